@@ -1,0 +1,66 @@
+# dutlab: the two commands (make demo, make check) and the long runs, around Meson and Ninja.
+BUILD ?= build
+FUZZ_BUILD ?= build-fuzz
+MESON_FLAGS ?= -Dwerror=true
+FUZZ_SECONDS ?= 600
+
+.PHONY: all deps deps-build build check check-unit check-lab check-fuzz lint format demo bench fuzz clean lab-down
+
+all: build
+
+deps:
+	./tools/install-deps.sh all
+
+deps-build:
+	./tools/install-deps.sh build
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) $(MESON_FLAGS)
+
+build: deps-build $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+# Every test: unit and protocol tests, the fuzz smoke run (ASan+UBSan), the
+# lab tests against real daemons in network namespaces, format and lint.
+check: deps build
+	./tools/check-sources.sh
+	meson test -C $(BUILD) --print-errorlogs --suite unit --suite proto
+	$(MAKE) check-fuzz
+	$(MAKE) lint
+	$(MAKE) check-lab
+
+check-unit: build
+	meson test -C $(BUILD) --print-errorlogs --suite unit --suite proto
+
+check-lab: build
+	./tests/lab/run-lab-tests.sh $(BUILD)
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzzers=true -Dtests=true -Db_lundef=false
+
+check-fuzz: deps-build $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+	meson test -C $(FUZZ_BUILD) --print-errorlogs --suite fuzz-smoke
+
+# The long fuzzing run: every target for FUZZ_SECONDS each.
+fuzz: deps-build $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+	./tests/fuzz/run-all.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+lint:
+	./tools/lint.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+demo: deps build
+	./lab/demo.sh $(BUILD)
+
+bench: deps build
+	./bench/scan-vs-nmap.sh $(BUILD)
+
+lab-down:
+	./lab/lab down camera-good; ./lab/lab down camera-bad
+
+clean:
+	rm -rf $(BUILD) $(FUZZ_BUILD)

@@ -1,0 +1,17 @@
+/* commands: the subcommands of dutlab; each takes argv with argv[0] its own name */
+#ifndef DUTLAB_CLI_COMMANDS_H
+#define DUTLAB_CLI_COMMANDS_H
+
+/* Exit status: 0 success, 1 the thing asked about failed or was not found,
+ * 2 bad usage or bad input (a broken profile or catalog), 130 interrupted. */
+
+int cmd_run(int argc, char **argv);
+int cmd_checks(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
+int cmd_catalog(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
+
+#endif

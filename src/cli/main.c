@@ -1,0 +1,53 @@
+/* main: the dutlab command; the only main() of the tool, dispatching to one subcommand */
+#include "core/compat.h"
+
+#include "cli/commands.h"
+#include "dutlab-config.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+/* Sorted by name; `dutlab help` prints them in this order. */
+static const struct command commands[] = {
+	{"catalog", cmd_catalog, "list and show the clauses of the three standards"},
+	{"checks", cmd_checks, "list the checks and collectors this dutlab knows"},
+	{"lab", cmd_lab, "bring the virtual lab's reference DUTs up and down"},
+	{"profile", cmd_profile, "validate a DUT profile and print what it declares"},
+	{"report", cmd_report, "rebuild report.json, report.html and junit.xml from campaign.db"},
+	{"run", cmd_run, "plan and run a campaign against a DUT (or --dry-run, --resume)"},
+	{"scan", cmd_scan, "scan a DUT's TCP and UDP services (the discovery collector alone)"},
+	{"verify", cmd_verify, "check a campaign's evidence against its SHA-256 manifest"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: dutlab <command> [options]\n\ncommands:\n");
+	for (size_t i = 0; i < DL_ARRAY_SIZE(commands); i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'dutlab <command> --help' tells more. dutlab %s\n", DUTLAB_VERSION);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *name = argv[1];
+	if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+		printf("dutlab %s\n", DUTLAB_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < DL_ARRAY_SIZE(commands); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "dutlab: '%s' is not a dutlab command; see 'dutlab help'\n", name);
+	return 2;
+}

@@ -1,0 +1,100 @@
+/* profile-json: the profile as JSON, as stored in campaign.db for reports */
+#include "core/compat.h"
+
+#include <json-c/json.h>
+
+#include "core/profile.h"
+#include "core/profile-json.h"
+
+static void add_string(struct json_object *o, const char *key, const char *value)
+{
+	json_object_object_add(o, key, value ? json_object_new_string(value) : NULL);
+}
+
+struct json_object *profile_to_json(const struct profile *p)
+{
+	struct json_object *root = json_object_new_object();
+	if (!root)
+		return NULL;
+	add_string(root, "path", p->path);
+
+	struct json_object *identity = json_object_new_object();
+	add_string(identity, "vendor", p->vendor);
+	add_string(identity, "model", p->model);
+	add_string(identity, "firmware", p->firmware);
+	add_string(identity, "serial", p->serial);
+	add_string(identity, "product_type", product_type_name(p->product_type));
+	json_object_object_add(root, "identity", identity);
+
+	struct json_object *targets = json_object_new_array();
+	for (size_t i = 0; i < p->target_count; i++) {
+		struct json_object *t = json_object_new_object();
+		add_string(t, "standard", p->targets[i].standard);
+		json_object_object_add(t, "level", json_object_new_int(p->targets[i].level));
+		json_object_array_add(targets, t);
+	}
+	json_object_object_add(root, "targets", targets);
+
+	struct json_object *scope = json_object_new_object();
+	struct json_object *networks = json_object_new_array();
+	for (size_t i = 0; i < p->scope.network_count; i++)
+		json_object_array_add(networks, json_object_new_string(p->scope.networks[i].text));
+	json_object_object_add(scope, "networks", networks);
+	struct json_object *interfaces = json_object_new_array();
+	for (size_t i = 0; i < p->scope.interface_count; i++)
+		json_object_array_add(interfaces, json_object_new_string(p->scope.interfaces[i]));
+	json_object_object_add(scope, "interfaces", interfaces);
+	json_object_object_add(root, "scope", scope);
+
+	struct json_object *addresses = json_object_new_array();
+	for (size_t i = 0; i < p->address_count; i++)
+		json_object_array_add(addresses, json_object_new_string(p->addresses[i]));
+	json_object_object_add(root, "addresses", addresses);
+
+	struct json_object *services = json_object_new_array();
+	for (size_t i = 0; i < p->service_count; i++) {
+		const struct profile_service *s = &p->services[i];
+		struct json_object *o = json_object_new_object();
+		add_string(o, "proto", s->proto);
+		json_object_object_add(o, "port", json_object_new_int(s->port));
+		add_string(o, "name", s->name);
+		struct json_object *discloses = json_object_new_array();
+		for (size_t d = 0; d < s->discloses_count; d++)
+			json_object_array_add(discloses, json_object_new_string(s->discloses[d]));
+		json_object_object_add(o, "discloses", discloses);
+		json_object_array_add(services, o);
+	}
+	json_object_object_add(root, "services", services);
+
+	struct json_object *capabilities = json_object_new_object();
+	for (size_t i = 0; i < p->capability_count; i++)
+		json_object_object_add(capabilities, p->capabilities[i].name,
+				       json_object_new_boolean(p->capabilities[i].value));
+	json_object_object_add(root, "capabilities", capabilities);
+
+	struct json_object *adapters = json_object_new_array();
+	for (size_t i = 0; i < p->adapter_count; i++) {
+		const struct profile_adapter *a = &p->adapters[i];
+		struct json_object *o = json_object_new_object();
+		add_string(o, "name", a->name);
+		add_string(o, "driver", a->driver);
+		struct json_object *operations = json_object_new_array();
+		for (size_t k = 0; k < a->operation_count; k++)
+			json_object_array_add(operations,
+					      json_object_new_string(a->operations[k].name));
+		json_object_object_add(o, "operations", operations);
+		json_object_array_add(adapters, o);
+	}
+	json_object_object_add(root, "adapters", adapters);
+
+	struct json_object *artifacts = json_object_new_object();
+	for (size_t i = 0; i < p->artifact_count; i++)
+		add_string(artifacts, p->artifacts[i].name, p->artifacts[i].path);
+	json_object_object_add(root, "artifacts", artifacts);
+
+	struct json_object *report = json_object_new_object();
+	for (size_t i = 0; i < p->report_field_count; i++)
+		add_string(report, p->report_fields[i].name, p->report_fields[i].value);
+	json_object_object_add(root, "report", report);
+	return root;
+}

@@ -1,0 +1,138 @@
+/* profile: the DUT profile (YAML): identity, scope, declared services, credentials, adapters,
+ * artifacts */
+#ifndef DUTLAB_CORE_PROFILE_H
+#define DUTLAB_CORE_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/scope.h"
+
+struct dl_error;
+
+/* The format is documented in docs/profile.md; this mirrors it. Every
+ * string is owned by the profile and freed by profile_release(). */
+
+enum product_type {
+	PRODUCT_UNKNOWN = 0,
+	/* TS-0014-1 video surveillance */
+	PRODUCT_CAMERA = 1u << 0,
+	PRODUCT_RECORDER = 1u << 1,
+	PRODUCT_STORAGE = 1u << 2,
+	/* IoT-1006-1 access control */
+	PRODUCT_READER = 1u << 3,
+	PRODUCT_CONTROLLER = 1u << 4,
+	PRODUCT_PLATFORM = 1u << 5,
+	PRODUCT_LOCK = 1u << 6,
+	/* NCC critical telecom equipment */
+	PRODUCT_FIREWALL = 1u << 7,
+	PRODUCT_SWITCH = 1u << 8,
+	PRODUCT_ROUTER = 1u << 9,
+};
+
+/* "camera" -> PRODUCT_CAMERA; PRODUCT_UNKNOWN if not a product type. */
+enum product_type product_type_from_name(const char *name);
+const char *product_type_name(enum product_type type);
+
+struct profile_target {
+	char *standard; /* catalog id: "taics-ts-0014-1", "iot-1006-1", "ncc-ci-ict" */
+	int level;      /* 1..3; 0 for ncc-ci-ict */
+};
+
+struct profile_service {
+	char *proto; /* "tcp" or "udp" */
+	uint16_t port;
+	char *name; /* "https", "rtsp": the vendor's word */
+	/* What the vendor declares this service necessarily tells an
+	 * unauthenticated party: "version", "device-info", "content". */
+	char **discloses;
+	size_t discloses_count;
+};
+
+struct profile_credential {
+	char *role; /* "admin", "user", "factory_default", or a vendor role */
+	char *username;
+	char *password;
+};
+
+struct profile_operation {
+	char *name;    /* "factory_reset", "health", "power_cycle" */
+	char *command; /* exec driver: template with {address} {username} {password} */
+	unsigned timeout_seconds;
+};
+
+struct profile_adapter {
+	char *name;   /* the profile's name for it */
+	char *driver; /* "exec" for now */
+	struct profile_operation *operations;
+	size_t operation_count;
+};
+
+struct profile_artifact {
+	char *name; /* "firmware", "sbom", "config_backup", "manual" */
+	char *path; /* resolved against the profile's folder */
+};
+
+/* A yes/no declaration that decides whether a conditional clause applies:
+ * wifi, onvif, online_update, offline_update, remote_access, ... */
+struct profile_capability {
+	char *name;
+	bool value;
+};
+
+/* Free-form key/values for the report's cover page (NCC 6.1.4): applicant,
+ * laboratory, tester, signer, report_id... */
+struct profile_report_field {
+	char *name;
+	char *value;
+};
+
+struct profile {
+	char *path; /* as given */
+	/* identity */
+	char *vendor, *model, *firmware, *serial;
+	enum product_type product_type;
+	char *product_type_text;
+
+	struct profile_target *targets;
+	size_t target_count;
+
+	struct scope scope; /* scope.networks and scope.interfaces */
+
+	char **addresses; /* dut.addresses: the DUT's management addresses */
+	size_t address_count;
+
+	struct profile_service *services;
+	size_t service_count;
+	struct profile_credential *credentials;
+	size_t credential_count;
+	struct profile_adapter *adapters;
+	size_t adapter_count;
+	struct profile_artifact *artifacts;
+	size_t artifact_count;
+	struct profile_capability *capabilities;
+	size_t capability_count;
+	struct profile_report_field *report_fields;
+	size_t report_field_count;
+};
+
+/*
+ * Load and validate a profile. On bad input returns DL_EINVAL and err says
+ * "FILE:LINE:COLUMN: what was found; what was expected". Every address in
+ * dut.addresses must lie inside scope.networks.
+ */
+int profile_load(struct profile *out, const char *path, struct dl_error *err);
+void profile_release(struct profile *p);
+
+/* Lookups; NULL or -1 when absent. */
+const struct profile_service *profile_find_service(const struct profile *p, const char *proto,
+						   uint16_t port);
+const struct profile_credential *profile_find_credential(const struct profile *p, const char *role);
+const struct profile_operation *profile_find_operation(const struct profile *p, const char *name);
+const char *profile_find_artifact(const struct profile *p, const char *name);
+/* 1 declared true, 0 declared false, -1 not declared. */
+int profile_capability(const struct profile *p, const char *name);
+const struct profile_target *profile_find_target(const struct profile *p, const char *standard);
+
+#endif

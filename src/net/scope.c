@@ -1,0 +1,219 @@
+/* scope: the guard every sender calls; nothing leaves for an address or interface the profile did
+ * not declare */
+#include "core/compat.h"
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include "core/error.h"
+#include "core/text.h"
+#include "net/scope.h"
+
+static const char *origin_of(const struct scope *s)
+{
+	return s && s->origin ? s->origin : "the profile";
+}
+
+int scope_parse_network(const char *text, struct scope_network *out, struct dl_error *err)
+{
+	char address_text[INET6_ADDRSTRLEN + 8];
+	long prefix = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (!text || !*text)
+		return dl_error_set(
+			err, DL_EINVAL,
+			"empty network; expected an address or CIDR such as 198.18.1.0/24");
+	if (!text_copy(out->text, sizeof(out->text), text) ||
+	    !text_copy(address_text, sizeof(address_text), text))
+		return dl_error_set(err, DL_EINVAL, "'%.64s...' is too long for a network", text);
+
+	char *slash = strchr(address_text, '/');
+	if (slash) {
+		*slash = '\0';
+		if (text_parse_long(slash + 1, 0, 128, &prefix) != 0)
+			return dl_error_set(err, DL_EINVAL,
+					    "'%s': the prefix length after '/' must be a number "
+					    "from 0 to 32 (IPv4) or 128 (IPv6)",
+					    text);
+	}
+
+	if (inet_pton(AF_INET, address_text, out->address) == 1) {
+		out->family = AF_INET;
+		if (prefix > 32)
+			return dl_error_set(err, DL_EINVAL,
+					    "'%s': an IPv4 prefix length is at most 32", text);
+		out->prefix_length = prefix < 0 ? 32 : (unsigned)prefix;
+	} else if (inet_pton(AF_INET6, address_text, out->address) == 1) {
+		out->family = AF_INET6;
+		out->prefix_length = prefix < 0 ? 128 : (unsigned)prefix;
+	} else {
+		return dl_error_set(err, DL_EINVAL, "'%s' is not an IPv4 or IPv6 address or CIDR",
+				    text);
+	}
+
+	/* A network written with host bits set ("198.18.1.7/24") is most
+	 * likely a typo for an address; refuse it rather than guess. */
+	unsigned bytes = out->family == AF_INET ? 4 : 16;
+	for (unsigned bit = out->prefix_length; bit < bytes * 8; bit++) {
+		if (out->address[bit / 8] & (0x80u >> (bit % 8)))
+			return dl_error_set(err, DL_EINVAL,
+					    "'%s' has host bits set after the /%u prefix; write "
+					    "the network address",
+					    text, out->prefix_length);
+	}
+	return 0;
+}
+
+bool scope_contains(const struct scope_network *n, int family, const uint8_t *address)
+{
+	if (n->family != family)
+		return false;
+	unsigned full = n->prefix_length / 8, rest = n->prefix_length % 8;
+	if (memcmp(n->address, address, full) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	uint8_t mask = (uint8_t)(0xff00u >> rest);
+	return (n->address[full] & mask) == (address[full] & mask);
+}
+
+int scope_add_network(struct scope *s, const char *text, struct dl_error *err)
+{
+	struct scope_network parsed;
+	int rc = scope_parse_network(text, &parsed, err);
+	if (rc)
+		return rc;
+	struct scope_network *grown = realloc(s->networks, (s->network_count + 1) * sizeof(*grown));
+	if (!grown)
+		return dl_error_set(err, DL_ENOMEM,
+				    "out of memory adding network '%s' to the scope", text);
+	s->networks = grown;
+	s->networks[s->network_count++] = parsed;
+	return 0;
+}
+
+int scope_add_interface(struct scope *s, const char *name, struct dl_error *err)
+{
+	size_t length = name ? strlen(name) : 0;
+	if (length == 0 || length >= SCOPE_INTERFACE_NAME_MAX)
+		return dl_error_set(err, DL_EINVAL,
+				    "interface name '%s' must be 1 to %d characters",
+				    name ? name : "", SCOPE_INTERFACE_NAME_MAX - 1);
+	for (size_t i = 0; i < length; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (c <= ' ' || c == '/' || c == ':' || c >= 0x7f)
+			return dl_error_set(
+				err, DL_EINVAL,
+				"interface name '%s' contains '%c', which Linux does not allow",
+				name, c <= ' ' || c >= 0x7f ? '?' : c);
+	}
+	char(*grown)[SCOPE_INTERFACE_NAME_MAX] =
+		realloc(s->interfaces, (s->interface_count + 1) * sizeof(*grown));
+	if (!grown)
+		return dl_error_set(err, DL_ENOMEM, "out of memory adding interface '%s'", name);
+	s->interfaces = grown;
+	memcpy(s->interfaces[s->interface_count], name, length + 1);
+	s->interface_count++;
+	return 0;
+}
+
+void scope_release(struct scope *s)
+{
+	if (!s)
+		return;
+	free(s->networks);
+	free(s->interfaces);
+	s->networks = NULL;
+	s->interfaces = NULL;
+	s->network_count = s->interface_count = 0;
+}
+
+static int permit_interface(const struct scope *s, const char *interface, struct dl_error *err)
+{
+	if (!interface)
+		return 0;
+	for (size_t i = 0; i < s->interface_count; i++)
+		if (strcmp(s->interfaces[i], interface) == 0)
+			return 0;
+	return dl_error_set(err, DL_ESCOPE,
+			    "%s: interface '%s' is not in scope.interfaces; add it there or send "
+			    "on a declared interface",
+			    origin_of(s), interface);
+}
+
+static int permit_address(const struct scope *s, int family, const uint8_t *address,
+			  struct dl_error *err)
+{
+	uint8_t bytes[16];
+	char text[INET6_ADDRSTRLEN];
+
+	memcpy(bytes, address, family == AF_INET ? 4 : 16);
+	/* ::ffff:a.b.c.d reaches the IPv4 host a.b.c.d: judge it as that. */
+	static const uint8_t mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	if (family == AF_INET6 && memcmp(bytes, mapped_prefix, sizeof(mapped_prefix)) == 0) {
+		memmove(bytes, bytes + 12, 4);
+		family = AF_INET;
+	}
+	for (size_t i = 0; i < s->network_count; i++)
+		if (scope_contains(&s->networks[i], family, bytes))
+			return 0;
+	if (!inet_ntop(family, bytes, text, sizeof(text)))
+		text_copy(text, sizeof(text), "(unprintable address)");
+	return dl_error_set(
+		err, DL_ESCOPE,
+		"%s: destination %s is not inside scope.networks; dutlab sends nothing there (add "
+		"its network to the profile's scope if it is part of the DUT)",
+		origin_of(s), text);
+}
+
+int scope_permit(const struct scope *s, const struct sockaddr *destination,
+		 socklen_t destination_length, const char *interface, struct dl_error *err)
+{
+	if (!s)
+		return dl_error_set(err, DL_ESCOPE, "no scope given: refusing to send anything");
+	int rc = permit_interface(s, interface, err);
+	if (rc)
+		return rc;
+	if (!destination) {
+		/* A frame with no IP destination may only leave on a declared interface. */
+		if (!interface)
+			return dl_error_set(err, DL_ESCOPE,
+					    "%s: a send with neither destination nor interface "
+					    "cannot be checked; refusing it",
+					    origin_of(s));
+		return 0;
+	}
+	if (destination->sa_family == AF_INET) {
+		if (destination_length < (socklen_t)sizeof(struct sockaddr_in))
+			return dl_error_set(err, DL_EINVAL, "short IPv4 socket address");
+		const struct sockaddr_in *in =
+			(const struct sockaddr_in *)(const void *)destination;
+		return permit_address(s, AF_INET, (const uint8_t *)&in->sin_addr, err);
+	}
+	if (destination->sa_family == AF_INET6) {
+		if (destination_length < (socklen_t)sizeof(struct sockaddr_in6))
+			return dl_error_set(err, DL_EINVAL, "short IPv6 socket address");
+		const struct sockaddr_in6 *in6 =
+			(const struct sockaddr_in6 *)(const void *)destination;
+		return permit_address(s, AF_INET6, in6->sin6_addr.s6_addr, err);
+	}
+	return dl_error_set(err, DL_ESCOPE,
+			    "%s: address family %d is neither IPv4 nor IPv6; refusing to send",
+			    origin_of(s), destination->sa_family);
+}
+
+int scope_permit_text(const struct scope *s, const char *address, const char *interface,
+		      struct dl_error *err)
+{
+	struct sockaddr_in6 in6 = {.sin6_family = AF_INET6};
+	struct sockaddr_in in = {.sin_family = AF_INET};
+
+	if (address && inet_pton(AF_INET, address, &in.sin_addr) == 1)
+		return scope_permit(s, (struct sockaddr *)&in, sizeof(in), interface, err);
+	if (address && inet_pton(AF_INET6, address, &in6.sin6_addr) == 1)
+		return scope_permit(s, (struct sockaddr *)&in6, sizeof(in6), interface, err);
+	return dl_error_set(err, DL_EINVAL, "'%s' is not an IPv4 or IPv6 address",
+			    address ? address : "(null)");
+}

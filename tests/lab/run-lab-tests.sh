@@ -1,0 +1,276 @@
+#!/bin/bash
+# run-lab-tests: campaigns against the real reference DUTs in network namespaces, then every tests/lab/**/*.case and the campaign-level tests.
+#
+# Each .case file is a few "key: value" lines:
+#   dut: camera-good            the lab DUT whose campaign decides it
+#   standard: taics-ts-0014-1   (optional) the campaign's standard
+#   clause: 5.2.2.1
+#   verdict: pass               the verdict the clause must have
+#   reason: tcp/23 .*telnet     an extended regex that must match the clause's
+#                               summary or one of its findings
+# Campaigns run once per DUT (a full scan each) and every case reads its
+# report.json, so the suite grows by files, not by minutes.
+set -u
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+build=${1:-build}
+dutlab=$root/$build/src/cli/dutlab
+work=$(mktemp -d /tmp/dutlab-lab-tests.XXXXXX)
+passed=0
+failed=0
+
+ok() {
+	passed=$((passed + 1))
+	echo "ok - $1"
+}
+not_ok() {
+	failed=$((failed + 1))
+	echo "not ok - $1"
+	shift
+	for line in "$@"; do echo "#   $line"; done
+}
+
+cleanup() {
+	# Kill any campaign still running from a test, by the pid we recorded.
+	for pidfile in "$work"/*.pid; do
+		[ -f "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null
+	done
+	"$root/lab/lab" down camera-good >/dev/null 2>&1
+	"$root/lab/lab" down camera-bad >/dev/null 2>&1
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "run-lab-tests: the lab needs root (network namespaces)" >&2
+	exit 1
+fi
+[ -x "$dutlab" ] || { echo "run-lab-tests: build first: $dutlab" >&2; exit 1; }
+
+in_tester() {
+	ip netns exec dl-tester "$@"
+}
+
+# --- bring up the lab ---
+for dut in camera-good camera-bad; do
+	if "$root/lab/lab" up "$dut" >"$work/up-$dut.log" 2>&1; then
+		ok "lab up $dut"
+	else
+		not_ok "lab up $dut" "$(tail -5 "$work/up-$dut.log")"
+		echo "$passed passed, $failed failed"
+		exit 1
+	fi
+done
+
+profile_of() {
+	echo "$root/lab/duts/camera/${1#camera-}/profile.yaml"
+}
+
+# --- one campaign per DUT ---
+for dut in camera-good camera-bad; do
+	start=$(date +%s)
+	if in_tester "$dutlab" run --profile "$(profile_of "$dut")" --output "$work/$dut" --plain \
+		>"$work/run-$dut.log" 2>&1; then
+		ok "campaign on $dut finished in $(($(date +%s) - start)) s"
+	else
+		not_ok "campaign on $dut" "$(tail -20 "$work/run-$dut.log")"
+	fi
+done
+
+# --- every clause of the standard is in every report, with a verdict ---
+for dut in camera-good camera-bad; do
+	if python3 - "$work/$dut" "$root/catalog/taics-ts-0014-1.yaml" <<'PY' >"$work/complete-$dut.log" 2>&1; then
+import json, re, sys, xml.etree.ElementTree as ET
+d, catalog = sys.argv[1], sys.argv[2]
+ids = re.findall(r"^\s*- id: ['\"]?([0-9.]+)['\"]?\s*$", open(catalog, encoding="utf-8").read(), re.M)
+assert len(ids) == 54, "catalog has %d clauses" % len(ids)
+report = json.load(open(d + "/report.json", encoding="utf-8"))
+verdicts = {c["id"]: c["verdict"] for c in report["clauses"]}
+missing = [i for i in ids if i not in verdicts]
+assert not missing, "clauses missing from report.json: %s" % missing
+allowed = {"pass", "fail", "inconclusive", "error", "not_applicable", "manual", "not_tested"}
+bad = {i: v for i, v in verdicts.items() if v not in allowed}
+assert not bad, "bad verdicts: %s" % bad
+suite = ET.parse(d + "/junit.xml").getroot()
+cases = suite.findall(".//testcase")
+assert len(cases) == 54, "junit.xml has %d test cases" % len(cases)
+html = open(d + "/report.html", encoding="utf-8").read()
+for i in ids:
+    assert i in html, "report.html lacks clause %s" % i
+assert "<link" not in html and "src=\"http" not in html, "report.html is not self-contained"
+PY
+		ok "$dut: all 54 clauses in report.json, junit.xml and report.html"
+	else
+		not_ok "$dut: every clause in every report" "$(tail -5 "$work/complete-$dut.log")"
+	fi
+done
+
+# --- the .case files ---
+for case in $(find "$root/tests/lab" -name '*.case' | sort); do
+	name=${case#"$root/tests/lab/"}
+	dut=$(sed -n 's/^dut: *//p' "$case")
+	clause=$(sed -n 's/^clause: *//p' "$case")
+	verdict=$(sed -n 's/^verdict: *//p' "$case")
+	reason=$(sed -n 's/^reason: *//p' "$case")
+	report="$work/$dut/report.json"
+	if [ ! -f "$report" ]; then
+		not_ok "$name" "no report for $dut"
+		continue
+	fi
+	if out=$(python3 - "$report" "$clause" "$verdict" "$reason" <<'PY' 2>&1); then
+import json, re, sys
+report, clause, verdict, reason = sys.argv[1:5]
+r = json.load(open(report, encoding="utf-8"))
+c = [c for c in r["clauses"] if c["id"] == clause]
+assert c, "clause %s not in the report" % clause
+c = c[0]
+texts = [c.get("summary") or ""] + [f.get("text", "") for f in c.get("findings", [])]
+assert c["verdict"] == verdict, "verdict %s, expected %s: %s" % (c["verdict"], verdict, c.get("summary"))
+assert any(re.search(reason, t) for t in texts), \
+    "no summary or finding matches /%s/; summary: %s" % (reason, c.get("summary"))
+PY
+		ok "$name ($clause $verdict)"
+	else
+		not_ok "$name" "$out"
+	fi
+done
+
+# --- the evidence manifest: verify passes, then names a tampered file ---
+for dut in camera-good camera-bad; do
+	if "$dutlab" verify "$work/$dut" >"$work/verify.log" 2>&1; then
+		ok "$dut: dutlab verify passes on an untouched campaign"
+	else
+		not_ok "$dut: dutlab verify" "$(tail -5 "$work/verify.log")"
+	fi
+done
+cp -r "$work/camera-bad" "$work/tampered"
+victim=$(cd "$work/tampered" && find evidence -name '*.pcapng' | sort | head -1)
+if [ -n "$victim" ]; then
+	printf 'X' | dd of="$work/tampered/$victim" bs=1 seek=40 conv=notrunc 2>/dev/null
+	if "$dutlab" verify "$work/tampered" >"$work/verify.log" 2>&1; then
+		not_ok "verify detects a changed evidence file" "verify passed after $victim changed"
+	elif grep -q "$victim" "$work/verify.log"; then
+		ok "verify names the changed evidence file ($victim)"
+	else
+		not_ok "verify names the changed file" "$(cat "$work/verify.log")"
+	fi
+else
+	not_ok "verify detects a changed evidence file" "camera-bad's campaign has no pcapng evidence"
+fi
+
+# --- a rebuilt report equals the one written at the end of the run ---
+cp -r "$work/camera-good" "$work/rebuilt"
+"$dutlab" report "$work/rebuilt" >/dev/null 2>&1
+if python3 - "$work/camera-good/report.json" "$work/rebuilt/report.json" <<'PY'; then
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+strip = lambda r: [(c["id"], c["verdict"], c.get("summary")) for c in r["clauses"]]
+assert strip(a) == strip(b)
+PY
+	ok "dutlab report rebuilds the same verdicts from campaign.db alone"
+else
+	not_ok "dutlab report rebuilds the same verdicts"
+fi
+
+# --- a broken profile: file:line:column and exit status 2 ---
+cp "$(profile_of camera-good)" "$work/broken.yaml"
+sed -i 's/^\( *\)level: 3/\1level: three/' "$work/broken.yaml"
+line=$(grep -n 'level: three' "$work/broken.yaml" | cut -d: -f1)
+"$dutlab" run --profile "$work/broken.yaml" --dry-run >"$work/broken.log" 2>&1
+status=$?
+if [ "$status" -eq 2 ] && grep -q "broken.yaml:$line:[0-9]" "$work/broken.log"; then
+	ok "a broken profile gives file:line:column and exit 2"
+else
+	not_ok "a broken profile gives file:line:column and exit 2" "status $status" "$(cat "$work/broken.log")"
+fi
+
+# --- an out-of-scope target is refused by the scope guard ---
+if in_tester "$dutlab" scan --profile "$(profile_of camera-good)" 198.18.2.2 >"$work/scope.log" 2>&1; then
+	not_ok "an address outside the profile's scope is refused" "scan of 198.18.2.2 succeeded"
+elif grep -q "198.18.2.2 is not inside scope.networks" "$work/scope.log"; then
+	ok "an address outside the profile's scope is refused, with the reason"
+else
+	not_ok "out-of-scope refusal names the reason" "$(cat "$work/scope.log")"
+fi
+
+# --- --dry-run prints the plan and opens no network socket ---
+if command -v strace >/dev/null 2>&1; then
+	in_tester strace -f -qq -e trace=socket -o "$work/dry.strace" \
+		"$dutlab" run --profile "$(profile_of camera-bad)" --dry-run >"$work/dry.log" 2>&1
+	if grep -E 'AF_INET|AF_INET6|AF_PACKET' "$work/dry.strace" >/dev/null; then
+		not_ok "--dry-run opens no network socket" "$(grep AF_ "$work/dry.strace" | head -3)"
+	elif grep -q "198.18.2.2" "$work/dry.log" && grep -q "tcam-bad" "$work/dry.log" &&
+		grep -q "discovery.scan" "$work/dry.log" && grep -q "deadline" "$work/dry.log"; then
+		ok "--dry-run lists destinations, interfaces, collectors and deadlines and opens no socket"
+	else
+		not_ok "--dry-run prints the plan" "$(head -20 "$work/dry.log")"
+	fi
+else
+	not_ok "--dry-run opens no network socket" "strace is not installed (tools/install-deps.sh)"
+fi
+
+# --- SIGKILL at an arbitrary moment, then --resume: same results as uninterrupted ---
+results_of() {
+	sqlite3 "$1/campaign.db" "SELECT clause_id, verdict, summary FROM clause_result ORDER BY clause_id"
+}
+for delay in 1 3; do
+	dir="$work/killed-$delay"
+	in_tester "$dutlab" run --profile "$(profile_of camera-bad)" --output "$dir" --quiet &
+	echo $! >"$work/killed.pid"
+	sleep "$delay"
+	kill -9 "$(cat "$work/killed.pid")" 2>/dev/null
+	wait "$(cat "$work/killed.pid")" 2>/dev/null
+	rm -f "$work/killed.pid"
+	state=$(sqlite3 "$dir/campaign.db" "SELECT value FROM meta WHERE key='state'" 2>/dev/null)
+	in_tester "$dutlab" run --resume "$dir" --quiet >"$work/resume.log" 2>&1
+	status=$?
+	if [ "$status" -ne 0 ]; then
+		not_ok "resume after SIGKILL at ${delay} s" "status $status" "$(tail -5 "$work/resume.log")"
+	elif [ "$(results_of "$dir")" = "$(results_of "$work/camera-bad")" ]; then
+		ok "SIGKILL at ${delay} s (state '$state') then --resume: the same results as uninterrupted"
+	else
+		not_ok "SIGKILL at ${delay} s then --resume gives the same results" \
+			"$(diff <(results_of "$dir") <(results_of "$work/camera-bad") 2>&1 | head -10)"
+	fi
+done
+
+# --- Ctrl-C stops cleanly with exit 130 and the campaign resumes ---
+dir="$work/interrupted"
+in_tester "$dutlab" run --profile "$(profile_of camera-good)" --output "$dir" --plain \
+	>"$work/int.log" 2>&1 &
+echo $! >"$work/int.pid"
+sleep 2
+kill -INT "$(cat "$work/int.pid")"
+wait "$(cat "$work/int.pid")"
+status=$?
+rm -f "$work/int.pid"
+state=$(sqlite3 "$dir/campaign.db" "SELECT value FROM meta WHERE key='state'")
+if [ "$status" -eq 130 ] && [ "$state" = "interrupted" ] && grep -q -- "--resume" "$work/int.log"; then
+	if in_tester "$dutlab" run --resume "$dir" --quiet >/dev/null 2>&1 &&
+		[ "$(results_of "$dir")" = "$(results_of "$work/camera-good")" ]; then
+		ok "Ctrl-C exits 130, says how to resume, and the resumed campaign matches"
+	else
+		not_ok "the campaign resumed after Ctrl-C matches the uninterrupted one"
+	fi
+else
+	not_ok "Ctrl-C stops cleanly" "status $status, state '$state'" "$(tail -3 "$work/int.log")"
+fi
+
+# --- --json-progress prints one JSON object per line ---
+in_tester "$dutlab" run --profile "$(profile_of camera-good)" --output "$work/json" --json-progress \
+	--no-report >"$work/json.out" 2>"$work/json.err"
+if python3 - "$work/json.out" <<'PY'; then
+import json, sys
+events = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+kinds = {e["event"] for e in events}
+assert {"collector_start", "collector_end", "clause", "finished"} <= kinds, kinds
+PY
+	ok "--json-progress emits collector, clause and finished events as JSON lines"
+else
+	not_ok "--json-progress" "$(head -3 "$work/json.out")"
+fi
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
