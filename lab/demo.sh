@@ -36,16 +36,16 @@ echo "demo: results"
 for variant in good bad; do
 	python3 - "$out/camera-$variant/report.json" <<'PY'
 import json, sys
-r = json.load(open(sys.argv[1]))
-g = r.get("grade", {})
-counts = r.get("counts", {})
-print("  %-12s level reached %s of target %s; %s" % (
-    r.get("device", {}).get("model", "?"), g.get("level_reached"), g.get("target_level"),
-    ", ".join("%s %d" % (k, v) for k, v in sorted(counts.items()) if v)))
-for c in r.get("clauses", []):
-    if c.get("checks_planned") or c.get("verdict") in ("pass", "fail"):
-        if c.get("verdict") in ("pass", "fail"):
-            print("    %-9s %-5s %s" % (c["id"], c["verdict"], c.get("summary", "")[:110]))
+r = json.load(open(sys.argv[1], encoding="utf-8"))
+result, counts = r["result"], r["counts"]
+print("  %s %s: level reached %s of target %s (%s)" % (
+    r["device"]["vendor"], r["device"]["model"], result["level_reached"],
+    result["target_level"],
+    ", ".join("%s %d" % (k, counts[k]) for k in ("pass", "fail", "inconclusive", "error",
+              "not_applicable", "manual", "not_tested") if counts.get(k))))
+for c in r["clauses"]:
+    if c["plan"]["kind"] == "check":
+        print("    %-9s %-7s %s" % (c["id"], c["verdict"], (c.get("summary") or "")[:100]))
 PY
 done
 echo

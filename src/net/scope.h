@@ -27,7 +27,7 @@ struct scope {
 	const char *origin; /* "profile 'cam.yaml'", for messages; not owned */
 };
 
-/* Parse "198.18.1.0/24" or "fd00:198:1::/64" (a bare address means /32 or /128). */
+/* Parse "198.18.1.0/24" or "fd00:198:0:1::/64" (a bare address means /32 or /128). */
 int scope_parse_network(const char *text, struct scope_network *out, struct dl_error *err);
 
 /* Add a network or an interface to s (s owns the copies). */

@@ -15,7 +15,7 @@ static struct scope lab_scope(void)
 	struct scope s = {.origin = "profile 'test.yaml'"};
 	struct dl_error err = {0};
 	assert_int_equal(scope_add_network(&s, "198.18.1.0/24", &err), 0);
-	assert_int_equal(scope_add_network(&s, "fd00:198:1::/64", &err), 0);
+	assert_int_equal(scope_add_network(&s, "fd00:198:0:1::/64", &err), 0);
 	assert_int_equal(scope_add_network(&s, "198.19.0.7", &err), 0); /* a single host */
 	assert_int_equal(scope_add_interface(&s, "tcam-good", &err), 0);
 	return s;
@@ -50,9 +50,9 @@ static void test_ipv6_and_mapped(void **state)
 	(void)state;
 	struct scope s = lab_scope();
 	struct dl_error err = {0};
-	assert_int_equal(scope_permit_text(&s, "fd00:198:1::2", NULL, &err), 0);
-	assert_int_equal(scope_permit_text(&s, "fd00:198:1:0:ffff:ffff:ffff:ffff", NULL, &err), 0);
-	expect_refused(&s, "fd00:198:2::2", NULL, "fd00:198:2::2");
+	assert_int_equal(scope_permit_text(&s, "fd00:198:0:1::2", NULL, &err), 0);
+	assert_int_equal(scope_permit_text(&s, "fd00:198:0:1:ffff:ffff:ffff:ffff", NULL, &err), 0);
+	expect_refused(&s, "fd00:198:0:2::2", NULL, "fd00:198:0:2::2");
 	expect_refused(&s, "::1", NULL, "not inside scope.networks");
 	/* A v4-mapped address is judged as the IPv4 host it reaches. */
 	assert_int_equal(scope_permit_text(&s, "::ffff:198.18.1.9", NULL, &err), 0);

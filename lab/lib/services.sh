@@ -1,0 +1,338 @@
+# shellcheck shell=bash
+# services.sh: how the lab starts each DUT service in its namespace and how it knows it answers.
+#
+# Sourced by lab/lab. Each svc_NAME function writes its configuration under $STATE,
+# starts one process with spawn (which records its pid) and registers with expect the
+# ports that must answer from the tester before `lab up` returns. Every service reads
+# the T_* variables that load_topology set from the DUT's topology file.
+
+ADMIN_UID=64100 # the DUT's admin account, visible only to the DUT's own sshd and telnetd
+PYTHON=/usr/bin/python3
+
+# The shell that applies mount OPs, then execs the command after "--" (see spawn).
+# shellcheck disable=SC2016
+MOUNT_OPS_SH='
+	while [ "$1" != -- ]; do
+		case $1 in
+		tmpfs:*) mount -t tmpfs -o mode=0755 tmpfs "${1#tmpfs:}" || exit 1 ;;
+		mkdir:*) mkdir -p "${1#mkdir:}" || exit 1 ;;
+		bind:*) op=${1#bind:}; mount --bind "${op%%:*}" "${op#*:}" || exit 1 ;;
+		*) echo "spawn: bad mount op $1" >&2; exit 1 ;;
+		esac
+		shift
+	done
+	shift
+	exec "$@"'
+
+# in_dut [OP...] -- COMMAND...: run COMMAND in the DUT namespace (network and a private
+# mount namespace) after the mount OPs: tmpfs:DIR (an empty tmpfs over DIR), mkdir:DIR,
+# bind:SRC:DST (SRC mounted over DST). Mounts stay private to COMMAND; mkdir only makes
+# the empty mount point a package would make itself (/run/sshd, /run/avahi-daemon), which
+# then gets a private tmpfs, so nothing is written outside $STATE. Every step execs, so
+# the pid is COMMAND's.
+in_dut() {
+	ip netns exec "$T_NS" unshare --mount --propagation private /bin/sh -c "$MOUNT_OPS_SH" sh "$@"
+}
+
+# spawn SVC [OP...] -- COMMAND...: in_dut, detached from the caller (own session, no
+# inherited descriptors), logging to $STATE/log/SVC.log; records COMMAND's pid.
+spawn() {
+	local svc=$1
+	shift
+	setsid ip netns exec "$T_NS" unshare --mount --propagation private \
+		/bin/sh -c "$MOUNT_OPS_SH" sh "$@" </dev/null >>"$STATE/log/$svc.log" 2>&1 9>&- &
+	echo $! >"$STATE/pids/$svc.pid"
+}
+
+# expect SVC KIND PORT: `lab up` waits until KIND (tcp, snmp, ssdp, mdns) answers on PORT.
+expect() {
+	echo "$1 $2 $3" >>"$STATE/probes"
+}
+
+# probe KIND PORT: one bounded attempt from the tester namespace.
+probe() {
+	local kind=$1 port=$2
+	case $kind in
+	tcp)
+		ip netns exec "$TESTER_NS" nc -z -w 1 "$T_ADDR4" "$port" 2>/dev/null &&
+			ip netns exec "$TESTER_NS" nc -z -w 1 "$T_ADDR6" "$port" 2>/dev/null
+		;;
+	snmp | ssdp | mdns)
+		ip netns exec "$TESTER_NS" "$PYTHON" "$LAB_DIR/bin/udp-probe.py" --timeout 0.5 \
+			"$kind" "$T_ADDR4" >/dev/null
+		;;
+	*) return 1 ;;
+	esac
+}
+
+# svc_alive SVC: the process spawn started for SVC still runs in the DUT namespace.
+svc_alive() {
+	local pid
+	pid=$(cat "$STATE/pids/$1.pid" 2>/dev/null) || return 1
+	pid_in_ns "$pid" "$(cat "$STATE/netns-inode" 2>/dev/null)"
+}
+
+# fill FILE: replace the @KEY@ placeholders of a template with the DUT's identity.
+fill() {
+	sed -e "s|@NAME@|$T_NAME|g" -e "s|@HOSTNAME@|$T_HOSTNAME|g" -e "s|@VENDOR@|$T_VENDOR|g" \
+		-e "s|@MODEL@|$T_MODEL|g" -e "s|@FIRMWARE@|$T_FIRMWARE|g" -e "s|@SERIAL@|$T_SERIAL|g" \
+		-e "s|@ADDR4@|$T_ADDR4|g" -e "s|@ADDR6@|$T_ADDR6|g" "$1"
+}
+
+# make_identity: the DUT's identity file and its admin account (a private passwd/shadow
+# that only the DUT's sshd sees, bind-mounted over /etc in its own mount namespace).
+make_identity() {
+	local hash
+	cat >"$STATE/dut.info" <<EOF
+name=$T_NAME
+hostname=$T_HOSTNAME
+vendor=$T_VENDOR
+model=$T_MODEL
+firmware=$T_FIRMWARE
+serial=$T_SERIAL
+ipv4=$T_ADDR4
+ipv6=$T_ADDR6
+EOF
+	if getent passwd "$ADMIN_UID" >/dev/null; then
+		die "uid $ADMIN_UID is taken on this machine; the lab's admin account needs it"
+	fi
+	install -m 0755 "$LAB_DIR/bin/camera-cli" "$LAB_DIR/bin/camera-login" "$STATE/bin/"
+	mkdir -p "$STATE/home/admin"
+	chown "$ADMIN_UID:$ADMIN_UID" "$STATE/home/admin"
+	chmod 0700 "$STATE/home/admin"
+	hash=$(printf '%s\n' "$T_ADMIN_PASSWORD" | openssl passwd -6 -stdin)
+	grep -v '^admin:' /etc/passwd >"$STATE/etc/passwd"
+	echo "admin:x:$ADMIN_UID:$ADMIN_UID:DUT administrator:$STATE/home/admin:$STATE/bin/camera-cli" \
+		>>"$STATE/etc/passwd"
+	grep -v '^admin:' /etc/group >"$STATE/etc/group"
+	echo "admin:x:$ADMIN_UID:" >>"$STATE/etc/group"
+	printf 'admin:%s:20000:0:99999:7:::\n' "$hash" >"$STATE/etc/shadow"
+	chmod 0644 "$STATE/etc/passwd" "$STATE/etc/group"
+	chmod 0600 "$STATE/etc/shadow"
+}
+
+# svc_nginx: the camera web UI. TLS 1.2/1.3 on 443 always; plain HTTP on 80 if web_http=yes;
+# the status page needs a login unless web_status_public=yes.
+svc_nginx() {
+	local d="$STATE/nginx" f http="" status_auth out
+	mkdir -p "$d/www" "$d/tmp"
+	chown www-data "$d/tmp"
+	for f in "$T_DUT_DIR"/www/*; do
+		fill "$f" >"$d/www/$(basename "$f")"
+	done
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 825 \
+		-subj "/O=$T_VENDOR/CN=$T_HOSTNAME" \
+		-addext "subjectAltName=DNS:$T_HOSTNAME,IP:$T_ADDR4,IP:$T_ADDR6" \
+		-keyout "$d/key.pem" -out "$d/cert.pem" 2>"$STATE/log/openssl.log"
+	chmod 0600 "$d/key.pem"
+	printf 'admin:%s\n' "$(printf '%s\n' "$T_ADMIN_PASSWORD" | openssl passwd -6 -stdin)" \
+		>"$d/htpasswd"
+	chgrp www-data "$d/htpasswd"
+	chmod 0640 "$d/htpasswd"
+	status_auth="auth_basic \"$T_MODEL\"; auth_basic_user_file $d/htpasswd;"
+	[ "$T_WEB_STATUS_PUBLIC" = yes ] && status_auth=""
+	if [ "$T_WEB_HTTP" = yes ]; then
+		http="
+	server {
+		listen $T_ADDR4:80;
+		listen [$T_ADDR6]:80;
+		server_name _;
+		root $d/www;
+		index login.html;
+		location = /status.html { $status_auth }
+		location = /login { return 303 /status.html; }
+	}"
+	fi
+	cat >"$STATE/etc/nginx.conf" <<EOF
+# nginx.conf for $T_NAME (generated by lab/lab up)
+user www-data;
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $STATE/log/nginx.log warn;
+events { worker_connections 128; }
+http {
+	include /etc/nginx/mime.types;
+	default_type application/octet-stream;
+	access_log $STATE/log/nginx-access.log;
+	client_body_temp_path $d/tmp/body;
+	proxy_temp_path $d/tmp/proxy;
+	fastcgi_temp_path $d/tmp/fastcgi;
+	uwsgi_temp_path $d/tmp/uwsgi;
+	scgi_temp_path $d/tmp/scgi;
+	server_tokens $T_WEB_SERVER_TOKENS;
+	server {
+		listen $T_ADDR4:443 ssl;
+		listen [$T_ADDR6]:443 ssl;
+		server_name _;
+		ssl_certificate $d/cert.pem;
+		ssl_certificate_key $d/key.pem;
+		ssl_protocols TLSv1.2 TLSv1.3;
+		ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305;
+		ssl_prefer_server_ciphers off;
+		ssl_session_tickets off;
+		add_header Strict-Transport-Security "max-age=31536000" always;
+		add_header X-Frame-Options DENY always;
+		add_header X-Content-Type-Options nosniff always;
+		root $d/www;
+		index login.html;
+		location = /status.html { $status_auth }
+		location = /login { return 303 /status.html; }
+	}$http
+}
+EOF
+	# nginx -t binds the listening sockets too, so it runs in the DUT namespace.
+	out=$(ip netns exec "$T_NS" nginx -t -q -e /dev/stderr -c "$STATE/etc/nginx.conf" 2>&1) ||
+		die "$T_NAME: nginx rejects $STATE/etc/nginx.conf: $out"
+	spawn nginx -- nginx -e "$STATE/log/nginx.log" -c "$STATE/etc/nginx.conf" -g 'daemon off;'
+	expect nginx tcp 443
+	[ "$T_WEB_HTTP" = yes ] && expect nginx tcp 80
+	return 0
+}
+
+# svc_ssh: OpenSSH on 22 of the DUT's addresses, password login for admin, no root login.
+svc_ssh() {
+	local d="$STATE/ssh" out mounts
+	mkdir -p "$d"
+	ssh-keygen -q -t ed25519 -N '' -C "$T_HOSTNAME" -f "$d/ssh_host_ed25519_key"
+	ssh-keygen -q -t ecdsa -b 256 -N '' -C "$T_HOSTNAME" -f "$d/ssh_host_ecdsa_key"
+	cat >"$STATE/etc/sshd_config" <<EOF
+# sshd_config for $T_NAME (generated by lab/lab up)
+Port 22
+ListenAddress $T_ADDR4
+ListenAddress $T_ADDR6
+HostKey $d/ssh_host_ed25519_key
+HostKey $d/ssh_host_ecdsa_key
+PidFile $d/sshd.pid
+PermitRootLogin no
+AllowUsers admin
+PasswordAuthentication yes
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+UsePAM no
+MaxAuthTries 3
+LoginGraceTime 30
+X11Forwarding no
+AllowTcpForwarding no
+AllowAgentForwarding no
+PermitTunnel no
+PrintMotd no
+PrintLastLog no
+UseDNS no
+EOF
+	mounts=(mkdir:/run/sshd tmpfs:/run/sshd "bind:$STATE/etc/passwd:/etc/passwd"
+		"bind:$STATE/etc/group:/etc/group" "bind:$STATE/etc/shadow:/etc/shadow")
+	out=$(in_dut "${mounts[@]}" -- /usr/sbin/sshd -t -f "$STATE/etc/sshd_config" 2>&1) ||
+		die "$T_NAME: sshd rejects $STATE/etc/sshd_config: $out"
+	spawn ssh "${mounts[@]}" -- /usr/sbin/sshd -D -e -f "$STATE/etc/sshd_config"
+	expect ssh tcp 22
+}
+
+# svc_rtsp: GStreamer's RTSP server with a test pattern at rtsp://ADDR:554/stream, run as
+# nobody with only the capability to bind port 554.
+svc_rtsp() {
+	local d="$STATE/rtsp"
+	mkdir -p "$d"
+	chown nobody:nogroup "$d"
+	spawn rtsp -- env HOME="$d" XDG_CACHE_HOME="$d" GST_REGISTRY="$d/registry.bin" \
+		setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		--inh-caps=+net_bind_service --ambient-caps=+net_bind_service \
+		"$PYTHON" "$LAB_DIR/bin/rtsp-camera.py" --address :: --port 554 --path /stream
+	expect rtsp tcp 554
+}
+
+# svc_telnet: busybox telnetd on 23 with the camera's own login (admin, then camera-cli)
+# and a pre-login banner that names the firmware.
+svc_telnet() {
+	printf '\r\n%s %s firmware %s (BusyBox v1.22.1)\r\n' "$T_VENDOR" "$T_MODEL" "$T_FIRMWARE" \
+		>"$STATE/etc/issue.net"
+	spawn telnet "bind:$STATE/etc/issue.net:/etc/issue.net" -- \
+		busybox telnetd -F -p 23 -l "$STATE/bin/camera-login"
+	expect telnet tcp 23
+}
+
+# svc_snmp: net-snmp on udp/161, read-only community "public", a sysDescr that tells the
+# firmware and OS versions.
+svc_snmp() {
+	local d="$STATE/snmp"
+	mkdir -p "$d"
+	chown Debian-snmp:Debian-snmp "$d"
+	cat >"$STATE/etc/snmpd.conf" <<EOF
+# snmpd.conf for $T_NAME (generated by lab/lab up)
+agentaddress udp:$T_ADDR4:161,udp6:[$T_ADDR6]:161
+rocommunity public
+rocommunity6 public
+sysdescr $T_SYSDESCR
+sysname $T_HOSTNAME
+syslocation lab bench, $T_NAME
+syscontact support@example.invalid
+sysservices 72
+dontLogTCPWrappersConnects yes
+EOF
+	spawn snmp -- env SNMP_PERSISTENT_DIR="$d" MIBS= \
+		snmpd -f -Le -C -I -smux -c "$STATE/etc/snmpd.conf" -u Debian-snmp -g Debian-snmp
+	expect snmp snmp 161
+}
+
+# svc_mdns: avahi (no D-Bus) publishing the camera's web and RTSP services over mDNS.
+svc_mdns() {
+	local d="$STATE/avahi"
+	mkdir -p "$d/services"
+	fill "$T_DUT_DIR/avahi.service" >"$d/services/camera.service"
+	cat >"$STATE/etc/avahi-daemon.conf" <<EOF
+# avahi-daemon.conf for $T_NAME (generated by lab/lab up)
+[server]
+host-name=$T_HOSTNAME
+domain-name=local
+use-ipv4=yes
+use-ipv6=yes
+allow-interfaces=$T_DUT_IF
+enable-dbus=no
+[wide-area]
+enable-wide-area=no
+[publish]
+publish-addresses=yes
+publish-hinfo=yes
+publish-workstation=no
+publish-domain=yes
+[reflector]
+enable-reflector=no
+EOF
+	spawn mdns mkdir:/run/avahi-daemon tmpfs:/run/avahi-daemon "bind:$d/services:/etc/avahi/services" -- \
+		avahi-daemon -f "$STATE/etc/avahi-daemon.conf" --no-chroot --no-rlimits
+	expect mdns mdns 5353
+}
+
+# svc_upnp: miniupnpd answering SSDP on udp/1900 and serving its description on tcp/5000.
+svc_upnp() {
+	cat >"$STATE/etc/miniupnpd.conf" <<EOF
+# miniupnpd.conf for $T_NAME (generated by lab/lab up)
+ext_ifname=$T_DUT_IF
+listening_ip=$T_DUT_IF
+http_port=5000
+enable_natpmp=no
+enable_upnp=yes
+secure_mode=yes
+system_uptime=yes
+lease_file=$STATE/upnp.leases
+uuid=$(cat /proc/sys/kernel/random/uuid)
+friendly_name=$T_VENDOR $T_MODEL IP Camera
+manufacturer_name=$T_VENDOR
+model_name=$T_MODEL
+model_description=$T_VENDOR $T_MODEL IP camera, firmware $T_FIRMWARE
+model_number=$T_FIRMWARE
+serial=$T_SERIAL
+allow 1024-65535 $T_ADDR4/24 1024-65535
+deny 0-65535 0.0.0.0/0 0-65535
+EOF
+	spawn upnp -- miniupnpd -d -f "$STATE/etc/miniupnpd.conf" -P "$STATE/upnp.pid"
+	expect upnp ssdp 1900
+	expect upnp tcp 5000
+}
+
+# svc_gdbserver: an undeclared debug stub on tcp/2345: `gdbserver --multi` on each connection
+# (gdbserver's own listener goes away after its first client), run as nobody.
+svc_gdbserver() {
+	spawn gdbserver -- setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$PYTHON" "$LAB_DIR/bin/tcp-spawn.py" 2345 -- gdbserver --multi stdio
+	expect gdbserver tcp 2345
+}

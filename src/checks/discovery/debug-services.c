@@ -1,0 +1,83 @@
+/* debug-services: no debug or shell service may be reachable over the network (TS 5.3.2.2) */
+#include "core/compat.h"
+
+#include "checks/check.h"
+#include "checks/discovery/scan-view.h"
+#include "core/error.h"
+
+/*
+ * TS-0014-1 5.3.2.2: debug interfaces and shell services (telnet, adb,
+ * gdbserver, serial-over-IP, vendor debug consoles) must not be reachable
+ * over the network. The collector's identification (checks/discovery/
+ * identify.c) marks them, by what they answered or by a port that only
+ * debug services use; this judge fails for each and passes otherwise.
+ */
+static int judge(const struct json_object *observation, const struct check_params *params,
+		 const struct profile *profile, struct check_verdict *out, struct dl_error *err)
+{
+	(void)params;
+	(void)profile;
+	struct scan_view view;
+	int rc = scan_view_load(observation, &view, err);
+	if (rc < 0)
+		return rc;
+	size_t debug = 0;
+	char label[256];
+	char list[1024];
+	char debug_list[512] = "";
+	size_t debug_length = 0;
+	for (size_t i = 0; i < view.service_count && rc == 0; i++) {
+		const struct scan_service *s = &view.services[i];
+		if (!s->debug)
+			continue;
+		debug++;
+		scan_service_label(s, label, sizeof(label));
+		if (debug_length < sizeof(debug_list)) {
+			int w = snprintf(debug_list + debug_length,
+					 sizeof(debug_list) - debug_length, "%s%s/%u %s",
+					 debug > 1 ? ", " : "", s->proto, s->port, s->service);
+			if (w > 0)
+				debug_length += (size_t)w;
+		}
+		if (out->finding_count >= CHECK_FINDINGS_MAX)
+			continue;
+		const char *why = *s->debug_reason ? s->debug_reason
+			: *s->detail                ? s->detail
+						    : "identified as a debug or shell service";
+		rc = check_verdict_add(out, FINDING_FAIL, s->evidence,
+				       "%s on %s is a debug or shell service reachable over the "
+				       "network: %s",
+				       label, s->address, why);
+	}
+	if (rc < 0)
+		goto out;
+	scan_view_list(&view, list, sizeof(list));
+	if (debug > 0)
+		rc = check_verdict_set(out, VERDICT_FAIL,
+				       "%zu debug or shell service%s reachable over the network: %s",
+				       debug, debug == 1 ? " is" : "s are", debug_list);
+	else if (!view.complete)
+		rc = check_verdict_set(out, VERDICT_INCONCLUSIVE,
+				       "%s; none of the %zu services found so far is a debug or "
+				       "shell service",
+				       view.incomplete, view.service_count);
+	else
+		rc = check_verdict_set(out, VERDICT_PASS,
+				       "no debug or shell service among the %zu services examined%s%s",
+				       view.service_count, view.service_count ? ": " : "", list);
+out:
+	scan_view_release(&view);
+	if (rc < 0)
+		return dl_error_set(err, rc, "discovery.debug-services: out of memory");
+	return 0;
+}
+
+static const char *const no_params[] = {NULL};
+
+const struct check check_discovery_debug_services = {
+	.id = "discovery.debug-services",
+	.summary = "no debug or shell service (telnet, adb, gdbserver...) is reachable",
+	.collector = &collector_discovery_scan,
+	.params = no_params,
+	.judge = judge,
+};

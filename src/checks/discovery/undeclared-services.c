@@ -1,0 +1,128 @@
+/* undeclared-services: every service found must be one the vendor declared (TS 5.2.2.1, IoT
+ * 5.2.2.3) */
+#include "core/compat.h"
+
+#include "checks/check.h"
+#include "checks/discovery/scan-view.h"
+#include "core/error.h"
+#include "core/profile.h"
+
+/*
+ * TS-0014-1 5.2.2.1 and IoT-1006-1 5.2.2.3 ask that the device runs only
+ * the services its documentation names. Fail for each open TCP port or
+ * answering UDP service the profile's services list leaves out; warn for
+ * each declared service the scan did not find (the documentation is then
+ * out of date, or the service was down). A scan cut short cannot pass.
+ */
+static int judge(const struct json_object *observation, const struct check_params *params,
+		 const struct profile *profile, struct check_verdict *out, struct dl_error *err)
+{
+	(void)params;
+	struct scan_view view;
+	int rc = scan_view_load(observation, &view, err);
+	if (rc < 0)
+		return rc;
+	size_t undeclared = 0;
+	size_t over = 0; /* findings past CHECK_FINDINGS_MAX */
+	char label[256];
+	char list[1024];
+	char undeclared_list[512] = "";
+	size_t undeclared_length = 0;
+	for (size_t i = 0; i < view.service_count && rc == 0; i++) {
+		const struct scan_service *s = &view.services[i];
+		uint16_t port = s->port;
+		const struct profile_service *declared =
+			profile ? profile_find_service(profile, s->proto, port) : NULL;
+		scan_service_label(s, label, sizeof(label));
+		if (!declared)
+			undeclared++;
+		if (out->finding_count >= CHECK_FINDINGS_MAX - 1) {
+			over++; /* keep the last slot for the summary's sake */
+			continue;
+		}
+		if (declared) {
+			rc = check_verdict_add(out, FINDING_PASS, s->evidence,
+					       "%s %s on %s and is declared in the profile's "
+					       "services as '%s'",
+					       label, strcmp(s->proto, "tcp") == 0 ? "is open" : "answers",
+					       s->address, declared->name);
+			continue;
+		}
+		rc = check_verdict_add(out, FINDING_FAIL, s->evidence,
+				       "%s %s on %s but not declared in the profile's services",
+				       label, strcmp(s->proto, "tcp") == 0 ? "is open" : "answers",
+				       s->address);
+		if (undeclared_length < sizeof(undeclared_list)) {
+			int w = snprintf(undeclared_list + undeclared_length,
+					 sizeof(undeclared_list) - undeclared_length, "%s%s/%u",
+					 undeclared > 1 ? ", " : "", s->proto, port);
+			if (w > 0)
+				undeclared_length += (size_t)w;
+		}
+	}
+	/* Declared services nobody found. */
+	size_t missing = 0;
+	for (size_t d = 0; profile && d < profile->service_count && rc == 0; d++) {
+		const struct profile_service *declared = &profile->services[d];
+		bool found = false;
+		for (size_t i = 0; i < view.service_count && !found; i++)
+			found = view.services[i].port == declared->port &&
+				strcmp(view.services[i].proto, declared->proto) == 0;
+		if (found)
+			continue;
+		bool probed = strcmp(declared->proto, "tcp") == 0;
+		for (size_t i = 0; i < view.probe_count && !probed; i++)
+			probed = view.probes[i].port == declared->port;
+		missing++;
+		if (out->finding_count >= CHECK_FINDINGS_MAX - 1) {
+			over++;
+			continue;
+		}
+		rc = check_verdict_add(out, FINDING_WARNING, NULL,
+				       "%s/%u (%s) is declared in the profile's services but was "
+				       "not found on any address%s",
+				       declared->proto, declared->port, declared->name,
+				       probed ? "" : ": dutlab has no probe for that UDP port");
+	}
+	if (rc < 0)
+		goto out;
+
+	scan_view_list(&view, list, sizeof(list));
+	if (undeclared > 0) {
+		rc = check_verdict_set(out, VERDICT_FAIL,
+				       "%zu of %zu services found are not declared in the profile: "
+				       "%s%s",
+				       undeclared, view.service_count, undeclared_list,
+				       over ? " (more findings than the report lists)" : "");
+	} else if (!view.complete) {
+		rc = check_verdict_set(out, VERDICT_INCONCLUSIVE,
+				       "%s; the %zu services found so far are declared", view.incomplete,
+				       view.service_count);
+	} else if (view.service_count == 0) {
+		rc = check_verdict_set(out, VERDICT_PASS,
+				       "found no service on %zu address%s: nothing undeclared%s",
+				       view.address_count, view.address_count == 1 ? "" : "es",
+				       missing ? " (declared services missing: see the warnings)" : "");
+	} else {
+		rc = check_verdict_set(out, VERDICT_PASS, "found %zu services, all declared: %s%s",
+				       view.service_count, list,
+				       missing ? " (declared services missing: see the warnings)" : "");
+	}
+out:
+	scan_view_release(&view);
+	if (rc < 0 && rc != DL_ENOMEM)
+		return rc;
+	if (rc < 0)
+		return dl_error_set(err, rc, "discovery.undeclared-services: out of memory");
+	return 0;
+}
+
+static const char *const no_params[] = {NULL};
+
+const struct check check_discovery_undeclared_services = {
+	.id = "discovery.undeclared-services",
+	.summary = "every open TCP port and answering UDP service is declared in the profile",
+	.collector = &collector_discovery_scan,
+	.params = no_params,
+	.judge = judge,
+};

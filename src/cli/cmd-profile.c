@@ -1,0 +1,181 @@
+/* cmd-profile: `dutlab profile check FILE`: validate a DUT profile and print what it declares */
+#include "core/compat.h"
+
+#include <sys/stat.h>
+
+#include "cli/commands.h"
+#include "core/error.h"
+#include "core/profile.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: dutlab profile check FILE\n"
+		"\n"
+		"  check   load and validate the DUT profile FILE (YAML) and print a summary:\n"
+		"          identity, targets, scope, addresses, services, credentials (roles\n"
+		"          only), adapters, artifacts, capabilities and report fields.\n"
+		"\n"
+		"Exit status: 0 valid, 2 bad usage or a broken profile (the message says\n"
+		"FILE:LINE:COLUMN, what was found and what was expected).\n"
+		"The format is described in docs/profile.md.\n");
+}
+
+/* Profile strings may hold any Unicode text, including control characters
+ * written as YAML escapes: never send those to the terminal. */
+static void put_text(FILE *out, const char *text)
+{
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++)
+		fputc(*c < 0x20 || *c == 0x7f ? '?' : *c, out);
+}
+
+static void put_field(FILE *out, const char *label, const char *text)
+{
+	fprintf(out, "%-13s ", label);
+	put_text(out, text ? text : "-");
+	fputc('\n', out);
+}
+
+/* A heading over an indented list, or "none" beside it. */
+static void put_heading(FILE *out, const char *label, bool empty)
+{
+	if (empty)
+		fprintf(out, "%-13s none\n", label);
+	else
+		fprintf(out, "%s\n", label);
+}
+
+static void print_summary(FILE *out, const struct profile *p)
+{
+	put_field(out, "profile:", p->path);
+	fprintf(out, "%-13s ", "identity:");
+	put_text(out, p->vendor);
+	fputc(' ', out);
+	put_text(out, p->model);
+	fputs(", firmware ", out);
+	put_text(out, p->firmware);
+	if (p->serial) {
+		fputs(", serial ", out);
+		put_text(out, p->serial);
+	}
+	fprintf(out, ", product type %s\n", product_type_name(p->product_type));
+
+	fprintf(out, "%-13s ", "targets:");
+	for (size_t i = 0; i < p->target_count; i++) {
+		fprintf(out, "%s%s", i ? ", " : "", p->targets[i].standard);
+		if (p->targets[i].level)
+			fprintf(out, " level %d", p->targets[i].level);
+	}
+	fputc('\n', out);
+
+	fprintf(out, "%-13s networks ", "scope:");
+	for (size_t i = 0; i < p->scope.network_count; i++)
+		fprintf(out, "%s%s", i ? ", " : "", p->scope.networks[i].text);
+	fputs("; interfaces ", out);
+	if (p->scope.interface_count == 0)
+		fputs("(any: the kernel routes)", out);
+	for (size_t i = 0; i < p->scope.interface_count; i++)
+		fprintf(out, "%s%s", i ? ", " : "", p->scope.interfaces[i]);
+	fputc('\n', out);
+
+	fprintf(out, "%-13s ", "addresses:");
+	for (size_t i = 0; i < p->address_count; i++)
+		fprintf(out, "%s%s", i ? ", " : "", p->addresses[i]);
+	fputc('\n', out);
+
+	fprintf(out, "%-13s %zu declared%s\n", "services:", p->service_count,
+		p->service_count ? ":" : "");
+	for (size_t i = 0; i < p->service_count; i++) {
+		const struct profile_service *s = &p->services[i];
+		fprintf(out, "  %s/%-5u ", s->proto, s->port);
+		put_text(out, s->name);
+		for (size_t j = 0; j < s->discloses_count; j++)
+			fprintf(out, "%s%s", j ? ", " : " (discloses ", s->discloses[j]);
+		fputs(s->discloses_count ? ")\n" : "\n", out);
+	}
+
+	fprintf(out, "%-13s ", "credentials:");
+	if (p->credential_count == 0)
+		fputs("none", out);
+	for (size_t i = 0; i < p->credential_count; i++) {
+		fprintf(out, "%s%s (", i ? ", " : "", p->credentials[i].role);
+		put_text(out, p->credentials[i].username);
+		fputc(')', out);
+	}
+	fputc('\n', out);
+
+	put_heading(out, "adapters:", p->adapter_count == 0);
+	for (size_t i = 0; i < p->adapter_count; i++) {
+		const struct profile_adapter *a = &p->adapters[i];
+		for (size_t j = 0; j < a->operation_count; j++)
+			fprintf(out, "  %s (%s) %s: %u s\n", a->name, a->driver,
+				a->operations[j].name, a->operations[j].timeout_seconds);
+	}
+
+	put_heading(out, "artifacts:", p->artifact_count == 0);
+	for (size_t i = 0; i < p->artifact_count; i++) {
+		struct stat st;
+		fprintf(out, "  %s: ", p->artifacts[i].name);
+		put_text(out, p->artifacts[i].path);
+		/* Not an error here: the checks that need the file say so. */
+		fputs(stat(p->artifacts[i].path, &st) == 0 ? "\n" : " (not found)\n", out);
+	}
+
+	fprintf(out, "%-13s ", "capabilities:");
+	if (p->capability_count == 0)
+		fputs("none declared", out);
+	for (size_t i = 0; i < p->capability_count; i++)
+		fprintf(out, "%s%s=%s", i ? ", " : "", p->capabilities[i].name,
+			p->capabilities[i].value ? "yes" : "no");
+	fputc('\n', out);
+
+	put_heading(out, "report:", p->report_field_count == 0);
+	for (size_t i = 0; i < p->report_field_count; i++) {
+		fprintf(out, "  %s: ", p->report_fields[i].name);
+		put_text(out, p->report_fields[i].value);
+		fputc('\n', out);
+	}
+}
+
+static int profile_check(const char *path)
+{
+	struct profile p;
+	struct dl_error err = {0};
+	int rc = profile_load(&p, path, &err);
+	if (rc) {
+		fprintf(stderr, "dutlab profile: ");
+		put_text(stderr, err.message);
+		fputc('\n', stderr);
+		return 2;
+	}
+	print_summary(stdout, &p);
+	printf("ok: the profile is valid\n");
+	profile_release(&p);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+int cmd_profile(int argc, char **argv)
+{
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+			  strcmp(argv[1], "help") == 0)) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "check") != 0) {
+		fprintf(stderr,
+			"dutlab profile: '%s' is not a profile command; see 'dutlab "
+			"profile --help'\n",
+			argv[1]);
+		return 2;
+	}
+	if (argc != 3) {
+		fprintf(stderr, "dutlab profile check: expected exactly one FILE; see 'dutlab "
+				"profile --help'\n");
+		return 2;
+	}
+	return profile_check(argv[2]);
+}

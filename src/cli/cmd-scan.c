@@ -1,0 +1,218 @@
+/* cmd-scan: `dutlab scan`: run the discovery.scan collector alone and print what it found */
+#include "core/compat.h"
+
+#include <json-c/json.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "checks/check.h"
+#include "cli/commands.h"
+#include "core/error.h"
+#include "core/profile.h"
+#include "core/text.h"
+#include "net/sock.h"
+
+extern const struct collector collector_discovery_scan;
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: dutlab scan --profile FILE [--evidence DIR] [--json] [--timeout SECONDS]\n"
+		"                   [ADDRESS...]\n"
+		"\n"
+		"Scan TCP ports 1-65535 of each ADDRESS (default: the profile's dut.addresses),\n"
+		"identify every open port, send the UDP discovery probes (SNMP, SSDP, mDNS,\n"
+		"NTP, TFTP, syslog) and print what answered, with timings. Only addresses and\n"
+		"interfaces in the profile's scope are contacted.\n"
+		"\n"
+		"  --evidence DIR   capture the exchanges as pcapng files under DIR/discovery\n"
+		"  --json           print the collector's observation (JSON) instead\n"
+		"  --timeout S      give up after S seconds (default: the collector's 300)\n"
+		"\n"
+		"Exit status: 0 scanned, 1 the scan failed, 2 bad usage or a broken profile.\n");
+}
+
+static void put_printable(const char *text)
+{
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++)
+		fputc(*c < 0x20 || *c == 0x7f ? '?' : *c, stdout);
+}
+
+static const char *member(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return "";
+	return json_object_get_string(v);
+}
+
+static int64_t number(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	return json_object_get_int64(v);
+}
+
+static void print_service(const char *proto, struct json_object *s)
+{
+	char where[16];
+	snprintf(where, sizeof(where), "%s/%" PRId64, proto, number(s, "port"));
+	printf("  %-10s %-12s ", where, member(s, "service"));
+	put_printable(member(s, "product"));
+	if (*member(s, "version")) {
+		putchar(' ');
+		put_printable(member(s, "version"));
+	}
+	struct json_object *v = NULL;
+	if (json_object_object_get_ex(s, "tls", &v) && json_object_get_boolean(v))
+		printf(" [tls %s]", member(s, "tls_version"));
+	if (json_object_object_get_ex(s, "debug", &v) && json_object_get_boolean(v))
+		printf(" [debug]");
+	putchar('\n');
+	if (*member(s, "detail")) {
+		printf("             ");
+		put_printable(member(s, "detail"));
+		putchar('\n');
+	}
+	struct json_object *d = NULL;
+	if (json_object_object_get_ex(s, "disclosures", &d) &&
+	    json_object_is_type(d, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(d); i++) {
+			struct json_object *item = json_object_array_get_idx(d, i);
+			printf("             discloses %s: ", member(item, "kind"));
+			put_printable(member(item, "text"));
+			putchar('\n');
+		}
+}
+
+static void print_observation(struct json_object *o)
+{
+	struct json_object *addresses = NULL;
+	json_object_object_get_ex(o, "addresses", &addresses);
+	for (size_t i = 0; addresses && i < json_object_array_length(addresses); i++) {
+		struct json_object *a = json_object_array_get_idx(addresses, i);
+		struct json_object *tcp = NULL, *udp = NULL, *open = NULL, *services = NULL;
+		json_object_object_get_ex(a, "tcp", &tcp);
+		json_object_object_get_ex(a, "udp", &udp);
+		json_object_object_get_ex(tcp, "open", &open);
+		json_object_object_get_ex(udp, "services", &services);
+		printf("%s (%s): tcp %s scan of %" PRId64 " ports in %.3f s: %zu open, %" PRId64
+		       " closed, %" PRId64 " filtered%s\n",
+		       member(a, "address"), member(a, "family"), member(tcp, "method"),
+		       number(tcp, "ports_scanned"), (double)number(tcp, "duration_ms") / 1000.0,
+		       open ? json_object_array_length(open) : 0, number(tcp, "closed"),
+		       number(tcp, "filtered"), *member(tcp, "error") ? " (failed)" : "");
+		if (*member(tcp, "error"))
+			printf("  error: %s\n", member(tcp, "error"));
+		for (size_t j = 0; open && j < json_object_array_length(open); j++)
+			print_service("tcp", json_object_array_get_idx(open, j));
+		for (size_t j = 0; services && j < json_object_array_length(services); j++)
+			print_service("udp", json_object_array_get_idx(services, j));
+		printf("  address done in %.3f s\n", (double)number(a, "duration_ms") / 1000.0);
+	}
+	struct json_object *notes = NULL;
+	if (json_object_object_get_ex(o, "notes", &notes))
+		for (size_t i = 0; i < json_object_array_length(notes); i++)
+			printf("note: %s\n",
+			       json_object_get_string(json_object_array_get_idx(notes, i)));
+	printf("total %.3f s\n", (double)number(o, "duration_ms") / 1000.0);
+}
+
+int cmd_scan(int argc, char **argv)
+{
+	const char *profile_path = NULL, *evidence = NULL;
+	bool json = false;
+	long timeout = collector_discovery_scan.timeout_seconds;
+	char **addresses = calloc((size_t)argc + 1, sizeof(*addresses));
+	size_t address_count = 0;
+	if (!addresses)
+		return 1;
+	int status = 2;
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+			usage(stdout);
+			status = 0;
+			goto out;
+		} else if (strcmp(arg, "--profile") == 0 && i + 1 < argc) {
+			profile_path = argv[++i];
+		} else if (strcmp(arg, "--evidence") == 0 && i + 1 < argc) {
+			evidence = argv[++i];
+		} else if (strcmp(arg, "--timeout") == 0 && i + 1 < argc) {
+			if (text_parse_long(argv[++i], 1, 86400, &timeout) != 0) {
+				fprintf(stderr, "dutlab scan: --timeout wants seconds (1-86400)\n");
+				goto out;
+			}
+		} else if (strcmp(arg, "--json") == 0) {
+			json = true;
+		} else if (arg[0] == '-') {
+			fprintf(stderr, "dutlab scan: unknown option '%s'\n", arg);
+			usage(stderr);
+			goto out;
+		} else {
+			addresses[address_count++] = argv[i];
+		}
+	}
+	if (!profile_path) {
+		usage(stderr);
+		goto out;
+	}
+	struct profile profile;
+	struct dl_error err = {0};
+	if (profile_load(&profile, profile_path, &err) < 0) {
+		fprintf(stderr, "dutlab scan: %s\n", err.message);
+		goto out;
+	}
+	/* Addresses on the command line replace dut.addresses; the scope
+	 * guard still refuses any outside scope.networks. */
+	struct profile view = profile;
+	if (address_count > 0) {
+		view.addresses = addresses;
+		view.address_count = address_count;
+	}
+	char evidence_dir[PATH_MAX] = "", campaign_dir[PATH_MAX] = "";
+	if (evidence) {
+		if (mkdir(evidence, 0755) < 0 && errno != EEXIST) {
+			fprintf(stderr, "dutlab scan: cannot create '%s': %s\n", evidence,
+				strerror(errno));
+			profile_release(&profile);
+			status = 1;
+			goto out;
+		}
+		if (!realpath(evidence, evidence_dir)) {
+			fprintf(stderr, "dutlab scan: '%s': %s\n", evidence, strerror(errno));
+			profile_release(&profile);
+			status = 1;
+			goto out;
+		}
+		snprintf(campaign_dir, sizeof(campaign_dir), "%s", evidence_dir);
+	}
+	struct check_context ctx = {
+		.profile = &view,
+		.scope = &profile.scope,
+		.campaign_dir = evidence ? campaign_dir : NULL,
+		.evidence_dir = evidence ? evidence_dir : NULL,
+		.deadline_ns = sock_now_ns() + (int64_t)timeout * 1000000000,
+	};
+	struct json_object *observation = NULL;
+	int rc = collector_discovery_scan.collect(&ctx, &observation, &err);
+	if (rc < 0) {
+		fprintf(stderr, "dutlab scan: %s\n", err.message);
+		status = rc == DL_ESCOPE || rc == DL_EINVAL ? 2 : 1;
+	} else {
+		if (json)
+			printf("%s\n", json_object_to_json_string_ext(observation,
+								      JSON_C_TO_STRING_PRETTY |
+									      JSON_C_TO_STRING_NOSLASHESCAPE));
+		else
+			print_observation(observation);
+		json_object_put(observation);
+		status = 0;
+	}
+	profile_release(&profile);
+out:
+	free(addresses);
+	return status;
+}

@@ -1,0 +1,258 @@
+/* sock: scoped, deadline-bound sockets: every socket dutlab sends from is opened here */
+#include "core/compat.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "net/scope.h"
+#include "net/sock.h"
+
+int64_t sock_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int sock_remaining_ms(int64_t deadline_ns, int cap_ms)
+{
+	int64_t left = deadline_ns - sock_now_ns();
+	if (left <= 0)
+		return 0;
+	int64_t ms = (left + 999999) / 1000000;
+	if (ms > cap_ms)
+		return cap_ms;
+	return (int)ms;
+}
+
+int sock_address_parse(const char *text, uint16_t port, struct sock_address *out,
+		       struct dl_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (!text)
+		return dl_error_set(err, DL_EINVAL, "no address given; pass an IPv4 or IPv6 address");
+	struct sockaddr_in *in4 = (struct sockaddr_in *)&out->storage;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&out->storage;
+	if (inet_pton(AF_INET, text, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons(port);
+		out->length = sizeof(*in4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		out->length = sizeof(*in6);
+		return 0;
+	}
+	return dl_error_set(err, DL_EINVAL,
+			    "'%s' is not a numeric IPv4 or IPv6 address; write it as 198.18.1.2 "
+			    "or fd00:198:0:1::2",
+			    text);
+}
+
+void sock_address_set_port(struct sock_address *a, uint16_t port)
+{
+	if (a->storage.ss_family == AF_INET)
+		((struct sockaddr_in *)&a->storage)->sin_port = htons(port);
+	else if (a->storage.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&a->storage)->sin6_port = htons(port);
+}
+
+int sock_address_family(const struct sock_address *a)
+{
+	return a->storage.ss_family;
+}
+
+const char *sock_address_text(const struct sock_address *a, char *buf, size_t size)
+{
+	const void *raw = NULL;
+	if (a->storage.ss_family == AF_INET)
+		raw = &((const struct sockaddr_in *)&a->storage)->sin_addr;
+	else if (a->storage.ss_family == AF_INET6)
+		raw = &((const struct sockaddr_in6 *)&a->storage)->sin6_addr;
+	if (!raw || !inet_ntop(a->storage.ss_family, raw, buf, (socklen_t)size)) {
+		if (size > 0)
+			buf[0] = '\0';
+		return buf;
+	}
+	return buf;
+}
+
+const char *sock_interface(const struct scope *scope)
+{
+	if (!scope || scope->interface_count == 0)
+		return NULL;
+	return scope->interfaces[0];
+}
+
+int sock_open(const struct scope *scope, const struct sock_address *destination, int type,
+	      int protocol, const char *interface, int *fd_out, struct dl_error *err)
+{
+	*fd_out = -1;
+	int rc = scope_permit(scope, (const struct sockaddr *)&destination->storage,
+			      destination->length, interface, err);
+	if (rc < 0)
+		return rc;
+	int fd = socket(destination->storage.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+	if (fd < 0) {
+		int e = errno;
+		return dl_error_set(err, DL_EIO, "socket(): %s%s", strerror(e),
+				    e == EMFILE ? "; raise the open-file limit (ulimit -n)" : "");
+	}
+	if (interface) {
+		size_t n = strlen(interface);
+		if (n >= IFNAMSIZ ||
+		    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, interface, (socklen_t)(n + 1)) < 0) {
+			int e = n >= IFNAMSIZ ? ENAMETOOLONG : errno;
+			close(fd);
+			return dl_error_set(err, DL_EIO,
+					    "cannot bind to interface '%s': %s; check that it exists "
+					    "here and that dutlab has CAP_NET_RAW",
+					    interface, strerror(e));
+		}
+	}
+	*fd_out = fd;
+	return 0;
+}
+
+int sock_connect(int fd, const struct sock_address *destination, int64_t deadline_ns,
+		 int *errno_out, struct dl_error *err)
+{
+	char text[INET6_ADDRSTRLEN];
+	uint16_t port = ntohs(destination->storage.ss_family == AF_INET
+				      ? ((const struct sockaddr_in *)&destination->storage)->sin_port
+				      : ((const struct sockaddr_in6 *)&destination->storage)->sin6_port);
+	if (errno_out)
+		*errno_out = 0;
+	if (connect(fd, (const struct sockaddr *)&destination->storage, destination->length) == 0)
+		return 0;
+	if (errno != EINPROGRESS) {
+		int e = errno;
+		if (errno_out)
+			*errno_out = e;
+		return dl_error_set(err, DL_EIO, "connect to %s port %u: %s",
+				    sock_address_text(destination, text, sizeof(text)), port,
+				    strerror(e));
+	}
+	for (;;) {
+		int wait_ms = sock_remaining_ms(deadline_ns, 1000);
+		if (wait_ms == 0) {
+			if (errno_out)
+				*errno_out = ETIMEDOUT;
+			return dl_error_set(err, DL_ETIMEDOUT, "connect to %s port %u: no answer",
+					    sock_address_text(destination, text, sizeof(text)),
+					    port);
+		}
+		struct pollfd p = {.fd = fd, .events = POLLOUT};
+		int n = poll(&p, 1, wait_ms);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			continue;
+		int so_error = 0;
+		socklen_t len = sizeof(so_error);
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) < 0)
+			so_error = errno;
+		if (so_error == 0)
+			return 0;
+		if (errno_out)
+			*errno_out = so_error;
+		return dl_error_set(err, DL_EIO, "connect to %s port %u: %s",
+				    sock_address_text(destination, text, sizeof(text)), port,
+				    strerror(so_error));
+	}
+}
+
+int sock_tcp_connect(const struct scope *scope, const struct sock_address *destination,
+		     const char *interface, int64_t deadline_ns, int *fd_out, struct dl_error *err)
+{
+	int fd = -1;
+	int rc = sock_open(scope, destination, SOCK_STREAM, 0, interface, &fd, err);
+	if (rc < 0)
+		return rc;
+	rc = sock_connect(fd, destination, deadline_ns, NULL, err);
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	*fd_out = fd;
+	return 0;
+}
+
+int sock_send_all(int fd, const void *data, size_t length, int64_t deadline_ns,
+		  struct dl_error *err)
+{
+	const uint8_t *p = data;
+	size_t sent = 0;
+	while (sent < length) {
+		ssize_t n = send(fd, p + sent, length - sent, MSG_NOSIGNAL);
+		if (n > 0) {
+			sent += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			return dl_error_set(err, DL_EIO, "send: %s", strerror(errno));
+		int wait_ms = sock_remaining_ms(deadline_ns, 1000);
+		if (wait_ms == 0)
+			return dl_error_set(err, DL_ETIMEDOUT, "send: the peer stopped reading");
+		struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+		poll(&pfd, 1, wait_ms);
+	}
+	return 0;
+}
+
+int sock_recv_some(int fd, void *buf, size_t size, int64_t deadline_ns, int quiet_ms, size_t *got,
+		   struct dl_error *err)
+{
+	uint8_t *p = buf;
+	*got = 0;
+	while (*got < size) {
+		int wait_ms = sock_remaining_ms(deadline_ns, 1000);
+		if (*got > 0 && quiet_ms > 0 && wait_ms > quiet_ms)
+			wait_ms = quiet_ms;
+		if (wait_ms == 0)
+			return 0;
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		int n = poll(&pfd, 1, wait_ms);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return dl_error_set(err, DL_EIO, "poll: %s", strerror(errno));
+		if (n == 0) {
+			if (*got > 0 && quiet_ms > 0)
+				return 0;
+			continue;
+		}
+		ssize_t r = recv(fd, p + *got, size - *got, 0);
+		if (r == 0)
+			return 0;
+		if (r < 0) {
+			if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+				continue;
+			if (*got > 0 && (errno == ECONNRESET || errno == EPIPE))
+				return 0;
+			return dl_error_set(err, DL_EIO, "recv: %s", strerror(errno));
+		}
+		*got += (size_t)r;
+	}
+	return 0;
+}
+
+void sock_close_reset(int fd)
+{
+	if (fd < 0)
+		return;
+	struct linger l = {.l_onoff = 1, .l_linger = 0};
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	close(fd);
+}

@@ -1,0 +1,73 @@
+/* sock: scoped, deadline-bound sockets: every socket dutlab sends from is opened here */
+#ifndef DUTLAB_NET_SOCK_H
+#define DUTLAB_NET_SOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct dl_error;
+struct scope;
+
+/* Nanoseconds on CLOCK_MONOTONIC; every deadline in dutlab is on this clock. */
+int64_t sock_now_ns(void);
+
+/* Milliseconds left until deadline_ns (0 when it has passed), capped at cap_ms. */
+int sock_remaining_ms(int64_t deadline_ns, int cap_ms);
+
+/* A destination: an address and a port, kept with its length. */
+struct sock_address {
+	struct sockaddr_storage storage;
+	socklen_t length;
+};
+
+/* Parse a numeric IPv4 or IPv6 address ("198.18.1.2", "fd00:198:0:1::2", an
+ * optional "%zone" is refused) and set the port. 0 or DL_EINVAL. */
+int sock_address_parse(const char *text, uint16_t port, struct sock_address *out,
+		       struct dl_error *err);
+void sock_address_set_port(struct sock_address *a, uint16_t port);
+int sock_address_family(const struct sock_address *a);
+/* "198.18.1.2" or "fd00:198:0:1::2" into buf (INET6_ADDRSTRLEN is enough). */
+const char *sock_address_text(const struct sock_address *a, char *buf, size_t size);
+
+/*
+ * Open a non-blocking, close-on-exec socket for sending to destination,
+ * after scope_permit() allowed it. When interface is not NULL the socket is
+ * bound to it (SO_BINDTODEVICE), so nothing leaves by another route. type
+ * is SOCK_STREAM, SOCK_DGRAM or SOCK_RAW (with protocol). On
+ * success *fd_out is the socket; 0, DL_ESCOPE or DL_EIO.
+ */
+int sock_open(const struct scope *scope, const struct sock_address *destination, int type,
+	      int protocol, const char *interface, int *fd_out, struct dl_error *err);
+
+/* Connect a socket from sock_open() and wait until connected or deadline_ns.
+ * 0, DL_ETIMEDOUT, or DL_EIO (err names the errno: "connection refused"). On
+ * failure *errno_out (if not NULL) holds the errno. */
+int sock_connect(int fd, const struct sock_address *destination, int64_t deadline_ns,
+		 int *errno_out, struct dl_error *err);
+
+/* sock_open() + sock_connect() for TCP. */
+int sock_tcp_connect(const struct scope *scope, const struct sock_address *destination,
+		     const char *interface, int64_t deadline_ns, int *fd_out, struct dl_error *err);
+
+/* Send all of data before deadline_ns. 0, DL_ETIMEDOUT or DL_EIO. */
+int sock_send_all(int fd, const void *data, size_t length, int64_t deadline_ns,
+		  struct dl_error *err);
+
+/*
+ * Read into buf until size bytes arrived, the peer closed, deadline_ns
+ * passed, or (when quiet_ms > 0) no byte came for quiet_ms after the first
+ * one. *got is the count read. Returns 0 (including at the deadline, with
+ * whatever arrived) or DL_EIO on a socket error other than a reset after data.
+ */
+int sock_recv_some(int fd, void *buf, size_t size, int64_t deadline_ns, int quiet_ms, size_t *got,
+		   struct dl_error *err);
+
+/* Close with a reset (SO_LINGER 0): no TIME_WAIT left behind by a scan. */
+void sock_close_reset(int fd);
+
+/* The interface dutlab binds to: the first of scope->interfaces, or NULL. */
+const char *sock_interface(const struct scope *scope);
+
+#endif

@@ -1,0 +1,161 @@
+/* test-plan: every clause becomes exactly one plan item, of the kind the profile and level call for
+ */
+#include "core/compat.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "checks/check.h"
+#include "core/catalog.h"
+#include "core/error.h"
+#include "core/plan.h"
+#include "core/profile.h"
+
+static struct catalog_check_ref scan_check = {.check_id = "discovery.undeclared-services"};
+static struct catalog_check_ref unknown_check = {.check_id = "nothing.such"};
+
+static struct catalog_clause clauses[] = {
+	{.id = "5.1",
+	 .level = 1,
+	 .method = METHOD_NETWORK,
+	 .product_types = PRODUCT_CAMERA,
+	 .checks = &scan_check,
+	 .check_count = 1},
+	{.id = "5.2",
+	 .level = 1,
+	 .method = METHOD_DOCUMENT,
+	 .manual_question = "Is it documented?"},
+	{.id = "5.3", .level = 2, .method = METHOD_INTERACTIVE, .needs = "login adapter"},
+	{.id = "5.4", .level = 3, .method = METHOD_PHYSICAL},
+	{.id = "5.5", .level = 1, .method = METHOD_NETWORK, .applies_if = "wifi"},
+	{.id = "5.6", .level = 1, .method = METHOD_NETWORK, .product_types = PRODUCT_RECORDER},
+	{.id = "5.7", .level = 1, .method = METHOD_INTERACTIVE, .applies_if = "onvif"},
+};
+
+static struct catalog_standard standard = {
+	.id = "test-standard",
+	.version = "v1",
+	.has_levels = true,
+	.clauses = clauses,
+	.clause_count = DL_ARRAY_SIZE(clauses),
+};
+
+static struct profile_target target = {.standard = "test-standard", .level = 2};
+static struct profile_capability capabilities[] = {{.name = "wifi", .value = false},
+						   {.name = "onvif", .value = true}};
+
+static struct profile camera(void)
+{
+	struct profile p = {
+		.vendor = "Acme",
+		.model = "CAM",
+		.firmware = "1",
+		.product_type = PRODUCT_CAMERA,
+		.targets = &target,
+		.target_count = 1,
+		.capabilities = capabilities,
+		.capability_count = DL_ARRAY_SIZE(capabilities),
+	};
+	return p;
+}
+
+static void test_every_clause_planned_once_with_its_kind(void **state)
+{
+	(void)state;
+	struct catalog catalog = {.standards = &standard, .standard_count = 1};
+	struct profile p = camera();
+	struct plan plan;
+	struct dl_error err = {0};
+	assert_int_equal(plan_build(&plan, &catalog, &p, "test-standard", 0, &err), 0);
+	assert_int_equal(plan.level, 2); /* from the profile's target */
+	assert_int_equal(plan.item_count, DL_ARRAY_SIZE(clauses));
+	assert_int_equal(plan.items[0].kind, PLAN_CHECK);
+	assert_int_equal(plan.items[1].kind, PLAN_MANUAL);
+	assert_non_null(strstr(plan.items[1].reason, "Is it documented?"));
+	assert_int_equal(plan.items[2].kind, PLAN_NOT_TESTED);
+	assert_non_null(strstr(plan.items[2].reason, "login adapter"));
+	assert_int_equal(plan.items[3].kind, PLAN_NOT_TESTED); /* level 3 above target 2 */
+	assert_non_null(strstr(plan.items[3].reason, "targets level 2"));
+	assert_int_equal(plan.items[4].kind, PLAN_NOT_APPLICABLE);
+	assert_non_null(strstr(plan.items[4].reason, "capabilities.wifi: false"));
+	assert_int_equal(plan.items[5].kind, PLAN_NOT_APPLICABLE);
+	assert_non_null(strstr(plan.items[5].reason, "product_type: camera"));
+	/* Declared true (onvif) keeps the clause; it has no check yet. */
+	assert_int_equal(plan.items[6].kind, PLAN_NOT_TESTED);
+	/* One collector, however many clauses cite its checks. */
+	assert_int_equal(plan.collector_count, 1);
+	plan_release(&plan);
+}
+
+static void test_level_argument_and_bounds(void **state)
+{
+	(void)state;
+	struct catalog catalog = {.standards = &standard, .standard_count = 1};
+	struct profile p = camera();
+	p.target_count = 0;
+	struct plan plan;
+	struct dl_error err = {0};
+	assert_int_equal(plan_build(&plan, &catalog, &p, "test-standard", 0, &err), DL_EINVAL);
+	assert_non_null(strstr(err.message, "no target level"));
+	assert_int_equal(plan_build(&plan, &catalog, &p, "no-such-standard", 1, &err),
+			 DL_ENOTFOUND);
+	assert_non_null(strstr(err.message, "no-such-standard"));
+}
+
+static void test_unknown_check_names_the_clause(void **state)
+{
+	(void)state;
+	struct catalog_clause bad[] = {
+		{.id = "9.9",
+		 .level = 1,
+		 .method = METHOD_NETWORK,
+		 .checks = &unknown_check,
+		 .check_count = 1},
+	};
+	struct catalog_standard s = {
+		.id = "bad", .has_levels = true, .clauses = bad, .clause_count = 1};
+	struct catalog catalog = {.standards = &s, .standard_count = 1};
+	struct profile p = camera();
+	struct plan plan;
+	struct dl_error err = {0};
+	assert_int_equal(plan_build(&plan, &catalog, &p, "bad", 1, &err), DL_EINVAL);
+	assert_non_null(strstr(err.message, "clause 9.9 cites check 'nothing.such'"));
+}
+
+static void test_standard_without_levels(void **state)
+{
+	(void)state;
+	struct catalog_clause ncc[] = {
+		{.id = "5.3.1.1",
+		 .level = 0,
+		 .method = METHOD_INTERACTIVE,
+		 .product_types = PRODUCT_FIREWALL | PRODUCT_SWITCH | PRODUCT_ROUTER},
+		{.id = "5.4.1.1",
+		 .level = 0,
+		 .method = METHOD_NETWORK,
+		 .product_types = PRODUCT_FIREWALL},
+	};
+	struct catalog_standard s = {
+		.id = "ncc", .has_levels = false, .clauses = ncc, .clause_count = 2};
+	struct catalog catalog = {.standards = &s, .standard_count = 1};
+	struct profile p = camera();
+	p.product_type = PRODUCT_SWITCH;
+	struct plan plan;
+	struct dl_error err = {0};
+	assert_int_equal(plan_build(&plan, &catalog, &p, "ncc", 0, &err), 0);
+	assert_int_equal(plan.level, 0);
+	assert_int_equal(plan.items[0].kind, PLAN_NOT_TESTED);
+	assert_int_equal(plan.items[1].kind, PLAN_NOT_APPLICABLE);
+	plan_release(&plan);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_clause_planned_once_with_its_kind),
+		cmocka_unit_test(test_level_argument_and_bounds),
+		cmocka_unit_test(test_unknown_check_names_the_clause),
+		cmocka_unit_test(test_standard_without_levels),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,473 @@
+/* test-profile: the example profiles load, every broken profile is refused with file:line:column,
+ * and the lookups answer */
+#include "core/compat.h"
+
+#include <dirent.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "core/profile.h"
+#include "net/scope.h"
+
+#define EXAMPLES TEST_SOURCE_DIR "/profiles/examples"
+#define BAD TEST_SOURCE_DIR "/tests/unit/profile/bad"
+
+static const char *const all_types[] = {"camera",   "recorder", "storage",  "reader", "controller",
+					"platform", "lock",     "firewall", "switch", "router"};
+
+/* A profile written to a temporary file; *path receives its name. */
+static void write_temp(const char *text, size_t length, char *path, size_t size)
+{
+	snprintf(path, size, "/tmp/dutlab-test-profile-XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	size_t done = 0;
+	while (done < length) {
+		ssize_t n = write(fd, text + done, length - done);
+		assert_true(n > 0);
+		done += (size_t)n;
+	}
+	assert_int_equal(close(fd), 0);
+}
+
+/* Load text as a profile from a temporary file; returns profile_load's code. */
+static int load_text(const char *text, struct profile *p, struct dl_error *err, char *path,
+		     size_t size)
+{
+	write_temp(text, strlen(text), path, size);
+	int rc = profile_load(p, path, err);
+	unlink(path);
+	return rc;
+}
+
+static const char good[] = "dutlab_profile: 1\n"
+			   "identity: {vendor: Acme, model: M, firmware: '1', product_type: lock}\n"
+			   "targets: [{standard: iot-1006-1, level: 1}]\n"
+			   "scope:\n"
+			   "  networks: [198.18.7.0/24, 'fd00:198:0:7::/64']\n"
+			   "dut:\n"
+			   "  addresses: [%s]\n";
+
+static int load_with_address(const char *address, struct profile *p, struct dl_error *err)
+{
+	char text[1024], path[64];
+	snprintf(text, sizeof(text), good, address);
+	return load_text(text, p, err, path, sizeof(path));
+}
+
+static void test_examples_load(void **state)
+{
+	(void)state;
+	DIR *dir = opendir(EXAMPLES);
+	assert_non_null(dir);
+	struct dirent *d;
+	unsigned seen = 0, files = 0;
+	while ((d = readdir(dir)) != NULL) {
+		size_t length = strlen(d->d_name);
+		if (length < 6 || strcmp(d->d_name + length - 5, ".yaml") != 0)
+			continue;
+		char path[512], type[64];
+		struct profile p;
+		struct dl_error err = {0};
+		snprintf(path, sizeof(path), "%s/%s", EXAMPLES, d->d_name);
+		int rc = profile_load(&p, path, &err);
+		if (rc)
+			print_error("%s\n", err.message);
+		assert_int_equal(rc, 0);
+		/* profiles/examples/<type>.yaml describes a <type>. */
+		snprintf(type, sizeof(type), "%.*s", (int)(length - 5), d->d_name);
+		assert_string_equal(product_type_name(p.product_type), type);
+		assert_string_equal(p.product_type_text, type);
+		assert_true(p.target_count >= 1);
+		assert_true(p.scope.network_count >= 1);
+		assert_true(p.address_count >= 1);
+		/* Examples use only the lab ranges 198.18.0.0/15 and fd00:198::/48. */
+		struct scope lab = {0};
+		assert_int_equal(scope_add_network(&lab, "198.18.0.0/15", NULL), 0);
+		assert_int_equal(scope_add_network(&lab, "fd00:198::/48", NULL), 0);
+		for (size_t i = 0; i < p.scope.network_count; i++) {
+			const struct scope_network *n = &p.scope.networks[i];
+			bool inside = false;
+			for (size_t j = 0; j < lab.network_count; j++)
+				inside = inside ||
+					 (scope_contains(&lab.networks[j], n->family, n->address) &&
+					  n->prefix_length >= lab.networks[j].prefix_length);
+			assert_true(inside);
+		}
+		scope_release(&lab);
+		seen |= p.product_type;
+		files++;
+		profile_release(&p);
+		assert_null(p.path);
+	}
+	closedir(dir);
+	assert_int_equal(files, DL_ARRAY_SIZE(all_types));
+	assert_int_equal(seen, (1u << DL_ARRAY_SIZE(all_types)) - 1);
+}
+
+struct bad_case {
+	const char *file;
+	const char *line_column; /* "LINE:COLUMN" */
+	const char *phrase;
+};
+
+static const struct bad_case bad_cases[] = {
+	{"syntax.yaml", "5:17", "invalid YAML (invalid nested block mapping"},
+	{"tab-indent.yaml", "5:2", "invalid YAML (invalid tab"},
+	{"duplicate-key.yaml", "6:3", "already set in this mapping"},
+	{"wrong-type.yaml", "3:11", "identity: found a list; expected a mapping"},
+	{"unknown-key.yaml", "15:1", "unknown key 'servics'; expected one of: dutlab_profile,"},
+	{"bad-cidr.yaml", "11:29", "scope.networks[1]: found 'fd00:198:0:1::/129'"},
+	{"mapped-network.yaml", "11:29", "IPv4-mapped network"},
+	{"outside-scope.yaml", "14:27", "found fd00:198:0:2::2, which is outside scope.networks"},
+	{"address-network.yaml", "14:15", "an address, not a network"},
+	{"bad-port.yaml", "16:24",
+	 "services[0].port: found '70000'; expected an integer from 1 to "
+	 "65535"},
+	{"duplicate-service.yaml", "17:5", "found tcp/443 a second time"},
+	{"unknown-product-type.yaml", "7:17", "found 'toaster'; expected one of camera,"},
+	{"missing-level.yaml", "9:5", "targets[0]: found no 'level'"},
+	{"ncc-level.yaml", "9:35", "ncc-ci-ict has no levels"},
+	{"bad-interface.yaml", "12:16", "scope.interfaces[0]: found 'tester-interface-0'"},
+	{"huge-string.yaml", "4:11", "found a string of 5000 bytes; expected at most 4096"},
+	{"empty.yaml", "1:1", "found an empty file"},
+	{"binary.bin", "2:1", "is this a binary file?"},
+	{"unknown-driver.yaml", "22:13", "found the driver 'http'; expected exec"},
+	{"bad-placeholder.yaml", "24:25", "found the placeholder '{adress}'"},
+	{"version.yaml", "2:17", "found format version 2; expected 1"},
+	{"second-document.yaml", "25:1", "found a second YAML document"},
+	{"alias.yaml", "5:11", "found the alias *v"},
+	{"missing-key.yaml", "4:3", "identity: found no 'firmware'"},
+	{"bad-bool.yaml", "21:9", "capabilities.wifi: found 'yes'; expected true or false"},
+	{"bad-timeout.yaml", "24:60", "found '0'; expected an integer from 1 to 86400"},
+	{"empty-value.yaml", "4:3", "identity.vendor: found nothing; expected a string"},
+	{"root-list.yaml", "2:1", "found a list at the top"},
+};
+
+static void test_bad_profiles(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < DL_ARRAY_SIZE(bad_cases); i++) {
+		const struct bad_case *c = &bad_cases[i];
+		char path[512], prefix[600];
+		struct profile p;
+		struct dl_error err = {0};
+		snprintf(path, sizeof(path), "%s/%s", BAD, c->file);
+		snprintf(prefix, sizeof(prefix), "%s:%s: ", path, c->line_column);
+		int rc = profile_load(&p, path, &err);
+		if (rc != DL_EINVAL || strncmp(err.message, prefix, strlen(prefix)) != 0 ||
+		    !strstr(err.message, c->phrase))
+			print_error("%s: got %d '%s'; expected prefix '%s' and '%s'\n", c->file, rc,
+				    err.message, prefix, c->phrase);
+		assert_int_equal(rc, DL_EINVAL);
+		assert_int_equal(err.code, DL_EINVAL);
+		assert_true(strncmp(err.message, prefix, strlen(prefix)) == 0);
+		assert_non_null(strstr(err.message, c->phrase));
+		/* A failed load leaves nothing to free. */
+		assert_null(p.path);
+		assert_null(p.vendor);
+		assert_int_equal(p.scope.network_count, 0);
+	}
+}
+
+/* Generated inputs that would be silly as files: too big, too deep, too many. */
+static void test_limits(void **state)
+{
+	(void)state;
+	struct profile p;
+	struct dl_error err = {0};
+	char path[64];
+
+	/* A file over 256 KiB. */
+	size_t size = 300 * 1024;
+	char *big = malloc(size + 1);
+	assert_non_null(big);
+	memset(big, '#', size);
+	big[size] = '\0';
+	assert_int_equal(load_text(big, &p, &err, path, sizeof(path)), DL_EINVAL);
+	assert_non_null(strstr(err.message, ":1:1: found a file larger than"));
+
+	/* Nesting far deeper than libfyaml's limit. */
+	size_t depth = 5000, used = 0;
+	used += (size_t)snprintf(big + used, size - used, "dutlab_profile: 1\nreport: ");
+	for (size_t i = 0; i < depth; i++)
+		big[used++] = '[';
+	for (size_t i = 0; i < depth; i++)
+		big[used++] = ']';
+	big[used] = '\0';
+	assert_int_equal(load_text(big, &p, &err, path, sizeof(path)), DL_EINVAL);
+	assert_non_null(strstr(err.message, ":2:"));
+
+	/* More than 1024 services. */
+	snprintf(big, size, good, "198.18.7.2");
+	used = strlen(big);
+	used += (size_t)snprintf(big + used, size - used, "services:\n");
+	for (unsigned port = 1; port <= 1100; port++)
+		used += (size_t)snprintf(big + used, size - used,
+					 "  - {proto: tcp, port: %u, name: s%u}\n", port, port);
+	assert_int_equal(load_text(big, &p, &err, path, sizeof(path)), DL_EINVAL);
+	assert_non_null(strstr(err.message, "services: found 1100 items; expected at most 1024"));
+
+	/* A NUL written as an escape inside a string. */
+	snprintf(big, size, good, "198.18.7.2");
+	used = strlen(big);
+	snprintf(big + used, size - used, "report: {applicant: \"Acme\\0Ltd\"}\n");
+	assert_int_equal(load_text(big, &p, &err, path, sizeof(path)), DL_EINVAL);
+	assert_non_null(strstr(err.message, "report.applicant: found a NUL character"));
+	free(big);
+
+	/* A missing file is not "bad input" but says which file. */
+	assert_int_equal(profile_load(&p, BAD "/no-such-profile.yaml", &err), DL_ENOTFOUND);
+	assert_non_null(strstr(err.message, "no-such-profile.yaml: cannot open"));
+	/* A folder is not a profile. */
+	assert_int_equal(profile_load(&p, BAD, &err), DL_EINVAL);
+	assert_non_null(strstr(err.message, "not a regular file"));
+}
+
+/* Every prefix of a valid profile either loads or is refused with a
+ * position: truncation exercises every parser state without a crash. */
+static void test_truncations(void **state)
+{
+	(void)state;
+	FILE *f = fopen(EXAMPLES "/camera.yaml", "rb");
+	assert_non_null(f);
+	char text[8192];
+	size_t length = fread(text, 1, sizeof(text), f);
+	fclose(f);
+	assert_true(length > 100 && length < sizeof(text));
+	unsigned loaded = 0;
+	for (size_t cut = 0; cut <= length; cut++) {
+		char path[64], prefix[80];
+		struct profile p;
+		struct dl_error err = {0};
+		write_temp(text, cut, path, sizeof(path));
+		int rc = profile_load(&p, path, &err);
+		unlink(path);
+		if (rc == 0) {
+			loaded++;
+			profile_release(&p);
+			continue;
+		}
+		assert_int_equal(rc, DL_EINVAL);
+		snprintf(prefix, sizeof(prefix), "%s:", path);
+		assert_true(strncmp(err.message, prefix, strlen(prefix)) == 0);
+		/* "FILE:LINE:COLUMN: " with numbers */
+		const char *rest = err.message + strlen(prefix);
+		assert_true(*rest >= '1' && *rest <= '9');
+	}
+	/* The whole file loads, and so do cuts inside the trailing report fields. */
+	assert_true(loaded >= 1);
+}
+
+static void test_addresses(void **state)
+{
+	(void)state;
+	struct profile p;
+	struct dl_error err = {0};
+
+	assert_int_equal(load_with_address("'fd00:198:0:7::2'", &p, &err), 0);
+	assert_string_equal(p.addresses[0], "fd00:198:0:7::2");
+	profile_release(&p);
+
+	/* A v4-mapped address is judged, and kept, as the IPv4 address it carries. */
+	assert_int_equal(load_with_address("'::ffff:198.18.7.9'", &p, &err), 0);
+	assert_string_equal(p.addresses[0], "198.18.7.9");
+	profile_release(&p);
+	assert_int_equal(load_with_address("'::ffff:198.18.8.9'", &p, &err), DL_EINVAL);
+	assert_non_null(strstr(err.message, "found 198.18.8.9, which is outside scope.networks"));
+
+	/* IPv6 outside the /64, IPv4 outside the /24. */
+	assert_int_equal(load_with_address("'fd00:198:0:8::2'", &p, &err), DL_EINVAL);
+	assert_non_null(strstr(err.message, ":7:15: dut.addresses[0]: found fd00:198:0:8::2"));
+	assert_int_equal(load_with_address("198.18.6.255", &p, &err), DL_EINVAL);
+	assert_non_null(
+		strstr(err.message, "outside scope.networks (198.18.7.0/24, fd00:198:0:7::/64)"));
+
+	/* Not addresses at all. */
+	assert_int_equal(load_with_address("198.18.7", &p, &err), DL_EINVAL);
+	assert_non_null(strstr(err.message, "expected one IPv4 or IPv6 address"));
+	assert_int_equal(load_with_address("'fd00:198:0:7::2/128'", &p, &err), DL_EINVAL);
+	assert_non_null(strstr(err.message, "an address, not a network"));
+	assert_int_equal(load_with_address("[198.18.7.2]", &p, &err), DL_EINVAL);
+	assert_non_null(strstr(err.message, "dut.addresses[0]: found a list; expected a string"));
+
+	/* The same address twice, once written as v4-mapped. */
+	assert_int_equal(load_with_address("198.18.7.2, '::ffff:198.18.7.2'", &p, &err), DL_EINVAL);
+	assert_non_null(strstr(err.message, "found 198.18.7.2 a second time"));
+}
+
+static void test_lookups(void **state)
+{
+	(void)state;
+	struct profile p;
+	struct dl_error err = {0};
+	assert_int_equal(profile_load(&p, EXAMPLES "/camera.yaml", &err), 0);
+
+	assert_string_equal(p.vendor, "Acme");
+	assert_string_equal(p.model, "CAM-100");
+	assert_string_equal(p.firmware, "1.2.3");
+	assert_string_equal(p.serial, "SN0001");
+	assert_int_equal(p.product_type, PRODUCT_CAMERA);
+
+	const struct profile_service *s = profile_find_service(&p, "tcp", 22);
+	assert_non_null(s);
+	assert_string_equal(s->name, "ssh");
+	assert_int_equal(s->discloses_count, 1);
+	assert_string_equal(s->discloses[0], "version");
+	assert_non_null(profile_find_service(&p, "udp", 161));
+	assert_null(profile_find_service(&p, "udp", 443));
+	assert_null(profile_find_service(&p, "tcp", 23));
+
+	const struct profile_credential *c = profile_find_credential(&p, "factory_default");
+	assert_non_null(c);
+	assert_string_equal(c->username, "admin");
+	assert_string_equal(c->password, "admin");
+	assert_string_equal(profile_find_credential(&p, "admin")->password, "S3cure!pass");
+	assert_null(profile_find_credential(&p, "root"));
+
+	const struct profile_operation *op = profile_find_operation(&p, "factory_reset");
+	assert_non_null(op);
+	assert_int_equal(op->timeout_seconds, 120);
+	assert_string_equal(op->command, "lab/bin/dutctl reset {address}");
+	assert_int_equal(profile_find_operation(&p, "health")->timeout_seconds, 5);
+	assert_null(profile_find_operation(&p, "power_cycle"));
+
+	/* Artifacts resolve against the profile's folder, as absolute paths. */
+	const char *firmware = profile_find_artifact(&p, "firmware");
+	assert_non_null(firmware);
+	assert_true(firmware[0] == '/');
+	const char *tail = "/profiles/examples/fw/cam-100-1.2.3.bin";
+	assert_true(strlen(firmware) > strlen(tail));
+	assert_string_equal(firmware + strlen(firmware) - strlen(tail), tail);
+	assert_null(profile_find_artifact(&p, "sbom"));
+
+	assert_int_equal(profile_capability(&p, "wifi"), 0);
+	assert_int_equal(profile_capability(&p, "onvif"), 1);
+	assert_int_equal(profile_capability(&p, "bluetooth"), -1);
+
+	const struct profile_target *t = profile_find_target(&p, "taics-ts-0014-1");
+	assert_non_null(t);
+	assert_int_equal(t->level, 3);
+	assert_null(profile_find_target(&p, "iot-1006-1"));
+
+	assert_int_equal(p.report_field_count, 6);
+	assert_string_equal(p.report_fields[0].name, "applicant");
+	assert_string_equal(p.report_fields[0].value, "Acme Ltd.");
+
+	/* The loaded scope guards sends. */
+	assert_int_equal(scope_permit_text(&p.scope, "198.18.1.77", "tcam0", &err), 0);
+	assert_int_equal(scope_permit_text(&p.scope, "fd00:198:0:1::99", NULL, &err), 0);
+	assert_int_equal(scope_permit_text(&p.scope, "::ffff:198.18.1.3", NULL, &err), 0);
+	assert_int_equal(scope_permit_text(&p.scope, "198.18.2.1", NULL, &err), DL_ESCOPE);
+	assert_non_null(strstr(err.message, "camera.yaml"));
+	assert_int_equal(scope_permit_text(&p.scope, "198.18.1.2", "eth0", &err), DL_ESCOPE);
+
+	profile_release(&p);
+	profile_release(&p); /* idempotent */
+	assert_null(profile_find_service(NULL, "tcp", 22));
+	assert_int_equal(profile_capability(NULL, "wifi"), -1);
+}
+
+static void test_defaults(void **state)
+{
+	(void)state;
+	struct profile p;
+	struct dl_error err = {0};
+	char path[64];
+	static const char text[] =
+		"dutlab_profile: 1\n"
+		"identity: {vendor: V, model: M, firmware: 2.0, product_type: router}\n"
+		"targets: [{standard: ncc-ci-ict}]\n"
+		"scope: {networks: ['fd00:198:0:11::/64']}\n"
+		"dut: {addresses: ['fd00:198:0:11::1']}\n"
+		"adapters:\n"
+		"  - name: lab\n"
+		"    driver: exec\n"
+		"    operations: {health: {command: 'ping -c1 {address} ${HOME}'}}\n"
+		"artifacts: {manual: /srv/manual.pdf}\n";
+	assert_int_equal(load_text(text, &p, &err, path, sizeof(path)), 0);
+	assert_null(p.serial);
+	assert_string_equal(p.firmware, "2.0");
+	assert_int_equal(p.targets[0].level, 0);
+	assert_int_equal(p.service_count, 0);
+	assert_int_equal(p.credential_count, 0);
+	assert_int_equal(p.scope.interface_count, 0);
+	assert_int_equal(profile_find_operation(&p, "health")->timeout_seconds, 60);
+	assert_string_equal(profile_find_artifact(&p, "manual"), "/srv/manual.pdf");
+	assert_int_equal(profile_capability(&p, "wifi"), -1);
+	profile_release(&p);
+}
+
+static char *read_whole(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	size_t size = 256 * 1024, used = 0;
+	char *text = malloc(size + 1);
+	assert_non_null(text);
+	used = fread(text, 1, size, f);
+	assert_true(used < size);
+	text[used] = '\0';
+	fclose(f);
+	return text;
+}
+
+/* docs/profile.md shows every example exactly as profiles/examples has it. */
+static void test_docs_show_examples(void **state)
+{
+	(void)state;
+	char *doc = read_whole(TEST_SOURCE_DIR "/docs/profile.md");
+	for (size_t i = 0; i < DL_ARRAY_SIZE(all_types); i++) {
+		char marker[96], path[512];
+		snprintf(marker, sizeof(marker), "<!-- example: %s -->\n```yaml\n", all_types[i]);
+		snprintf(path, sizeof(path), "%s/%s.yaml", EXAMPLES, all_types[i]);
+		const char *start = strstr(doc, marker);
+		if (!start)
+			print_error("docs/profile.md has no example for %s\n", all_types[i]);
+		assert_non_null(start);
+		start += strlen(marker);
+		const char *end = strstr(start, "```\n");
+		assert_non_null(end);
+		char *file = read_whole(path);
+		if (strlen(file) != (size_t)(end - start) || memcmp(file, start, strlen(file)) != 0)
+			print_error("docs/profile.md differs from %s\n", path);
+		assert_int_equal(strlen(file), (size_t)(end - start));
+		assert_memory_equal(file, start, strlen(file));
+		free(file);
+	}
+	free(doc);
+}
+
+static void test_product_types(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < DL_ARRAY_SIZE(all_types); i++) {
+		enum product_type type = product_type_from_name(all_types[i]);
+		assert_int_equal(type, 1u << i);
+		assert_string_equal(product_type_name(type), all_types[i]);
+	}
+	assert_int_equal(product_type_from_name("toaster"), PRODUCT_UNKNOWN);
+	assert_int_equal(product_type_from_name("Camera"), PRODUCT_UNKNOWN);
+	assert_int_equal(product_type_from_name(""), PRODUCT_UNKNOWN);
+	assert_int_equal(product_type_from_name(NULL), PRODUCT_UNKNOWN);
+	assert_string_equal(product_type_name(PRODUCT_UNKNOWN), "unknown");
+	assert_string_equal(product_type_name(PRODUCT_CAMERA | PRODUCT_LOCK), "unknown");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_examples_load),
+		cmocka_unit_test(test_bad_profiles),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_truncations),
+		cmocka_unit_test(test_addresses),
+		cmocka_unit_test(test_lookups),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_product_types),
+		cmocka_unit_test(test_docs_show_examples),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
