@@ -12,14 +12,15 @@
 #include "core/profile.h"
 #include "core/text.h"
 #include "net/sock.h"
+#include "net/tcp-scan.h"
 
 extern const struct collector collector_discovery_scan;
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: dutlab scan --profile FILE [--evidence DIR] [--json] [--timeout SECONDS]\n"
-		"                   [ADDRESS...]\n"
+		"usage: dutlab scan --profile FILE [--evidence DIR] [--json] [--ports-only]\n"
+		"                   [--timeout SECONDS] [ADDRESS...]\n"
 		"\n"
 		"Scan TCP ports 1-65535 of each ADDRESS (default: the profile's dut.addresses),\n"
 		"identify every open port, send the UDP discovery probes (SNMP, SSDP, mDNS,\n"
@@ -28,6 +29,8 @@ static void usage(FILE *out)
 		"\n"
 		"  --evidence DIR   capture the exchanges as pcapng files under DIR/discovery\n"
 		"  --json           print the collector's observation (JSON) instead\n"
+		"  --ports-only     only the TCP scan: one line of open ports per address, as\n"
+		"                   bench/scan-vs-nmap.sh compares with nmap -sS -p-\n"
 		"  --timeout S      give up after S seconds (default: the collector's 300)\n"
 		"\n"
 		"Exit status: 0 scanned, 1 the scan failed, 2 bad usage or a broken profile.\n");
@@ -120,10 +123,35 @@ static void print_observation(struct json_object *o)
 	printf("total %.3f s\n", (double)number(o, "duration_ms") / 1000.0);
 }
 
+/* --ports-only: the TCP scan alone, "ADDRESS open PORT,PORT (method, seconds...)". */
+static int scan_ports(const struct check_context *ctx, struct dl_error *err)
+{
+	const char *interface = sock_interface(ctx->scope);
+	for (size_t i = 0; i < ctx->profile->address_count; i++) {
+		struct sock_address target;
+		if (sock_address_parse(ctx->profile->addresses[i], 0, &target, err) < 0)
+			return 2;
+		struct tcp_scan_options options = {.retries = 1};
+		struct tcp_scan_result r;
+		int rc = tcp_scan(ctx->scope, interface, &target, &options, ctx->deadline_ns, &r,
+				  err);
+		if (rc < 0)
+			return rc == DL_ESCOPE || rc == DL_EINVAL ? 2 : 1;
+		printf("%s open ", ctx->profile->addresses[i]);
+		for (size_t j = 0; j < r.open_count; j++)
+			printf("%s%u", j ? "," : "", r.open[j]);
+		printf(" (%s scan, %.3f s, %u closed, %u filtered%s)\n",
+		       tcp_scan_method_name(r.method), (double)r.duration_ns / 1e9, r.closed,
+		       r.filtered, r.complete ? "" : ", cut short by the deadline");
+		tcp_scan_result_release(&r);
+	}
+	return 0;
+}
+
 int cmd_scan(int argc, char **argv)
 {
 	const char *profile_path = NULL, *evidence = NULL;
-	bool json = false;
+	bool json = false, ports_only = false;
 	long timeout = collector_discovery_scan.timeout_seconds;
 	char **addresses = calloc((size_t)argc + 1, sizeof(*addresses));
 	size_t address_count = 0;
@@ -147,6 +175,8 @@ int cmd_scan(int argc, char **argv)
 			}
 		} else if (strcmp(arg, "--json") == 0) {
 			json = true;
+		} else if (strcmp(arg, "--ports-only") == 0) {
+			ports_only = true;
 		} else if (arg[0] == '-') {
 			fprintf(stderr, "dutlab scan: unknown option '%s'\n", arg);
 			usage(stderr);
@@ -196,6 +226,13 @@ int cmd_scan(int argc, char **argv)
 		.evidence_dir = evidence ? evidence_dir : NULL,
 		.deadline_ns = sock_now_ns() + (int64_t)timeout * 1000000000,
 	};
+	if (ports_only) {
+		status = scan_ports(&ctx, &err);
+		if (status != 0)
+			fprintf(stderr, "dutlab scan: %s\n", err.message);
+		profile_release(&profile);
+		goto out;
+	}
 	struct json_object *observation = NULL;
 	int rc = collector_discovery_scan.collect(&ctx, &observation, &err);
 	if (rc < 0) {
@@ -203,9 +240,10 @@ int cmd_scan(int argc, char **argv)
 		status = rc == DL_ESCOPE || rc == DL_EINVAL ? 2 : 1;
 	} else {
 		if (json)
-			printf("%s\n", json_object_to_json_string_ext(observation,
-								      JSON_C_TO_STRING_PRETTY |
-									      JSON_C_TO_STRING_NOSLASHESCAPE));
+			printf("%s\n",
+			       json_object_to_json_string_ext(
+				       observation,
+				       JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 		else
 			print_observation(observation);
 		json_object_put(observation);

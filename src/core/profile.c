@@ -25,6 +25,8 @@
 #define PROFILE_TIMEOUT_DEFAULT 60
 #define PROFILE_TIMEOUT_MAX 86400
 #define PROFILE_FORMAT_VERSION 1
+#define PROFILE_PREFIX_MIN_IPV4 8
+#define PROFILE_PREFIX_MIN_IPV6 16
 
 static const struct {
 	enum product_type type;
@@ -179,7 +181,8 @@ static int fail_memory(struct loader *l)
 
 static int read_file(struct loader *l, char **out, size_t *length)
 {
-	int fd = open(l->file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO given as the profile must not hang the open. */
+	int fd = open(l->file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return dl_error_set(l->err, errno == ENOENT ? DL_ENOTFOUND : DL_EIO,
 				    "%s: cannot open the profile: %s; check the path", l->file,
@@ -595,7 +598,8 @@ static int want_mapping(struct loader *l, const struct value *v, const char *con
 		char found[256];
 		if (!text || length == 0)
 			return fail(l, at, v->path,
-				    "found the key %s; expected a name of 1 to %d characters",
+				    "found %s where a key should be; expected a name of 1 to %d "
+				    "characters",
 				    describe(key, found, sizeof(found)), PROFILE_NAME_MAX);
 		if (!allowed)
 			continue;
@@ -925,6 +929,14 @@ static bool is_v4_mapped_network(const struct scope_network *n)
 	       memcmp(n->address, prefix, sizeof(prefix)) == 0;
 }
 
+/* A scope of 0.0.0.0/0 would make the guard a formality: dutlab sends attack
+ * traffic, so a scope must be a network someone could own, not the Internet. */
+static bool too_wide(const struct scope_network *n)
+{
+	return n->prefix_length <
+	       (unsigned)(n->family == AF_INET ? PROFILE_PREFIX_MIN_IPV4 : PROFILE_PREFIX_MIN_IPV6);
+}
+
 static int load_scope(struct loader *l, const struct value *root)
 {
 	static const char *const keys[] = {"networks", "interfaces", NULL};
@@ -962,6 +974,12 @@ static int load_scope(struct loader *l, const struct value *root)
 				  "found the IPv4-mapped network '%s'; expected the IPv4 network "
 				  "itself (mapped destinations are judged as IPv4)",
 				  text);
+		else if (too_wide(&scope->networks[scope->network_count - 1]))
+			rc = fail(l, v.at, v.path,
+				  "found '%s', which is wider than any DUT's network; expected the "
+				  "DUT's own networks (a prefix of at least /%d for IPv4, /%d for "
+				  "IPv6)",
+				  text, PROFILE_PREFIX_MIN_IPV4, PROFILE_PREFIX_MIN_IPV6);
 		free(text);
 		text = NULL;
 		if (rc)

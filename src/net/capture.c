@@ -12,7 +12,7 @@
 #include "net/capture.h"
 #include "net/pcapng.h"
 
-#define CAPTURE_SNAPLEN 2048   /* enough for every probe and banner exchange */
+#define CAPTURE_SNAPLEN 2048      /* enough for every probe and banner exchange */
 #define CAPTURE_BUFFER (8u << 20) /* the kernel ring; counts in RSS once touched */
 #define CAPTURE_COMMENT_MAX 256
 
@@ -75,8 +75,7 @@ static bool classify(int linktype, const uint8_t *p, size_t n, uint8_t *protocol
 		ethertype = (p[0] >> 4) == 6 ? 0x86dd : 0x0800;
 		offset = 0;
 		break;
-	default:
-		return false;
+	default: return false;
 	}
 	size_t l4;
 	if (ethertype == 0x0800) {
@@ -114,7 +113,8 @@ static bool wanted(const struct capture *c, const uint8_t *p, size_t n)
 		const struct capture_match *m = &c->match[i];
 		if (m->protocol == 0)
 			return true;
-		if (m->protocol == protocol && (m->port == 0 || m->port == sport || m->port == dport))
+		if (m->protocol == protocol &&
+		    (m->port == 0 || m->port == sport || m->port == dport))
 			return true;
 	}
 	return false;
@@ -206,9 +206,9 @@ fail:
 	return rc;
 }
 
-int capture_sink_open(struct capture *c, const char *path, const char *comment,
-		      uint32_t snaplen, uint64_t max_bytes, const struct capture_match *match,
-		      size_t match_count, bool icmp, struct dl_error *err)
+int capture_sink_open(struct capture *c, const char *path, const char *comment, uint32_t snaplen,
+		      uint64_t max_bytes, const struct capture_match *match, size_t match_count,
+		      bool icmp, struct dl_error *err)
 {
 	if (match_count > CAPTURE_MATCH_MAX)
 		return dl_error_set(err, DL_EINVAL, "capture: at most %d matches per sink",

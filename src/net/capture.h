@@ -32,9 +32,9 @@ int capture_start(struct capture **out, const char *interface, const char *filte
  * cut at snaplen bytes per packet and max_bytes per file (0: no ceiling).
  * comment goes into the file's section header. One sink at a time.
  */
-int capture_sink_open(struct capture *c, const char *path, const char *comment,
-		      uint32_t snaplen, uint64_t max_bytes, const struct capture_match *match,
-		      size_t match_count, bool icmp, struct dl_error *err);
+int capture_sink_open(struct capture *c, const char *path, const char *comment, uint32_t snaplen,
+		      uint64_t max_bytes, const struct capture_match *match, size_t match_count,
+		      bool icmp, struct dl_error *err);
 
 /* Let the open sink keep packets that match m too (a description fetched
  * from the port a LOCATION named). Ignored when full or without a sink. */

@@ -192,8 +192,8 @@ int pcapng_close(struct pcapng_writer *w, struct dl_error *err)
 			w->max_bytes = 0;
 			uint64_t dropped = w->dropped;
 			pcapng_write_packet(w, (int64_t)(w->last_us / 1000000),
-					    (uint32_t)(w->last_us % 1000000), (const uint8_t *)"", 0,
-					    0, text, NULL);
+					    (uint32_t)(w->last_us % 1000000), (const uint8_t *)"",
+					    0, 0, text, NULL);
 			w->dropped = dropped;
 		}
 		if (fclose(w->file) != 0)

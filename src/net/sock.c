@@ -37,7 +37,8 @@ int sock_address_parse(const char *text, uint16_t port, struct sock_address *out
 {
 	memset(out, 0, sizeof(*out));
 	if (!text)
-		return dl_error_set(err, DL_EINVAL, "no address given; pass an IPv4 or IPv6 address");
+		return dl_error_set(err, DL_EINVAL,
+				    "no address given; pass an IPv4 or IPv6 address");
 	struct sockaddr_in *in4 = (struct sockaddr_in *)&out->storage;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&out->storage;
 	if (inet_pton(AF_INET, text, &in4->sin_addr) == 1) {
@@ -101,7 +102,8 @@ int sock_open(const struct scope *scope, const struct sock_address *destination,
 			      destination->length, interface, err);
 	if (rc < 0)
 		return rc;
-	int fd = socket(destination->storage.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+	int fd = socket(destination->storage.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			protocol);
 	if (fd < 0) {
 		int e = errno;
 		return dl_error_set(err, DL_EIO, "socket(): %s%s", strerror(e),
@@ -109,14 +111,15 @@ int sock_open(const struct scope *scope, const struct sock_address *destination,
 	}
 	if (interface) {
 		size_t n = strlen(interface);
-		if (n >= IFNAMSIZ ||
-		    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, interface, (socklen_t)(n + 1)) < 0) {
+		if (n >= IFNAMSIZ || setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, interface,
+						(socklen_t)(n + 1)) < 0) {
 			int e = n >= IFNAMSIZ ? ENAMETOOLONG : errno;
 			close(fd);
-			return dl_error_set(err, DL_EIO,
-					    "cannot bind to interface '%s': %s; check that it exists "
-					    "here and that dutlab has CAP_NET_RAW",
-					    interface, strerror(e));
+			return dl_error_set(
+				err, DL_EIO,
+				"cannot bind to interface '%s': %s; check that it exists "
+				"here and that dutlab has CAP_NET_RAW",
+				interface, strerror(e));
 		}
 	}
 	*fd_out = fd;
@@ -127,9 +130,10 @@ int sock_connect(int fd, const struct sock_address *destination, int64_t deadlin
 		 int *errno_out, struct dl_error *err)
 {
 	char text[INET6_ADDRSTRLEN];
-	uint16_t port = ntohs(destination->storage.ss_family == AF_INET
-				      ? ((const struct sockaddr_in *)&destination->storage)->sin_port
-				      : ((const struct sockaddr_in6 *)&destination->storage)->sin6_port);
+	uint16_t port =
+		ntohs(destination->storage.ss_family == AF_INET
+			      ? ((const struct sockaddr_in *)&destination->storage)->sin_port
+			      : ((const struct sockaddr_in6 *)&destination->storage)->sin6_port);
 	if (errno_out)
 		*errno_out = 0;
 	if (connect(fd, (const struct sockaddr *)&destination->storage, destination->length) == 0)

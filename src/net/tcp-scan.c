@@ -20,11 +20,15 @@
  * Two methods. connect() needs no privilege but costs a socket, a bind to
  * the interface, an epoll registration and a close per port: about 19 us a
  * port on the lab's veth links, 1.2 s for 65535 ports against nmap -sS -T4's
- * 0.7 s (measured). The SYN method sends hand-built SYNs on one raw socket
- * (sendmmsg, 64 at a time) and reads the SYN/ACKs and resets from the same
- * socket; our kernel resets every SYN/ACK itself because no socket owns the
- * source port, which a bound, non-listening TCP socket reserves for the scan.
- * bench/scan-vs-nmap.sh measures both against nmap.
+ * 0.7 s (measured). The SYN method sends hand-built SYNs on raw sockets
+ * (sendmmsg, 64 at a time) and reads the SYN/ACKs and resets from them; our
+ * kernel resets every SYN/ACK itself because no socket owns the source port,
+ * which a bound, non-listening TCP socket reserves for the scan. 65535 ports
+ * take 0.20 s with both CPUs of the lab host free and 0.40 s with one.
+ * Nearly all of that CPU time is the kernel's: the SYN crossing the veth,
+ * the DUT's reset, our IP input (dropping every answer before it reaches the
+ * raw sockets saved 2%; building the IP header ourselves saved nothing).
+ * bench/scan-vs-nmap.sh measures it against nmap.
  */
 
 enum port_state {
@@ -68,7 +72,8 @@ static unsigned window_for_fd_limit(unsigned wanted)
 		return wanted > 512 ? 512 : wanted;
 	rlim_t need = (rlim_t)wanted + 128;
 	if (rl.rlim_cur < need) {
-		rlim_t raised = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need : rl.rlim_max;
+		rlim_t raised =
+			rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need : rl.rlim_max;
 		struct rlimit set = {.rlim_cur = raised, .rlim_max = rl.rlim_max};
 		if (setrlimit(RLIMIT_NOFILE, &set) == 0)
 			rl.rlim_cur = raised;
@@ -195,8 +200,8 @@ static void wait_events(struct scan *s, int timeout_ms)
 /* One pass over the ports whose state is `wanted` (UNKNOWN first, then
  * TIMED_OUT for a retry). Returns 0, DL_ETIMEDOUT, or another DL_E*. */
 static int connect_pass(struct scan *s, uint16_t first, uint16_t last, uint8_t wanted,
-		     const struct tcp_scan_options *o, int64_t deadline_ns, uint32_t *done,
-		     uint32_t total, struct dl_error *err)
+			const struct tcp_scan_options *o, int64_t deadline_ns, uint32_t *done,
+			uint32_t total, struct dl_error *err)
 {
 	uint32_t port = first;
 	uint32_t reported = 0;
@@ -336,7 +341,8 @@ static void syn_answer(struct syn_worker *w, const uint8_t *p, size_t n,
 		n -= header;
 	} else {
 		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)from;
-		if (in6->sin6_family != AF_INET6 || memcmp(&in6->sin6_addr, s->destination, 16) != 0)
+		if (in6->sin6_family != AF_INET6 ||
+		    memcmp(&in6->sin6_addr, s->destination, 16) != 0)
 			return;
 	}
 	if (n < 20)
@@ -437,11 +443,12 @@ static int syn_pass(struct syn_worker *w)
 		if (o->max_rate) {
 			/* this worker's share of the rate, as a token count */
 			uint64_t allowed = (uint64_t)((now - pass_started) / 1000) * o->max_rate /
-					   workers / 1000000u + BATCH;
-			budget = allowed > pass_sent ? (int)(allowed - pass_sent < BATCH
-								 ? allowed - pass_sent
-								 : BATCH)
-						     : 0;
+						   workers / 1000000u +
+					   BATCH;
+			budget = allowed > pass_sent
+					 ? (int)(allowed - pass_sent < BATCH ? allowed - pass_sent
+									     : BATCH)
+					 : 0;
 		}
 		int count = 0;
 		while (port <= w->last && count < budget &&
@@ -506,7 +513,8 @@ static int syn_pass(struct syn_worker *w)
 			/* the first worker speaks for all: they advance together */
 			reported = port - w->first;
 			uint64_t done = (uint64_t)reported * w->total / (w->last - w->first + 1u);
-			o->progress(o->progress_opaque, done > w->total ? w->total : done, w->total);
+			o->progress(o->progress_opaque, done > w->total ? w->total : done,
+				    w->total);
 		}
 	}
 }
@@ -542,8 +550,7 @@ static int syn_source(struct scan *s, struct dl_error *err)
 		memcpy(s->destination, &((struct sockaddr_in *)&s->target.storage)->sin_addr, 4);
 	} else {
 		memcpy(s->source, &((struct sockaddr_in6 *)&local.storage)->sin6_addr, 16);
-		memcpy(s->destination, &((struct sockaddr_in6 *)&s->target.storage)->sin6_addr,
-		       16);
+		memcpy(s->destination, &((struct sockaddr_in6 *)&s->target.storage)->sin6_addr, 16);
 	}
 	return 0;
 }
@@ -605,9 +612,9 @@ static int syn_worker_open(struct syn_worker *w, struct dl_error *err)
 	    getsockname(w->reserve_fd, (struct sockaddr *)&local.storage, &local.length) < 0)
 		return dl_error_set(err, DL_EIO, "tcp scan: cannot reserve a source port: %s",
 				    strerror(errno));
-	w->source_port = ntohs(family == AF_INET
-				       ? ((struct sockaddr_in *)&local.storage)->sin_port
-				       : ((struct sockaddr_in6 *)&local.storage)->sin6_port);
+	w->source_port =
+		ntohs(family == AF_INET ? ((struct sockaddr_in *)&local.storage)->sin_port
+					: ((struct sockaddr_in6 *)&local.storage)->sin6_port);
 	syn_worker_filter(w);
 	return 0;
 }
@@ -702,8 +709,8 @@ int tcp_scan(const struct scope *scope, const char *interface, const struct sock
 	s->scope = scope;
 	s->interface = interface;
 	s->target = *target;
-	s->timeout_ns = (int64_t)(o.timeout_ms ? o.timeout_ms : TCP_SCAN_TIMEOUT_MS_DEFAULT) *
-			1000000;
+	s->timeout_ns =
+		(int64_t)(o.timeout_ms ? o.timeout_ms : TCP_SCAN_TIMEOUT_MS_DEFAULT) * 1000000;
 	int64_t started = sock_now_ns();
 	uint32_t total = (uint32_t)last - first + 1;
 	out->total = total;
@@ -711,7 +718,8 @@ int tcp_scan(const struct scope *scope, const char *interface, const struct sock
 
 	struct syn_worker *workers = NULL;
 	unsigned worker_count = 0;
-	enum tcp_scan_method method = o.method == TCP_SCAN_CONNECT ? TCP_SCAN_CONNECT : TCP_SCAN_SYN;
+	enum tcp_scan_method method =
+		o.method == TCP_SCAN_CONNECT ? TCP_SCAN_CONNECT : TCP_SCAN_SYN;
 	if (method == TCP_SCAN_SYN) {
 		worker_count = syn_worker_count(total, o.max_rate);
 		workers = calloc(worker_count, sizeof(*workers));
@@ -730,7 +738,8 @@ int tcp_scan(const struct scope *scope, const char *interface, const struct sock
 			w->reserve_fd = -1;
 			w->scan = s;
 			w->first = (uint16_t)(first + i * share);
-			w->last = i + 1 == worker_count ? last : (uint16_t)(first + (i + 1) * share - 1);
+			w->last = i + 1 == worker_count ? last
+							: (uint16_t)(first + (i + 1) * share - 1);
 			w->window = s->window / worker_count ? s->window / worker_count : 1;
 			w->workers = worker_count;
 			w->deadline_ns = deadline_ns;
@@ -770,8 +779,7 @@ int tcp_scan(const struct scope *scope, const char *interface, const struct sock
 		}
 		s->free_count = s->window;
 		uint32_t done = 0;
-		rc = connect_pass(s, first, last, PORT_UNKNOWN, &o, deadline_ns, &done, total,
-				  err);
+		rc = connect_pass(s, first, last, PORT_UNKNOWN, &o, deadline_ns, &done, total, err);
 	}
 	for (unsigned attempt = 0; rc == 0 && attempt < o.retries; attempt++) {
 		uint32_t waiting = 0;
@@ -824,8 +832,7 @@ int tcp_scan(const struct scope *scope, const char *interface, const struct sock
 			out->filtered++;
 			out->scanned++;
 			break;
-		default:
-			break; /* never decided: the deadline came first */
+		default: break; /* never decided: the deadline came first */
 		}
 	}
 	if (out->scanned < total)

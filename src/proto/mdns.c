@@ -125,19 +125,29 @@ static int dns_read_name(struct cursor *c, char *out, size_t cap)
 		if (len & 0xc0)
 			return cursor_fail_at(r, label_at, "reserved label type", len, true);
 		wire += 1u + len;
-		if (wire > 255)
+		if (wire + 1 > 255) /* with the root label, at most 255 octets (RFC 1035 3.1) */
 			return cursor_fail_at(r, label_at, "name longer than 255 octets", wire,
 					      true);
 		const uint8_t *label;
 		if (cursor_bytes(r, len, &label) < 0)
 			return DL_EPROTO;
-		if (used + len + 2 > cap)
-			return cursor_fail_at(r, label_at, "name too long to render", used + len,
+		/* presentation format (RFC 4343 2.1): '.' and '\\' inside a label are
+		 * escaped, so the text splits back into the same labels; bytes that
+		 * are not printable ASCII become '?' */
+		size_t need = len;
+		for (size_t i = 0; i < len; i++)
+			need += label[i] == '.' || label[i] == '\\';
+		if (used + need + 2 > cap)
+			return cursor_fail_at(r, label_at, "name too long to render", used + need,
 					      true);
 		if (used)
 			out[used++] = '.';
-		for (size_t i = 0; i < len; i++)
-			out[used++] = (label[i] > 0x20 && label[i] < 0x7f) ? (char)label[i] : '?';
+		for (size_t i = 0; i < len; i++) {
+			uint8_t b = label[i];
+			if (b == '.' || b == '\\')
+				out[used++] = '\\';
+			out[used++] = (b >= 0x20 && b < 0x7f) ? (char)b : '?';
+		}
 		out[used] = '\0';
 	}
 	return 0;

@@ -87,7 +87,9 @@ int mdns_build_services_query(uint8_t *buf, size_t cap, size_t *len, uint16_t id
 
 /* Parse a DNS message. At most MDNS_RECORDS_MAX records are kept; more
  * fail. Names are decompressed with backward pointers only, at most
- * MDNS_POINTERS_MAX per name. */
+ * MDNS_POINTERS_MAX per name, and rendered in presentation format: '.' and
+ * '\' inside a label are escaped with '\', other bytes outside printable
+ * ASCII become '?'. */
 int mdns_parse(const uint8_t *msg, size_t len, struct mdns_message *out, struct dl_error *err);
 
 #endif

@@ -332,6 +332,10 @@ static int ber_oid_text(struct ber_tlv *t, char *out, size_t cap)
 		} while (b & 0x80);
 		if (v > UINT32_MAX)
 			return cursor_fail_value(&t->content, "oid arc exceeds 32 bits", v);
+		if (arcs + (arcs == 0 ? 2 : 1) > SNMP_OID_ARCS_MAX)
+			return cursor_fail_at(&t->content, t->offset,
+					      "oid has more arcs than the limit", SNMP_OID_ARCS_MAX,
+					      true);
 		int w;
 		if (arcs == 0) {
 			uint64_t first = v < 40 ? 0 : v < 80 ? 1 : 2;

@@ -11,8 +11,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct mdns_message parsed;
 	struct dl_error err;
-	if (mdns_parse(data, size, &parsed, &err) < 0 && !strstr(err.message, "mdns"))
+	int rc = mdns_parse(data, size, &parsed, &err);
+	if (rc < 0 && !strstr(err.message, "mdns"))
 		abort(); /* every rejection must say what it rejected */
+	for (size_t i = 0; rc == 0 && i < parsed.question_count; i++) {
+		/* a name we decoded (of plain label characters) encodes back to itself */
+		const struct mdns_question *q = &parsed.questions[i];
+		if (strspn(q->name,
+			   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") !=
+		    strlen(q->name))
+			continue;
+		uint8_t query[512];
+		size_t len;
+		static struct mdns_message again;
+		if (mdns_build_query(query, sizeof(query), &len, parsed.id, q->name, q->type,
+				     q->unicast_response, &err) < 0 ||
+		    mdns_parse(query, len, &again, &err) < 0 ||
+		    strcmp(again.questions[0].name, q->name) != 0 ||
+		    again.questions[0].type != q->type)
+			abort();
+	}
 	for (size_t i = 0; i < udp_probe_count; i++) {
 		if (!udp_probes[i].describe || strcmp(udp_probes[i].service, "mdns") != 0)
 			continue;

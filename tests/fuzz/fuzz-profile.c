@@ -9,6 +9,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const char *__lsan_default_suppressions(void);
+const char *__asan_default_options(void);
 
 /* libfyaml 0.7.12 (Debian 12) leaks its chunk array when it unescapes a
  * single-quoted scalar with eight or more '' escapes (fy_atom_format_text
@@ -17,6 +18,13 @@ const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void)
 {
 	return "leak:fy_atom_format_text\n";
+}
+
+/* libfyaml is built without frame pointers: only the slow unwinder sees
+ * fy_atom_format_text on the stack for the suppression to match. */
+const char *__asan_default_options(void)
+{
+	return "fast_unwind_on_malloc=0";
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -24,26 +24,21 @@ static int judge(const struct json_object *observation, const struct check_param
 	size_t debug = 0;
 	char label[256];
 	char list[1024];
-	char debug_list[512] = "";
-	size_t debug_length = 0;
+	struct scan_list debug_list = {.length = 0};
 	for (size_t i = 0; i < view.service_count && rc == 0; i++) {
 		const struct scan_service *s = &view.services[i];
 		if (!s->debug)
 			continue;
 		debug++;
 		scan_service_label(s, label, sizeof(label));
-		if (debug_length < sizeof(debug_list)) {
-			int w = snprintf(debug_list + debug_length,
-					 sizeof(debug_list) - debug_length, "%s%s/%u %s",
-					 debug > 1 ? ", " : "", s->proto, s->port, s->service);
-			if (w > 0)
-				debug_length += (size_t)w;
-		}
+		char item[64];
+		snprintf(item, sizeof(item), "%s/%u %.40s", s->proto, s->port, s->service);
+		scan_list_add(&debug_list, item);
 		if (out->finding_count >= CHECK_FINDINGS_MAX)
 			continue;
 		const char *why = *s->debug_reason ? s->debug_reason
-			: *s->detail                ? s->detail
-						    : "identified as a debug or shell service";
+				  : *s->detail     ? s->detail
+						   : "identified as a debug or shell service";
 		rc = check_verdict_add(out, FINDING_FAIL, s->evidence,
 				       "%s on %s is a debug or shell service reachable over the "
 				       "network: %s",
@@ -53,18 +48,20 @@ static int judge(const struct json_object *observation, const struct check_param
 		goto out;
 	scan_view_list(&view, list, sizeof(list));
 	if (debug > 0)
-		rc = check_verdict_set(out, VERDICT_FAIL,
-				       "%zu debug or shell service%s reachable over the network: %s",
-				       debug, debug == 1 ? " is" : "s are", debug_list);
+		rc = check_verdict_set(
+			out, VERDICT_FAIL,
+			"%zu debug or shell service%s reachable over the network: %s", debug,
+			debug == 1 ? " is" : "s are", debug_list.text);
 	else if (!view.complete)
 		rc = check_verdict_set(out, VERDICT_INCONCLUSIVE,
 				       "%s; none of the %zu services found so far is a debug or "
 				       "shell service",
 				       view.incomplete, view.service_count);
 	else
-		rc = check_verdict_set(out, VERDICT_PASS,
-				       "no debug or shell service among the %zu services examined%s%s",
-				       view.service_count, view.service_count ? ": " : "", list);
+		rc = check_verdict_set(
+			out, VERDICT_PASS,
+			"no debug or shell service among the %zu services examined%s%s",
+			view.service_count, view.service_count ? ": " : "", list);
 out:
 	scan_view_release(&view);
 	if (rc < 0)

@@ -43,7 +43,8 @@ static int judge(const struct json_object *observation, const struct check_param
 			answered = true;
 			rc = check_verdict_add(out, FINDING_INFO, s->evidence,
 					       "%s answered on %s udp/%u%s%s", families[f].name,
-					       s->address, s->port, *s->detail ? ": " : "", s->detail);
+					       s->address, s->port, *s->detail ? ": " : "",
+					       s->detail);
 		}
 		size_t probed = 0;
 		for (size_t i = 0; i < view.probe_count && !answered && rc == 0; i++) {
@@ -51,9 +52,15 @@ static int judge(const struct json_object *observation, const struct check_param
 			if (strcmp(p->service, families[f].service) != 0)
 				continue;
 			probed++;
+			bool seen = false; /* one line per address and port, not per probe */
+			for (size_t k = 0; k < i && !seen; k++)
+				seen = view.probes[k].port == p->port &&
+				       strcmp(view.probes[k].address, p->address) == 0;
+			if (seen)
+				continue;
 			rc = check_verdict_add(out, FINDING_INFO, p->evidence,
-					       "%s did not answer on %s udp/%u (%s)", families[f].name,
-					       p->address, p->port,
+					       "%s did not answer on %s udp/%u (%s)",
+					       families[f].name, p->address, p->port,
 					       strcmp(p->state, "closed") == 0
 						       ? "port closed: ICMP port unreachable"
 						       : "no reply");

@@ -596,7 +596,7 @@ static bool match_vnc(const uint8_t *b, size_t n, struct service_identity *out)
 			return false;
 	set_service(out, "vnc", "banner");
 	text_copy(out->product, sizeof(out->product), "RFB");
-	snprintf(out->version, sizeof(out->version), "%u.%u",
+	snprintf(out->version, sizeof(out->version), "%d.%d",
 		 (b[4] - '0') * 100 + (b[5] - '0') * 10 + (b[6] - '0'),
 		 (b[8] - '0') * 100 + (b[9] - '0') * 10 + (b[10] - '0'));
 	put(out->detail, sizeof(out->detail), "VNC server, RFB protocol %s", out->version);

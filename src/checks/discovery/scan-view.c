@@ -41,8 +41,8 @@ static int get_array(const struct json_object *o, const char *key, const char *w
 		     struct json_object **out, struct dl_error *err)
 {
 	if (!json_object_object_get_ex(o, key, out) || !json_object_is_type(*out, json_type_array))
-		return dl_error_set(err, DL_EINVAL, "observation: %s: '%s' is missing or not a list",
-				    where, key);
+		return dl_error_set(err, DL_EINVAL,
+				    "observation: %s: '%s' is missing or not a list", where, key);
 	return 0;
 }
 
@@ -51,7 +51,8 @@ static int get_object(const struct json_object *o, const char *key, const char *
 {
 	if (!json_object_object_get_ex(o, key, out) || !json_object_is_type(*out, json_type_object))
 		return dl_error_set(err, DL_EINVAL,
-				    "observation: %s: '%s' is missing or not an object", where, key);
+				    "observation: %s: '%s' is missing or not an object", where,
+				    key);
 	return 0;
 }
 
@@ -141,6 +142,10 @@ static int load_address(struct scan_view *v, size_t *service_capacity, size_t *p
 			 *string_or_empty(tcp, "error") ? string_or_empty(tcp, "error")
 							: "cut short by its deadline");
 	}
+	struct json_object *closed = NULL;
+	bool answered = json_object_array_length(open) > 0 ||
+			(json_object_object_get_ex(tcp, "closed", &closed) &&
+			 json_object_get_int64(closed) > 0);
 	for (size_t i = 0; i < json_object_array_length(open); i++) {
 		char item[128];
 		snprintf(item, sizeof(item), "addresses[%zu].tcp.open[%zu]", index, i);
@@ -196,6 +201,18 @@ static int load_address(struct scan_view *v, size_t *service_capacity, size_t *p
 		p->state = string_or_empty(o, "state");
 		const char *evidence = string_or_empty(o, "evidence");
 		p->evidence = *evidence ? evidence : NULL;
+		if (strcmp(p->state, "answered") == 0 || strcmp(p->state, "closed") == 0)
+			answered = true;
+	}
+	/* An address that answered nothing at all (no open or closed TCP
+	 * port, no UDP reply or ICMP unreachable) is down or cut off: an
+	 * empty scan of it proves nothing, so no judge may pass on it. */
+	if (!answered && v->complete) {
+		v->complete = false;
+		snprintf(v->incomplete, sizeof(v->incomplete),
+			 "%s answered nothing (no open or closed TCP port, no UDP reply): the DUT "
+			 "is down or unreachable from the tester, so the scan shows nothing",
+			 address);
 	}
 	return 0;
 }
@@ -260,23 +277,43 @@ const char *scan_service_label(const struct scan_service *s, char *buf, size_t s
 	return buf;
 }
 
+void scan_list_add(struct scan_list *list, const char *item)
+{
+	/* already there, as a whole item? */
+	size_t n = strlen(item);
+	for (const char *p = list->text; (p = strstr(p, item)) != NULL; p += n) {
+		bool starts = p == list->text || (p >= list->text + 2 && p[-2] == ',');
+		bool ends = p[n] == '\0' || p[n] == ',';
+		if (starts && ends)
+			return;
+	}
+	if (list->length + 4 >= sizeof(list->text))
+		return; /* already cut */
+	int w = snprintf(list->text + list->length, sizeof(list->text) - list->length, "%s%s",
+			 list->count ? ", " : "", item);
+	if (w < 0)
+		return;
+	if ((size_t)w >= sizeof(list->text) - list->length) {
+		memcpy(list->text + sizeof(list->text) - 4, "...", 4);
+		list->length = sizeof(list->text) - 1;
+	} else {
+		list->length += (size_t)w;
+	}
+	list->count++;
+}
+
 const char *scan_view_list(const struct scan_view *view, char *buf, size_t size)
 {
-	size_t n = 0;
-	if (size == 0)
-		return buf;
-	buf[0] = '\0';
-	for (size_t i = 0; i < view->service_count && n + 1 < size; i++) {
+	struct scan_list list = {.length = 0};
+	list.text[0] = '\0';
+	for (size_t i = 0; i < view->service_count; i++) {
 		const struct scan_service *s = &view->services[i];
-		int w = snprintf(buf + n, size - n, "%s%s/%u %s%s%s", i ? ", " : "", s->proto,
-				 s->port, s->service, view->address_count > 1 ? " on " : "",
-				 view->address_count > 1 ? s->address : "");
-		if (w < 0)
-			break;
-		n += (size_t)w;
+		char item[64];
+		snprintf(item, sizeof(item), "%s/%u %.40s", s->proto, s->port, s->service);
+		scan_list_add(&list, item);
 	}
-	if (n >= size && size > 4)
-		memcpy(buf + size - 4, "...", 4);
+	if (size > 0)
+		snprintf(buf, size, "%s", list.text);
 	return buf;
 }
 

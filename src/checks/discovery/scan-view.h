@@ -46,7 +46,7 @@ struct scan_view {
 	struct scan_probe *probes; /* owned array */
 	size_t probe_count;
 	size_t address_count;
-	bool complete;       /* every address scanned over every port */
+	bool complete;        /* every address scanned over every port */
 	char incomplete[256]; /* why not, for a summary */
 };
 
@@ -63,8 +63,18 @@ void scan_view_release(struct scan_view *view);
 /* "tcp/23 (telnet, busybox telnetd 1.35)" into buf. */
 const char *scan_service_label(const struct scan_service *s, char *buf, size_t size);
 
-/* "tcp/22 ssh, tcp/443 https" for up to max services, into buf. */
+/* "tcp/22 ssh, tcp/443 https": each proto/port once, whatever the address, into buf. */
 const char *scan_view_list(const struct scan_view *view, char *buf, size_t size);
+
+/* A bounded ", "-separated list that keeps each item once, for summaries;
+ * "..." marks a cut. */
+struct scan_list {
+	char text[512];
+	size_t length;
+	size_t count;
+};
+
+void scan_list_add(struct scan_list *list, const char *item);
 
 /* Whether the declared service's discloses list names kind. */
 bool scan_declared_discloses(const struct profile_service *declared, const char *kind);

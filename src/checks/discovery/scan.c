@@ -372,8 +372,8 @@ static bool is_web(const struct service_identity *id)
 struct http_fetch {
 	struct run *run;
 	char body[HTTP_BODY_MAX + 1];
-	size_t bytes;        /* kept in body */
-	uint64_t total;      /* received */
+	size_t bytes;   /* kept in body */
+	uint64_t total; /* received */
 	bool www_authenticate;
 	long status;
 	char error[CURL_ERROR_SIZE];
@@ -481,7 +481,7 @@ static int http_get(struct run *r, const char *url, int64_t deadline_ns, struct 
 	curl_easy_cleanup(curl);
 	if (code != CURLE_OK && f->status == 0) {
 		rc = dl_error_set(err, f->error[0] ? DL_ESCOPE : DL_EIO, "GET %s: %s", url,
-				  f->error[0] ? f->error
+				  f->error[0]     ? f->error
 				  : curl_error[0] ? curl_error
 						  : curl_easy_strerror(code));
 	}
@@ -561,9 +561,9 @@ static void web_content(struct run *r, const struct sock_address *a, uint16_t po
 	json_object_object_add(service, "http", http);
 	if (f->status == 200 && f->total > 0 && !login && !f->www_authenticate) {
 		char text[DISCLOSURE_TEXT_MAX];
-		put(text, sizeof(text), "GET %s answered 200 with %" PRIu64
-			 " bytes and no login form%s%s%s",
-			 url, f->total, title[0] ? " (title '" : "", title, title[0] ? "')" : "");
+		put(text, sizeof(text),
+		    "GET %s answered 200 with %" PRIu64 " bytes and no login form%s%s%s", url,
+		    f->total, title[0] ? " (title '" : "", title, title[0] ? "')" : "");
 		add_disclosure(disclosures, DISCLOSURE_KIND_CONTENT, "GET / without credentials",
 			       text);
 	}
@@ -581,8 +581,8 @@ static struct json_object *identify_port(struct run *r, const struct sock_addres
 	char name[32], evidence[256];
 	snprintf(name, sizeof(name), "tcp-%u", port);
 	struct capture_match match = {.protocol = IPPROTO_TCP, .port = port};
-	evidence_open(r, name, "dutlab discovery.scan: identification of one TCP service",
-		      0, SERVICE_CAPTURE_MAX, &match, 1, false, evidence, sizeof(evidence));
+	evidence_open(r, name, "dutlab discovery.scan: identification of one TCP service", 0,
+		      SERVICE_CAPTURE_MAX, &match, 1, false, evidence, sizeof(evidence));
 
 	struct exchange *x = calloc(1, sizeof(*x));
 	struct service_identity id;
@@ -845,8 +845,8 @@ static void udp_probe_port(struct run *r, const struct sock_address *target, uin
 static void tcp_progress(void *opaque, uint64_t done, uint64_t total)
 {
 	struct run *r = opaque;
-	progress(r, total ? done * UNITS_TCP / total : 0, "tcp %s %" PRIu64 "/%" PRIu64,
-		 r->address, done, total);
+	progress(r, total ? done * UNITS_TCP / total : 0, "tcp %s %" PRIu64 "/%" PRIu64, r->address,
+		 done, total);
 }
 
 static int scan_address(struct run *r, const char *address_text, struct json_object *out_list,
@@ -901,8 +901,7 @@ static int scan_address(struct run *r, const char *address_text, struct json_obj
 	};
 	struct tcp_scan_result result;
 	struct dl_error scan_err = {0};
-	rc = tcp_scan(ctx->scope, r->interface, &target, &options, deadline_ns, &result,
-		      &scan_err);
+	rc = tcp_scan(ctx->scope, r->interface, &target, &options, deadline_ns, &result, &scan_err);
 	evidence_close(r, evidence);
 	json_object_object_add(tcp, "evidence",
 			       evidence[0] ? json_object_new_string(evidence) : NULL);
@@ -963,8 +962,9 @@ static int scan_address(struct run *r, const char *address_text, struct json_obj
 	if (r->capture) {
 		uint64_t drops = capture_kernel_drops(r->capture);
 		if (drops)
-			note(r, "capture of %s: the kernel dropped %" PRIu64
-				" packets; the evidence misses them",
+			note(r,
+			     "capture of %s: the kernel dropped %" PRIu64
+			     " packets; the evidence misses them",
 			     address, drops);
 	}
 	capture_stop(r->capture);

@@ -47,8 +47,7 @@ static int judge(const struct json_object *observation, const struct check_param
 	size_t undeclared = 0, declared_count = 0, over = 0;
 	char label[256];
 	char list[1024];
-	char failing[512] = "";
-	size_t failing_length = 0;
+	struct scan_list failing = {.length = 0};
 	for (size_t i = 0; i < view.service_count && rc == 0; i++) {
 		const struct scan_service *s = &view.services[i];
 		if (!s->disclosures)
@@ -90,28 +89,28 @@ static int judge(const struct json_object *observation, const struct check_param
 			else
 				snprintf(reason, sizeof(reason),
 					 "the service is not declared in the profile at all");
-			rc = check_verdict_add(out, FINDING_FAIL, s->evidence,
-					       "%s on %s tells an unauthenticated party %s (%s%s%s); %s",
-					       label, s->address, kind_words(kind), source,
-					       *source ? ": " : "", text, reason);
+			rc = check_verdict_add(
+				out, FINDING_FAIL, s->evidence,
+				"%s on %s tells an unauthenticated party %s (%s%s%s); %s", label,
+				s->address, kind_words(kind), source, *source ? ": " : "", text,
+				reason);
 		}
-		if (service_failed && failing_length < sizeof(failing)) {
-			int w = snprintf(failing + failing_length, sizeof(failing) - failing_length,
-					 "%s%s/%u %s", failing_length ? ", " : "", s->proto,
-					 s->port, s->service);
-			if (w > 0)
-				failing_length += (size_t)w;
+		if (service_failed) {
+			char item[64];
+			snprintf(item, sizeof(item), "%s/%u %.40s", s->proto, s->port, s->service);
+			scan_list_add(&failing, item);
 		}
 	}
 	if (rc < 0)
 		goto out;
 	scan_view_list(&view, list, sizeof(list));
 	if (undeclared > 0)
-		rc = check_verdict_set(out, VERDICT_FAIL,
-				       "%zu undeclared disclosure%s to an unauthenticated party, by "
-				       "%s%s",
-				       undeclared, undeclared == 1 ? "" : "s", failing,
-				       over ? " (more findings than the report lists)" : "");
+		rc = check_verdict_set(
+			out, VERDICT_FAIL,
+			"%zu undeclared disclosure%s to an unauthenticated party, by "
+			"%s%s",
+			undeclared, undeclared == 1 ? "" : "s", failing.text,
+			over ? " (more findings than the report lists)" : "");
 	else if (!view.complete)
 		rc = check_verdict_set(out, VERDICT_INCONCLUSIVE,
 				       "%s; the services found so far disclose nothing undeclared",
@@ -120,8 +119,8 @@ static int judge(const struct json_object *observation, const struct check_param
 		rc = check_verdict_set(out, VERDICT_PASS,
 				       "examined %zu services; %zu disclosure%s, all declared%s%s",
 				       view.service_count, declared_count,
-				       declared_count == 1 ? "" : "s", view.service_count ? ": " : "",
-				       list);
+				       declared_count == 1 ? "" : "s",
+				       view.service_count ? ": " : "", list);
 out:
 	scan_view_release(&view);
 	if (rc < 0)

@@ -17,7 +17,15 @@
 static int judge(const struct json_object *observation, const struct check_params *params,
 		 const struct profile *profile, struct check_verdict *out, struct dl_error *err)
 {
-	(void)params;
+	/* reference: what the services found are compared with; the profile's
+	 * declared services list ("declared") is the only reference so far. */
+	const char *reference = check_param_get(params, "reference", "declared");
+	if (strcmp(reference, "declared") != 0)
+		return dl_error_set(
+			err, DL_EINVAL,
+			"discovery.undeclared-services: reference '%s' is not known; the "
+			"only reference is 'declared' (the profile's services)",
+			reference);
 	struct scan_view view;
 	int rc = scan_view_load(observation, &view, err);
 	if (rc < 0)
@@ -26,16 +34,19 @@ static int judge(const struct json_object *observation, const struct check_param
 	size_t over = 0; /* findings past CHECK_FINDINGS_MAX */
 	char label[256];
 	char list[1024];
-	char undeclared_list[512] = "";
-	size_t undeclared_length = 0;
+	struct scan_list undeclared_list = {.length = 0};
 	for (size_t i = 0; i < view.service_count && rc == 0; i++) {
 		const struct scan_service *s = &view.services[i];
 		uint16_t port = s->port;
 		const struct profile_service *declared =
 			profile ? profile_find_service(profile, s->proto, port) : NULL;
 		scan_service_label(s, label, sizeof(label));
-		if (!declared)
+		if (!declared) {
+			char item[16];
+			snprintf(item, sizeof(item), "%s/%u", s->proto, port);
+			scan_list_add(&undeclared_list, item);
 			undeclared++;
+		}
 		if (out->finding_count >= CHECK_FINDINGS_MAX - 1) {
 			over++; /* keep the last slot for the summary's sake */
 			continue;
@@ -44,7 +55,8 @@ static int judge(const struct json_object *observation, const struct check_param
 			rc = check_verdict_add(out, FINDING_PASS, s->evidence,
 					       "%s %s on %s and is declared in the profile's "
 					       "services as '%s'",
-					       label, strcmp(s->proto, "tcp") == 0 ? "is open" : "answers",
+					       label,
+					       strcmp(s->proto, "tcp") == 0 ? "is open" : "answers",
 					       s->address, declared->name);
 			continue;
 		}
@@ -52,13 +64,6 @@ static int judge(const struct json_object *observation, const struct check_param
 				       "%s %s on %s but not declared in the profile's services",
 				       label, strcmp(s->proto, "tcp") == 0 ? "is open" : "answers",
 				       s->address);
-		if (undeclared_length < sizeof(undeclared_list)) {
-			int w = snprintf(undeclared_list + undeclared_length,
-					 sizeof(undeclared_list) - undeclared_length, "%s%s/%u",
-					 undeclared > 1 ? ", " : "", s->proto, port);
-			if (w > 0)
-				undeclared_length += (size_t)w;
-		}
 	}
 	/* Declared services nobody found. */
 	size_t missing = 0;
@@ -92,21 +97,23 @@ static int judge(const struct json_object *observation, const struct check_param
 		rc = check_verdict_set(out, VERDICT_FAIL,
 				       "%zu of %zu services found are not declared in the profile: "
 				       "%s%s",
-				       undeclared, view.service_count, undeclared_list,
+				       undeclared, view.service_count, undeclared_list.text,
 				       over ? " (more findings than the report lists)" : "");
 	} else if (!view.complete) {
 		rc = check_verdict_set(out, VERDICT_INCONCLUSIVE,
-				       "%s; the %zu services found so far are declared", view.incomplete,
-				       view.service_count);
+				       "%s; the %zu services found so far are declared",
+				       view.incomplete, view.service_count);
 	} else if (view.service_count == 0) {
 		rc = check_verdict_set(out, VERDICT_PASS,
 				       "found no service on %zu address%s: nothing undeclared%s",
 				       view.address_count, view.address_count == 1 ? "" : "es",
-				       missing ? " (declared services missing: see the warnings)" : "");
+				       missing ? " (declared services missing: see the warnings)"
+					       : "");
 	} else {
 		rc = check_verdict_set(out, VERDICT_PASS, "found %zu services, all declared: %s%s",
 				       view.service_count, list,
-				       missing ? " (declared services missing: see the warnings)" : "");
+				       missing ? " (declared services missing: see the warnings)"
+					       : "");
 	}
 out:
 	scan_view_release(&view);
@@ -117,12 +124,12 @@ out:
 	return 0;
 }
 
-static const char *const no_params[] = {NULL};
+static const char *const params[] = {"reference", NULL};
 
 const struct check check_discovery_undeclared_services = {
 	.id = "discovery.undeclared-services",
 	.summary = "every open TCP port and answering UDP service is declared in the profile",
 	.collector = &collector_discovery_scan,
-	.params = no_params,
+	.params = params,
 	.judge = judge,
 };

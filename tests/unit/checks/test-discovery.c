@@ -15,10 +15,14 @@
 static char *ssh_discloses[] = {"version"};
 static struct profile_service declared_services[] = {
 	{.proto = "tcp", .port = 443, .name = "https"},
-	{.proto = "tcp", .port = 22, .name = "ssh", .discloses = ssh_discloses, .discloses_count = 1},
+	{.proto = "tcp",
+	 .port = 22,
+	 .name = "ssh",
+	 .discloses = ssh_discloses,
+	 .discloses_count = 1},
 	{.proto = "tcp", .port = 554, .name = "rtsp"},
 };
-static char *dut_addresses[] = {"198.18.2.2", "fd00:198:2::2"};
+static char *dut_addresses[] = {"198.18.2.2", "fd00:198:0:2::2"};
 
 static struct profile camera_profile(void)
 {
@@ -33,71 +37,89 @@ static struct profile camera_profile(void)
 
 /* ---- observations ---- */
 
-#define SERVICE_SSH                                                                               \
-	"{\"port\": 22, \"service\": \"ssh\", \"product\": \"OpenSSH\", \"version\": \"9.2p1\","  \
-	" \"tls\": false, \"debug\": false, \"evidence\": \"evidence/discovery/ADDR-tcp-22.pcapng\"," \
-	" \"disclosures\": [{\"kind\": \"version\", \"source\": \"banner\","                      \
+#define SERVICE_SSH                                                                                \
+	"{\"port\": 22, \"service\": \"ssh\", \"product\": \"OpenSSH\", \"version\": \"9.2p1\","   \
+	" \"tls\": false, \"debug\": false, \"evidence\": "                                        \
+	"\"evidence/discovery/ADDR-tcp-22.pcapng\","                                               \
+	" \"disclosures\": [{\"kind\": \"version\", \"source\": \"banner\","                       \
 	" \"text\": \"SSH banner 'SSH-2.0-OpenSSH_9.2p1'\"}]}"
-#define SERVICE_HTTPS                                                                             \
-	"{\"port\": 443, \"service\": \"https\", \"product\": \"nginx\", \"version\": \"\","      \
-	" \"tls\": true, \"debug\": false, \"disclosures\": [],"                                  \
+#define SERVICE_HTTPS                                                                              \
+	"{\"port\": 443, \"service\": \"https\", \"product\": \"nginx\", \"version\": \"\","       \
+	" \"tls\": true, \"debug\": false, \"disclosures\": [],"                                   \
 	" \"evidence\": \"evidence/discovery/ADDR-tcp-443.pcapng\"}"
-#define SERVICE_RTSP                                                                              \
-	"{\"port\": 554, \"service\": \"rtsp\", \"product\": \"GStreamer\", \"tls\": false,"      \
+#define SERVICE_RTSP                                                                               \
+	"{\"port\": 554, \"service\": \"rtsp\", \"product\": \"GStreamer\", \"tls\": false,"       \
 	" \"debug\": false, \"disclosures\": []}"
-#define SERVICE_TELNET                                                                            \
-	"{\"port\": 23, \"service\": \"telnet\", \"product\": \"busybox telnetd\", \"tls\": false," \
-	" \"debug\": true, \"debug_reason\": \"telnet: an unencrypted remote shell\","            \
+#define SERVICE_TELNET                                                                             \
+	"{\"port\": 23, \"service\": \"telnet\", \"product\": \"busybox telnetd\", \"tls\": "      \
+	"false,"                                                                                   \
+	" \"debug\": true, \"debug_reason\": \"telnet: an unencrypted remote shell\","             \
 	" \"evidence\": \"evidence/discovery/198.18.2.2-tcp-23.pcapng\","                          \
-	" \"disclosures\": [{\"kind\": \"device-info\", \"source\": \"banner\","                  \
+	" \"disclosures\": [{\"kind\": \"device-info\", \"source\": \"banner\","                   \
 	" \"text\": \"telnet greeting 'cam-100-0002 login:'\"}]}"
-#define SERVICE_SNMP                                                                              \
-	"{\"port\": 161, \"service\": \"snmp\", \"product\": \"\", \"debug\": false,"             \
-	" \"detail\": \"SNMPv2c community 'public' answered\","                                   \
-	" \"evidence\": \"evidence/discovery/fd00_198_2__2-udp-161.pcapng\","                      \
+#define SERVICE_SNMP                                                                               \
+	"{\"port\": 161, \"service\": \"snmp\", \"product\": \"\", \"debug\": false,"              \
+	" \"detail\": \"SNMPv2c community 'public' answered\","                                    \
+	" \"evidence\": \"evidence/discovery/fd00_198_0_2__2-udp-161.pcapng\","                    \
 	" \"disclosures\": [{\"kind\": \"device-info\", \"source\": \"reply to snmp-v2c-public\"," \
 	" \"text\": \"SNMP sysDescr = 'Acme CAM-100'\"}]}"
 
-#define PROBES_CLOSED                                                                             \
-	"[{\"port\": 161, \"service\": \"snmp\", \"probe\": \"snmp-v2c-public\","                 \
+#define PROBES_CLOSED                                                                              \
+	"[{\"port\": 161, \"service\": \"snmp\", \"probe\": \"snmp-v2c-public\","                  \
 	" \"state\": \"closed\"},"                                                                 \
-	" {\"port\": 1900, \"service\": \"ssdp\", \"probe\": \"ssdp-msearch\", \"state\": \"closed\"}," \
-	" {\"port\": 5353, \"service\": \"mdns\", \"probe\": \"mdns-services\", \"state\": \"silent\"}]"
+	" {\"port\": 1900, \"service\": \"ssdp\", \"probe\": \"ssdp-msearch\", \"state\": "        \
+	"\"closed\"},"                                                                             \
+	" {\"port\": 5353, \"service\": \"mdns\", \"probe\": \"mdns-services\", \"state\": "       \
+	"\"silent\"}]"
 
-#define TCP(open_list, complete)                                                                 \
-	"{\"method\": \"syn\", \"ports_scanned\": 65535, \"closed\": 65532, \"filtered\": 0,"     \
+#define TCP(open_list, complete)                                                                   \
+	"{\"method\": \"syn\", \"ports_scanned\": 65535, \"closed\": 65532, \"filtered\": 0,"      \
 	" \"complete\": " complete ", \"open\": [" open_list "]}"
 
 static const char good_camera[] =
 	"{\"version\": 1, \"addresses\": [{\"address\": \"198.18.1.2\", \"family\": \"ipv4\","
-	" \"tcp\": " TCP(SERVICE_SSH "," SERVICE_HTTPS "," SERVICE_RTSP, "true") ","
-	" \"udp\": {\"probed\": " PROBES_CLOSED ", \"services\": []}}]}";
+	" \"tcp\": " TCP(SERVICE_SSH "," SERVICE_HTTPS "," SERVICE_RTSP,
+			 "true") ","
+				 " \"udp\": {\"probed\": " PROBES_CLOSED ", \"services\": []}}]}";
 
 static const char bad_camera[] =
 	"{\"version\": 1, \"addresses\": ["
 	"{\"address\": \"198.18.2.2\", \"family\": \"ipv4\","
-	" \"tcp\": " TCP(SERVICE_SSH "," SERVICE_TELNET "," SERVICE_HTTPS "," SERVICE_RTSP, "true") ","
-	" \"udp\": {\"probed\": " PROBES_CLOSED ", \"services\": []}},"
-	"{\"address\": \"fd00:198:2::2\", \"family\": \"ipv6\","
-	" \"tcp\": " TCP(SERVICE_SSH, "true") ","
-	" \"udp\": {\"probed\": [{\"port\": 161, \"service\": \"snmp\", \"probe\": \"snmp-v2c-public\","
-	" \"state\": \"answered\"}], \"services\": [" SERVICE_SNMP "]}}]}";
+	" \"tcp\": " TCP(
+		SERVICE_SSH "," SERVICE_TELNET "," SERVICE_HTTPS "," SERVICE_RTSP,
+		"true") ","
+			" \"udp\": {\"probed\": " PROBES_CLOSED ", \"services\": []}},"
+			"{\"address\": \"fd00:198:0:2::2\", \"family\": \"ipv6\","
+			" \"tcp\": " TCP(
+				SERVICE_SSH,
+				"true") ","
+					" \"udp\": {\"probed\": [{\"port\": 161, \"service\": "
+					"\"snmp\", \"probe\": \"snmp-v2c-public\","
+					" \"state\": \"answered\"}], \"services\": [" SERVICE_SNMP
+					"]}}]}";
 
 static const char cut_short[] =
 	"{\"version\": 1, \"addresses\": [{\"address\": \"198.18.1.2\", \"family\": \"ipv4\","
 	" \"tcp\": " TCP(SERVICE_SSH, "false") ","
-	" \"udp\": {\"probed\": [], \"services\": []}}]}";
+					       " \"udp\": {\"probed\": [], \"services\": []}}]}";
 
 static const char no_addresses[] = "{\"version\": 1, \"addresses\": []}";
+
+/* The DUT was down: no open or closed TCP port, every UDP probe silent. */
+static const char silent_dut[] =
+	"{\"version\": 1, \"addresses\": [{\"address\": \"198.18.1.2\", \"family\": \"ipv4\","
+	" \"tcp\": {\"method\": \"syn\", \"ports_scanned\": 65535, \"closed\": 0,"
+	" \"filtered\": 65535, \"complete\": true, \"open\": []},"
+	" \"udp\": {\"probed\": [{\"port\": 161, \"service\": \"snmp\", \"state\": \"silent\"}],"
+	" \"services\": []}}]}";
 
 static const char port_missing[] =
 	"{\"version\": 1, \"addresses\": [{\"address\": \"198.18.1.2\","
 	" \"tcp\": {\"complete\": true, \"open\": [{\"service\": \"ssh\"}]},"
 	" \"udp\": {\"probed\": [], \"services\": []}}]}";
 
-static const char udp_missing[] =
-	"{\"version\": 1, \"addresses\": [{\"address\": \"198.18.1.2\","
-	" \"tcp\": {\"complete\": true, \"open\": []}}]}";
+static const char udp_missing[] = "{\"version\": 1, \"addresses\": [{\"address\": \"198.18.1.2\","
+				  " \"tcp\": {\"complete\": true, \"open\": []}}]}";
 
 /* ---- helpers ---- */
 
@@ -186,7 +208,7 @@ static void test_undeclared_fail(void **state)
 	struct judged *j = judge("discovery.undeclared-services", bad_camera, &p);
 	assert_int_equal(j->rc, 0);
 	assert_int_equal(j->verdict.verdict, VERDICT_FAIL);
-	assert_matches(j->verdict.summary, "^2 of 7 services found are not declared in the "
+	assert_matches(j->verdict.summary, "^2 of 6 services found are not declared in the "
 					   "profile: tcp/23, udp/161$");
 	const struct finding *telnet =
 		find(j, FINDING_FAIL,
@@ -195,14 +217,14 @@ static void test_undeclared_fail(void **state)
 	assert_non_null(telnet);
 	assert_string_equal(telnet->evidence, "evidence/discovery/198.18.2.2-tcp-23.pcapng");
 	/* IPv6 and UDP: the wording says "answers" */
-	const struct finding *snmp =
-		find(j, FINDING_FAIL,
-		     "^udp/161 \\(snmp\\) answers on fd00:198:2::2 but not declared");
+	const struct finding *snmp = find(
+		j, FINDING_FAIL, "^udp/161 \\(snmp\\) answers on fd00:198:0:2::2 but not declared");
 	assert_non_null(snmp);
-	assert_string_equal(snmp->evidence, "evidence/discovery/fd00_198_2__2-udp-161.pcapng");
+	assert_string_equal(snmp->evidence, "evidence/discovery/fd00_198_0_2__2-udp-161.pcapng");
 	/* declared services found are supporting findings, not failures */
-	assert_non_null(find(j, FINDING_PASS, "^tcp/22 \\(ssh, OpenSSH 9\\.2p1\\) is open on "
-					      "fd00:198:2::2 and is declared"));
+	assert_non_null(find(j, FINDING_PASS,
+			     "^tcp/22 \\(ssh, OpenSSH 9\\.2p1\\) is open on "
+			     "fd00:198:0:2::2 and is declared"));
 	judged_free(j);
 }
 
@@ -216,20 +238,23 @@ static void test_undeclared_declared_missing(void **state)
 	/* the scan was cut short, so no pass */
 	assert_int_equal(j->verdict.verdict, VERDICT_INCONCLUSIVE);
 	assert_matches(j->verdict.summary, "did not finish");
-	assert_non_null(find(j, FINDING_WARNING, "^tcp/443 \\(https\\) is declared in the "
-						 "profile's services but was not found"));
+	assert_non_null(find(j, FINDING_WARNING,
+			     "^tcp/443 \\(https\\) is declared in the "
+			     "profile's services but was not found"));
 	assert_non_null(find(j, FINDING_WARNING, "^tcp/554 \\(rtsp\\) is declared"));
 	judged_free(j);
 
 	/* a complete scan with declared services missing still passes, with warnings */
 	static const char only_ssh[] =
 		"{\"version\": 1, \"addresses\": [{\"address\": \"198.18.1.2\","
-		" \"tcp\": " TCP(SERVICE_SSH, "true") ","
-		" \"udp\": {\"probed\": [], \"services\": []}}]}";
+		" \"tcp\": " TCP(SERVICE_SSH,
+				 "true") ","
+					 " \"udp\": {\"probed\": [], \"services\": []}}]}";
 	j = judge("discovery.undeclared-services", only_ssh, &p);
 	assert_int_equal(j->verdict.verdict, VERDICT_PASS);
-	assert_matches(j->verdict.summary, "^found 1 services, all declared: tcp/22 ssh \\(declared "
-					   "services missing: see the warnings\\)$");
+	assert_matches(j->verdict.summary,
+		       "^found 1 services, all declared: tcp/22 ssh \\(declared "
+		       "services missing: see the warnings\\)$");
 	assert_int_equal(count(j, FINDING_WARNING), 2);
 	judged_free(j);
 }
@@ -243,6 +268,17 @@ static void test_undeclared_empty_and_broken(void **state)
 	assert_int_equal(j->verdict.verdict, VERDICT_INCONCLUSIVE);
 	assert_matches(j->verdict.summary, "no address");
 	judged_free(j);
+
+	/* A DUT that answered nothing proves nothing: no judge may pass on it. */
+	const char *const judges[] = {"discovery.undeclared-services", "discovery.debug-services",
+				      "discovery.unauth-disclosure"};
+	for (size_t k = 0; k < DL_ARRAY_SIZE(judges); k++) {
+		j = judge(judges[k], silent_dut, &p);
+		assert_int_equal(j->rc, 0);
+		assert_int_equal(j->verdict.verdict, VERDICT_INCONCLUSIVE);
+		assert_matches(j->verdict.summary, "198.18.1.2 answered nothing");
+		judged_free(j);
+	}
 
 	j = judge("discovery.undeclared-services", "{}", &p);
 	assert_int_equal(j->rc, DL_EINVAL);
@@ -266,6 +302,51 @@ static void test_undeclared_empty_and_broken(void **state)
 	j = judge("discovery.undeclared-services", "[1, 2]", &p);
 	assert_int_equal(j->rc, DL_EINVAL);
 	judged_free(j);
+
+	/* the catalog's parameter: only the profile's declaration is a reference */
+	const struct check *c = check_find("discovery.undeclared-services");
+	struct json_object *o = json_tokener_parse(good_camera);
+	struct check_param declared = {"reference", "declared"}, other = {"reference", "nmap"};
+	struct check_params params = {&declared, 1};
+	struct check_verdict v;
+	memset(&v, 0, sizeof(v));
+	struct dl_error err = {0};
+	assert_int_equal(c->judge(o, &params, &p, &v, &err), 0);
+	assert_int_equal(v.verdict, VERDICT_PASS);
+	check_verdict_release(&v);
+	params.items = &other;
+	assert_int_equal(c->judge(o, &params, &p, &v, &err), DL_EINVAL);
+	assert_matches(err.message, "reference 'nmap' is not known");
+	check_verdict_release(&v);
+	json_object_put(o);
+}
+
+/* A service found on two addresses is named once in a summary. */
+static void test_summary_lists_once(void **state)
+{
+	(void)state;
+	struct profile p = camera_profile();
+	static const char twice[] =
+		"{\"version\": 1, \"addresses\": ["
+		"{\"address\": \"198.18.2.2\", \"tcp\": " TCP(
+			SERVICE_TELNET,
+			"true") ","
+				" \"udp\": {\"probed\": [], \"services\": []}},"
+				"{\"address\": \"fd00:198:0:2::2\", \"tcp\": " TCP(
+					SERVICE_TELNET,
+					"true") ","
+						" \"udp\": {\"probed\": [], \"services\": []}}]}";
+	struct judged *j = judge("discovery.debug-services", twice, &p);
+	assert_int_equal(j->verdict.verdict, VERDICT_FAIL);
+	assert_matches(j->verdict.summary, "^2 debug or shell services are reachable over the "
+					   "network: tcp/23 telnet$");
+	assert_int_equal(count(j, FINDING_FAIL), 2);
+	assert_non_null(find(j, FINDING_FAIL, "on fd00:198:0:2::2 is a debug"));
+	judged_free(j);
+	j = judge("discovery.undeclared-services", twice, &p);
+	assert_matches(j->verdict.summary, "^2 of 2 services found are not declared in the "
+					   "profile: tcp/23$");
+	judged_free(j);
 }
 
 /* ---- debug-services ---- */
@@ -286,9 +367,10 @@ static void test_debug(void **state)
 	assert_matches(j->verdict.summary, "^1 debug or shell service is reachable over the "
 					   "network: tcp/23 telnet$");
 	const struct finding *f =
-		find(j, FINDING_FAIL, "^tcp/23 \\(telnet, busybox telnetd\\) on 198\\.18\\.2\\.2 is "
-				      "a debug or shell service reachable over the network: "
-				      "telnet: an unencrypted remote shell$");
+		find(j, FINDING_FAIL,
+		     "^tcp/23 \\(telnet, busybox telnetd\\) on 198\\.18\\.2\\.2 is "
+		     "a debug or shell service reachable over the network: "
+		     "telnet: an unencrypted remote shell$");
 	assert_non_null(f);
 	assert_string_equal(f->evidence, "evidence/discovery/198.18.2.2-tcp-23.pcapng");
 	judged_free(j);
@@ -315,13 +397,15 @@ static void test_device_info(void **state)
 		       "^detected: SNMP; the on/off toggle needs an adapter: confirm that the "
 		       "user can switch off UPnP, SNMP and Bonjour$");
 	const struct finding *snmp =
-		find(j, FINDING_INFO, "^SNMP answered on fd00:198:2::2 udp/161: SNMPv2c");
+		find(j, FINDING_INFO, "^SNMP answered on fd00:198:0:2::2 udp/161: SNMPv2c");
 	assert_non_null(snmp);
-	assert_string_equal(snmp->evidence, "evidence/discovery/fd00_198_2__2-udp-161.pcapng");
-	assert_non_null(find(j, FINDING_INFO, "^UPnP/SSDP did not answer on 198\\.18\\.2\\.2 "
-					      "udp/1900 \\(port closed"));
-	assert_non_null(find(j, FINDING_INFO, "^Bonjour/mDNS did not answer on 198\\.18\\.2\\.2 "
-					      "udp/5353 \\(no reply\\)$"));
+	assert_string_equal(snmp->evidence, "evidence/discovery/fd00_198_0_2__2-udp-161.pcapng");
+	assert_non_null(find(j, FINDING_INFO,
+			     "^UPnP/SSDP did not answer on 198\\.18\\.2\\.2 "
+			     "udp/1900 \\(port closed"));
+	assert_non_null(find(j, FINDING_INFO,
+			     "^Bonjour/mDNS did not answer on 198\\.18\\.2\\.2 "
+			     "udp/5353 \\(no reply\\)$"));
 	assert_int_equal(count(j, FINDING_FAIL), 0);
 	judged_free(j);
 
@@ -351,10 +435,11 @@ static void test_unauth_disclosure(void **state)
 	assert_int_equal(j->rc, 0);
 	assert_int_equal(j->verdict.verdict, VERDICT_PASS);
 	assert_matches(j->verdict.summary, "^examined 3 services; 1 disclosure, all declared: ");
-	assert_non_null(find(j, FINDING_PASS, "^tcp/22 \\(ssh, OpenSSH 9\\.2p1\\) on 198\\.18\\.1\\.2 "
-					      "tells an unauthenticated party its software version "
-					      "\\(banner: SSH banner 'SSH-2\\.0-OpenSSH_9\\.2p1'\\), as "
-					      "its declaration allows: 'version'$"));
+	assert_non_null(find(j, FINDING_PASS,
+			     "^tcp/22 \\(ssh, OpenSSH 9\\.2p1\\) on 198\\.18\\.1\\.2 "
+			     "tells an unauthenticated party its software version "
+			     "\\(banner: SSH banner 'SSH-2\\.0-OpenSSH_9\\.2p1'\\), as "
+			     "its declaration allows: 'version'$"));
 	judged_free(j);
 
 	j = judge("discovery.unauth-disclosure", bad_camera, &p);
@@ -363,11 +448,11 @@ static void test_unauth_disclosure(void **state)
 					   "party, by tcp/23 telnet, udp/161 snmp$");
 	const struct finding *snmp = find(
 		j, FINDING_FAIL,
-		"^udp/161 \\(snmp\\) on fd00:198:2::2 tells an unauthenticated party device "
+		"^udp/161 \\(snmp\\) on fd00:198:0:2::2 tells an unauthenticated party device "
 		"information \\(reply to snmp-v2c-public: SNMP sysDescr = 'Acme CAM-100'\\); the "
 		"service is not declared in the profile at all$");
 	assert_non_null(snmp);
-	assert_string_equal(snmp->evidence, "evidence/discovery/fd00_198_2__2-udp-161.pcapng");
+	assert_string_equal(snmp->evidence, "evidence/discovery/fd00_198_0_2__2-udp-161.pcapng");
 	judged_free(j);
 
 	/* a declared service disclosing what it did not declare */
@@ -377,17 +462,19 @@ static void test_unauth_disclosure(void **state)
 				 " \"disclosures\": [{\"kind\": \"content\", \"source\": \"GET / "
 				 "without credentials\", \"text\": \"200 with 512 bytes\"}]}",
 				 "true") ","
-		" \"udp\": {\"probed\": [], \"services\": []}}]}";
+					 " \"udp\": {\"probed\": [], \"services\": []}}]}";
 	j = judge("discovery.unauth-disclosure", https_content, &p);
 	assert_int_equal(j->verdict.verdict, VERDICT_FAIL);
-	assert_non_null(find(j, FINDING_FAIL, "content without a login .*the profile does not "
-					      "declare that this service discloses 'content'$"));
+	assert_non_null(find(j, FINDING_FAIL,
+			     "content without a login .*the profile does not "
+			     "declare that this service discloses 'content'$"));
 	judged_free(j);
 
 	static const char bad_disclosure[] =
 		"{\"version\": 1, \"addresses\": [{\"address\": \"198.18.1.2\","
-		" \"tcp\": " TCP("{\"port\": 22, \"disclosures\": [{\"text\": \"no kind\"}]}", "true") ","
-		" \"udp\": {\"probed\": [], \"services\": []}}]}";
+		" \"tcp\": " TCP("{\"port\": 22, \"disclosures\": [{\"text\": \"no kind\"}]}",
+				 "true") ","
+					 " \"udp\": {\"probed\": [], \"services\": []}}]}";
 	j = judge("discovery.unauth-disclosure", bad_disclosure, &p);
 	assert_int_equal(j->rc, DL_EINVAL);
 	assert_matches(j->err.message, "disclosures\\[0\\]: 'kind' is missing");
@@ -416,6 +503,7 @@ static void test_registry(void **state)
 		assert_non_null(c);
 		assert_ptr_equal(c->collector, scan);
 		assert_non_null(c->params);
+		assert_non_null(c->judge);
 	}
 }
 
@@ -429,6 +517,7 @@ int main(void)
 		cmocka_unit_test(test_debug),
 		cmocka_unit_test(test_device_info),
 		cmocka_unit_test(test_unauth_disclosure),
+		cmocka_unit_test(test_summary_lists_once),
 		cmocka_unit_test(test_registry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -285,6 +285,16 @@ static void test_addresses(void **state)
 	assert_non_null(
 		strstr(err.message, "outside scope.networks (198.18.7.0/24, fd00:198:0:7::/64)"));
 
+	/* A scope as wide as the Internet is refused. */
+	char text[1024], path[64];
+	snprintf(text, sizeof(text), good, "198.18.7.2");
+	char *wide = strstr(text, "198.18.7.0/24");
+	assert_non_null(wide);
+	memcpy(wide, "0.0.0.0/0    ", 13);
+	assert_int_equal(load_text(text, &p, &err, path, sizeof(path)), DL_EINVAL);
+	assert_non_null(strstr(err.message, ":5:14: scope.networks[0]: found '0.0.0.0/0', which "
+					    "is wider than any DUT's network"));
+
 	/* Not addresses at all. */
 	assert_int_equal(load_with_address("198.18.7", &p, &err), DL_EINVAL);
 	assert_non_null(strstr(err.message, "expected one IPv4 or IPv6 address"));

@@ -75,7 +75,8 @@ static void test_nginx(void **state)
 	assert_string_equal(id.product, "nginx");
 	assert_string_equal(id.version, "1.22.1");
 	assert_true(has_disclosure(&id, "version", "nginx/1.22.1"));
-	assert_int_equal(id.disclosure_count, 1); /* a 200 alone is not content: it may be a login */
+	assert_int_equal(id.disclosure_count,
+			 1); /* a 200 alone is not content: it may be a login */
 	identify_vector("http-reply", 443, &id);
 	assert_int_equal(identify_service(443,
 					  (const uint8_t *)"HTTP/1.1 401 Unauthorized\r\n"

@@ -168,7 +168,8 @@ static void test_chained_pointers(void **state)
 	(void)state;
 	static uint8_t buf[VECTOR_MAX];
 	char path[512];
-	snprintf(path, sizeof(path), "%s/tests/fuzz/regressions/mdns/chained-compression-pointers.bin",
+	snprintf(path, sizeof(path),
+		 "%s/tests/fuzz/regressions/mdns/chained-compression-pointers.bin",
 		 TEST_SOURCE_DIR);
 	FILE *f = fopen(path, "rb");
 	assert_non_null(f);
@@ -180,6 +181,20 @@ static void test_chained_pointers(void **state)
 	assert_int_equal(m.question_count, 3);
 	assert_string_equal(m.questions[1].name, "b.a");
 	assert_string_equal(m.questions[2].name, "b.a");
+}
+
+/* tests/fuzz/regressions/mdns/label-with-a-dot-rendered-ambiguously.bin: a label holding '.'
+ * once rendered like two labels; now escaped as in RFC 4343 presentation format */
+static void test_label_escapes(void **state)
+{
+	(void)state;
+	const uint8_t msg[] = {0, 0,  0x84, 0,   0,   1,   0,   0,   0,   0,   0,
+			       0, 10, 'C',  'a', 'm', ' ', 'v', '2', '.', '0', '\\',
+			       1, 4,  '_',  'w', 'e', 'b', 0,   0,   16,  0,   1};
+	static struct mdns_message m;
+	struct dl_error err = {0};
+	assert_int_equal(mdns_parse(msg, sizeof(msg), &m, &err), 0);
+	assert_string_equal(m.questions[0].name, "Cam v2\\.0\\\\?._web");
 }
 
 static void test_limits(void **state)
@@ -233,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_rdata_types),
 		cmocka_unit_test(test_compression_loops_rejected),
 		cmocka_unit_test(test_chained_pointers),
+		cmocka_unit_test(test_label_escapes),
 		cmocka_unit_test(test_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -36,6 +36,28 @@ static void test_build_get_v2c(void **state)
 	assert_memory_equal(buf, expect, sizeof(expect));
 }
 
+/* net-snmp's own snmpget -v2c -c public 127.0.0.1 1.3.6.1.2.1.1.1.0, as it went on the wire:
+ * the same encoding as ours but for its random 4-byte request-id */
+static void test_parse_snmpget_request(void **state)
+{
+	(void)state;
+	static uint8_t buf[VECTOR_MAX];
+	size_t len = vector_load("snmpget-v2c-request", buf);
+	struct snmp_message m;
+	struct dl_error err = {0};
+	assert_int_equal(snmp_parse(buf, len, &m, &err), 0);
+	assert_int_equal(m.pdu_type, SNMP_PDU_GET_REQUEST);
+	assert_int_equal(m.request_id, 0x543c3ed9);
+	uint8_t ours[512];
+	size_t ours_len;
+	const char *oids[] = {SNMP_OID_SYS_DESCR};
+	assert_int_equal(snmp_build_get(ours, sizeof(ours), &ours_len, SNMP_VERSION_2C, "public",
+					m.request_id, oids, 1, &err),
+			 0);
+	assert_int_equal(ours_len, len);
+	assert_memory_equal(ours, buf, len);
+}
+
 static void test_build_roundtrip_all_system_oids(void **state)
 {
 	(void)state;
@@ -215,6 +237,46 @@ static void test_malformed(void **state)
 		      "snmp message: offset 26: oid length out of range (value 0)");
 }
 
+static void test_oid_arc_limit(void **state)
+{
+	(void)state;
+	/* a GetRequest whose OID has 65 arcs: one more than we encode, so we refuse to decode it */
+	uint8_t msg[128] = {0x30, 0,    0x02, 0x01, 0x01, 0x04, 0x01, 'p',  0xa0,
+			    0,    0x02, 0x01, 0x01, 0x02, 0x01, 0x00, 0x02, 0x01,
+			    0x00, 0x30, 0,    0x30, 0,    0x06, 64};
+	size_t n = 25;
+	msg[n++] = 0x2b;
+	for (int i = 0; i < 63; i++)
+		msg[n++] = 1;
+	msg[n++] = 0x05;
+	msg[n++] = 0x00;
+	msg[1] = (uint8_t)(n - 2);
+	msg[9] = (uint8_t)(n - 10);
+	msg[20] = (uint8_t)(n - 21);
+	msg[22] = (uint8_t)(n - 23);
+	char message[1024];
+	assert_int_equal(parse_to_message(msg, n, message, sizeof(message)), DL_EPROTO);
+	assert_string_equal(message,
+			    "snmp message: offset 23: oid has more arcs than the limit (value 64)");
+	/* 64 arcs decode, and encode back to the same bytes */
+	msg[24] = 63;
+	n--;
+	memmove(msg + n - 2, msg + n - 1, 2);
+	msg[1] = (uint8_t)(n - 2);
+	msg[9] = (uint8_t)(n - 10);
+	msg[20] = (uint8_t)(n - 21);
+	msg[22] = (uint8_t)(n - 23);
+	struct snmp_message m;
+	struct dl_error err = {0};
+	assert_int_equal(snmp_parse(msg, n, &m, &err), 0);
+	uint8_t again[128];
+	size_t len;
+	const char *oids[] = {m.varbinds[0].oid};
+	assert_int_equal(snmp_build_get(again, sizeof(again), &len, 1, "p", 1, oids, 1, &err), 0);
+	assert_int_equal(len, n);
+	assert_memory_equal(again, msg, n);
+}
+
 static void test_nesting_depth_limit(void **state)
 {
 	(void)state;
@@ -247,6 +309,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_build_get_v2c),
+		cmocka_unit_test(test_parse_snmpget_request),
 		cmocka_unit_test(test_build_roundtrip_all_system_oids),
 		cmocka_unit_test(test_build_errors),
 		cmocka_unit_test(test_parse_net_snmp_v2c_reply),
@@ -254,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_every_truncation_fails_with_offset),
 		cmocka_unit_test(test_value_types),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_oid_arc_limit),
 		cmocka_unit_test(test_nesting_depth_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
