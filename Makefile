@@ -56,8 +56,10 @@ format:
 demo: deps build
 	./lab/demo.sh $(BUILD)
 
+# Speed and memory, side by side with the peer tool, reported as ratios.
 bench: deps build
-	./bench/scan-vs-nmap.sh $(BUILD)
+	DUTLAB=$(BUILD)/src/cli/dutlab ./bench/scan-vs-nmap.sh
+	DUTLAB=$(BUILD)/src/cli/dutlab ./bench/campaign-memory.sh
 
 lab-down:
 	./lab/lab down camera-good; ./lab/lab down camera-bad

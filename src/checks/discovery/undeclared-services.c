@@ -35,12 +35,28 @@ static int judge(const struct json_object *observation, const struct check_param
 	char label[256];
 	char list[1024];
 	struct scan_list undeclared_list = {.length = 0};
+	/* Each proto/port counts once, whatever the address: a bitmap per
+	 * protocol rather than the summary list, which is cut when long. */
+	static uint8_t found_ports[2][65536 / 8], undeclared_ports[2][65536 / 8];
+	memset(found_ports, 0, sizeof(found_ports));
+	memset(undeclared_ports, 0, sizeof(undeclared_ports));
+	size_t found_count = 0, undeclared_count = 0;
 	for (size_t i = 0; i < view.service_count && rc == 0; i++) {
 		const struct scan_service *s = &view.services[i];
 		uint16_t port = s->port;
 		const struct profile_service *declared =
 			profile ? profile_find_service(profile, s->proto, port) : NULL;
 		scan_service_label(s, label, sizeof(label));
+		int proto_index = strcmp(s->proto, "udp") == 0;
+		uint8_t bit = (uint8_t)(1u << (port % 8));
+		if (!(found_ports[proto_index][port / 8] & bit)) {
+			found_ports[proto_index][port / 8] |= bit;
+			found_count++;
+		}
+		if (!declared && !(undeclared_ports[proto_index][port / 8] & bit)) {
+			undeclared_ports[proto_index][port / 8] |= bit;
+			undeclared_count++;
+		}
 		if (!declared) {
 			char item[16];
 			snprintf(item, sizeof(item), "%s/%u", s->proto, port);
@@ -94,11 +110,14 @@ static int judge(const struct json_object *observation, const struct check_param
 
 	scan_view_list(&view, list, sizeof(list));
 	if (undeclared > 0) {
-		rc = check_verdict_set(out, VERDICT_FAIL,
-				       "%zu of %zu services found are not declared in the profile: "
-				       "%s%s",
-				       undeclared, view.service_count, undeclared_list.text,
-				       over ? " (more findings than the report lists)" : "");
+		rc = check_verdict_set(
+			out, VERDICT_FAIL,
+			"%zu of %zu service%s found on %zu address%s %s not declared in "
+			"the profile: %s%s",
+			undeclared_count, found_count, found_count == 1 ? "" : "s",
+			view.address_count, view.address_count == 1 ? "" : "es",
+			undeclared_count == 1 ? "is" : "are", undeclared_list.text,
+			over ? " (more findings than the report lists)" : "");
 	} else if (!view.complete) {
 		rc = check_verdict_set(out, VERDICT_INCONCLUSIVE,
 				       "%s; the %zu services found so far are declared",
@@ -110,8 +129,10 @@ static int judge(const struct json_object *observation, const struct check_param
 				       missing ? " (declared services missing: see the warnings)"
 					       : "");
 	} else {
-		rc = check_verdict_set(out, VERDICT_PASS, "found %zu services, all declared: %s%s",
-				       view.service_count, list,
+		rc = check_verdict_set(out, VERDICT_PASS,
+				       "found %zu service%s on %zu address%s, all declared: %s%s",
+				       found_count, found_count == 1 ? "" : "s", view.address_count,
+				       view.address_count == 1 ? "" : "es", list,
 				       missing ? " (declared services missing: see the warnings)"
 					       : "");
 	}

@@ -194,8 +194,8 @@ static void test_undeclared_pass(void **state)
 	struct judged *j = judge("discovery.undeclared-services", good_camera, &p);
 	assert_int_equal(j->rc, 0);
 	assert_int_equal(j->verdict.verdict, VERDICT_PASS);
-	assert_matches(j->verdict.summary,
-		       "^found 3 services, all declared: tcp/22 ssh, tcp/443 https, tcp/554 rtsp$");
+	assert_matches(j->verdict.summary, "^found 3 services on 1 address, all declared: tcp/22 "
+					   "ssh, tcp/443 https, tcp/554 rtsp$");
 	assert_int_equal(count(j, FINDING_FAIL), 0);
 	assert_int_equal(count(j, FINDING_PASS), 3);
 	judged_free(j);
@@ -208,8 +208,9 @@ static void test_undeclared_fail(void **state)
 	struct judged *j = judge("discovery.undeclared-services", bad_camera, &p);
 	assert_int_equal(j->rc, 0);
 	assert_int_equal(j->verdict.verdict, VERDICT_FAIL);
-	assert_matches(j->verdict.summary, "^2 of 6 services found are not declared in the "
-					   "profile: tcp/23, udp/161$");
+	assert_matches(j->verdict.summary,
+		       "^2 of 5 services found on 2 addresses are not declared in the "
+		       "profile: tcp/23, udp/161$");
 	const struct finding *telnet =
 		find(j, FINDING_FAIL,
 		     "^tcp/23 \\(telnet, busybox telnetd\\) is open on 198\\.18\\.2\\.2 but not "
@@ -253,7 +254,7 @@ static void test_undeclared_declared_missing(void **state)
 	j = judge("discovery.undeclared-services", only_ssh, &p);
 	assert_int_equal(j->verdict.verdict, VERDICT_PASS);
 	assert_matches(j->verdict.summary,
-		       "^found 1 services, all declared: tcp/22 ssh \\(declared "
+		       "^found 1 service on 1 address, all declared: tcp/22 ssh \\(declared "
 		       "services missing: see the warnings\\)$");
 	assert_int_equal(count(j, FINDING_WARNING), 2);
 	judged_free(j);
@@ -344,8 +345,8 @@ static void test_summary_lists_once(void **state)
 	assert_non_null(find(j, FINDING_FAIL, "on fd00:198:0:2::2 is a debug"));
 	judged_free(j);
 	j = judge("discovery.undeclared-services", twice, &p);
-	assert_matches(j->verdict.summary, "^2 of 2 services found are not declared in the "
-					   "profile: tcp/23$");
+	assert_matches(j->verdict.summary, "^1 of 1 service found on 2 addresses is not "
+					   "declared in the profile: tcp/23$");
 	judged_free(j);
 }
 
