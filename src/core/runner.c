@@ -234,6 +234,8 @@ static void format_duration(char *buf, size_t size, int64_t seconds)
 {
 	if (seconds < 0)
 		seconds = 0;
+	if (seconds > 99 * 3600)
+		seconds = 99 * 3600; /* an ETA past 99 hours is not worth digits */
 	snprintf(buf, size, "%" PRId64 ":%02" PRId64, seconds / 60, seconds % 60);
 }
 
@@ -254,7 +256,7 @@ static int64_t progress_eta_seconds(const struct progress *p, int64_t now)
 static void progress_draw(struct progress *p, bool force)
 {
 	int64_t now = monotonic_ns();
-	char elapsed[16], eta[16];
+	char elapsed[32], eta[32];
 	format_duration(elapsed, sizeof(elapsed), (now - p->campaign_started_ns) / 1000000000);
 	format_duration(eta, sizeof(eta), progress_eta_seconds(p, now));
 
