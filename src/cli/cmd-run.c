@@ -207,6 +207,29 @@ static int finish(struct store *store, const char *campaign_dir, bool no_report,
 	return 0;
 }
 
+/* A capability no clause of any standard asks about decides nothing: most
+ * likely a typo ("wi_fi") that leaves a conditional clause applicable. */
+static void warn_unknown_capabilities(const struct profile *profile, const struct catalog *catalog)
+{
+	for (size_t i = 0; i < profile->capability_count; i++) {
+		const char *name = profile->capabilities[i].name;
+		bool used = false;
+		for (size_t s = 0; s < catalog->standard_count && !used; s++) {
+			const struct catalog_standard *standard = &catalog->standards[s];
+			for (size_t c = 0; c < standard->clause_count && !used; c++)
+				used = standard->clauses[c].applies_if &&
+				       strcmp(standard->clauses[c].applies_if, name) == 0;
+		}
+		if (!used)
+			fprintf(stderr,
+				"dutlab run: warning: the profile declares capabilities.%s, which "
+				"no"
+				" clause of any standard depends on; check its spelling"
+				" (docs/catalog.md lists the names)\n",
+				name);
+	}
+}
+
 static int resume_campaign(const struct run_args *a)
 {
 	struct dl_error err = {0};
@@ -304,6 +327,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "dutlab run: %s\n", err.message);
 		goto out;
 	}
+	warn_unknown_capabilities(&profile, &catalog);
 	if (a.dry_run) {
 		/* The plan only: no campaign folder, no socket, nothing sent. */
 		plan_print(&plan, &profile, stdout);

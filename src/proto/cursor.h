@@ -4,7 +4,7 @@
 #define DUTLAB_PROTO_CURSOR_H
 
 /*
- * Ownership: owned by the proto engineer; every parser in src/proto and
+ * Every parser in src/proto and
  * src/checks/discovery reads wire bytes through this API (STYLE.md 7).
  *
  * A cursor never owns its bytes. Getters return 0, or DL_EPROTO after

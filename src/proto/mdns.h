@@ -4,7 +4,7 @@
 #define DUTLAB_PROTO_MDNS_H
 
 /*
- * Ownership: owned by the proto engineer; used by checks/discovery/udp-probes.c.
+ * Used by checks/discovery/udp-probes.c.
  *
  * A query sent by unicast to port 5353 from a source port other than 5353
  * is a "legacy unicast" query (RFC 6762 6.7): the responder answers by

@@ -2,7 +2,7 @@
 #ifndef DUTLAB_PROTO_RTSP_H
 #define DUTLAB_PROTO_RTSP_H
 
-/* Ownership: owned by the proto engineer; used by checks/discovery/identify.c and later by
+/* Used by checks/discovery/identify.c and later by
  * adapters/rtsp.c (login) — RTSP is crafted here, not through libcurl. */
 
 #include <stdbool.h>

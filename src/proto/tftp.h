@@ -2,7 +2,7 @@
 #ifndef DUTLAB_PROTO_TFTP_H
 #define DUTLAB_PROTO_TFTP_H
 
-/* Ownership: owned by the proto engineer; used by checks/discovery/udp-probes.c. */
+/* Used by checks/discovery/udp-probes.c. */
 
 #include <stddef.h>
 #include <stdint.h>

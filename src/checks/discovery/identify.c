@@ -270,6 +270,9 @@ static bool find_known_product(const char *text, const char *const *names, size_
 		const char *p = at + strlen(names[i]);
 		while (*p == ' ' || *p == '/' || *p == '_' || *p == '(')
 			p++;
+		/* "BusyBox v1.22.1": a 'v' before the digits is not part of it. */
+		if ((*p == 'v' || *p == 'V') && p[1] >= '0' && p[1] <= '9')
+			p++;
 		size_t v = 0;
 		if (*p >= '0' && *p <= '9')
 			while (is_version_char(p[v]) && v + 1 < sizeof(out->version)) {

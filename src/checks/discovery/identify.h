@@ -3,8 +3,8 @@
 #define DUTLAB_CHECKS_DISCOVERY_IDENTIFY_H
 
 /*
- * Ownership: owned by the proto engineer; called by the scanner engineer's
- * TCP scanner/collector (checks/discovery). Pure functions: no I/O, no
+ * Called by the discovery.scan collector (checks/discovery/scan.c) for
+ * every open TCP port. Pure functions: no I/O, no
  * allocation; every result lives in the caller's struct.
  *
  * Use: connect, send identify_probe_for(port) if it is not NULL (otherwise

@@ -3,8 +3,7 @@
 #define DUTLAB_CHECKS_DISCOVERY_UDP_PROBES_H
 
 /*
- * Ownership: owned by the proto engineer; the scanner engineer's collector
- * walks udp_probes[], sends build()'s payload to the port (after
+ * The discovery.scan collector walks udp_probes[], sends build()'s payload to the port (after
  * scope_permit()), and passes any reply to describe(). The table is const;
  * the caller owns every buffer and result. Serves TS-0014-1 5.2.2.1 and
  * 5.3.2.1 (UPnP/SNMP/Bonjour detection) and IoT-1006-1 5.2.2.3 / 5.4.1.3

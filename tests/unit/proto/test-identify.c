@@ -59,6 +59,13 @@ static void test_busybox_telnetd(void **state)
 	identify_vector("telnet-banner", 9999, &id);
 	assert_string_equal(id.service, "telnet");
 	assert_true(id.debug);
+	/* A greeting naming BusyBox "v1.22.1": the version without its 'v'. */
+	const uint8_t greeting[] = "\xff\xfd\x01\xff\xfb\x01\r\nAcme CAM-100 firmware 1.0.4 "
+				   "(BusyBox v1.22.1) cam-100-0002 login: ";
+	assert_int_equal(identify_service(23, greeting, sizeof(greeting) - 1, false, &id), 0);
+	assert_string_equal(id.product, "BusyBox");
+	assert_string_equal(id.version, "1.22.1");
+	assert_true(has_disclosure(&id, "version", "BusyBox 1.22.1"));
 	/* RFC 2217: WILL COM-PORT-OPTION */
 	const uint8_t com[] = {0xff, 0xfb, 44, 0xff, 0xfb, 1};
 	assert_int_equal(identify_service(7000, com, sizeof(com), false, &id), 0);
