@@ -34,12 +34,12 @@ done
 echo
 echo "demo: results"
 for variant in good bad; do
-	python3 - "$out/camera-$variant/report.json" <<'PY'
+	python3 - "$out/camera-$variant/report.json" "camera-$variant" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1], encoding="utf-8"))
 result, counts = r["result"], r["counts"]
-print("  %s %s: level reached %s of target %s (%s)" % (
-    r["device"]["vendor"], r["device"]["model"], result["level_reached"],
+print("  %s (%s %s): level reached %s of target %s (%s)" % (
+    sys.argv[2], r["device"]["vendor"], r["device"]["model"], result["level_reached"],
     result["target_level"],
     ", ".join("%s %d" % (k, counts[k]) for k in ("pass", "fail", "inconclusive", "error",
               "not_applicable", "manual", "not_tested") if counts.get(k))))

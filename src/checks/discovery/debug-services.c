@@ -12,6 +12,11 @@
  * identify.c) marks them, by what they answered or by a port that only
  * debug services use; this judge fails for each and passes otherwise.
  */
+static bool is_debug(const struct scan_service *s)
+{
+	return s->debug;
+}
+
 static int judge(const struct json_object *observation, const struct check_params *params,
 		 const struct profile *profile, struct check_verdict *out, struct dl_error *err)
 {
@@ -47,21 +52,27 @@ static int judge(const struct json_object *observation, const struct check_param
 	if (rc < 0)
 		goto out;
 	scan_view_list(&view, list, sizeof(list));
+	size_t debug_ports = scan_view_count_ports(&view, is_debug);
+	size_t ports = scan_view_count_ports(&view, NULL);
 	if (debug > 0)
-		rc = check_verdict_set(
-			out, VERDICT_FAIL,
-			"%zu debug or shell service%s reachable over the network: %s", debug,
-			debug == 1 ? " is" : "s are", debug_list.text);
+		rc = check_verdict_set(out, VERDICT_FAIL,
+				       "%zu debug or shell service%s reachable over the network "
+				       "(%zu address%s scanned): %s",
+				       debug_ports, debug_ports == 1 ? " is" : "s are",
+				       view.address_count, view.address_count == 1 ? "" : "es",
+				       debug_list.text);
 	else if (!view.complete)
 		rc = check_verdict_set(out, VERDICT_INCONCLUSIVE,
 				       "%s; none of the %zu services found so far is a debug or "
 				       "shell service",
-				       view.incomplete, view.service_count);
+				       view.incomplete, ports);
 	else
-		rc = check_verdict_set(
-			out, VERDICT_PASS,
-			"no debug or shell service among the %zu services examined%s%s",
-			view.service_count, view.service_count ? ": " : "", list);
+		rc = check_verdict_set(out, VERDICT_PASS,
+				       "no debug or shell service among the %zu service%s examined "
+				       "on %zu address%s%s%s",
+				       ports, ports == 1 ? "" : "s", view.address_count,
+				       view.address_count == 1 ? "" : "es", ports ? ": " : "",
+				       list);
 out:
 	scan_view_release(&view);
 	if (rc < 0)

@@ -252,6 +252,27 @@ int scan_view_load(const struct json_object *observation, struct scan_view *view
 	return rc;
 }
 
+size_t scan_view_count_ports(const struct scan_view *view,
+			     bool (*keep)(const struct scan_service *s))
+{
+	/* One bit per port and protocol: 16 KiB, whatever the service count. */
+	static uint8_t seen[2][65536 / 8];
+	memset(seen, 0, sizeof(seen));
+	size_t count = 0;
+	for (size_t i = 0; i < view->service_count; i++) {
+		const struct scan_service *s = &view->services[i];
+		if (keep && !keep(s))
+			continue;
+		int proto = strcmp(s->proto, "udp") == 0;
+		uint8_t bit = (uint8_t)(1u << (s->port % 8));
+		if (seen[proto][s->port / 8] & bit)
+			continue;
+		seen[proto][s->port / 8] |= bit;
+		count++;
+	}
+	return count;
+}
+
 void scan_view_release(struct scan_view *view)
 {
 	if (!view)

@@ -60,6 +60,11 @@ int scan_view_load(const struct json_object *observation, struct scan_view *view
 		   struct dl_error *err);
 void scan_view_release(struct scan_view *view);
 
+/* How many distinct proto/port pairs among the services keep() accepts
+ * (all when keep is NULL): a service on two addresses counts once. */
+size_t scan_view_count_ports(const struct scan_view *view,
+			     bool (*keep)(const struct scan_service *s));
+
 /* "tcp/23 (telnet, busybox telnetd 1.35)" into buf. */
 const char *scan_service_label(const struct scan_service *s, char *buf, size_t size);
 

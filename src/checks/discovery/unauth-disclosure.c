@@ -103,6 +103,7 @@ static int judge(const struct json_object *observation, const struct check_param
 	}
 	if (rc < 0)
 		goto out;
+	size_t ports = scan_view_count_ports(&view, NULL);
 	scan_view_list(&view, list, sizeof(list));
 	if (undeclared > 0)
 		rc = check_verdict_set(
@@ -116,11 +117,13 @@ static int judge(const struct json_object *observation, const struct check_param
 				       "%s; the services found so far disclose nothing undeclared",
 				       view.incomplete);
 	else
-		rc = check_verdict_set(out, VERDICT_PASS,
-				       "examined %zu services; %zu disclosure%s, all declared%s%s",
-				       view.service_count, declared_count,
-				       declared_count == 1 ? "" : "s",
-				       view.service_count ? ": " : "", list);
+		rc = check_verdict_set(
+			out, VERDICT_PASS,
+			"examined %zu service%s on %zu address%s; %zu disclosure%s, all "
+			"declared%s%s",
+			ports, ports == 1 ? "" : "s", view.address_count,
+			view.address_count == 1 ? "" : "es", declared_count,
+			declared_count == 1 ? "" : "s", view.service_count ? ": " : "", list);
 out:
 	scan_view_release(&view);
 	if (rc < 0)

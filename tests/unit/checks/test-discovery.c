@@ -339,8 +339,8 @@ static void test_summary_lists_once(void **state)
 						" \"udp\": {\"probed\": [], \"services\": []}}]}";
 	struct judged *j = judge("discovery.debug-services", twice, &p);
 	assert_int_equal(j->verdict.verdict, VERDICT_FAIL);
-	assert_matches(j->verdict.summary, "^2 debug or shell services are reachable over the "
-					   "network: tcp/23 telnet$");
+	assert_matches(j->verdict.summary, "^1 debug or shell service is reachable over the "
+					   "network \\(2 addresses scanned\\): tcp/23 telnet$");
 	assert_int_equal(count(j, FINDING_FAIL), 2);
 	assert_non_null(find(j, FINDING_FAIL, "on fd00:198:0:2::2 is a debug"));
 	judged_free(j);
@@ -359,14 +359,15 @@ static void test_debug(void **state)
 	struct judged *j = judge("discovery.debug-services", good_camera, &p);
 	assert_int_equal(j->rc, 0);
 	assert_int_equal(j->verdict.verdict, VERDICT_PASS);
-	assert_matches(j->verdict.summary, "^no debug or shell service among the 3 services "
-					   "examined: tcp/22 ssh, tcp/443 https, tcp/554 rtsp$");
+	assert_matches(j->verdict.summary,
+		       "^no debug or shell service among the 3 services "
+		       "examined on 1 address: tcp/22 ssh, tcp/443 https, tcp/554 rtsp$");
 	judged_free(j);
 
 	j = judge("discovery.debug-services", bad_camera, &p);
 	assert_int_equal(j->verdict.verdict, VERDICT_FAIL);
 	assert_matches(j->verdict.summary, "^1 debug or shell service is reachable over the "
-					   "network: tcp/23 telnet$");
+					   "network \\(2 addresses scanned\\): tcp/23 telnet$");
 	const struct finding *f =
 		find(j, FINDING_FAIL,
 		     "^tcp/23 \\(telnet, busybox telnetd\\) on 198\\.18\\.2\\.2 is "
@@ -435,7 +436,8 @@ static void test_unauth_disclosure(void **state)
 	struct judged *j = judge("discovery.unauth-disclosure", good_camera, &p);
 	assert_int_equal(j->rc, 0);
 	assert_int_equal(j->verdict.verdict, VERDICT_PASS);
-	assert_matches(j->verdict.summary, "^examined 3 services; 1 disclosure, all declared: ");
+	assert_matches(j->verdict.summary,
+		       "^examined 3 services on 1 address; 1 disclosure, all declared: ");
 	assert_non_null(find(j, FINDING_PASS,
 			     "^tcp/22 \\(ssh, OpenSSH 9\\.2p1\\) on 198\\.18\\.1\\.2 "
 			     "tells an unauthenticated party its software version "
