@@ -161,6 +161,12 @@ int store_rollback(struct store *s)
 	return store_exec(s, "ROLLBACK", NULL);
 }
 
+int store_bind_text(struct sqlite3_stmt *st, int index, const char *text)
+{
+	return text ? sqlite3_bind_text(st, index, text, -1, SQLITE_TRANSIENT)
+		    : sqlite3_bind_null(st, index);
+}
+
 void store_now(char *buf, size_t size)
 {
 	struct timespec now;

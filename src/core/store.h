@@ -9,6 +9,7 @@
 
 struct dl_error;
 struct sqlite3;
+struct sqlite3_stmt;
 
 /*
  * Schema (version 1). Reports are built from these tables alone.
@@ -66,6 +67,9 @@ int store_rollback(struct store *s);
 
 /* Run one SQL statement with no result rows. */
 int store_exec(struct store *s, const char *sql, struct dl_error *err);
+
+/* Bind text, or NULL when text is NULL (SQLITE_TRANSIENT: copied). */
+int store_bind_text(struct sqlite3_stmt *st, int index, const char *text);
 
 /* Current UTC time as ISO 8601 into buf (at least 21 bytes). */
 void store_now(char *buf, size_t size);
