@@ -138,6 +138,30 @@ for case in $(find "$root/tests/lab" -name '*.case' | sort); do
 	fi
 done
 
+# --- the peer tool agrees: nmap finds the same open TCP ports and UDP services ---
+for dut in camera-good camera-bad; do
+	iface=$(sed -n 's/^tester_if=//p' "$root/lab/duts/${dut%-*}/${dut##*-}/topology")
+	if out=$(python3 "$root/tests/lab/compare-nmap.py" "$work/$dut" dl-tester "$iface" 2>&1); then
+		ok "$dut: nmap -sS -p- and -sU find exactly the ports and services dutlab found"
+	else
+		not_ok "$dut: dutlab and nmap agree" "$out"
+	fi
+done
+
+# --- every packet we built dissects cleanly in tshark (the scan's own SYNs) ---
+for scan in "$work"/camera-bad/evidence/discovery/*-tcp-scan.pcapng; do
+	ours='tcp.flags.syn==1 && tcp.flags.ack==0'
+	total=$(tshark -r "$scan" -Y "$ours" 2>/dev/null | wc -l)
+	bad=$(tshark -r "$scan" -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE -Y \
+		"$ours && (_ws.malformed || _ws.expert.severity >= 6291456 || tcp.checksum.status==0 || ip.checksum.status==0)" \
+		2>/dev/null | wc -l)
+	if [ "$total" -ge 65535 ] && [ "$bad" -eq 0 ]; then
+		ok "$(basename "$scan"): $total SYNs dutlab built, none malformed, none with an expert warning or a bad checksum"
+	else
+		not_ok "$(basename "$scan") dissects cleanly" "$bad of $total SYNs malformed or flagged"
+	fi
+done
+
 # --- the evidence manifest: verify passes, then names a tampered file ---
 for dut in $duts; do
 	if "$dutlab" verify "$work/$dut" >"$work/verify.log" 2>&1; then
