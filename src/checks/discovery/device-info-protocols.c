@@ -63,7 +63,9 @@ static int judge(const struct json_object *observation, const struct check_param
 					       families[f].name, p->address, p->port,
 					       strcmp(p->state, "closed") == 0
 						       ? "port closed: ICMP port unreachable"
-						       : "no reply");
+					       : strcmp(p->state, "silent") == 0
+						       ? "no reply"
+						       : "the probe could not be sent");
 		}
 		if (!answered && probed == 0 && rc == 0)
 			rc = check_verdict_add(out, FINDING_WARNING, NULL,
@@ -77,11 +79,26 @@ static int judge(const struct json_object *observation, const struct check_param
 				detected_length += (size_t)w;
 		}
 	}
-	if (rc == 0)
+	/* The verdict is manual either way (the toggle needs a person or an
+	 * adapter), but "none detected" must not be claimed from a scan that
+	 * did not run. */
+	if (rc == 0 && !view.complete && !detected_length)
 		rc = check_verdict_set(out, VERDICT_MANUAL,
-				       "detected: %s; the on/off toggle needs an adapter: confirm "
-				       "that the user can switch off UPnP, SNMP and Bonjour",
-				       detected_length ? detected : "none of UPnP, SNMP, Bonjour");
+				       "could not tell which of UPnP, SNMP, Bonjour run: %s; the "
+				       "on/off toggle needs an adapter: confirm that the user can "
+				       "switch off UPnP, SNMP and Bonjour",
+				       view.incomplete);
+	else if (rc == 0) {
+		char note[320] = "";
+		if (!view.complete)
+			snprintf(note, sizeof(note), " (the scan was incomplete: %s)",
+				 view.incomplete);
+		rc = check_verdict_set(
+			out, VERDICT_MANUAL,
+			"detected: %s%s; the on/off toggle needs an adapter: confirm "
+			"that the user can switch off UPnP, SNMP and Bonjour",
+			detected_length ? detected : "none of UPnP, SNMP, Bonjour", note);
+	}
 	scan_view_release(&view);
 	if (rc < 0)
 		return dl_error_set(err, rc, "discovery.device-info-protocols: out of memory");

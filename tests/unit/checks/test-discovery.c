@@ -280,6 +280,12 @@ static void test_undeclared_empty_and_broken(void **state)
 		assert_matches(j->verdict.summary, "198.18.1.2 answered nothing");
 		judged_free(j);
 	}
+	/* ... and cannot be said to run no UPnP, SNMP or Bonjour either. */
+	j = judge("discovery.device-info-protocols", silent_dut, &p);
+	assert_int_equal(j->verdict.verdict, VERDICT_MANUAL);
+	assert_matches(j->verdict.summary, "^could not tell which of UPnP, SNMP, Bonjour run: "
+					   "198.18.1.2 answered nothing");
+	judged_free(j);
 
 	j = judge("discovery.undeclared-services", "{}", &p);
 	assert_int_equal(j->rc, DL_EINVAL);
