@@ -3,7 +3,7 @@
 #define DUTLAB_CHECKS_DISCOVERY_IDENTIFY_H
 
 /*
- * Called by the discovery.scan collector (checks/discovery/scan.c) for
+ * Called by the discovery.scan collector (checks/discovery/scan-tcp.c) for
  * every open TCP port. Pure functions: no I/O, no
  * allocation; every result lives in the caller's struct.
  *
