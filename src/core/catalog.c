@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/profile.h"
 #include "core/text.h"
+#include "core/yaml.h"
 
 /* A catalog file holds one standard: about 1,200 lines today. The ceiling
  * keeps a wrong path (a disk image, /dev/zero) from being read whole. */
@@ -54,36 +55,6 @@ struct loader {
 	struct fy_node *key;
 };
 
-/*
- * The position of a node. libfyaml 0.7 has no fy_node_get_start_mark(), so
- * a scalar gives its token's mark and a collection the mark of its first
- * key or item; an empty collection has none. Lines and columns are 0-based.
- */
-static const struct fy_mark *node_mark(struct fy_node *node)
-{
-	for (int depth = 0; node && depth < 64; depth++) {
-		switch (fy_node_get_type(node)) {
-		case FYNT_SCALAR: {
-			struct fy_token *t = fy_node_get_scalar_token(node);
-			return t ? fy_token_start_mark(t) : NULL;
-		}
-		case FYNT_MAPPING: {
-			void *iter = NULL;
-			struct fy_node_pair *pair = fy_node_mapping_iterate(node, &iter);
-			node = pair ? fy_node_pair_key(pair) : NULL;
-			break;
-		}
-		case FYNT_SEQUENCE: {
-			void *iter = NULL;
-			node = fy_node_sequence_iterate(node, &iter);
-			break;
-		}
-		default: return NULL;
-		}
-	}
-	return NULL;
-}
-
 static int node_error(struct loader *ld, struct fy_node *node, const char *format, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -95,23 +66,12 @@ static int node_error(struct loader *ld, struct fy_node *node, const char *forma
 	va_start(args, format);
 	vsnprintf(what, sizeof(what), format, args);
 	va_end(args);
-	const struct fy_mark *mark = node_mark(node);
-	if (!mark)
-		mark = node_mark(ld->key);
-	if (!mark)
+	struct yaml_pos at = yaml_token_pos(node);
+	if (at.line == 0)
+		at = yaml_token_pos(ld->key);
+	if (at.line == 0)
 		return dl_error_set(ld->err, DL_EINVAL, "%s: %s", ld->path, what);
-	return dl_error_set(ld->err, DL_EINVAL, "%s:%d:%d: %s", ld->path, mark->line + 1,
-			    mark->column + 1, what);
-}
-
-static const char *node_kind(struct fy_node *node)
-{
-	switch (fy_node_get_type(node)) {
-	case FYNT_SCALAR: return "a scalar";
-	case FYNT_SEQUENCE: return "a sequence";
-	case FYNT_MAPPING: return "a mapping";
-	}
-	return "an unknown node";
+	return dl_error_set(ld->err, DL_EINVAL, "%s:%d:%d: %s", ld->path, at.line, at.column, what);
 }
 
 /* The scalar text of node, NUL-terminated by libfyaml, or an error. */
@@ -119,7 +79,7 @@ static int scalar(struct loader *ld, struct fy_node *node, const char *key, cons
 {
 	if (!node || fy_node_get_type(node) != FYNT_SCALAR || fy_node_is_alias(node))
 		return node_error(ld, node, "'%s' is %s; expected a scalar", key,
-				  node ? node_kind(node) : "empty");
+				  node ? yaml_kind(node) : "empty");
 	const char *text = fy_node_get_scalar0(node);
 	if (!text)
 		return dl_error_set(ld->err, DL_ENOMEM, "%s: out of memory reading '%s'", ld->path,
@@ -203,7 +163,7 @@ static int each_pair(struct loader *ld, struct fy_node *map, const char *what, m
 {
 	if (!map || fy_node_get_type(map) != FYNT_MAPPING)
 		return node_error(ld, map, "%s is %s; expected a mapping", what,
-				  map ? node_kind(map) : "empty");
+				  map ? yaml_kind(map) : "empty");
 	void *iter = NULL;
 	struct fy_node_pair *pair;
 	while ((pair = fy_node_mapping_iterate(map, &iter)) != NULL) {
@@ -227,7 +187,7 @@ static int sequence_of(struct loader *ld, struct fy_node *node, const char *key,
 {
 	if (!node || fy_node_get_type(node) != FYNT_SEQUENCE)
 		return node_error(ld, node, "'%s' is %s; expected a sequence", key,
-				  node ? node_kind(node) : "empty");
+				  node ? yaml_kind(node) : "empty");
 	int n = fy_node_sequence_item_count(node);
 	if (n < 0 || (size_t)n > max)
 		return node_error(ld, node, "'%s' has %d items; at most %zu are allowed", key, n,
@@ -281,7 +241,7 @@ static int check_pair(struct loader *ld, const char *key, struct fy_node *key_no
 	if (strcmp(key, "params") == 0) {
 		if (!value || fy_node_get_type(value) != FYNT_MAPPING)
 			return node_error(ld, value, "'params' is %s; expected a mapping",
-					  value ? node_kind(value) : "empty");
+					  value ? yaml_kind(value) : "empty");
 		int n = fy_node_mapping_item_count(value);
 		if (n > CATALOG_PARAMS_MAX)
 			return node_error(ld, value, "more than %d parameters", CATALOG_PARAMS_MAX);
@@ -396,12 +356,13 @@ static int clause_pair(struct loader *ld, const char *key, struct fy_node *key_n
 		if (strcmp(key, clause_keys[k]) == 0)
 			break;
 	}
-	if (k == DL_ARRAY_SIZE(clause_keys))
-		return node_error(ld, key_node,
-				  "unknown key '%s' in a clause; expected id, section, level, "
-				  "optional, product_types, title_zh, title_en, text_zh, method, "
-				  "how, needs, decision, manual_question, applies_if or checks",
-				  key);
+	if (k == DL_ARRAY_SIZE(clause_keys)) {
+		char expected[256];
+		yaml_join(expected, sizeof(expected), clause_keys, DL_ARRAY_SIZE(clause_keys),
+			  " or ");
+		return node_error(ld, key_node, "unknown key '%s' in a clause; expected %s", key,
+				  expected);
+	}
 	c->seen |= 1u << k;
 
 	const char *text;
@@ -601,38 +562,6 @@ static int load_clauses(struct loader *ld, struct fy_node *node, struct catalog_
 	return 0;
 }
 
-/*
- * libfyaml reports syntax errors through a diag object whose output
- * function gets "FILE:LINE:COLUMN: error: what" first, then the source line
- * and a caret. Version 0.7 does not collect them (fy_diag_errors_iterate()
- * stays empty), so keep the first such line.
- */
-struct diag_capture {
-	char first[512];
-};
-
-static void diag_capture(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-	(void)diag;
-	struct diag_capture *cap = user;
-	if (cap->first[0] || len == 0 || !memmem(buf, len, ": error: ", 9))
-		return;
-	if (len >= sizeof(cap->first))
-		len = sizeof(cap->first) - 1;
-	memcpy(cap->first, buf, len);
-	cap->first[len] = '\0';
-	cap->first[strcspn(cap->first, "\n")] = '\0';
-}
-
-static int parse_error(struct loader *ld, const struct diag_capture *cap)
-{
-	const char *sep = strstr(cap->first, ": error: ");
-	if (!sep)
-		return dl_error_set(ld->err, DL_EINVAL, "%s: not valid YAML", ld->path);
-	return dl_error_set(ld->err, DL_EINVAL, "%.*s: %s; expected valid YAML",
-			    (int)(sep - cap->first), cap->first, sep + 9);
-}
-
 static int check_file(struct loader *ld)
 {
 	struct stat st;
@@ -678,28 +607,14 @@ int catalog_load_file(struct catalog_standard *out, const char *path, struct dl_
 	if (rc)
 		return rc;
 
-	struct fy_diag_cfg dcfg;
-	fy_diag_cfg_default(&dcfg);
-	struct diag_capture cap = {.first = ""};
-	dcfg.fp = NULL;
-	dcfg.output_fn = diag_capture;
-	dcfg.user = &cap;
-	dcfg.colorize = false;
-	struct fy_diag *diag = fy_diag_create(&dcfg);
-	if (!diag)
-		return dl_error_set(err, DL_ENOMEM, "%s: cannot create a YAML diagnostic", path);
-	struct fy_parse_cfg cfg = {
-		.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_DEFAULT_VERSION_1_2,
-		.diag = diag,
-	};
-	struct fy_document *doc = fy_document_build_from_file(&cfg, path);
-	if (!doc) {
-		rc = parse_error(&ld, &cap);
-		fy_diag_destroy(diag);
+	struct yaml_doc doc = {.file = path, .what = "catalog", .err = err};
+	rc = yaml_load_file(&doc);
+	if (rc) {
+		yaml_release(&doc);
 		return rc;
 	}
 
-	struct fy_node *root = fy_document_root(doc);
+	struct fy_node *root = fy_document_root(doc.document);
 	struct top_ctx t = {.std = out};
 	if (!root)
 		rc = dl_error_set(err, DL_EINVAL, "%s: empty; expected 'standard' and 'clauses'",
@@ -715,8 +630,7 @@ int catalog_load_file(struct catalog_standard *out, const char *path, struct dl_
 	if (!rc)
 		rc = load_clauses(&ld, t.clauses, out);
 
-	fy_document_destroy(doc);
-	fy_diag_destroy(diag);
+	yaml_release(&doc);
 	if (rc)
 		catalog_standard_release(out);
 	return rc;

@@ -1,0 +1,844 @@
+/* profile-load: the profile's sections, what keys each has and what they mean */
+#include "core/compat.h"
+
+#include <arpa/inet.h>
+#include <libfyaml.h>
+#include <limits.h>
+#include <netinet/in.h>
+
+#include "core/error.h"
+#include "core/profile-load.h"
+#include "core/profile.h"
+#include "core/text.h"
+#include "core/yaml.h"
+#include "net/scope.h"
+
+#define PROFILE_TIMEOUT_DEFAULT 60
+#define PROFILE_TIMEOUT_MAX 86400
+#define PROFILE_PREFIX_MIN_IPV4 8
+#define PROFILE_PREFIX_MIN_IPV6 16
+
+#define PRODUCT_TYPE_LIST                                                                          \
+	"camera, recorder, storage, reader, controller, platform, lock, firewall, switch, router"
+
+static const struct {
+	const char *id;
+	bool has_levels;
+} standards[] = {
+	{"taics-ts-0014-1", true},
+	{"iot-1006-1", true},
+	{"ncc-ci-ict", false},
+};
+
+static const char *const disclosure_kinds[] = {"version", "device-info", "content"};
+static const char *const exec_placeholders[] = {"address", "username", "password"};
+
+/* What every section needs: the document and the profile being filled. */
+struct loader {
+	struct yaml_doc *doc;
+	struct profile *p;
+};
+
+/* ---- sections ----------------------------------------------------------- */
+
+static int load_version(struct loader *l, const struct yaml_value *root)
+{
+	struct yaml_value v;
+	long version = 0;
+	bool present;
+	int rc = yaml_child(l->doc, root, "dutlab_profile", false, &v, &present);
+	if (!rc && !present)
+		return yaml_fail(
+			l->doc, root->at, NULL,
+			"found no 'dutlab_profile' key; expected 'dutlab_profile: %d' (the "
+			"profile format version) at the top",
+			PROFILE_FORMAT_VERSION);
+	rc = yaml_integer(l->doc, &v, 0, INT_MAX, &version);
+	if (rc)
+		return rc;
+	if (version != PROFILE_FORMAT_VERSION)
+		return yaml_fail(
+			l->doc, v.at, v.path,
+			"found format version %ld; expected %d, the only version this dutlab "
+			"reads",
+			version, PROFILE_FORMAT_VERSION);
+	return 0;
+}
+
+static int load_identity(struct loader *l, const struct yaml_value *root)
+{
+	static const char *const keys[] = {"vendor", "model",        "firmware",
+					   "serial", "product_type", NULL};
+	struct profile *p = l->p;
+	struct yaml_value section, v;
+	bool present;
+	int rc = yaml_child(l->doc, root, "identity", true, &section, NULL);
+	if (!rc)
+		rc = yaml_mapping(l->doc, &section, keys);
+	if (!rc)
+		rc = yaml_child(l->doc, &section, "vendor", true, &v, NULL);
+	if (!rc)
+		rc = yaml_string(l->doc, &v, 0, &p->vendor);
+	if (!rc)
+		rc = yaml_child(l->doc, &section, "model", true, &v, NULL);
+	if (!rc)
+		rc = yaml_string(l->doc, &v, 0, &p->model);
+	if (!rc)
+		rc = yaml_child(l->doc, &section, "firmware", true, &v, NULL);
+	if (!rc)
+		rc = yaml_string(l->doc, &v, 0, &p->firmware);
+	if (!rc)
+		rc = yaml_child(l->doc, &section, "serial", false, &v, &present);
+	if (!rc && present)
+		rc = yaml_string(l->doc, &v, 0, &p->serial);
+	if (!rc)
+		rc = yaml_child(l->doc, &section, "product_type", true, &v, NULL);
+	if (!rc)
+		rc = yaml_string(l->doc, &v, 0, &p->product_type_text);
+	if (rc)
+		return rc;
+	p->product_type = product_type_from_name(p->product_type_text);
+	if (p->product_type == PRODUCT_UNKNOWN)
+		return yaml_fail_type(l->doc, &v, "one of " PRODUCT_TYPE_LIST);
+	return 0;
+}
+
+static int load_target(struct loader *l, const struct yaml_value *v, struct profile_target *t)
+{
+	static const char *const keys[] = {"standard", "level", NULL};
+	struct yaml_value s, level;
+	bool present;
+	int rc = yaml_mapping(l->doc, v, keys);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "standard", true, &s, NULL);
+	if (!rc)
+		rc = yaml_string(l->doc, &s, 0, &t->standard);
+	if (rc)
+		return rc;
+	size_t which = DL_ARRAY_SIZE(standards);
+	for (size_t i = 0; i < DL_ARRAY_SIZE(standards); i++)
+		if (strcmp(standards[i].id, t->standard) == 0)
+			which = i;
+	if (which == DL_ARRAY_SIZE(standards))
+		return yaml_fail_type(l->doc, &s, "one of taics-ts-0014-1, iot-1006-1, ncc-ci-ict");
+	rc = yaml_child(l->doc, v, "level", false, &level, &present);
+	if (!rc && !present && standards[which].has_levels)
+		return yaml_fail(l->doc, v->at, v->path,
+				 "found no 'level'; expected 'level: 1', 2 or 3 (%s has levels)",
+				 t->standard);
+	long number = 0;
+	if (rc || !present)
+		return rc;
+	if (!standards[which].has_levels) {
+		if (yaml_integer(l->doc, &level, 0, 0, &number) != 0)
+			return yaml_fail(
+				l->doc, level.at, level.path,
+				"found a level; expected none, since %s has no levels (omit "
+				"'level' or write 0)",
+				t->standard);
+		return 0;
+	}
+	rc = yaml_integer(l->doc, &level, 1, 3, &number);
+	t->level = (int)number;
+	return rc;
+}
+
+static int load_targets(struct loader *l, const struct yaml_value *root)
+{
+	struct profile *p = l->p;
+	struct yaml_value section, v;
+	int rc = yaml_child(l->doc, root, "targets", true, &section, NULL);
+	if (!rc)
+		rc = yaml_sequence(l->doc, &section, true);
+	if (rc)
+		return rc;
+	p->targets = calloc(yaml_count(section.node), sizeof(*p->targets));
+	if (!p->targets)
+		return yaml_fail_memory(l->doc);
+	void *iterator = NULL;
+	struct fy_node *node;
+	while ((node = fy_node_sequence_iterate(section.node, &iterator)) != NULL) {
+		yaml_item(l->doc, &section, node, p->target_count, &v);
+		rc = load_target(l, &v, &p->targets[p->target_count++]);
+		if (rc)
+			return rc;
+		const struct profile_target *t = &p->targets[p->target_count - 1];
+		for (size_t i = 0; i + 1 < p->target_count; i++)
+			if (strcmp(p->targets[i].standard, t->standard) == 0)
+				return yaml_fail(
+					l->doc, v.at, v.path,
+					"found %s a second time; expected each standard once "
+					"(see targets[%zu])",
+					t->standard, i);
+	}
+	return 0;
+}
+
+static bool is_v4_mapped_network(const struct scope_network *n)
+{
+	static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	return n->family == AF_INET6 && n->prefix_length >= 96 &&
+	       memcmp(n->address, prefix, sizeof(prefix)) == 0;
+}
+
+/* A scope of 0.0.0.0/0 would make the guard a formality: dutlab sends attack
+ * traffic, so a scope must be a network someone could own, not the Internet. */
+static bool too_wide(const struct scope_network *n)
+{
+	return n->prefix_length <
+	       (unsigned)(n->family == AF_INET ? PROFILE_PREFIX_MIN_IPV4 : PROFILE_PREFIX_MIN_IPV6);
+}
+
+static int load_scope(struct loader *l, const struct yaml_value *root)
+{
+	static const char *const keys[] = {"networks", "interfaces", NULL};
+	struct scope *scope = &l->p->scope;
+	struct yaml_value section, list, v;
+	struct dl_error sub;
+	bool present;
+	char *text = NULL;
+	int rc = yaml_child(l->doc, root, "scope", true, &section, NULL);
+	if (!rc)
+		rc = yaml_mapping(l->doc, &section, keys);
+	if (!rc)
+		rc = yaml_child(l->doc, &section, "networks", true, &list, NULL);
+	if (!rc)
+		rc = yaml_sequence(l->doc, &list, true);
+	if (rc)
+		return rc;
+	void *iterator = NULL;
+	struct fy_node *node;
+	while ((node = fy_node_sequence_iterate(list.node, &iterator)) != NULL) {
+		yaml_item(l->doc, &list, node, scope->network_count, &v);
+		rc = yaml_string(l->doc, &v, 0, &text);
+		if (rc)
+			return rc;
+		rc = scope_add_network(scope, text, &sub);
+		if (rc == DL_ENOMEM)
+			rc = yaml_fail_memory(l->doc);
+		else if (rc)
+			rc = yaml_fail(l->doc, v.at, v.path,
+				       "found '%.64s'; expected a network such as 198.18.1.0/24 or "
+				       "fd00:198:0:1::/64 (%s)",
+				       text, sub.message);
+		else if (is_v4_mapped_network(&scope->networks[scope->network_count - 1]))
+			rc = yaml_fail(
+				l->doc, v.at, v.path,
+				"found the IPv4-mapped network '%s'; expected the IPv4 network "
+				"itself (mapped destinations are judged as IPv4)",
+				text);
+		else if (too_wide(&scope->networks[scope->network_count - 1]))
+			rc = yaml_fail(
+				l->doc, v.at, v.path,
+				"found '%s', which is wider than any DUT's network; expected the "
+				"DUT's own networks (a prefix of at least /%d for IPv4, /%d for "
+				"IPv6)",
+				text, PROFILE_PREFIX_MIN_IPV4, PROFILE_PREFIX_MIN_IPV6);
+		free(text);
+		text = NULL;
+		if (rc)
+			return rc;
+	}
+
+	rc = yaml_child(l->doc, &section, "interfaces", false, &list, &present);
+	if (rc || !present)
+		return rc;
+	rc = yaml_sequence(l->doc, &list, false);
+	if (rc)
+		return rc;
+	iterator = NULL;
+	while ((node = fy_node_sequence_iterate(list.node, &iterator)) != NULL) {
+		yaml_item(l->doc, &list, node, scope->interface_count, &v);
+		rc = yaml_string(l->doc, &v, 0, &text);
+		if (rc)
+			return rc;
+		for (size_t i = 0; i < scope->interface_count && !rc; i++)
+			if (strcmp(scope->interfaces[i], text) == 0)
+				rc = yaml_fail(l->doc, v.at, v.path,
+					       "found interface '%s' a second time; expected each "
+					       "interface once",
+					       text);
+		if (!rc) {
+			rc = scope_add_interface(scope, text, &sub);
+			if (rc == DL_ENOMEM)
+				rc = yaml_fail_memory(l->doc);
+			else if (rc)
+				rc = yaml_fail(
+					l->doc, v.at, v.path,
+					"found '%.64s'; expected a Linux interface name (%s)", text,
+					sub.message);
+		}
+		free(text);
+		text = NULL;
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* "198.18.1.0/24, fd00:198:0:1::/64" for messages. */
+static void list_networks(const struct scope *scope, char *out, size_t size)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < scope->network_count && used < size; i++)
+		used += (size_t)snprintf(out + used, size - used, "%s%s", i ? ", " : "",
+					 scope->networks[i].text);
+}
+
+static int load_address(struct loader *l, const struct yaml_value *v, char **out)
+{
+	const struct scope *scope = &l->p->scope;
+	const char *text;
+	size_t length;
+	char address[INET6_ADDRSTRLEN + 1];
+	uint8_t bytes[16];
+	struct dl_error sub;
+	int rc = yaml_text(l->doc, v, 0, &text, &length);
+	if (rc)
+		return rc;
+	bool v4 = false;
+	if (length < sizeof(address)) {
+		memcpy(address, text, length);
+		address[length] = '\0';
+		v4 = inet_pton(AF_INET, address, bytes) == 1;
+	}
+	if (length >= sizeof(address) || (!v4 && inet_pton(AF_INET6, address, bytes) != 1))
+		return yaml_fail(
+			l->doc, v->at, v->path,
+			"found '%.*s'; expected one IPv4 or IPv6 address such as 198.18.1.2 "
+			"or fd00:198:0:1::2 (an address, not a network)",
+			(int)(length > 64 ? 64 : length), text);
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	if (!v4 && memcmp(bytes, mapped, sizeof(mapped)) == 0) {
+		/* The DUT is reached over IPv4; keep the address the way sockets use it. */
+		if (!inet_ntop(AF_INET, bytes + 12, address, sizeof(address)))
+			return yaml_fail_type(l->doc, v, "an IPv4 or IPv6 address");
+	}
+	rc = scope_permit_text(scope, address, NULL, &sub);
+	if (rc == DL_ESCOPE) {
+		char networks[512];
+		list_networks(scope, networks, sizeof(networks));
+		return yaml_fail(
+			l->doc, v->at, v->path,
+			"found %s, which is outside scope.networks (%s); expected an address "
+			"inside them: fix the address or add its network to scope.networks",
+			address, networks);
+	}
+	if (rc)
+		return yaml_fail(l->doc, v->at, v->path, "found '%s'; expected an address (%s)",
+				 address, sub.message);
+	*out = strdup(address);
+	return *out ? 0 : yaml_fail_memory(l->doc);
+}
+
+static int load_dut(struct loader *l, const struct yaml_value *root)
+{
+	static const char *const keys[] = {"addresses", NULL};
+	struct profile *p = l->p;
+	struct yaml_value section, list, v;
+	int rc = yaml_child(l->doc, root, "dut", true, &section, NULL);
+	if (!rc)
+		rc = yaml_mapping(l->doc, &section, keys);
+	if (!rc)
+		rc = yaml_child(l->doc, &section, "addresses", true, &list, NULL);
+	if (!rc)
+		rc = yaml_sequence(l->doc, &list, true);
+	if (rc)
+		return rc;
+	p->addresses = calloc(yaml_count(list.node), sizeof(*p->addresses));
+	if (!p->addresses)
+		return yaml_fail_memory(l->doc);
+	void *iterator = NULL;
+	struct fy_node *node;
+	while ((node = fy_node_sequence_iterate(list.node, &iterator)) != NULL) {
+		yaml_item(l->doc, &list, node, p->address_count, &v);
+		rc = load_address(l, &v, &p->addresses[p->address_count++]);
+		if (rc)
+			return rc;
+		const char *added = p->addresses[p->address_count - 1];
+		for (size_t i = 0; i + 1 < p->address_count; i++)
+			if (strcmp(p->addresses[i], added) == 0)
+				return yaml_fail(
+					l->doc, v.at, v.path,
+					"found %s a second time; expected each address once "
+					"(see dut.addresses[%zu])",
+					added, i);
+	}
+	return 0;
+}
+
+static int load_discloses(struct loader *l, const struct yaml_value *list,
+			  struct profile_service *s)
+{
+	int rc = yaml_sequence(l->doc, list, false);
+	if (rc)
+		return rc;
+	s->discloses = calloc(yaml_count(list->node) + 1, sizeof(*s->discloses));
+	if (!s->discloses)
+		return yaml_fail_memory(l->doc);
+	void *iterator = NULL;
+	struct fy_node *node;
+	struct yaml_value v;
+	while ((node = fy_node_sequence_iterate(list->node, &iterator)) != NULL) {
+		yaml_item(l->doc, list, node, s->discloses_count, &v);
+		rc = yaml_string(l->doc, &v, 0, &s->discloses[s->discloses_count++]);
+		if (rc)
+			return rc;
+		const char *kind = s->discloses[s->discloses_count - 1];
+		bool known = false;
+		for (size_t i = 0; i < DL_ARRAY_SIZE(disclosure_kinds); i++)
+			known = known || strcmp(kind, disclosure_kinds[i]) == 0;
+		if (!known)
+			return yaml_fail_type(l->doc, &v, "one of version, device-info, content");
+		for (size_t i = 0; i + 1 < s->discloses_count; i++)
+			if (strcmp(s->discloses[i], kind) == 0)
+				return yaml_fail(
+					l->doc, v.at, v.path,
+					"found '%s' a second time; expected each kind once", kind);
+	}
+	return 0;
+}
+
+static int load_service(struct loader *l, const struct yaml_value *v, struct profile_service *s)
+{
+	static const char *const keys[] = {"proto", "port", "name", "discloses", NULL};
+	struct yaml_value proto, port, name, discloses;
+	bool present;
+	long number = 0;
+	int rc = yaml_mapping(l->doc, v, keys);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "proto", true, &proto, NULL);
+	if (!rc)
+		rc = yaml_string(l->doc, &proto, 0, &s->proto);
+	if (rc)
+		return rc;
+	if (strcmp(s->proto, "tcp") != 0 && strcmp(s->proto, "udp") != 0)
+		return yaml_fail_type(l->doc, &proto, "tcp or udp");
+	rc = yaml_child(l->doc, v, "port", true, &port, NULL);
+	if (!rc)
+		rc = yaml_integer(l->doc, &port, 1, 65535, &number);
+	if (rc)
+		return rc;
+	s->port = (uint16_t)number;
+	rc = yaml_child(l->doc, v, "name", true, &name, NULL);
+	if (!rc)
+		rc = yaml_string(l->doc, &name, 0, &s->name);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "discloses", false, &discloses, &present);
+	if (!rc && present)
+		rc = load_discloses(l, &discloses, s);
+	return rc;
+}
+
+static int load_services(struct loader *l, const struct yaml_value *root)
+{
+	struct profile *p = l->p;
+	struct yaml_value section, v;
+	bool present;
+	int rc = yaml_child(l->doc, root, "services", false, &section, &present);
+	if (rc || !present)
+		return rc;
+	rc = yaml_sequence(l->doc, &section, false);
+	if (rc)
+		return rc;
+	p->services = calloc(yaml_count(section.node) + 1, sizeof(*p->services));
+	if (!p->services)
+		return yaml_fail_memory(l->doc);
+	void *iterator = NULL;
+	struct fy_node *node;
+	while ((node = fy_node_sequence_iterate(section.node, &iterator)) != NULL) {
+		yaml_item(l->doc, &section, node, p->service_count, &v);
+		rc = load_service(l, &v, &p->services[p->service_count++]);
+		if (rc)
+			return rc;
+		const struct profile_service *s = &p->services[p->service_count - 1];
+		for (size_t i = 0; i + 1 < p->service_count; i++)
+			if (p->services[i].port == s->port &&
+			    strcmp(p->services[i].proto, s->proto) == 0)
+				return yaml_fail(
+					l->doc, v.at, v.path,
+					"found %s/%u a second time; expected each proto/port "
+					"once (see services[%zu], '%s')",
+					s->proto, s->port, i, p->services[i].name);
+	}
+	return 0;
+}
+
+static int load_capabilities(struct loader *l, const struct yaml_value *root)
+{
+	struct profile *p = l->p;
+	struct yaml_value section, v;
+	bool present;
+	int rc = yaml_child(l->doc, root, "capabilities", false, &section, &present);
+	if (rc || !present)
+		return rc;
+	rc = yaml_mapping(l->doc, &section, NULL);
+	if (rc)
+		return rc;
+	p->capabilities = calloc(yaml_count(section.node) + 1, sizeof(*p->capabilities));
+	if (!p->capabilities)
+		return yaml_fail_memory(l->doc);
+	void *iterator = NULL;
+	struct fy_node_pair *pair;
+	while ((pair = fy_node_mapping_iterate(section.node, &iterator)) != NULL) {
+		struct profile_capability *c = &p->capabilities[p->capability_count++];
+		rc = yaml_entry(l->doc, &section, pair, &c->name, &v);
+		if (!rc)
+			rc = yaml_bool(l->doc, &v, &c->value);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int load_credential(struct loader *l, const struct yaml_value *v,
+			   struct profile_credential *c)
+{
+	static const char *const keys[] = {"role", "username", "password", NULL};
+	struct yaml_value field;
+	int rc = yaml_mapping(l->doc, v, keys);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "role", true, &field, NULL);
+	if (!rc)
+		rc = yaml_string(l->doc, &field, YAML_NAME, &c->role);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "username", true, &field, NULL);
+	if (!rc)
+		rc = yaml_string(l->doc, &field, 0, &c->username);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "password", true, &field, NULL);
+	if (!rc)
+		rc = yaml_string(l->doc, &field, YAML_MAY_BE_EMPTY, &c->password);
+	return rc;
+}
+
+static int load_credentials(struct loader *l, const struct yaml_value *root)
+{
+	struct profile *p = l->p;
+	struct yaml_value section, v;
+	bool present;
+	int rc = yaml_child(l->doc, root, "credentials", false, &section, &present);
+	if (rc || !present)
+		return rc;
+	rc = yaml_sequence(l->doc, &section, false);
+	if (rc)
+		return rc;
+	p->credentials = calloc(yaml_count(section.node) + 1, sizeof(*p->credentials));
+	if (!p->credentials)
+		return yaml_fail_memory(l->doc);
+	void *iterator = NULL;
+	struct fy_node *node;
+	while ((node = fy_node_sequence_iterate(section.node, &iterator)) != NULL) {
+		yaml_item(l->doc, &section, node, p->credential_count, &v);
+		rc = load_credential(l, &v, &p->credentials[p->credential_count++]);
+		if (rc)
+			return rc;
+		const struct profile_credential *c = &p->credentials[p->credential_count - 1];
+		for (size_t i = 0; i + 1 < p->credential_count; i++)
+			if (strcmp(p->credentials[i].role, c->role) == 0 &&
+			    strcmp(p->credentials[i].username, c->username) == 0)
+				return yaml_fail(
+					l->doc, v.at, v.path,
+					"found role '%s' with username '%s' a second time; "
+					"expected each pair once (see credentials[%zu])",
+					c->role, c->username, i);
+	}
+	return 0;
+}
+
+/* {address} {username} {password} are filled in by the exec driver; any
+ * other {lowercase_name} is a typo. Other braces (${HOME}) are literal. */
+static int check_command(struct loader *l, const struct yaml_value *v, const char *command)
+{
+	for (const char *open = strchr(command, '{'); open; open = strchr(open + 1, '{')) {
+		size_t length = strspn(open + 1, "abcdefghijklmnopqrstuvwxyz_");
+		if (length == 0 || open[1 + length] != '}')
+			continue;
+		bool known = false;
+		for (size_t i = 0; i < DL_ARRAY_SIZE(exec_placeholders); i++)
+			known = known || (strlen(exec_placeholders[i]) == length &&
+					  memcmp(exec_placeholders[i], open + 1, length) == 0);
+		if (!known)
+			return yaml_fail(
+				l->doc, v->at, v->path,
+				"found the placeholder '{%.*s}'; expected {address}, {username} "
+				"or {password}",
+				(int)(length > 64 ? 64 : length), open + 1);
+	}
+	return 0;
+}
+
+static int load_operation(struct loader *l, const struct yaml_value *v,
+			  struct profile_operation *op)
+{
+	static const char *const keys[] = {"command", "timeout", NULL};
+	struct yaml_value field;
+	bool present;
+	long timeout = PROFILE_TIMEOUT_DEFAULT;
+	int rc = yaml_mapping(l->doc, v, keys);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "command", true, &field, NULL);
+	if (!rc)
+		rc = yaml_string(l->doc, &field, 0, &op->command);
+	if (!rc)
+		rc = check_command(l, &field, op->command);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "timeout", false, &field, &present);
+	if (!rc && present)
+		rc = yaml_integer(l->doc, &field, 1, PROFILE_TIMEOUT_MAX, &timeout);
+	op->timeout_seconds = (unsigned)timeout;
+	return rc;
+}
+
+static int load_adapter(struct loader *l, const struct yaml_value *v, struct profile_adapter *a)
+{
+	static const char *const keys[] = {"name", "driver", "operations", NULL};
+	struct profile *p = l->p;
+	struct yaml_value field, operations;
+	int rc = yaml_mapping(l->doc, v, keys);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "name", true, &field, NULL);
+	if (!rc)
+		rc = yaml_string(l->doc, &field, YAML_NAME, &a->name);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "driver", true, &field, NULL);
+	if (!rc)
+		rc = yaml_string(l->doc, &field, 0, &a->driver);
+	if (rc)
+		return rc;
+	if (strcmp(a->driver, "exec") != 0)
+		return yaml_fail(l->doc, field.at, field.path,
+				 "found the driver '%.64s'; expected exec, the only driver this "
+				 "dutlab has",
+				 a->driver);
+	rc = yaml_child(l->doc, v, "operations", true, &operations, NULL);
+	if (!rc)
+		rc = yaml_mapping(l->doc, &operations, NULL);
+	if (rc)
+		return rc;
+	if (yaml_count(operations.node) == 0)
+		return yaml_fail(l->doc, operations.at, operations.path,
+				 "found no operations; expected at least one, such as "
+				 "'health: {command: \"ping -c1 -W1 {address}\", timeout: 5}'");
+	a->operations = calloc(yaml_count(operations.node), sizeof(*a->operations));
+	if (!a->operations)
+		return yaml_fail_memory(l->doc);
+	void *iterator = NULL;
+	struct fy_node_pair *pair;
+	while ((pair = fy_node_mapping_iterate(operations.node, &iterator)) != NULL) {
+		struct profile_operation *op = &a->operations[a->operation_count++];
+		rc = yaml_entry(l->doc, &operations, pair, &op->name, &field);
+		if (!rc)
+			rc = load_operation(l, &field, op);
+		if (rc)
+			return rc;
+		/* profile_find_operation() looks across adapters: names must be unique. */
+		for (size_t i = 0; i < p->adapter_count; i++) {
+			const struct profile_adapter *other = &p->adapters[i];
+			for (size_t j = 0; j < other->operation_count; j++)
+				if (other != a && strcmp(other->operations[j].name, op->name) == 0)
+					return yaml_fail(
+						l->doc,
+						yaml_pos(l->doc, fy_node_pair_key(pair), field.at),
+						operations.path,
+						"found operation '%s', which adapter '%s' "
+						"already has; expected each operation in one "
+						"adapter",
+						op->name, other->name);
+		}
+	}
+	return 0;
+}
+
+static int load_adapters(struct loader *l, const struct yaml_value *root)
+{
+	struct profile *p = l->p;
+	struct yaml_value section, v;
+	bool present;
+	int rc = yaml_child(l->doc, root, "adapters", false, &section, &present);
+	if (rc || !present)
+		return rc;
+	rc = yaml_sequence(l->doc, &section, false);
+	if (rc)
+		return rc;
+	p->adapters = calloc(yaml_count(section.node) + 1, sizeof(*p->adapters));
+	if (!p->adapters)
+		return yaml_fail_memory(l->doc);
+	void *iterator = NULL;
+	struct fy_node *node;
+	while ((node = fy_node_sequence_iterate(section.node, &iterator)) != NULL) {
+		yaml_item(l->doc, &section, node, p->adapter_count, &v);
+		rc = load_adapter(l, &v, &p->adapters[p->adapter_count++]);
+		if (rc)
+			return rc;
+		const struct profile_adapter *a = &p->adapters[p->adapter_count - 1];
+		for (size_t i = 0; i + 1 < p->adapter_count; i++)
+			if (strcmp(p->adapters[i].name, a->name) == 0)
+				return yaml_fail(
+					l->doc, v.at, v.path,
+					"found adapter name '%s' a second time; expected each "
+					"name once",
+					a->name);
+	}
+	return 0;
+}
+
+/* The profile's folder as an absolute path, so artifacts resolve the same
+ * wherever dutlab runs from. */
+static int profile_folder(struct loader *l, char *out, size_t size)
+{
+	const char *slash = strrchr(l->doc->file, '/');
+	char folder[PATH_MAX];
+	if (!slash)
+		text_copy(folder, sizeof(folder), ".");
+	else if (slash == l->doc->file)
+		text_copy(folder, sizeof(folder), "/");
+	else if ((size_t)(slash - l->doc->file) < sizeof(folder))
+		snprintf(folder, sizeof(folder), "%.*s", (int)(slash - l->doc->file), l->doc->file);
+	else
+		return yaml_fail(l->doc, (struct yaml_pos){1, 1}, NULL,
+				 "found a profile path too long to resolve artifacts against; "
+				 "expected at most %d bytes",
+				 PATH_MAX);
+	char *resolved = realpath(folder, NULL);
+	bool fits = text_copy(out, size, resolved ? resolved : folder);
+	free(resolved);
+	if (!fits)
+		return yaml_fail(l->doc, (struct yaml_pos){1, 1}, NULL,
+				 "found a profile folder path too long; expected at most %zu bytes",
+				 size - 1);
+	return 0;
+}
+
+static int load_artifacts(struct loader *l, const struct yaml_value *root)
+{
+	struct profile *p = l->p;
+	struct yaml_value section, v;
+	bool present;
+	char folder[PATH_MAX];
+	int rc = yaml_child(l->doc, root, "artifacts", false, &section, &present);
+	if (rc || !present)
+		return rc;
+	rc = yaml_mapping(l->doc, &section, NULL);
+	if (!rc)
+		rc = profile_folder(l, folder, sizeof(folder));
+	if (rc)
+		return rc;
+	p->artifacts = calloc(yaml_count(section.node) + 1, sizeof(*p->artifacts));
+	if (!p->artifacts)
+		return yaml_fail_memory(l->doc);
+	void *iterator = NULL;
+	struct fy_node_pair *pair;
+	while ((pair = fy_node_mapping_iterate(section.node, &iterator)) != NULL) {
+		struct profile_artifact *a = &p->artifacts[p->artifact_count++];
+		const char *text;
+		size_t length;
+		rc = yaml_entry(l->doc, &section, pair, &a->name, &v);
+		if (!rc)
+			rc = yaml_text(l->doc, &v, 0, &text, &length);
+		if (rc)
+			return rc;
+		bool absolute = text[0] == '/';
+		size_t total = (absolute ? 0 : strlen(folder) + 1) + length + 1;
+		if (total > PATH_MAX)
+			return yaml_fail(
+				l->doc, v.at, v.path,
+				"found a path that is %zu bytes once resolved; expected at most "
+				"%d",
+				total - 1, PATH_MAX - 1);
+		a->path = malloc(total);
+		if (!a->path)
+			return yaml_fail_memory(l->doc);
+		size_t used = 0;
+		if (!absolute) {
+			size_t folder_length = strlen(folder);
+			memcpy(a->path, folder, folder_length);
+			a->path[folder_length] = '/';
+			used = folder_length + 1;
+		}
+		memcpy(a->path + used, text, length);
+		a->path[used + length] = '\0';
+	}
+	return 0;
+}
+
+static int load_report(struct loader *l, const struct yaml_value *root)
+{
+	struct profile *p = l->p;
+	struct yaml_value section, v;
+	bool present;
+	int rc = yaml_child(l->doc, root, "report", false, &section, &present);
+	if (rc || !present)
+		return rc;
+	rc = yaml_mapping(l->doc, &section, NULL);
+	if (rc)
+		return rc;
+	p->report_fields = calloc(yaml_count(section.node) + 1, sizeof(*p->report_fields));
+	if (!p->report_fields)
+		return yaml_fail_memory(l->doc);
+	void *iterator = NULL;
+	struct fy_node_pair *pair;
+	while ((pair = fy_node_mapping_iterate(section.node, &iterator)) != NULL) {
+		struct profile_report_field *f = &p->report_fields[p->report_field_count++];
+		rc = yaml_entry(l->doc, &section, pair, &f->name, &v);
+		if (!rc)
+			rc = yaml_string(l->doc, &v, YAML_MAY_BE_EMPTY, &f->value);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int load_document(struct loader *l, struct fy_node *root_node)
+{
+	static const char *const keys[] = {
+		"dutlab_profile", "identity",    "targets",  "scope",     "dut",    "services",
+		"capabilities",   "credentials", "adapters", "artifacts", "report", NULL};
+	struct yaml_value root = {.node = root_node, .at = {1, 1}, .path = ""};
+	root.at = yaml_pos(l->doc, root_node, root.at);
+	if (yaml_is_null(root_node))
+		return yaml_fail(l->doc, root.at, NULL,
+				 "found an empty document; expected a profile mapping that starts "
+				 "with 'dutlab_profile: %d'",
+				 PROFILE_FORMAT_VERSION);
+	if (!fy_node_is_mapping(root_node)) {
+		char found[256];
+		return yaml_fail(l->doc, root.at, NULL,
+				 "found %s at the top; expected a profile mapping that starts with "
+				 "'dutlab_profile: %d'",
+				 yaml_describe(root_node, found, sizeof(found)),
+				 PROFILE_FORMAT_VERSION);
+	}
+	/* The version first: a newer format gets "wrong version", not "unknown key". */
+	int rc = load_version(l, &root);
+	if (!rc)
+		rc = yaml_mapping(l->doc, &root, keys);
+	if (!rc)
+		rc = load_identity(l, &root);
+	if (!rc)
+		rc = load_targets(l, &root);
+	if (!rc)
+		rc = load_scope(l, &root);
+	if (!rc)
+		rc = load_dut(l, &root);
+	if (!rc)
+		rc = load_services(l, &root);
+	if (!rc)
+		rc = load_capabilities(l, &root);
+	if (!rc)
+		rc = load_credentials(l, &root);
+	if (!rc)
+		rc = load_adapters(l, &root);
+	if (!rc)
+		rc = load_artifacts(l, &root);
+	if (!rc)
+		rc = load_report(l, &root);
+	return rc;
+}
+
+int profile_load_document(struct yaml_doc *doc, struct profile *p, struct fy_node *root_node)
+{
+	struct loader loader = {.doc = doc, .p = p};
+	return load_document(&loader, root_node);
+}
