@@ -45,4 +45,42 @@ check rtsp-options tcp 554 rtsp
 check rtsp-describe tcp 554 rtsp
 check identify:554 tcp 554 rtsp
 check identify:80 tcp 80 http
+check ssh-kexinit tcp 22 ssh
+# and tshark reads our KEXINIT as message 20 (RFC 4253 7.1), not only as a banner
+codes=$(tshark -n -r "$work/ssh-kexinit.pcap" -T fields -e ssh.message_code 2>/dev/null | tr -d '\n')
+if [ "$codes" = "20" ]; then echo "ok - ssh-kexinit has ssh.message_code 20"; else
+	echo "not ok - ssh-kexinit: ssh.message_code is '$codes', not 20"
+	failed=1
+fi
+# TLS ClientHellos: a ClientHello (tls.handshake.type 1) whose cipher suites (SSLv2: cipher
+# specs) in tshark are exactly the ones in our bytes, read here independently of proto/tls.c
+tls_offered() { # tls_offered FILE: the suite or cipher spec list of a ClientHello, as tshark prints it
+	python3 - "$1" <<'PY'
+import sys
+b = open(sys.argv[1], "rb").read()
+if b[0] & 0x80:  # SSLv2 CLIENT-HELLO: 2-byte header, type, version, 3 lengths
+    n = int.from_bytes(b[5:7], "big")
+    specs = [b[11 + i : 14 + i] for i in range(0, n, 3)]
+    print(",".join("0x%06x" % int.from_bytes(s, "big") for s in specs))
+else:
+    at = 5 + 4 + 2 + 32
+    at += 1 + b[at]
+    n = int.from_bytes(b[at : at + 2], "big")
+    print(",".join("0x%04x" % int.from_bytes(b[at + 2 + i : at + 4 + i], "big") for i in range(0, n, 2)))
+PY
+}
+for name in tls-1.2 tls-1.3 tls-1.3-hrr tls-1.0 tls-1.1-fallback tls-ssl3 tls-ssl2; do
+	check "$name" tcp 443 tls
+	field=tls.handshake.ciphersuite
+	[ "$name" = tls-ssl2 ] && field=tls.handshake.cipherspec
+	hs=$(tshark -n -r "$work/$name.pcap" -T fields -e tls.handshake.type 2>/dev/null | tail -1)
+	seen=$(tshark -n -r "$work/$name.pcap" -T fields -e "$field" 2>/dev/null | tail -1)
+	offered=$(tls_offered "$work/$name.bin")
+	if [ "$hs" != 1 ] || [ -z "$offered" ] || [ "$seen" != "$offered" ]; then
+		echo "not ok - $name: handshake type '$hs', tshark's suites differ from ours"
+		failed=1
+	else
+		echo "ok - $name is a ClientHello offering $(echo "$offered" | tr ',' '\n' | wc -l) suites"
+	fi
+done
 exit "$failed"
