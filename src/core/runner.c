@@ -115,6 +115,9 @@ int runner_record_plan(struct store *store, const struct plan *plan, const struc
 		json_object_put(profile_json);
 		return rc;
 	}
+	struct json_object *notes = json_object_new_array();
+	for (size_t i = 0; i < plan->standard->note_count; i++)
+		json_object_array_add(notes, json_object_new_string(plan->standard->notes[i]));
 	char campaign_id[64];
 	snprintf(campaign_id, sizeof(campaign_id), "%s-%08lx", now, (unsigned long)getpid());
 	const struct catalog_standard *s = plan->standard;
@@ -129,6 +132,7 @@ int runner_record_plan(struct store *store, const struct plan *plan, const struc
 		{"standard_title_en", s->title_en},
 		{"standard_version", s->version},
 		{"standard_has_levels", s->has_levels ? "1" : "0"},
+		{"standard_notes", json_object_to_json_string_ext(notes, JSON_C_TO_STRING_PLAIN)},
 		{"target_level", level},
 		{"started_at", now},
 		{"state", "planned"},
@@ -136,6 +140,7 @@ int runner_record_plan(struct store *store, const struct plan *plan, const struc
 	for (size_t i = 0; !rc && i < DL_ARRAY_SIZE(meta); i++)
 		rc = store_meta_set(store, meta[i][0], meta[i][1] ? meta[i][1] : "", err);
 	json_object_put(profile_json);
+	json_object_put(notes);
 
 	for (size_t i = 0; !rc && i < plan->item_count; i++) {
 		const struct plan_item *item = &plan->items[i];

@@ -18,8 +18,10 @@ struct sqlite3_stmt;
  *     schema_version, tool_version, campaign_id, profile_path,
  *     profile_sha256, profile_json (identity, scope, services, report
  *     fields as JSON), standard, standard_title_zh, standard_title_en,
- *     standard_version, standard_has_levels ("1"/"0"), target_level,
- *     started_at, finished_at, state (planned|running|interrupted|finished)
+ *     standard_version, standard_has_levels ("1"/"0"), standard_notes
+ *     (JSON array: the catalog's recorded interpretations of the standard),
+ *     target_level, started_at, finished_at,
+ *     state (planned|running|interrupted|finished)
  *
  *   plan_item(seq PRIMARY KEY, clause_id, level, optional, title_zh,
  *     title_en, text_zh, method, how, decision, manual_question,

@@ -542,6 +542,32 @@ static void evidence_table(FILE *out, const struct report_campaign *c)
 	fputs("</table>\n</section>\n", out);
 }
 
+/* The catalog's recorded decisions about the standard as a whole (defects
+ * in its tables, annex references): a signer must see what was assumed. */
+static void interpretations(FILE *out, const struct report_campaign *c)
+{
+	const char *text = report_meta(c, "standard_notes");
+	struct json_object *notes = text ? json_tokener_parse(text) : NULL;
+	if (!notes || !json_object_is_type(notes, json_type_array) ||
+	    json_object_array_length(notes) == 0) {
+		json_object_put(notes);
+		return;
+	}
+	fputs("<section id=\"interpretations\">\n<h2>Interpretations of the standard · "
+	      "標準之判定說明</h2>\n<ul>\n",
+	      out);
+	for (size_t i = 0; i < json_object_array_length(notes); i++) {
+		struct json_object *note = json_object_array_get_idx(notes, i);
+		if (!json_object_is_type(note, json_type_string))
+			continue;
+		fputs("<li>", out);
+		h(out, json_object_get_string(note));
+		fputs("</li>\n", out);
+	}
+	fputs("</ul>\n</section>\n", out);
+	json_object_put(notes);
+}
+
 int report_html_write(const struct report_campaign *c, FILE *out, struct dl_error *err)
 {
 	char id[512];
@@ -578,6 +604,7 @@ int report_html_write(const struct report_campaign *c, FILE *out, struct dl_erro
 
 	cover(out, c, id);
 	summary(out, c);
+	interpretations(out, c);
 	clause_table(out, c);
 	fputs("<section id=\"findings\">\n<h2>Findings by clause · 各條款檢測結果</h2>\n", out);
 	for (size_t i = 0; i < c->clause_count; i++)

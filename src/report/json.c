@@ -80,6 +80,28 @@ static struct json_object *profile_section(const struct report_campaign *c, cons
 	return copy;
 }
 
+/* The catalog's recorded interpretations of the standard (meta
+ * standard_notes, a JSON array of strings); [] when absent or unreadable. */
+static struct json_object *standard_notes(const struct report_campaign *c)
+{
+	struct json_object *parsed = NULL;
+	const char *text = report_meta(c, "standard_notes");
+	if (text)
+		parsed = json_tokener_parse(text);
+	if (!parsed || !json_object_is_type(parsed, json_type_array)) {
+		json_object_put(parsed);
+		return jarray();
+	}
+	struct json_object *notes = jarray();
+	for (size_t i = 0; i < json_object_array_length(parsed); i++) {
+		struct json_object *note = json_object_array_get_idx(parsed, i);
+		if (json_object_is_type(note, json_type_string))
+			push(notes, jstring(json_object_get_string(note)));
+	}
+	json_object_put(parsed);
+	return notes;
+}
+
 static struct json_object *level_or_null(bool has_levels, int level)
 {
 	return has_levels && level > 0 ? jint(level) : NULL;
@@ -263,6 +285,7 @@ struct json_object *report_json_build(const struct report_campaign *c)
 	put(standard, "title_en", jstring(report_meta(c, "standard_title_en")));
 	put(standard, "version", jstring(report_meta(c, "standard_version")));
 	put(standard, "has_levels", jbool(c->has_levels));
+	put(standard, "notes", standard_notes(c));
 	put(root, "standard", standard);
 	put(root, "target_level", level_or_null(c->has_levels, c->grade.target_level));
 	put(root, "result", result(c));

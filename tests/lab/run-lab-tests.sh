@@ -111,6 +111,10 @@ html = open(d + "/report.html", encoding="utf-8").read()
 for i in ids:
     assert i in html, "report.html lacks clause %s" % i
 assert "<link" not in html and "src=\"http" not in html, "report.html is not self-contained"
+# the catalog's interpretations of the standard travel with the report
+notes = report["standard"]["notes"]
+assert notes, "report.json carries no interpretation notes"
+assert "Interpretations of the standard" in html, "report.html lacks the interpretations"
 PY
 		ok "$dut: every clause of its standard in report.json, junit.xml and report.html"
 	else
