@@ -3,11 +3,11 @@
 #include "core/compat.h"
 
 #include <dirent.h>
-#include <openssl/evp.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 
 #include "core/error.h"
+#include "core/evidence.h"
 #include "core/evidence-store.h"
 #include "core/store.h"
 
@@ -16,35 +16,7 @@
 
 int evidence_sha256_file(const char *path, char hex[65], size_t *bytes, struct dl_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return dl_error_set(err, DL_EIO, "cannot read %s: %s", path, strerror(errno));
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
-		EVP_MD_CTX_free(md);
-		fclose(f);
-		return dl_error_set(err, DL_EIO, "OpenSSL cannot start SHA-256");
-	}
-	unsigned char buffer[65536];
-	size_t n, total = 0;
-	while ((n = fread(buffer, 1, sizeof(buffer), f)) > 0) {
-		EVP_DigestUpdate(md, buffer, n);
-		total += n;
-	}
-	int read_error = ferror(f);
-	fclose(f);
-	unsigned char digest[EVP_MAX_MD_SIZE];
-	unsigned int digest_length = 0;
-	EVP_DigestFinal_ex(md, digest, &digest_length);
-	EVP_MD_CTX_free(md);
-	if (read_error)
-		return dl_error_set(err, DL_EIO, "error reading %s", path);
-	for (unsigned i = 0; i < 32 && i < digest_length; i++)
-		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-	hex[64] = '\0';
-	if (bytes)
-		*bytes = total;
-	return 0;
+	return evidence_hash_file(path, true, hex, bytes, err);
 }
 
 struct walk {

@@ -8,7 +8,7 @@
 struct dl_error;
 struct store;
 
-/* SHA-256 of a file as 64 lowercase hex digits plus NUL in hex (65 bytes). */
+/* SHA-256 of a file, following links (evidence_hash_file in core/evidence.h). */
 int evidence_sha256_file(const char *path, char hex[65], size_t *bytes, struct dl_error *err);
 
 /* Hash every regular file under campaign_dir/evidence that the evidence

@@ -16,11 +16,10 @@ static const char *const report_files[] = {"junit.xml", "report.html", "report.j
 #define MANIFEST_LINE_MAX 4200
 #define SHA256_HEX 65 /* 64 hex digits and the NUL */
 
-/* SHA-256 of the regular file at path as lower-case hex; a symbolic link
- * is refused, so nothing outside the folder is sealed by accident. */
-static int file_sha256(const char *path, char hex[SHA256_HEX], struct dl_error *err)
+int evidence_hash_file(const char *path, bool follow_links, char hex[65], size_t *bytes,
+		       struct dl_error *err)
 {
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | (follow_links ? 0 : O_NOFOLLOW));
 	if (fd < 0)
 		return dl_error_set(err, errno == ENOENT ? DL_ENOTFOUND : DL_EIO,
 				    "cannot open %s: %s", path,
@@ -37,6 +36,7 @@ static int file_sha256(const char *path, char hex[SHA256_HEX], struct dl_error *
 		return dl_error_set(err, DL_ENOMEM, "cannot start SHA-256 for %s", path);
 	}
 	unsigned char buf[16384];
+	size_t total = 0;
 	int rc = 0;
 	for (;;) {
 		ssize_t n = read(fd, buf, sizeof(buf));
@@ -48,6 +48,7 @@ static int file_sha256(const char *path, char hex[SHA256_HEX], struct dl_error *
 		}
 		if (n == 0)
 			break;
+		total += (size_t)n;
 		if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1) {
 			rc = dl_error_set(err, DL_EIO, "SHA-256 of %s failed", path);
 			break;
@@ -67,6 +68,8 @@ static int file_sha256(const char *path, char hex[SHA256_HEX], struct dl_error *
 		hex[2 * i + 1] = digits[md[i] & 0x0f];
 	}
 	hex[64] = '\0';
+	if (bytes)
+		*bytes = total;
 	return 0;
 }
 
@@ -205,7 +208,7 @@ static int list_files(const char *dir, bool hash, struct entry_list *list, struc
 		if (n < 0 || (size_t)n >= sizeof(path))
 			rc = dl_error_set(err, DL_EINVAL, "path %s/%s is too long", dir, e->path);
 		else
-			rc = file_sha256(path, e->hex, err);
+			rc = evidence_hash_file(path, false, e->hex, NULL, err);
 	}
 	if (rc)
 		entry_list_release(list);
@@ -424,7 +427,7 @@ int evidence_manifest_verify(const char *campaign_dir, struct evidence_check *ou
 					rc = dl_error_set(err, DL_EINVAL, "path %s/%s is too long",
 							  campaign_dir, e->path);
 				else
-					rc = file_sha256(path, hex, err);
+					rc = evidence_hash_file(path, false, hex, NULL, err);
 				same = !rc && strcmp(hex, want.items[i].hex) == 0;
 			}
 			if (!rc && same)

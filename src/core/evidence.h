@@ -2,6 +2,7 @@
 #ifndef DUTLAB_CORE_EVIDENCE_H
 #define DUTLAB_CORE_EVIDENCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct dl_error;
@@ -23,6 +24,12 @@ struct dl_error;
  */
 
 #define EVIDENCE_MANIFEST "evidence/MANIFEST.sha256"
+
+/* SHA-256 of the regular file at path as 64 lower-case hex digits and a NUL;
+ * *bytes (may be NULL) gets its size. Without follow_links a symbolic link
+ * is refused, so the manifest never seals anything outside the folder. */
+int evidence_hash_file(const char *path, bool follow_links, char hex[65], size_t *bytes,
+		       struct dl_error *err);
 #define EVIDENCE_MANIFEST_FILES_MAX 100000
 #define EVIDENCE_MANIFEST_DEPTH_MAX 16
 
