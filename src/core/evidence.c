@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/atomic-file.h"
 #include "core/error.h"
 #include "core/evidence.h"
 
@@ -244,30 +245,12 @@ int evidence_manifest_write(const char *campaign_dir, struct dl_error *err)
 					  "rename it",
 					  list.items[i].path);
 	}
-	FILE *out = NULL;
-	if (!rc) {
-		int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		out = fd >= 0 ? fdopen(fd, "w") : NULL;
-		if (!out) {
-			rc = dl_error_set(err, DL_EIO, "cannot create %s: %s", tmp,
-					  strerror(errno));
-			if (fd >= 0)
-				close(fd);
-		}
-	}
+	struct atomic_file file = {.out = NULL};
+	if (!rc)
+		rc = atomic_file_open(&file, path, tmp, err);
 	for (size_t i = 0; !rc && i < list.count; i++)
-		fprintf(out, "%s  %s\n", list.items[i].hex, list.items[i].path);
-	if (out) {
-		if (!rc && (fflush(out) != 0 || ferror(out) || fsync(fileno(out)) != 0))
-			rc = dl_error_set(err, DL_EIO, "cannot write %s: %s", tmp, strerror(errno));
-		if (fclose(out) != 0 && !rc)
-			rc = dl_error_set(err, DL_EIO, "cannot write %s: %s", tmp, strerror(errno));
-		if (!rc && rename(tmp, path) != 0)
-			rc = dl_error_set(err, DL_EIO, "cannot rename %s to %s: %s", tmp, path,
-					  strerror(errno));
-		if (rc)
-			unlink(tmp);
-	}
+		fprintf(file.out, "%s  %s\n", list.items[i].hex, list.items[i].path);
+	rc = atomic_file_finish(&file, rc, err);
 	entry_list_release(&list);
 	return rc;
 }

@@ -1,13 +1,12 @@
 /* report: read campaign.db into the report model, grade it and write every report file */
 #include "core/compat.h"
 
-#include <fcntl.h>
 #include <json-c/json.h>
 #include <sqlite3.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include "core/atomic-file.h"
 #include "core/error.h"
 #include "core/evidence-store.h"
 #include "core/evidence.h"
@@ -679,26 +678,11 @@ static int write_atomic(const char *dir, const char *name, report_writer_cb writ
 	int n2 = snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
 	if (n1 < 0 || n2 < 0 || (size_t)n1 >= sizeof(path) || (size_t)n2 >= sizeof(tmp))
 		return dl_error_set(err, DL_EINVAL, "campaign folder path '%s' is too long", dir);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return dl_error_set(err, DL_EIO, "cannot create %s: %s", tmp, strerror(errno));
-	FILE *out = fdopen(fd, "w");
-	if (!out) {
-		close(fd);
-		unlink(tmp);
-		return dl_error_set(err, DL_EIO, "cannot write %s: %s", tmp, strerror(errno));
-	}
-	int rc = writer(c, out, err);
-	if (!rc && (fflush(out) != 0 || ferror(out) || fsync(fileno(out)) != 0))
-		rc = dl_error_set(err, DL_EIO, "cannot write %s: %s", tmp, strerror(errno));
-	if (fclose(out) != 0 && !rc)
-		rc = dl_error_set(err, DL_EIO, "cannot write %s: %s", tmp, strerror(errno));
-	if (!rc && rename(tmp, path) != 0)
-		rc = dl_error_set(err, DL_EIO, "cannot rename %s to %s: %s", tmp, path,
-				  strerror(errno));
+	struct atomic_file file;
+	int rc = atomic_file_open(&file, path, tmp, err);
 	if (rc)
-		unlink(tmp);
-	return rc;
+		return rc;
+	return atomic_file_finish(&file, writer(c, file.out, err), err);
 }
 
 int report_build(const char *campaign_dir, struct dl_error *err)
