@@ -10,6 +10,7 @@
 #include "core/atomic-file.h"
 #include "core/error.h"
 #include "core/evidence.h"
+#include "core/text.h"
 
 /* The reports sealed with the evidence; sorted. */
 static const char *const report_files[] = {"junit.xml", "report.html", "report.json"};
@@ -271,18 +272,8 @@ static bool manifest_path_ok(const char *path)
 	for (size_t i = 0; i < DL_ARRAY_SIZE(report_files); i++)
 		if (strcmp(path, report_files[i]) == 0)
 			return true;
-	if (strncmp(path, "evidence/", 9) != 0 || strcmp(path, EVIDENCE_MANIFEST) == 0)
-		return false;
-	for (const char *p = path;;) {
-		const char *end = strchr(p, '/');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		if (len == 0 || (len == 1 && p[0] == '.') ||
-		    (len == 2 && p[0] == '.' && p[1] == '.'))
-			return false;
-		if (!end)
-			return true;
-		p = end + 1;
-	}
+	return strncmp(path, "evidence/", 9) == 0 && strcmp(path, EVIDENCE_MANIFEST) != 0 &&
+	       text_is_contained_path(path);
 }
 
 static int read_manifest(const char *dir, struct entry_list *list, struct dl_error *err)

@@ -53,3 +53,19 @@ bool text_starts_with(const char *text, const char *prefix)
 {
 	return strncmp(text, prefix, strlen(prefix)) == 0;
 }
+
+bool text_is_contained_path(const char *path)
+{
+	if (!path || !*path || path[0] == '/' || strchr(path, '\\'))
+		return false;
+	for (const char *p = path;;) {
+		const char *end = strchr(p, '/');
+		size_t length = end ? (size_t)(end - p) : strlen(p);
+		if (length == 0 || (length == 1 && p[0] == '.') ||
+		    (length == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		if (!end)
+			return true;
+		p = end + 1;
+	}
+}

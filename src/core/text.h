@@ -18,4 +18,8 @@ bool text_copy(char *dst, size_t dst_size, const char *src);
 
 bool text_starts_with(const char *text, const char *prefix);
 
+/* A relative path that stays below its folder: not empty, not absolute, no
+ * backslash, and no empty, "." or ".." component. */
+bool text_is_contained_path(const char *path);
+
 #endif

@@ -1,6 +1,7 @@
 /* markup: UTF-8 repair, HTML/XML escaping and URL paths for the report writers */
 #include "core/compat.h"
 
+#include "core/text.h"
 #include "report/markup.h"
 
 static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
@@ -114,17 +115,5 @@ void markup_url_path(FILE *out, const char *path)
 
 bool markup_path_is_safe(const char *path)
 {
-	if (!path || !*path || path[0] == '/' || strchr(path, '\\'))
-		return false;
-	const char *p = path;
-	for (;;) {
-		const char *end = strchr(p, '/');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		if (len == 0 || (len == 1 && p[0] == '.') ||
-		    (len == 2 && p[0] == '.' && p[1] == '.'))
-			return false;
-		if (!end)
-			return true;
-		p = end + 1;
-	}
+	return text_is_contained_path(path);
 }
