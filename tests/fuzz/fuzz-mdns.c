@@ -1,8 +1,8 @@
 /* fuzz-mdns: libFuzzer target for mdns_parse and the mdns reply describer */
 #include "core/compat.h"
 
-#include "checks/discovery/udp-probes.h"
 #include "core/error.h"
+#include "fuzz-describe.h"
 #include "proto/mdns.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -31,13 +31,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    again.questions[0].type != q->type)
 			abort();
 	}
-	for (size_t i = 0; i < udp_probe_count; i++) {
-		if (!udp_probes[i].describe || strcmp(udp_probes[i].service, "mdns") != 0)
-			continue;
-		struct udp_probe_result result;
-		if (udp_probes[i].describe(data, size, &result, &err) == 0 &&
-		    memchr(result.summary, '\0', sizeof(result.summary)) == NULL)
-			abort();
-	}
+	fuzz_describe("mdns", data, size);
 	return 0;
 }

@@ -1,8 +1,8 @@
 /* fuzz-ntp: libFuzzer target for ntp_parse and the ntp reply describer */
 #include "core/compat.h"
 
-#include "checks/discovery/udp-probes.h"
 #include "core/error.h"
+#include "fuzz-describe.h"
 #include "proto/ntp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -13,13 +13,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dl_error err;
 	if (ntp_parse(data, size, &parsed, &err) < 0 && !strstr(err.message, "ntp"))
 		abort(); /* every rejection must say what it rejected */
-	for (size_t i = 0; i < udp_probe_count; i++) {
-		if (!udp_probes[i].describe || strcmp(udp_probes[i].service, "ntp") != 0)
-			continue;
-		struct udp_probe_result result;
-		if (udp_probes[i].describe(data, size, &result, &err) == 0 &&
-		    memchr(result.summary, '\0', sizeof(result.summary)) == NULL)
-			abort();
-	}
+	fuzz_describe("ntp", data, size);
 	return 0;
 }

@@ -1,8 +1,8 @@
 /* fuzz-snmp: libFuzzer target for snmp_parse and the snmp reply describer */
 #include "core/compat.h"
 
-#include "checks/discovery/udp-probes.h"
 #include "core/error.h"
+#include "fuzz-describe.h"
 #include "proto/snmp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -32,13 +32,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (strcmp(reparsed.varbinds[i].oid, parsed.varbinds[i].oid) != 0)
 				abort();
 	}
-	for (size_t i = 0; i < udp_probe_count; i++) {
-		if (!udp_probes[i].describe || strcmp(udp_probes[i].service, "snmp") != 0)
-			continue;
-		struct udp_probe_result result;
-		if (udp_probes[i].describe(data, size, &result, &err) == 0 &&
-		    memchr(result.summary, '\0', sizeof(result.summary)) == NULL)
-			abort();
-	}
+	fuzz_describe("snmp", data, size);
 	return 0;
 }

@@ -224,8 +224,9 @@ static void test_manifest_damaged(void **state)
 		"nothex  report.json\n",
 		"ca3d163bab055381827226140568f3bef7eaac187cebd76878e0b63e9e442356  ../etc/passwd\n",
 		"ca3d163bab055381827226140568f3bef7eaac187cebd76878e0b63e9e442356  campaign.db\n",
-		"ca3d163bab055381827226140568f3bef7eaac187cebd76878e0b63e9e442356  report.json\n"
-		"ca3d163bab055381827226140568f3bef7eaac187cebd76878e0b63e9e442356  report.json\n",
+		/* the same file listed twice */
+		("ca3d163bab055381827226140568f3bef7eaac187cebd76878e0b63e9e442356  report.json\n"
+		 "ca3d163bab055381827226140568f3bef7eaac187cebd76878e0b63e9e442356  report.json\n"),
 		"ca3d163bab055381827226140568f3bef7eaac187cebd76878e0b63e9e442356  report.json",
 	};
 	for (size_t i = 0; i < DL_ARRAY_SIZE(bad); i++) {
