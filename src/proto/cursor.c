@@ -259,3 +259,21 @@ bool cursor_text_printable(char *dst, size_t cap, const uint8_t *src, size_t n)
 	dst[out] = '\0';
 	return fit;
 }
+
+int cursor_status_code(struct cursor *c, const uint8_t *line, size_t n, size_t at, int *status,
+		       char *reason, size_t reason_size)
+{
+	int code = 0;
+	for (size_t i = 9; i < 12; i++) {
+		if (line[i] < '0' || line[i] > '9')
+			return cursor_fail_at(c, at + i, "status code is not three digits", line[i],
+					      true);
+		code = code * 10 + (line[i] - '0');
+	}
+	if (n > 12 && line[12] != ' ')
+		return cursor_fail_at(c, at + 12, "no space after the status code", line[12], true);
+	*status = code;
+	if (n > 13)
+		cursor_text_printable(reason, reason_size, line + 13, n - 13);
+	return 0;
+}

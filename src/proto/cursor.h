@@ -102,4 +102,11 @@ int cursor_error_report(const struct cursor *c, struct dl_error *err, const char
  * if nothing was cut. */
 bool cursor_text_printable(char *dst, size_t cap, const uint8_t *src, size_t n);
 
+/* The part of an HTTP-style status line (RFC 9112 4, RFC 2326 7.1) after its
+ * 9-byte "PROTO/x.y " version: a three-digit status code, then a space and
+ * a reason phrase (copied printable into reason). line/n is the whole line,
+ * at its absolute offset; n must be at least 12. */
+int cursor_status_code(struct cursor *c, const uint8_t *line, size_t n, size_t at, int *status,
+		       char *reason, size_t reason_size);
+
 #endif

@@ -68,18 +68,8 @@ static int rtsp_parse_cursor(struct cursor *c, struct rtsp_response *out)
 	if (n < 12 || memcmp(line, "RTSP/1.0 ", 9) != 0)
 		return cursor_fail_at(c, at, "status line does not start with 'RTSP/1.0 '", n,
 				      true);
-	int status = 0;
-	for (size_t i = 9; i < 12; i++) {
-		if (line[i] < '0' || line[i] > '9')
-			return cursor_fail_at(c, at + i, "status code is not three digits", line[i],
-					      true);
-		status = status * 10 + (line[i] - '0');
-	}
-	if (n > 12 && line[12] != ' ')
-		return cursor_fail_at(c, at + 12, "no space after the status code", line[12], true);
-	out->status = status;
-	if (n > 13)
-		cursor_text_printable(out->reason, sizeof(out->reason), line + 13, n - 13);
+	if (cursor_status_code(c, line, n, at, &out->status, out->reason, sizeof(out->reason)) < 0)
+		return DL_EPROTO;
 	for (;;) {
 		const uint8_t *name, *value;
 		size_t nl, vl;

@@ -42,18 +42,8 @@ static int ssdp_status_line(struct cursor *c, struct ssdp_response *out)
 	/* "HTTP/1.1 200 OK" (RFC 9112 4) */
 	if (n < 12 || memcmp(line, "HTTP/1.", 7) != 0 || line[8] != ' ')
 		return cursor_fail_at(c, at, "status line does not start with HTTP/1.x", n, true);
-	int status = 0;
-	for (size_t i = 9; i < 12; i++) {
-		if (line[i] < '0' || line[i] > '9')
-			return cursor_fail_at(c, at + i, "status code is not three digits", line[i],
-					      true);
-		status = status * 10 + (line[i] - '0');
-	}
-	if (n > 12 && line[12] != ' ')
-		return cursor_fail_at(c, at + 12, "no space after the status code", line[12], true);
-	out->status = status;
-	if (n > 13)
-		cursor_text_printable(out->reason, sizeof(out->reason), line + 13, n - 13);
+	if (cursor_status_code(c, line, n, at, &out->status, out->reason, sizeof(out->reason)) < 0)
+		return DL_EPROTO;
 	return 0;
 }
 
