@@ -240,15 +240,17 @@ EOF
 }
 
 # svc_rtsp: GStreamer's RTSP server with a test pattern at rtsp://ADDR:554/stream, run as
-# nobody with only the capability to bind port 554.
+# nobody with only the capability to bind port 554. Its script runs from the state dir:
+# nobody may not be able to read the checkout (a clone under a 0700 folder).
 svc_rtsp() {
 	local d="$STATE/rtsp"
 	mkdir -p "$d"
 	chown nobody:nogroup "$d"
+	install -m 0755 "$LAB_DIR/bin/rtsp-camera.py" "$STATE/bin/"
 	spawn rtsp -- env HOME="$d" XDG_CACHE_HOME="$d" GST_REGISTRY="$d/registry.bin" \
 		setpriv --reuid=nobody --regid=nogroup --clear-groups \
 		--inh-caps=+net_bind_service --ambient-caps=+net_bind_service \
-		"$PYTHON" "$LAB_DIR/bin/rtsp-camera.py" --address :: --port 554 --path /stream
+		"$PYTHON" "$STATE/bin/rtsp-camera.py" --address :: --port 554 --path /stream
 	expect rtsp tcp 554
 }
 
@@ -342,10 +344,12 @@ EOF
 }
 
 # svc_gdbserver: an undeclared debug stub on tcp/2345: `gdbserver --multi` on each connection
-# (gdbserver's own listener goes away after its first client), run as nobody.
+# (gdbserver's own listener goes away after its first client), run as nobody from the state
+# dir, like svc_rtsp.
 svc_gdbserver() {
+	install -m 0755 "$LAB_DIR/bin/tcp-spawn.py" "$STATE/bin/"
 	spawn gdbserver -- setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		"$PYTHON" "$LAB_DIR/bin/tcp-spawn.py" 2345 -- gdbserver --multi stdio
+		"$PYTHON" "$STATE/bin/tcp-spawn.py" 2345 -- gdbserver --multi stdio
 	expect gdbserver tcp 2345
 }
 
