@@ -389,17 +389,33 @@ CAPABILITY_REASONS = {
 }
 
 # The checks that exist today (ids fixed by the check's author).
+SECURE_CHANNEL_TS = {"min_version": "TLSv1.2", "forward_secrecy": "every",
+                     "plaintext": "credentials"}
+SECURE_CHANNEL_NCC = {"min_version": "TLSv1.2", "forward_secrecy": "no",
+                      "min_strength": "128", "plaintext": "management"}
 CHECKS = {
     "taics-ts-0014-1": {
         "5.2.2.1": [("discovery.undeclared-services", {"reference": "declared"})],
+        "5.2.3.3": [("tlsclient.validation", {"carries": "update", "modern": "yes"})],
+        "5.3.1.1": [("tls.secure-channel", SECURE_CHANNEL_TS)],
+        "5.3.1.2": [("tlsclient.validation", {"carries": "sensitive"})],
+        "5.3.1.3": [("tls.aes256", {"equivalent": "no"})],
         "5.3.2.1": [("discovery.device-info-protocols", {})],
         "5.3.2.2": [("discovery.debug-services", {})],
+        "5.4.1.3": [("keys.replace-certificate", {})],
+        "5.4.1.4": [("keys.factory-reset", {})],
+        "5.5.2.3": [("tls.aes256", {"equivalent": "no"})],
     },
     "iot-1006-1": {
+        "5.1.1.3": [("tls.certificates", {})],
+        "5.2.1.3": [("keys.units", {})],
         "5.2.2.3": [("discovery.undeclared-services", {"reference": "declared"})],
+        "5.3.1.1": [("crypto.approved-only", {})],
         "5.4.1.3": [("discovery.unauth-disclosure", {})],
     },
-    "ncc-ci-ict": {},
+    "ncc-ci-ict": {
+        "5.3.3.1": [("tls.secure-channel", SECURE_CHANNEL_NCC)],
+    },
 }
 
 # title_zh (written from the clause text) and manual_question (en) for every clause.

@@ -118,3 +118,19 @@ const struct collector *collector_find(const char *id)
 			return collector_registry[i];
 	return NULL;
 }
+
+const struct json_object *check_context_input(const struct check_context *ctx,
+					      const char *collector_id, const char **error)
+{
+	for (size_t i = 0; ctx && i < ctx->input_count; i++) {
+		const struct check_input *in = &ctx->inputs[i];
+		if (strcmp(in->collector_id, collector_id) != 0)
+			continue;
+		if (error)
+			*error = in->observation ? NULL : in->error;
+		return in->observation;
+	}
+	if (error)
+		*error = "not an input of this collector";
+	return NULL;
+}

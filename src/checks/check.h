@@ -103,6 +103,13 @@ struct check_params {
 /* The value of name, or fallback when the clause does not set it. */
 const char *check_param_get(const struct check_params *p, const char *name, const char *fallback);
 
+/* The observation of a collector another one reads (struct collector.inputs). */
+struct check_input {
+	const char *collector_id;
+	struct json_object *observation; /* NULL when that collector failed or was unmet */
+	const char *error;               /* why, then; NULL otherwise */
+};
+
 /* What a collector gets from the runner. The runner owns all of it. */
 struct check_context {
 	const struct profile *profile;
@@ -114,7 +121,17 @@ struct check_context {
 	 * is being done ("tcp 198.18.1.2 31000/65535"). May be NULL. */
 	void (*progress)(void *opaque, uint64_t done, uint64_t total, const char *what);
 	void *progress_opaque;
+	/* The observations of the collector's inputs, in its order. */
+	const struct check_input *inputs;
+	size_t input_count;
 };
+
+/* The observation of input collector_id, or NULL when it failed, was unmet
+ * or is not among the collector's inputs (then *error, if given, says why). */
+const struct json_object *check_context_input(const struct check_context *ctx,
+					      const char *collector_id, const char **error);
+
+#define COLLECTOR_INPUTS_MAX 8
 
 struct collector {
 	const char *id;            /* "discovery.scan" */
@@ -122,6 +139,11 @@ struct collector {
 	uint32_t needs;            /* CHECK_NEED flags */
 	unsigned timeout_seconds;  /* default deadline */
 	unsigned expected_seconds; /* typical duration, for the ETA */
+	/* Collectors whose observations this one reads (NULL-terminated, at
+	 * most COLLECTOR_INPUTS_MAX, or NULL): the TLS audit reads which ports
+	 * discovery.scan found. The plan runs them first; a failed input is
+	 * handed over as NULL with its error, never hidden. */
+	const char *const *inputs;
 	/* Fill *observation (a new JSON object the caller puts) or fail with err.
 	 * NULL when the collector is compiled out: the runner reports
 	 * "error: built without X" rather than "unknown check". */

@@ -18,11 +18,30 @@ const char *plan_kind_name(enum plan_kind kind)
 	return "not_tested";
 }
 
-static int add_collector(struct plan *plan, const struct collector *collector, struct dl_error *err)
+/* Add collector after its inputs, so the runner's order (the plan's) always
+ * runs an input first. depth bounds a cycle a typo in the registry could make. */
+static int add_collector(struct plan *plan, const struct collector *collector, unsigned depth,
+			 struct dl_error *err)
 {
 	for (size_t i = 0; i < plan->collector_count; i++)
 		if (plan->collectors[i] == collector)
 			return 0;
+	if (depth > COLLECTOR_INPUTS_MAX)
+		return dl_error_set(err, DL_EINVAL,
+				    "collector %s: its inputs go %u deep; is there a cycle in the "
+				    "inputs of checks/registry.c?",
+				    collector->id, depth);
+	for (size_t i = 0; collector->inputs && collector->inputs[i]; i++) {
+		const struct collector *input = collector_find(collector->inputs[i]);
+		if (!input)
+			return dl_error_set(err, DL_EINVAL,
+					    "collector %s reads collector '%s', which this dutlab "
+					    "does not know",
+					    collector->id, collector->inputs[i]);
+		int rc = add_collector(plan, input, depth + 1, err);
+		if (rc)
+			return rc;
+	}
 	const struct collector **grown =
 		realloc(plan->collectors, (plan->collector_count + 1) * sizeof(*grown));
 	if (!grown)
@@ -126,7 +145,7 @@ int plan_build(struct plan *out, const struct catalog *catalog, const struct pro
 				plan_release(out);
 				return rc;
 			}
-			int rc = add_collector(out, check->collector, err);
+			int rc = add_collector(out, check->collector, 0, err);
 			if (rc) {
 				plan_release(out);
 				return rc;

@@ -96,5 +96,44 @@ struct json_object *profile_to_json(const struct profile *p)
 	for (size_t i = 0; i < p->report_field_count; i++)
 		add_string(report, p->report_fields[i].name, p->report_fields[i].value);
 	json_object_object_add(root, "report", report);
+
+	struct json_object *tls = json_object_new_object();
+	add_string(tls, "ca_bundle", p->tls_ca_bundle);
+	struct json_object *names = json_object_new_array();
+	for (size_t i = 0; i < p->tls_server_name_count; i++)
+		json_object_array_add(names, json_object_new_string(p->tls_server_names[i]));
+	json_object_object_add(tls, "server_names", names);
+	json_object_object_add(root, "tls", tls);
+
+	struct json_object *clients = json_object_new_array();
+	for (size_t i = 0; i < p->tls_client_count; i++) {
+		const struct profile_tls_client *c = &p->tls_clients[i];
+		struct json_object *o = json_object_new_object();
+		add_string(o, "name", c->name);
+		add_string(o, "host", c->host);
+		json_object_object_add(o, "port", json_object_new_int(c->port));
+		add_string(o, "listen", c->listen_address);
+		add_string(o, "trigger", c->trigger);
+		add_string(o, "trusted_ca", c->trusted_ca_certificate);
+		struct json_object *carries = json_object_new_array();
+		for (size_t k = 0; k < c->carries_count; k++)
+			json_object_array_add(carries, json_object_new_string(c->carries[k]));
+		json_object_object_add(o, "carries", carries);
+		json_object_array_add(clients, o);
+	}
+	json_object_object_add(root, "tls_clients", clients);
+
+	struct json_object *units = json_object_new_array();
+	for (size_t i = 0; i < p->unit_count; i++) {
+		struct json_object *o = json_object_new_object();
+		add_string(o, "serial", p->units[i].serial);
+		struct json_object *unit_addresses = json_object_new_array();
+		for (size_t k = 0; k < p->units[i].address_count; k++)
+			json_object_array_add(unit_addresses,
+					      json_object_new_string(p->units[i].addresses[k]));
+		json_object_object_add(o, "addresses", unit_addresses);
+		json_object_array_add(units, o);
+	}
+	json_object_object_add(root, "units", units);
 	return root;
 }

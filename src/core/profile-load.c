@@ -15,6 +15,7 @@
 
 #define PROFILE_TIMEOUT_DEFAULT 60
 #define PROFILE_TIMEOUT_MAX 86400
+#define PROFILE_TLS_CLIENT_TIMEOUT_DEFAULT 20
 #define PROFILE_PREFIX_MIN_IPV4 8
 #define PROFILE_PREFIX_MIN_IPV6 16
 
@@ -31,7 +32,11 @@ static const struct {
 };
 
 static const char *const disclosure_kinds[] = {"version", "device-info", "content"};
-static const char *const exec_placeholders[] = {"address", "username", "password"};
+/* {dutlab} is the running binary; {certificate} and {key} are files dutlab
+ * made for replace_certificate; {campaign} is the campaign folder. */
+static const char *const exec_placeholders[] = {"address", "username", "password", "certificate",
+						"key",     "dutlab",   "campaign"};
+static const char *const carried_kinds[] = {"sensitive", "privacy", "update"};
 
 /* What every section needs: the document and the profile being filled. */
 struct loader {
@@ -547,7 +552,7 @@ static int load_credentials(struct loader *l, const struct yaml_value *root)
 	return 0;
 }
 
-/* {address} {username} {password} are filled in by the exec driver; any
+/* The exec driver fills the exec_placeholders in; any
  * other {lowercase_name} is a typo. Other braces (${HOME}) are literal. */
 static int check_command(struct loader *l, const struct yaml_value *v, const char *command)
 {
@@ -562,8 +567,8 @@ static int check_command(struct loader *l, const struct yaml_value *v, const cha
 		if (!known)
 			return yaml_fail(
 				l->doc, v->at, v->path,
-				"found the placeholder '{%.*s}'; expected {address}, {username} "
-				"or {password}",
+				"found the placeholder '{%.*s}'; expected {address}, {username}, "
+				"{password}, {certificate}, {key}, {dutlab} or {campaign}",
 				(int)(length > 64 ? 64 : length), open + 1);
 	}
 	return 0;
@@ -711,18 +716,51 @@ static int profile_folder(struct loader *l, char *out, size_t size)
 	return 0;
 }
 
+/* v's text as a path, resolved against the profile's folder when relative. */
+static int load_path(struct loader *l, const struct yaml_value *v, char **out)
+{
+	char folder[PATH_MAX];
+	const char *text;
+	size_t length;
+	int rc = yaml_text(l->doc, v, 0, &text, &length);
+	if (rc)
+		return rc;
+	bool absolute = text[0] == '/';
+	if (!absolute) {
+		rc = profile_folder(l, folder, sizeof(folder));
+		if (rc)
+			return rc;
+	}
+	size_t total = (absolute ? 0 : strlen(folder) + 1) + length + 1;
+	if (total > PATH_MAX)
+		return yaml_fail(l->doc, v->at, v->path,
+				 "found a path that is %zu bytes once resolved; expected at most %d",
+				 total - 1, PATH_MAX - 1);
+	char *path = malloc(total);
+	if (!path)
+		return yaml_fail_memory(l->doc);
+	size_t used = 0;
+	if (!absolute) {
+		size_t folder_length = strlen(folder);
+		memcpy(path, folder, folder_length);
+		path[folder_length] = '/';
+		used = folder_length + 1;
+	}
+	memcpy(path + used, text, length);
+	path[used + length] = '\0';
+	*out = path;
+	return 0;
+}
+
 static int load_artifacts(struct loader *l, const struct yaml_value *root)
 {
 	struct profile *p = l->p;
 	struct yaml_value section, v;
 	bool present;
-	char folder[PATH_MAX];
 	int rc = yaml_child(l->doc, root, "artifacts", false, &section, &present);
 	if (rc || !present)
 		return rc;
 	rc = yaml_mapping(l->doc, &section, NULL);
-	if (!rc)
-		rc = profile_folder(l, folder, sizeof(folder));
 	if (rc)
 		return rc;
 	p->artifacts = calloc(yaml_count(section.node) + 1, sizeof(*p->artifacts));
@@ -732,33 +770,214 @@ static int load_artifacts(struct loader *l, const struct yaml_value *root)
 	struct fy_node_pair *pair;
 	while ((pair = fy_node_mapping_iterate(section.node, &iterator)) != NULL) {
 		struct profile_artifact *a = &p->artifacts[p->artifact_count++];
-		const char *text;
-		size_t length;
 		rc = yaml_entry(l->doc, &section, pair, &a->name, &v);
 		if (!rc)
-			rc = yaml_text(l->doc, &v, 0, &text, &length);
+			rc = load_path(l, &v, &a->path);
 		if (rc)
 			return rc;
-		bool absolute = text[0] == '/';
-		size_t total = (absolute ? 0 : strlen(folder) + 1) + length + 1;
-		if (total > PATH_MAX)
-			return yaml_fail(
-				l->doc, v.at, v.path,
-				"found a path that is %zu bytes once resolved; expected at most "
-				"%d",
-				total - 1, PATH_MAX - 1);
-		a->path = malloc(total);
-		if (!a->path)
-			return yaml_fail_memory(l->doc);
-		size_t used = 0;
-		if (!absolute) {
-			size_t folder_length = strlen(folder);
-			memcpy(a->path, folder, folder_length);
-			a->path[folder_length] = '/';
-			used = folder_length + 1;
-		}
-		memcpy(a->path + used, text, length);
-		a->path[used + length] = '\0';
+	}
+	return 0;
+}
+
+/* A sequence of strings into a new array; *count set. */
+static int load_strings(struct loader *l, const struct yaml_value *list, unsigned flags,
+			char ***out, size_t *count)
+{
+	int rc = yaml_sequence(l->doc, list, false);
+	if (rc)
+		return rc;
+	*out = calloc(yaml_count(list->node) + 1, sizeof(**out));
+	if (!*out)
+		return yaml_fail_memory(l->doc);
+	void *iterator = NULL;
+	struct fy_node *node;
+	struct yaml_value v;
+	while ((node = fy_node_sequence_iterate(list->node, &iterator)) != NULL) {
+		yaml_item(l->doc, list, node, *count, &v);
+		rc = yaml_string(l->doc, &v, flags, &(*out)[(*count)++]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int load_tls(struct loader *l, const struct yaml_value *root)
+{
+	static const char *const keys[] = {"ca_bundle", "server_names", NULL};
+	struct profile *p = l->p;
+	struct yaml_value section, v;
+	bool present;
+	int rc = yaml_child(l->doc, root, "tls", false, &section, &present);
+	if (rc || !present)
+		return rc;
+	rc = yaml_mapping(l->doc, &section, keys);
+	if (!rc)
+		rc = yaml_child(l->doc, &section, "ca_bundle", false, &v, &present);
+	if (!rc && present)
+		rc = load_path(l, &v, &p->tls_ca_bundle);
+	if (!rc)
+		rc = yaml_child(l->doc, &section, "server_names", false, &v, &present);
+	if (!rc && present)
+		rc = load_strings(l, &v, 0, &p->tls_server_names, &p->tls_server_name_count);
+	return rc;
+}
+
+static int load_tls_client(struct loader *l, const struct yaml_value *v,
+			   struct profile_tls_client *c)
+{
+	static const char *const keys[] = {"name",       "host",    "port",    "listen",
+					   "trigger",    "trusted_ca", "carries", "timeout",
+					   NULL};
+	static const char *const ca_keys[] = {"certificate", "key", NULL};
+	struct yaml_value field, ca;
+	bool present;
+	long number = 0;
+	int rc = yaml_mapping(l->doc, v, keys);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "name", true, &field, NULL);
+	if (!rc)
+		rc = yaml_string(l->doc, &field, YAML_NAME, &c->name);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "host", true, &field, NULL);
+	if (!rc)
+		rc = yaml_string(l->doc, &field, 0, &c->host);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "port", true, &field, NULL);
+	if (!rc)
+		rc = yaml_integer(l->doc, &field, 1, 65535, &number);
+	if (rc)
+		return rc;
+	c->port = (uint16_t)number;
+	rc = yaml_child(l->doc, v, "listen", true, &field, NULL);
+	if (!rc)
+		rc = load_address(l, &field, &c->listen_address);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "trigger", true, &field, NULL);
+	if (!rc)
+		rc = yaml_string(l->doc, &field, YAML_NAME, &c->trigger);
+	if (rc)
+		return rc;
+	if (!profile_find_operation(l->p, c->trigger))
+		return yaml_fail(l->doc, field.at, field.path,
+				 "found the trigger '%s', which no adapter declares; expected an "
+				 "operation of adapters[].operations that makes the DUT connect",
+				 c->trigger);
+	rc = yaml_child(l->doc, v, "trusted_ca", true, &ca, NULL);
+	if (!rc)
+		rc = yaml_mapping(l->doc, &ca, ca_keys);
+	if (!rc)
+		rc = yaml_child(l->doc, &ca, "certificate", true, &field, NULL);
+	if (!rc)
+		rc = load_path(l, &field, &c->trusted_ca_certificate);
+	if (!rc)
+		rc = yaml_child(l->doc, &ca, "key", true, &field, NULL);
+	if (!rc)
+		rc = load_path(l, &field, &c->trusted_ca_key);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "carries", true, &field, NULL);
+	if (!rc)
+		rc = load_strings(l, &field, 0, &c->carries, &c->carries_count);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < c->carries_count; i++) {
+		bool known = false;
+		for (size_t k = 0; k < DL_ARRAY_SIZE(carried_kinds); k++)
+			known = known || strcmp(c->carries[i], carried_kinds[k]) == 0;
+		if (!known)
+			return yaml_fail(l->doc, field.at, field.path,
+					 "found '%.64s'; expected sensitive, privacy or update",
+					 c->carries[i]);
+	}
+	number = PROFILE_TLS_CLIENT_TIMEOUT_DEFAULT;
+	rc = yaml_child(l->doc, v, "timeout", false, &field, &present);
+	if (!rc && present)
+		rc = yaml_integer(l->doc, &field, 1, PROFILE_TIMEOUT_MAX, &number);
+	c->timeout_seconds = (unsigned)number;
+	return rc;
+}
+
+static int load_tls_clients(struct loader *l, const struct yaml_value *root)
+{
+	struct profile *p = l->p;
+	struct yaml_value section, v;
+	bool present;
+	int rc = yaml_child(l->doc, root, "tls_clients", false, &section, &present);
+	if (rc || !present)
+		return rc;
+	rc = yaml_sequence(l->doc, &section, false);
+	if (rc)
+		return rc;
+	p->tls_clients = calloc(yaml_count(section.node) + 1, sizeof(*p->tls_clients));
+	if (!p->tls_clients)
+		return yaml_fail_memory(l->doc);
+	void *iterator = NULL;
+	struct fy_node *node;
+	while ((node = fy_node_sequence_iterate(section.node, &iterator)) != NULL) {
+		yaml_item(l->doc, &section, node, p->tls_client_count, &v);
+		rc = load_tls_client(l, &v, &p->tls_clients[p->tls_client_count++]);
+		if (rc)
+			return rc;
+		const struct profile_tls_client *c = &p->tls_clients[p->tls_client_count - 1];
+		for (size_t i = 0; i + 1 < p->tls_client_count; i++)
+			if (strcmp(p->tls_clients[i].name, c->name) == 0)
+				return yaml_fail(l->doc, v.at, v.path,
+						 "found the name '%s' a second time; expected each "
+						 "client channel once",
+						 c->name);
+	}
+	return 0;
+}
+
+static int load_unit(struct loader *l, const struct yaml_value *v, struct profile_unit *u)
+{
+	static const char *const keys[] = {"serial", "addresses", NULL};
+	struct yaml_value field, item;
+	int rc = yaml_mapping(l->doc, v, keys);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "serial", true, &field, NULL);
+	if (!rc)
+		rc = yaml_string(l->doc, &field, 0, &u->serial);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "addresses", true, &field, NULL);
+	if (!rc)
+		rc = yaml_sequence(l->doc, &field, true);
+	if (rc)
+		return rc;
+	u->addresses = calloc(yaml_count(field.node), sizeof(*u->addresses));
+	if (!u->addresses)
+		return yaml_fail_memory(l->doc);
+	void *iterator = NULL;
+	struct fy_node *node;
+	while ((node = fy_node_sequence_iterate(field.node, &iterator)) != NULL) {
+		yaml_item(l->doc, &field, node, u->address_count, &item);
+		rc = load_address(l, &item, &u->addresses[u->address_count++]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int load_units(struct loader *l, const struct yaml_value *root)
+{
+	struct profile *p = l->p;
+	struct yaml_value section, v;
+	bool present;
+	int rc = yaml_child(l->doc, root, "units", false, &section, &present);
+	if (rc || !present)
+		return rc;
+	rc = yaml_sequence(l->doc, &section, false);
+	if (rc)
+		return rc;
+	p->units = calloc(yaml_count(section.node) + 1, sizeof(*p->units));
+	if (!p->units)
+		return yaml_fail_memory(l->doc);
+	void *iterator = NULL;
+	struct fy_node *node;
+	while ((node = fy_node_sequence_iterate(section.node, &iterator)) != NULL) {
+		yaml_item(l->doc, &section, node, p->unit_count, &v);
+		rc = load_unit(l, &v, &p->units[p->unit_count++]);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
@@ -794,7 +1013,8 @@ static int load_document(struct loader *l, struct fy_node *root_node)
 {
 	static const char *const keys[] = {
 		"dutlab_profile", "identity",    "targets",  "scope",     "dut",    "services",
-		"capabilities",   "credentials", "adapters", "artifacts", "report", NULL};
+		"capabilities",   "credentials", "adapters", "artifacts", "report", "tls",
+		"tls_clients",    "units",       NULL};
 	struct yaml_value root = {.node = root_node, .at = {1, 1}, .path = ""};
 	root.at = yaml_pos(l->doc, root_node, root.at);
 	if (yaml_is_null(root_node))
@@ -834,6 +1054,12 @@ static int load_document(struct loader *l, struct fy_node *root_node)
 		rc = load_artifacts(l, &root);
 	if (!rc)
 		rc = load_report(l, &root);
+	if (!rc)
+		rc = load_tls(l, &root);
+	if (!rc)
+		rc = load_tls_clients(l, &root); /* after adapters: a trigger names an operation */
+	if (!rc)
+		rc = load_units(l, &root);
 	return rc;
 }
 

@@ -208,6 +208,24 @@ void profile_release(struct profile *p)
 		free(p->report_fields[i].value);
 	}
 	free(p->report_fields);
+	free(p->tls_ca_bundle);
+	free_strings(p->tls_server_names, p->tls_server_name_count);
+	for (size_t i = 0; i < p->tls_client_count; i++) {
+		struct profile_tls_client *c = &p->tls_clients[i];
+		free(c->name);
+		free(c->host);
+		free(c->listen_address);
+		free(c->trigger);
+		free(c->trusted_ca_certificate);
+		free(c->trusted_ca_key);
+		free_strings(c->carries, c->carries_count);
+	}
+	free(p->tls_clients);
+	for (size_t i = 0; i < p->unit_count; i++) {
+		free(p->units[i].serial);
+		free_strings(p->units[i].addresses, p->units[i].address_count);
+	}
+	free(p->units);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -245,6 +263,14 @@ const char *profile_find_artifact(const struct profile *p, const char *name)
 		if (strcmp(p->artifacts[i].name, name) == 0)
 			return p->artifacts[i].path;
 	return NULL;
+}
+
+bool profile_tls_client_carries(const struct profile_tls_client *c, const char *kind)
+{
+	for (size_t i = 0; i < c->carries_count; i++)
+		if (strcmp(c->carries[i], kind) == 0)
+			return true;
+	return false;
 }
 
 int profile_capability(const struct profile *p, const char *name)

@@ -81,6 +81,31 @@ struct profile_capability {
 	bool value;
 };
 
+/* A channel on which the DUT is a TLS client (its update server, recorder,
+ * cloud): dutlab plays that server (TS-0014-1 5.3.1.2, 5.5.2.2, 5.2.3.3;
+ * IoT-1006-1 5.1.1.4). */
+struct profile_tls_client {
+	char *name;           /* "update", "nvr", "cloud" */
+	char *host;           /* the DNS name the DUT connects to; the valid certificate carries it */
+	uint16_t port;        /* the port dutlab listens on */
+	char *listen_address; /* the tester's own address the DUT's connection reaches */
+	char *trigger;        /* the adapter operation that makes the DUT connect */
+	/* A CA the DUT trusts (installed by the lab): dutlab issues the valid
+	 * control and the one-defect certificates with it. Absolute paths. */
+	char *trusted_ca_certificate;
+	char *trusted_ca_key;
+	char **carries; /* "sensitive", "privacy", "update" */
+	size_t carries_count;
+	unsigned timeout_seconds; /* wait for the DUT's connection after the trigger */
+};
+
+/* Another unit of the same model (IoT-1006-1 5.2.1.3: keys unique per unit). */
+struct profile_unit {
+	char *serial;
+	char **addresses;
+	size_t address_count;
+};
+
 /* Free-form key/values for the report's cover page (NCC 6.1.4): applicant,
  * laboratory, tester, signer, report_id... */
 struct profile_report_field {
@@ -115,6 +140,15 @@ struct profile {
 	size_t capability_count;
 	struct profile_report_field *report_fields;
 	size_t report_field_count;
+
+	/* tls: what the DUT's server certificates are judged against */
+	char *tls_ca_bundle; /* PEM CAs they must chain to; NULL: none declared */
+	char **tls_server_names; /* DNS names they must carry, besides the addresses */
+	size_t tls_server_name_count;
+	struct profile_tls_client *tls_clients;
+	size_t tls_client_count;
+	struct profile_unit *units;
+	size_t unit_count;
 };
 
 /*
@@ -133,6 +167,8 @@ const struct profile_operation *profile_find_operation(const struct profile *p, 
 const char *profile_find_artifact(const struct profile *p, const char *name);
 /* 1 declared true, 0 declared false, -1 not declared. */
 int profile_capability(const struct profile *p, const char *name);
+/* 1 if the tls_clients entry carries kind ("sensitive", "privacy", "update"). */
+bool profile_tls_client_carries(const struct profile_tls_client *c, const char *kind);
 const struct profile_target *profile_find_target(const struct profile *p, const char *standard);
 
 #endif

@@ -220,6 +220,56 @@ static int set_collector_state(struct store *store, const char *id, const char *
 	return rc;
 }
 
+/* The observations a collector reads, loaded from the store before it runs. */
+struct loaded_inputs {
+	struct check_input items[COLLECTOR_INPUTS_MAX];
+	char errors[COLLECTOR_INPUTS_MAX][512];
+	size_t count;
+};
+
+static void release_inputs(struct loaded_inputs *in)
+{
+	for (size_t i = 0; i < in->count; i++)
+		json_object_put(in->items[i].observation);
+	in->count = 0;
+}
+
+static int load_inputs(struct store *store, const struct collector *c, struct loaded_inputs *out,
+		       struct dl_error *err)
+{
+	out->count = 0;
+	for (size_t i = 0; c->inputs && c->inputs[i]; i++) {
+		if (out->count == COLLECTOR_INPUTS_MAX)
+			return dl_error_set(err, DL_EINVAL, "collector %s reads more than %d inputs",
+					    c->id, COLLECTOR_INPUTS_MAX);
+		struct check_input *in = &out->items[out->count];
+		char *message = out->errors[out->count];
+		out->count++;
+		*in = (struct check_input){.collector_id = c->inputs[i], .error = message};
+		snprintf(message, 512, "collector %s did not run in this campaign", c->inputs[i]);
+		sqlite3_stmt *st = NULL;
+		if (sqlite3_prepare_v2(store->db,
+				       "SELECT state, observation, error FROM collector_run"
+				       " WHERE collector_id=?1",
+				       -1, &st, NULL) != SQLITE_OK)
+			return dl_error_set(err, DL_EIO, "%s: %s", store->path,
+					    sqlite3_errmsg(store->db));
+		sqlite3_bind_text(st, 1, c->inputs[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			const char *state = (const char *)sqlite3_column_text(st, 0);
+			const char *observation = (const char *)sqlite3_column_text(st, 1);
+			const char *error = (const char *)sqlite3_column_text(st, 2);
+			if (state && strcmp(state, "done") == 0 && observation)
+				in->observation = json_tokener_parse(observation);
+			if (!in->observation)
+				snprintf(message, 512, "collector %s: %s%s%s", c->inputs[i],
+					 state ? state : "?", error ? ": " : "", error ? error : "");
+		}
+		sqlite3_finalize(st);
+	}
+	return 0;
+}
+
 struct pending_collector {
 	const struct collector *collector;
 	char id[128];
@@ -360,9 +410,20 @@ int runner_run(struct store *store, const struct profile *profile, const char *c
 			p.started_ns + (int64_t)((double)c->timeout_seconds * scale * 1e9);
 		char *observation = NULL;
 		char message[2048] = "";
+		struct loaded_inputs inputs = {0};
+		rc = load_inputs(store, c, &inputs, err);
+		if (rc) {
+			release_inputs(&inputs);
+			break;
+		}
+		base.inputs = inputs.items;
+		base.input_count = inputs.count;
 		enum child_outcome outcome =
 			child_run_collector(c, &base, &p, deadline, &stop_requested, &observation,
 					    message, sizeof(message));
+		base.inputs = NULL;
+		base.input_count = 0;
+		release_inputs(&inputs);
 		int64_t duration_ms = (monotonic_ns() - p.started_ns) / 1000000;
 		if (outcome == CHILD_INTERRUPTED) {
 			set_collector_state(store, c->id, "pending", NULL, NULL, 0, NULL);

@@ -123,6 +123,10 @@ int scan_http_get(struct scan_run *r, const char *url, int64_t deadline_ns,
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
 	CURLcode code = curl_easy_perform(curl);
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &f->status);
+	char *location = NULL;
+	if (curl_easy_getinfo(curl, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location &&
+	    strlen(location) < sizeof(f->location))
+		snprintf(f->location, sizeof(f->location), "%s", location);
 	curl_easy_cleanup(curl);
 	if (code != CURLE_OK && f->status == 0) {
 		rc = dl_error_set(err, f->error[0] ? DL_ESCOPE : DL_EIO, "GET %s: %s", url,

@@ -93,6 +93,7 @@ struct scan_http_fetch {
 	bool www_authenticate;
 	long status;
 	char content_type[64];
+	char location[256]; /* a redirect's target, "" without one (or too long to keep) */
 	char error[SCAN_HTTP_ERROR_MAX];
 };
 

@@ -171,6 +171,8 @@ void scan_web_content(struct scan_run *r, const struct sock_address *a, uint16_t
 		char title[120] = "";
 		scan_xml_field(landing->body, "title", title, sizeof(title));
 		json_object_object_add(http, "status", json_object_new_int64(landing->status));
+		if (landing->location[0])
+			scan_add_string(http, "location", landing->location);
 		json_object_object_add(http, "bytes",
 				       json_object_new_int64((int64_t)landing->total));
 		json_object_object_add(http, "login_form",

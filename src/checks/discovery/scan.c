@@ -42,6 +42,7 @@
  *         "tls_version": "TLSv1.3", "tls_cipher": "TLS_AES_256_GCM_SHA384" (when tls),
  *         "debug": true, "debug_reason": "telnet: an unencrypted remote shell",
  *         "http": {"url": "http://198.18.2.2:80/", "status": 200, "bytes": 512,
+ *                  "location": "https://198.18.2.2/" (a redirect's target, when one),
  *                  "login_form": false, "www_authenticate": false, "title": "...",
  *                  "content_without_login": true,
  *                  "pages": [{"path": "/status.html", "status": 200, "bytes": 812,

@@ -143,6 +143,9 @@ static const struct bad_case bad_cases[] = {
 	{"bad-bool.yaml", "21:9", "capabilities.wifi: found 'yes'; expected true or false"},
 	{"bad-timeout.yaml", "24:60", "found '0'; expected an integer from 1 to 86400"},
 	{"empty-value.yaml", "4:3", "identity.vendor: found nothing; expected a string"},
+	{"unknown-trigger.yaml", "30:14", "found the trigger 'check_updates', which no adapter"},
+	{"listen-outside-scope.yaml", "29:13", "found 198.18.7.1, which is outside scope.networks"},
+	{"unknown-carries.yaml", "32:14", "found 'secrets'; expected sensitive, privacy or update"},
 	{"root-list.yaml", "2:1", "found a list at the top"},
 };
 
@@ -365,6 +368,24 @@ static void test_lookups(void **state)
 	assert_int_equal(p.report_field_count, 6);
 	assert_string_equal(p.report_fields[0].name, "applicant");
 	assert_string_equal(p.report_fields[0].value, "Acme Ltd.");
+
+	assert_int_equal(p.tls_server_name_count, 1);
+	assert_string_equal(p.tls_server_names[0], "cam-100-0001.acme.test");
+	assert_non_null(strstr(p.tls_ca_bundle, "/profiles/examples/certs/acme-device-ca.pem"));
+	assert_int_equal(p.tls_client_count, 1);
+	const struct profile_tls_client *client = &p.tls_clients[0];
+	assert_string_equal(client->host, "update.acme.test");
+	assert_int_equal(client->port, 8443);
+	assert_string_equal(client->listen_address, "198.18.1.1");
+	assert_non_null(profile_find_operation(&p, client->trigger));
+	assert_true(client->trusted_ca_key[0] == '/');
+	assert_true(profile_tls_client_carries(client, "update"));
+	assert_false(profile_tls_client_carries(client, "privacy"));
+	assert_int_equal(client->timeout_seconds, 20);
+	assert_int_equal(p.unit_count, 1);
+	assert_string_equal(p.units[0].addresses[0], "198.18.1.3");
+	assert_string_equal(profile_find_operation(&p, "replace_certificate")->command,
+			    "lab/bin/dutctl install-cert {address} {certificate} {key}");
 
 	/* The loaded scope guards sends. */
 	assert_int_equal(scope_permit_text(&p.scope, "198.18.1.77", "tcam0", &err), 0);
