@@ -186,6 +186,8 @@ void plan_print(const struct plan *plan, const struct profile *profile, FILE *ou
 	for (size_t i = 0; i < plan->collector_count; i++) {
 		const struct collector *c = plan->collectors[i];
 		fprintf(out, "  %-24s deadline %4us  %s\n", c->id, c->timeout_seconds, c->summary);
+		for (size_t k = 0; c->inputs && c->inputs[k]; k++)
+			fprintf(out, "      reads what %s observed (it runs first)\n", c->inputs[k]);
 		for (size_t a = 0; a < profile->address_count; a++)
 			fprintf(out, "      -> %s via %s\n", profile->addresses[a],
 				profile->scope.interface_count ? profile->scope.interfaces[0]

@@ -122,6 +122,31 @@ static void test_unknown_check_names_the_clause(void **state)
 	assert_non_null(strstr(err.message, "clause 9.9 cites check 'nothing.such'"));
 }
 
+/* A check whose collector reads another's observation plans the input first,
+ * even when the clause citing the input comes later. */
+static void test_collector_inputs_run_first(void **state)
+{
+	(void)state;
+	static struct catalog_check_ref tls_check = {.check_id = "tls.secure-channel"};
+	struct catalog_clause ordered[] = {
+		{.id = "5.3.1.1", .level = 1, .method = METHOD_NETWORK, .checks = &tls_check,
+		 .check_count = 1},
+		{.id = "5.2.2.1", .level = 1, .method = METHOD_NETWORK, .checks = &scan_check,
+		 .check_count = 1},
+	};
+	struct catalog_standard s = {
+		.id = "inputs", .has_levels = true, .clauses = ordered, .clause_count = 2};
+	struct catalog catalog = {.standards = &s, .standard_count = 1};
+	struct profile p = camera();
+	struct plan plan;
+	struct dl_error err = {0};
+	assert_int_equal(plan_build(&plan, &catalog, &p, "inputs", 1, &err), 0);
+	assert_int_equal(plan.collector_count, 2);
+	assert_string_equal(plan.collectors[0]->id, "discovery.scan");
+	assert_string_equal(plan.collectors[1]->id, "tls.channels");
+	plan_release(&plan);
+}
+
 static void test_standard_without_levels(void **state)
 {
 	(void)state;
@@ -156,6 +181,7 @@ int main(void)
 		cmocka_unit_test(test_level_argument_and_bounds),
 		cmocka_unit_test(test_unknown_check_names_the_clause),
 		cmocka_unit_test(test_standard_without_levels),
+		cmocka_unit_test(test_collector_inputs_run_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

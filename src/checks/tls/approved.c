@@ -1,0 +1,192 @@
+/* approved: every algorithm the DUT offers on TLS and SSH is NIST SP 800-140C approved (IoT
+ * 5.3.1.1) */
+#include "core/compat.h"
+
+#include <json-c/json.h>
+
+#include "checks/check.h"
+#include "checks/tls/channels.h"
+#include "checks/tls/endpoint.h"
+#include "core/error.h"
+
+/*
+ * IoT-1006-1 5.3.1.1: the cryptographic algorithms the product uses are
+ * those NIST SP 800-140C r1 approves, or equal or stronger. Decision
+ * (inventory #19): TLS 1.0/1.1 fail, their PRF and handshake hashes rest on
+ * MD5/SHA-1 constructions 800-140C r1 does not approve. Decision (#20):
+ * the policy table is pinned to 800-140C r1 — ChaCha20-Poly1305 and
+ * X25519/Ed25519 key agreement outside it fail (tls-suites.c and
+ * ssh-algorithms.c carry the column and say why for each family).
+ *
+ * What an offer means: every suite a server accepts is one a client can
+ * get, so each one counts, not only the preferred one. Certificates count
+ * too: a SHA-1 signature or a short key is an unapproved algorithm in use.
+ * SNMPv3 and Wi-Fi channels are outside this check (no collector yet): the
+ * finding says so, so the verdict is read as "TLS and SSH".
+ */
+
+static const char *const ssh_kinds[] = {"kex",
+					"host_key",
+					"cipher",
+					"mac",
+					"cipher_client_to_server",
+					"cipher_server_to_client",
+					"mac_client_to_server",
+					"mac_server_to_client"};
+
+static int judge_tls(const struct json_object *endpoint, size_t *failures,
+		     struct check_verdict *out)
+{
+	char label[128];
+	endpoint_label(endpoint, label, sizeof(label));
+	const char *evidence = endpoint_text(endpoint, "evidence", NULL);
+	struct endpoint_names versions = {.count = 0}, suites = {.count = 0}, certs = {.count = 0};
+	struct json_object *list = endpoint_list(endpoint, "versions");
+	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+		struct json_object *v = json_object_array_get_idx(list, i);
+		const char *name = endpoint_text(v, "name", "?");
+		if (endpoint_true(v, "offered") && endpoint_version_rank(name) < 4)
+			endpoint_names_add(&versions, name);
+	}
+	list = endpoint_list(endpoint, "suites");
+	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+		struct json_object *s = json_object_array_get_idx(list, i);
+		if (strcmp(endpoint_text(s, "approved", ""), "yes") != 0)
+			endpoint_names_add(&suites, endpoint_text(s, "name", "?"));
+	}
+	struct json_object *chain =
+		endpoint_list(endpoint_member(endpoint, "certificates"), "chain");
+	for (size_t i = 0; chain && i < json_object_array_length(chain); i++) {
+		struct json_object *c = json_object_array_get_idx(chain, i);
+		char item[200];
+		if (endpoint_true(c, "weak_signature")) {
+			snprintf(item, sizeof(item), "certificate %zu signed with %s", i,
+				 endpoint_text(c, "signature_algorithm", "?"));
+			endpoint_names_add(&certs, item);
+		}
+		long bits = endpoint_number(c, "key_bits");
+		const char *type = endpoint_text(c, "key_type", "");
+		if ((strcmp(type, "RSA") == 0 && bits < 2048) ||
+		    (strcmp(type, "EC") == 0 && bits < 224)) {
+			snprintf(item, sizeof(item), "certificate %zu key %s-%ld", i, type, bits);
+			endpoint_names_add(&certs, item);
+		}
+	}
+	int rc = 0;
+	if (versions.count) {
+		(*failures)++;
+		rc = check_verdict_add(out, FINDING_FAIL, evidence,
+				       "%s accepts %s (handshake built on MD5/SHA-1, not approved)",
+				       label, versions.text);
+	}
+	if (!rc && suites.count) {
+		(*failures)++;
+		rc = check_verdict_add(out, FINDING_FAIL, evidence,
+				       "%s accepts %zu suite%s outside SP 800-140C r1: %s", label,
+				       suites.count, suites.count == 1 ? "" : "s", suites.text);
+	}
+	if (!rc && certs.count) {
+		(*failures)++;
+		rc = check_verdict_add(out, FINDING_FAIL, evidence,
+				       "%s presents unapproved certificate algorithms: %s", label,
+				       certs.text);
+	}
+	if (!rc && !versions.count && !suites.count && !certs.count)
+		rc = check_verdict_add(out, FINDING_PASS, evidence,
+				       "%s: every version, suite and certificate algorithm offered "
+				       "is approved",
+				       label);
+	return rc;
+}
+
+static int judge_ssh(const struct json_object *endpoint, size_t *failures,
+		     struct check_verdict *out)
+{
+	char label[128];
+	endpoint_label(endpoint, label, sizeof(label));
+	const char *evidence = endpoint_text(endpoint, "evidence", NULL);
+	struct json_object *algorithms = endpoint_member(endpoint, "algorithms");
+	struct endpoint_names bad = {.count = 0};
+	for (size_t k = 0; k < DL_ARRAY_SIZE(ssh_kinds); k++) {
+		struct json_object *list = endpoint_list(algorithms, ssh_kinds[k]);
+		for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+			struct json_object *a = json_object_array_get_idx(list, i);
+			if (endpoint_true(a, "extension"))
+				continue;
+			if (!endpoint_true(a, "approved"))
+				endpoint_names_add(&bad, endpoint_text(a, "name", "?"));
+		}
+	}
+	if (bad.count) {
+		(*failures)++;
+		return check_verdict_add(out, FINDING_FAIL, evidence,
+					 "%s (SSH) offers %zu algorithm%s outside SP 800-140C r1: %s",
+					 label, bad.count, bad.count == 1 ? "" : "s", bad.text);
+	}
+	return check_verdict_add(out, FINDING_PASS, evidence,
+				 "%s (SSH): every algorithm offered is approved", label);
+}
+
+static int judge(const struct json_object *observation, const struct check_params *params,
+		 const struct profile *profile, struct check_verdict *out, struct dl_error *err)
+{
+	(void)params;
+	(void)profile;
+	bool usable;
+	const char *why;
+	int rc = endpoint_observation_usable(observation, &usable, &why, err);
+	if (rc)
+		return rc;
+	if (!usable)
+		return check_verdict_set(out, VERDICT_INCONCLUSIVE,
+					 "no service list to audit: %s", why);
+	struct json_object *tls = endpoint_list(observation, "tls");
+	struct json_object *ssh = endpoint_list(observation, "ssh");
+	size_t failures = 0, unfinished = 0, audited = 0;
+	for (size_t i = 0; !rc && i < json_object_array_length(tls); i++) {
+		struct json_object *e = json_object_array_get_idx(tls, i);
+		if (!endpoint_true(e, "speaks_tls") || !endpoint_true(e, "complete"))
+			unfinished++;
+		if (endpoint_true(e, "speaks_tls")) {
+			audited++;
+			rc = judge_tls(e, &failures, out);
+		}
+	}
+	for (size_t i = 0; !rc && i < json_object_array_length(ssh); i++) {
+		struct json_object *e = json_object_array_get_idx(ssh, i);
+		if (!endpoint_true(e, "speaks_ssh")) {
+			unfinished++;
+			continue;
+		}
+		audited++;
+		rc = judge_ssh(e, &failures, out);
+	}
+	if (!rc)
+		rc = check_verdict_add(out, FINDING_INFO, NULL,
+				       "scope of this verdict: the TLS and SSH services found; "
+				       "SNMPv3, Wi-Fi and firmware crypto configuration are not "
+				       "observed here");
+	if (rc)
+		return rc;
+	if (failures)
+		return check_verdict_set(out, VERDICT_FAIL,
+					 "%zu service%s offer%s algorithms outside NIST SP 800-140C "
+					 "r1",
+					 failures, failures == 1 ? "" : "s", failures == 1 ? "s" : "");
+	if (unfinished || audited == 0)
+		return check_verdict_set(out, VERDICT_INCONCLUSIVE, "%s",
+					 audited == 0 ? "discovery found no TLS or SSH service"
+						      : "some services could not be audited to the end");
+	return check_verdict_set(out, VERDICT_PASS,
+				 "every algorithm offered on %zu TLS/SSH service%s is approved",
+				 audited, audited == 1 ? "" : "s");
+}
+
+const struct check check_crypto_approved_only = {
+	.id = "crypto.approved-only",
+	.summary = "every TLS version, suite, certificate algorithm and SSH algorithm offered is "
+		   "NIST SP 800-140C r1 approved",
+	.collector = &collector_tls_channels,
+	.params = NULL,
+	.judge = judge,
+};
