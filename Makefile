@@ -4,7 +4,7 @@ FUZZ_BUILD ?= build-fuzz
 MESON_FLAGS ?= -Dwerror=true
 FUZZ_SECONDS ?= 600
 
-.PHONY: all deps deps-build build check check-unit check-lab check-fuzz lint format demo bench fuzz clean lab-down
+.PHONY: all deps deps-build build check check-unit check-lab check-peers check-fuzz lint format demo bench fuzz clean lab-down
 
 all: build
 
@@ -35,6 +35,11 @@ check-unit: build
 check-lab: build
 	./tests/lab/run-lab-tests.sh $(BUILD)
 
+# The TLS audit against testssl.sh on every server of the lab's TLS matrix (the sslscan
+# comparison is part of check-lab); apart because testssl.sh takes minutes.
+check-peers: build
+	./tests/lab/tls/compare-testssl.sh $(BUILD)
+
 $(FUZZ_BUILD)/build.ninja:
 	CC=clang meson setup $(FUZZ_BUILD) -Dfuzzers=true -Dtests=true -Db_lundef=false
 
@@ -60,6 +65,7 @@ demo: deps build
 bench: deps build
 	DUTLAB=$(BUILD)/src/cli/dutlab ./bench/scan-vs-nmap.sh
 	DUTLAB=$(BUILD)/src/cli/dutlab ./bench/campaign-memory.sh
+	DUTLAB=$(BUILD)/src/cli/dutlab ./bench/tls-vs-peers.sh
 
 lab-down:
 	./lab/lab down camera-good; ./lab/lab down camera-bad

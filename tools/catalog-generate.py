@@ -396,9 +396,10 @@ SECURE_CHANNEL_NCC = {"min_version": "TLSv1.2", "forward_secrecy": "no",
 CHECKS = {
     "taics-ts-0014-1": {
         "5.2.2.1": [("discovery.undeclared-services", {"reference": "declared"})],
-        "5.2.3.3": [("tlsclient.validation", {"carries": "update", "modern": "yes"})],
+        "5.2.3.3": [("tlsclient.validation", {"carries": "update", "variants": "all"})],
         "5.3.1.1": [("tls.secure-channel", SECURE_CHANNEL_TS)],
-        "5.3.1.2": [("tlsclient.validation", {"carries": "sensitive"})],
+        "5.3.1.2": [("tlsclient.validation", {"carries": "sensitive",
+                                               "variants": "certificates"})],
         "5.3.1.3": [("tls.aes256", {"equivalent": "no"})],
         "5.3.2.1": [("discovery.device-info-protocols", {})],
         "5.3.2.2": [("discovery.debug-services", {})],

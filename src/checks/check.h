@@ -144,6 +144,10 @@ struct collector {
 	 * discovery.scan found. The plan runs them first; a failed input is
 	 * handed over as NULL with its error, never hidden. */
 	const char *const *inputs;
+	/* It changes the DUT (a factory reset, a certificate installed): the
+	 * plan runs it after every collector that only observes, so they see
+	 * the DUT as it was delivered. */
+	bool changes_dut;
 	/* Fill *observation (a new JSON object the caller puts) or fail with err.
 	 * NULL when the collector is compiled out: the runner reports
 	 * "error: built without X" rather than "unknown check". */

@@ -129,6 +129,38 @@ static void print_summary(FILE *out, const struct profile *p)
 			p->capabilities[i].value ? "yes" : "no");
 	fputc('\n', out);
 
+	if (p->tls_ca_bundle || p->tls_server_name_count) {
+		fprintf(out, "%-13s ", "tls:");
+		if (p->tls_ca_bundle) {
+			fputs("CA bundle ", out);
+			put_text(out, p->tls_ca_bundle);
+		}
+		for (size_t i = 0; i < p->tls_server_name_count; i++) {
+			fputs(i == 0 ? (p->tls_ca_bundle ? "; names " : "names ") : ", ", out);
+			put_text(out, p->tls_server_names[i]);
+		}
+		fputc('\n', out);
+	}
+	if (p->tls_client_count)
+		put_heading(out, "tls clients:", false);
+	for (size_t i = 0; i < p->tls_client_count; i++) {
+		const struct profile_tls_client *c = &p->tls_clients[i];
+		fprintf(out, "  %s: ", c->name);
+		put_text(out, c->host);
+		fprintf(out, ":%u reaches %s, made to connect by '%s'; carries", c->port,
+			c->listen_address, c->trigger);
+		for (size_t k = 0; k < c->carries_count; k++)
+			fprintf(out, "%s %s", k ? "," : "", c->carries[k]);
+		fputc('\n', out);
+	}
+	for (size_t i = 0; i < p->unit_count; i++) {
+		fprintf(out, "%-13s ", i == 0 ? "other units:" : "");
+		put_text(out, p->units[i].serial);
+		for (size_t k = 0; k < p->units[i].address_count; k++)
+			fprintf(out, "%s %s", k ? "," : "", p->units[i].addresses[k]);
+		fputc('\n', out);
+	}
+
 	put_heading(out, "report:", p->report_field_count == 0);
 	for (size_t i = 0; i < p->report_field_count; i++) {
 		fprintf(out, "  %s: ", p->report_fields[i].name);

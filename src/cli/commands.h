@@ -13,5 +13,8 @@ int cmd_profile(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_ssh(int argc, char **argv);
+int cmd_tlsclient(int argc, char **argv);
+int cmd_tls(int argc, char **argv);
 
 #endif

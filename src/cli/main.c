@@ -19,6 +19,11 @@ static const struct command commands[] = {
 	{"report", cmd_report, "rebuild report.json, report.html and junit.xml from campaign.db"},
 	{"run", cmd_run, "plan and run a campaign against a DUT (or --dry-run, --resume)"},
 	{"scan", cmd_scan, "scan a DUT's TCP and UDP services (the discovery collector alone)"},
+	{"ssh", cmd_ssh, "audit SSH endpoints: key exchange, host key, cipher, MAC, fingerprints"},
+	{"tls", cmd_tls,
+	 "audit TLS endpoints: versions, suites, groups, vulnerabilities, certificates"},
+	{"tlsclient", cmd_tlsclient,
+	 "play the servers the DUT connects to: does it refuse bad certificates?"},
 	{"verify", cmd_verify, "check a campaign's evidence against its SHA-256 manifest"},
 };
 

@@ -51,6 +51,25 @@ static int add_collector(struct plan *plan, const struct collector *collector, u
 	return 0;
 }
 
+/* Observers first, then the collectors that change the DUT, each group in
+ * plan order: an input never changes the DUT, so inputs still come first. */
+static int order_observers_first(struct plan *plan, struct dl_error *err)
+{
+	if (plan->collector_count < 2)
+		return 0;
+	const struct collector **ordered = calloc(plan->collector_count, sizeof(*ordered));
+	if (!ordered)
+		return dl_error_set(err, DL_ENOMEM, "out of memory while planning");
+	size_t n = 0;
+	for (int changing = 0; changing <= 1; changing++)
+		for (size_t i = 0; i < plan->collector_count; i++)
+			if (plan->collectors[i]->changes_dut == (changing == 1))
+				ordered[n++] = plan->collectors[i];
+	memcpy(plan->collectors, ordered, n * sizeof(*ordered));
+	free(ordered);
+	return 0;
+}
+
 static void plan_item_decide(struct plan_item *item, const struct plan *plan,
 			     const struct profile *profile)
 {
@@ -152,7 +171,10 @@ int plan_build(struct plan *out, const struct catalog *catalog, const struct pro
 			}
 		}
 	}
-	return 0;
+	int rc = order_observers_first(out, err);
+	if (rc)
+		plan_release(out);
+	return rc;
 }
 
 void plan_release(struct plan *plan)
@@ -188,6 +210,9 @@ void plan_print(const struct plan *plan, const struct profile *profile, FILE *ou
 		fprintf(out, "  %-24s deadline %4us  %s\n", c->id, c->timeout_seconds, c->summary);
 		for (size_t k = 0; c->inputs && c->inputs[k]; k++)
 			fprintf(out, "      reads what %s observed (it runs first)\n", c->inputs[k]);
+		if (c->changes_dut)
+			fprintf(out, "      changes the DUT (runs after every collector that only "
+				     "observes)\n");
 		for (size_t a = 0; a < profile->address_count; a++)
 			fprintf(out, "      -> %s via %s\n", profile->addresses[a],
 				profile->scope.interface_count ? profile->scope.interfaces[0]

@@ -35,7 +35,7 @@
  * as strong as its approved part).
  */
 
-#define X25519_NOTE "X25519 is not an SP 800-56A r3 scheme (see above); about 128 bits"
+#define X25519_NOTE "X25519 is not an SP 800-56A r3 key-agreement scheme; about 128 bits"
 #define SNTRUP_NOTE "neither Streamlined NTRU Prime nor X25519 is NIST approved"
 #define MLKEM_NOTE "ML-KEM-768 (FIPS 203) is the approved part (SP 800-56C r2 hybrid)"
 #define SHA1_HASH_NOTE "SHA-1 exchange hash, signed by the host key (SP 800-131A r2 disallows)"
@@ -50,7 +50,7 @@
 #define TDEA_NOTE "64-bit block (Sweet32); SP 800-131A r2 disallows TDEA encryption after 2023"
 #define CBC_NOTE "SSH's CBC mode leaks plaintext (CVE-2008-5161); prefer CTR or GCM"
 #define RC4_NOTE "RC4: broken, and RFC 8758 forbids it"
-#define CHACHA_NOTE "not in SP 800-140C; 256-bit key (see above)"
+#define CHACHA_NOTE "ChaCha20-Poly1305 is not in SP 800-140C; its 256-bit key is of the AES-256 class"
 #define MD5_NOTE "MD5 is not approved"
 #define HMAC_SHA1_NOTE "HMAC-SHA-1 stays approved for MACs: SHA-1 collisions do not break HMAC"
 

@@ -372,6 +372,53 @@ int tls_build_client_hello(uint8_t *buf, size_t cap, size_t *len, const struct t
 	return 0;
 }
 
+int tls_build_heartbeat_request(uint8_t *buf, size_t cap, size_t *len, uint16_t version,
+				uint16_t payload_length, const uint8_t *payload, size_t payload_len,
+				bool pad, struct dl_error *err)
+{
+	static const uint8_t padding[16];
+	struct tls_writer w = {.buf = buf, .cap = cap};
+	*len = 0;
+	if (payload_len > 0 && !payload)
+		return dl_error_set(err, DL_EINVAL, "tls heartbeat: payload_len without payload");
+	/* RFC 6520 4: the whole message must fit one record of 2^14 bytes */
+	if (3 + payload_len + (pad ? 16 : 0) > TLS_RECORD_PLAINTEXT_MAX)
+		return dl_error_set(err, DL_EINVAL,
+				    "tls heartbeat: %zu payload bytes do not fit one record",
+				    payload_len);
+	w_u8(&w, TLS_CONTENT_HEARTBEAT);
+	w_u16(&w, version);
+	size_t record = w_open(&w, 2);
+	w_u8(&w, 1); /* heartbeat_request */
+	w_u16(&w, payload_length);
+	w_put(&w, payload, payload_len);
+	if (pad)
+		w_put(&w, padding, sizeof(padding));
+	w_close(&w, record, 2);
+	if (w.overflow)
+		return dl_error_set(err, DL_ENOMEM,
+				    "tls heartbeat: does not fit the %zu-byte buffer", cap);
+	*len = w.used;
+	return 0;
+}
+
+int tls_build_change_cipher_spec(uint8_t *buf, size_t cap, size_t *len, uint16_t version,
+				 struct dl_error *err)
+{
+	struct tls_writer w = {.buf = buf, .cap = cap};
+	*len = 0;
+	w_u8(&w, TLS_CONTENT_CHANGE_CIPHER_SPEC);
+	w_u16(&w, version);
+	w_u16(&w, 1);
+	w_u8(&w, 1);
+	if (w.overflow)
+		return dl_error_set(err, DL_ENOMEM,
+				    "tls change cipher spec: does not fit the %zu-byte buffer",
+				    cap);
+	*len = w.used;
+	return 0;
+}
+
 /* ---- parsing ---- */
 
 /* SHA-256("HelloRetryRequest"), RFC 8446 4.1.3 */
@@ -733,8 +780,21 @@ static int parse_ssl2(struct cursor *c, struct tls_reply *out, struct dl_error *
 	if (cursor_u8(&m, &type) < 0)
 		return cursor_error_report(c, err, "tls reply");
 	if (type == 0) {
+		/* SSL 2.0 draft, "ERROR": exactly the type and a 2-byte code, one of
+		 * the four the draft defines; anything else is not SSLv2 (random
+		 * bytes with the high bit set would otherwise pass as an ERROR) */
 		if (cursor_u16be(&m, &out->ssl2_error_code) < 0)
 			return cursor_error_report(c, err, "tls reply");
+		if (!cursor_at_end(&m)) {
+			cursor_fail_value(&m, "SSLv2 ERROR is longer than 3 bytes",
+					  cursor_remaining(&m) + 3);
+			return cursor_error_report(c, err, "tls reply");
+		}
+		uint16_t code = out->ssl2_error_code;
+		if (code != 1 && code != 2 && code != 4 && code != 6) {
+			cursor_fail_value(&m, "SSLv2 ERROR code is not 1, 2, 4 or 6", code);
+			return cursor_error_report(c, err, "tls reply");
+		}
 		out->ssl2_error = true;
 		out->complete = true;
 		out->bytes_parsed = c->offset;
@@ -919,4 +979,45 @@ int tls_parse_reply(const uint8_t *msg, size_t len, struct tls_reply *out, struc
 		out->bytes_parsed = cursor_position(&c);
 	}
 	return drain_handshake(out, &hs_done, &map, err, true);
+}
+
+int tls_find_record(const uint8_t *msg, size_t len, uint8_t type, size_t *offset,
+		    size_t *record_len, struct dl_error *err)
+{
+	struct cursor c;
+	cursor_init(&c, msg, len);
+	if (*offset > len)
+		return dl_error_set(err, DL_EINVAL, "tls records: offset %zu beyond %zu bytes",
+				    *offset, len);
+	c.offset = *offset;
+	/* each pass consumes a 5-byte header, so this ends within len/5 passes */
+	while (cursor_remaining(&c) >= TLS_RECORD_HEADER_LEN) {
+		size_t start = cursor_position(&c);
+		uint8_t t;
+		uint16_t version, length;
+		cursor_u8(&c, &t);
+		cursor_u16be(&c, &version);
+		cursor_u16be(&c, &length);
+		if (t < TLS_CONTENT_CHANGE_CIPHER_SPEC || t > TLS_CONTENT_HEARTBEAT) {
+			cursor_fail_at(&c, start, "record content type is not 20 to 24", t, true);
+			return cursor_error_report(&c, err, "tls records");
+		}
+		if (version >> 8 != 3) {
+			cursor_fail_at(&c, start + 1, "record version is not 3.x", version, true);
+			return cursor_error_report(&c, err, "tls records");
+		}
+		if (length > TLS_RECORD_LENGTH_MAX) {
+			cursor_fail_at(&c, start + 3, "record length exceeds 18432", length, true);
+			return cursor_error_report(&c, err, "tls records");
+		}
+		if (cursor_remaining(&c) < length)
+			return 0;
+		if (t == type) {
+			*offset = start;
+			*record_len = length;
+			return 1;
+		}
+		cursor_skip(&c, length);
+	}
+	return 0;
 }

@@ -135,6 +135,33 @@ struct tls_client_hello {
 int tls_build_client_hello(uint8_t *buf, size_t cap, size_t *len,
 			   const struct tls_client_hello *hello, struct dl_error *err);
 
+/*
+ * A heartbeat_request record (RFC 6520 4): type 1, payload_length, the
+ * payload_len bytes of payload, then 16 bytes of zero padding when pad is
+ * set. payload_length is written as given, so it may claim more than is
+ * sent: the Heartbleed probe (CVE-2014-0160) sends 0x4000 with no payload
+ * and no padding. version is the record's.
+ */
+int tls_build_heartbeat_request(uint8_t *buf, size_t cap, size_t *len, uint16_t version,
+				uint16_t payload_length, const uint8_t *payload, size_t payload_len,
+				bool pad, struct dl_error *err);
+
+/* A ChangeCipherSpec record (RFC 5246 7.1): the single byte 1. */
+int tls_build_change_cipher_spec(uint8_t *buf, size_t cap, size_t *len, uint16_t version,
+				 struct dl_error *err);
+
+/*
+ * Walk the records in msg (len bytes) without interpreting them: the type
+ * and length of the first record of content type `type` at or after
+ * *offset. Returns 1 and sets *offset to that record's start and
+ * *record_len to its length; 0 when no such record is complete in msg;
+ * DL_EPROTO (err: "tls records: offset N: ...") when the bytes are not
+ * TLS records. Used after the handshake has left the parser's scope (a
+ * heartbeat response, an alert after our ChangeCipherSpec).
+ */
+int tls_find_record(const uint8_t *msg, size_t len, uint8_t type, size_t *offset,
+		    size_t *record_len, struct dl_error *err);
+
 struct tls_alert {
 	uint8_t level; /* 1 warning, 2 fatal */
 	uint8_t description;

@@ -309,6 +309,63 @@ else
 	not_ok "--json-progress" "$(head -3 "$work/json.out")"
 fi
 
+# --- the TLS audit agrees with sslscan on every server of the TLS matrix (tlslab-servers) ---
+"$root/tests/lab/tls/compare-sslscan.sh" "$build" >"$work/tls-sslscan.log" 2>&1
+status=$?
+while IFS= read -r line; do
+	case $line in
+	"ok - "*) ok "tls vs sslscan: ${line#ok - }" ;;
+	"not ok - "*) not_ok "tls vs sslscan: ${line#not ok - }" ;;
+	"#"*) echo "$line" ;;
+	esac
+done <"$work/tls-sslscan.log"
+if [ "$status" -ne 0 ] && ! grep -q '^not ok - ' "$work/tls-sslscan.log"; then
+	not_ok "tls vs sslscan: compare-sslscan.sh exited $status" "$(tail -5 "$work/tls-sslscan.log")"
+fi
+
+# --- a hostile TLS server (oversized records, truncated handshakes, endless alerts, ...) ---
+"$root/tests/lab/tls/hostile.sh" "$build" >"$work/tls-hostile.log" 2>&1
+status=$?
+while IFS= read -r line; do
+	case $line in
+	"ok - "*) ok "tls hostile: ${line#ok - }" ;;
+	"not ok - "*) not_ok "tls hostile: ${line#not ok - }" ;;
+	"#"*) echo "$line" ;;
+	esac
+done <"$work/tls-hostile.log"
+if [ "$status" -ne 0 ] && ! grep -q '^not ok - ' "$work/tls-hostile.log"; then
+	not_ok "tls hostile: hostile.sh exited $status" "$(tail -5 "$work/tls-hostile.log")"
+fi
+
+# --- dutlab plays the cameras' update server: camera-good refuses every bad certificate ---
+"$root/tests/lab/tlsclient/matrix.sh" "$build" >"$work/tlsclient.log" 2>&1
+status=$?
+while IFS= read -r line; do
+	case $line in
+	"ok - "*) ok "tlsclient: ${line#ok - }" ;;
+	"not ok - "*) not_ok "tlsclient: ${line#not ok - }" ;;
+	"#"*) echo "$line" ;;
+	esac
+done <"$work/tlsclient.log"
+if [ "$status" -ne 0 ] && ! grep -q '^not ok - ' "$work/tlsclient.log"; then
+	not_ok "tlsclient: matrix.sh exited $status" "$(tail -5 "$work/tlsclient.log")"
+fi
+
+# --- lab reset / install-cert change (camera-good) or keep (camera-bad) the keys ---
+# (after every campaign: it resets the cameras, and rebuilds them fresh when done)
+"$root/tests/lab/keys/reset.sh" >"$work/keys-reset.log" 2>&1
+status=$?
+while IFS= read -r line; do
+	case $line in
+	"ok - "*) ok "keys: ${line#ok - }" ;;
+	"not ok - "*) not_ok "keys: ${line#not ok - }" ;;
+	"#"*) echo "$line" ;;
+	esac
+done <"$work/keys-reset.log"
+if [ "$status" -ne 0 ] && ! grep -q '^not ok - ' "$work/keys-reset.log"; then
+	not_ok "keys: reset.sh exited $status" "$(tail -5 "$work/keys-reset.log")"
+fi
+
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -479,6 +479,18 @@ static void test_checks_resolve(void **state)
 		{"taics-ts-0014-1", "5.3.2.2", "discovery.debug-services", NULL, NULL},
 		{"iot-1006-1", "5.2.2.3", "discovery.undeclared-services", "reference", "declared"},
 		{"iot-1006-1", "5.4.1.3", "discovery.unauth-disclosure", NULL, NULL},
+		/* several parameters: the check and its clause only */
+		{"taics-ts-0014-1", "5.2.3.3", "tlsclient.validation", NULL, NULL},
+		{"taics-ts-0014-1", "5.3.1.1", "tls.secure-channel", NULL, NULL},
+		{"taics-ts-0014-1", "5.3.1.2", "tlsclient.validation", NULL, NULL},
+		{"taics-ts-0014-1", "5.3.1.3", "tls.aes256", "equivalent", "no"},
+		{"taics-ts-0014-1", "5.4.1.3", "keys.replace-certificate", NULL, NULL},
+		{"taics-ts-0014-1", "5.4.1.4", "keys.factory-reset", NULL, NULL},
+		{"taics-ts-0014-1", "5.5.2.3", "tls.aes256", "equivalent", "no"},
+		{"iot-1006-1", "5.1.1.3", "tls.certificates", NULL, NULL},
+		{"iot-1006-1", "5.2.1.3", "keys.units", NULL, NULL},
+		{"iot-1006-1", "5.3.1.1", "crypto.approved-only", NULL, NULL},
+		{"ncc-ci-ict", "5.3.3.1", "tls.secure-channel", NULL, NULL},
 	};
 	for (size_t i = 0; i < DL_ARRAY_SIZE(wired); i++) {
 		const struct catalog_clause *cl = catalog_find_clause(

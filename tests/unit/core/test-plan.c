@@ -145,6 +145,24 @@ static void test_collector_inputs_run_first(void **state)
 	assert_string_equal(plan.collectors[0]->id, "discovery.scan");
 	assert_string_equal(plan.collectors[1]->id, "tls.channels");
 	plan_release(&plan);
+
+	/* A collector that changes the DUT runs after the observers, whatever
+	 * the clause order. */
+	static struct catalog_check_ref reset_check = {.check_id = "keys.factory-reset"};
+	struct catalog_clause reset_first[] = {
+		{.id = "5.4.1.4", .level = 1, .method = METHOD_NETWORK, .checks = &reset_check,
+		 .check_count = 1},
+		{.id = "5.3.1.1", .level = 1, .method = METHOD_NETWORK, .checks = &tls_check,
+		 .check_count = 1},
+	};
+	s.id = "changes";
+	s.clauses = reset_first;
+	assert_int_equal(plan_build(&plan, &catalog, &p, "changes", 1, &err), 0);
+	assert_int_equal(plan.collector_count, 3);
+	assert_string_equal(plan.collectors[0]->id, "discovery.scan");
+	assert_string_equal(plan.collectors[1]->id, "tls.channels");
+	assert_string_equal(plan.collectors[2]->id, "keys.factory-reset");
+	plan_release(&plan);
 }
 
 static void test_standard_without_levels(void **state)

@@ -14,7 +14,8 @@
 #include "proto/tls.h"
 
 /* TLS ClientHellos ("tls-1.2", "tls-1.3", "tls-1.3-hrr", "tls-1.0", "tls-1.1-fallback",
- * "tls-ssl3", "tls-ssl2"), with a fixed random and RFC 7748 6.1's x25519 public key so
+ * "tls-ssl3", "tls-ssl2"), a heartbeat request ("tls-heartbeat") and a ChangeCipherSpec
+ * ("tls-ccs"), with a fixed random and RFC 7748 6.1's x25519 public key so
  * the bytes are reproducible; test-tls.c and the vectors use the same hellos. */
 static int tls_emit(const char *name, uint8_t *buf, size_t cap, size_t *len, struct dl_error *err)
 {
@@ -35,6 +36,14 @@ static int tls_emit(const char *name, uint8_t *buf, size_t cap, size_t *len, str
 		TLS_SSL2_IDEA_128_CBC_WITH_MD5,     TLS_SSL2_DES_64_CBC_WITH_MD5,
 		TLS_SSL2_DES_192_EDE3_CBC_WITH_MD5,
 	};
+	if (strcmp(name, "tls-heartbeat") == 0) { /* RFC 6520 4: well formed, padded */
+		static const uint8_t payload[] = {'d', 'u', 't', 'l', 'a', 'b'};
+		return tls_build_heartbeat_request(buf, cap, len, TLS_VERSION_TLS12,
+						   sizeof(payload), payload, sizeof(payload), true,
+						   err);
+	}
+	if (strcmp(name, "tls-ccs") == 0)
+		return tls_build_change_cipher_spec(buf, cap, len, TLS_VERSION_TLS12, err);
 	static uint16_t legacy[TLS_OFFER_SUITES_MAX]; /* every suite before TLS 1.3 */
 	size_t legacy_count = 0;
 	for (size_t i = 0; i < tls_suite_count; i++)

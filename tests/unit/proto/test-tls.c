@@ -595,6 +595,14 @@ static void test_parse_ssl2(void **state)
 	assert_int_equal(tls_parse_reply(error_msg, sizeof(error_msg), &reply, &err), 0);
 	assert_true(reply.ssl2_error);
 	assert_int_equal(reply.ssl2_error_code, 1); /* NO-CIPHER-ERROR */
+	/* an ERROR is exactly 3 bytes with a defined code: random bytes with the
+	 * high bit set are not taken for one */
+	static const uint8_t long_error[] = {0x80, 0x04, 0x00, 0x00, 0x01, 0x00};
+	assert_int_equal(tls_parse_reply(long_error, sizeof(long_error), &reply, &err), DL_EPROTO);
+	assert_non_null(strstr(err.message, "SSLv2 ERROR is longer than 3 bytes"));
+	static const uint8_t odd_code[] = {0x80, 0x03, 0x00, 0x00, 0x03};
+	assert_int_equal(tls_parse_reply(odd_code, sizeof(odd_code), &reply, &err), DL_EPROTO);
+	assert_non_null(strstr(err.message, "SSLv2 ERROR code is not 1, 2, 4 or 6 (value 3)"));
 }
 
 static void test_names(void **state)
@@ -606,6 +614,86 @@ static void test_names(void **state)
 	assert_string_equal(tls_alert_description_name(250), "unknown");
 	assert_string_equal(tls_content_type_name(22), "handshake");
 	assert_string_equal(tls_handshake_type_name(14), "server_hello_done");
+}
+
+/* ---- heartbeat, ChangeCipherSpec, record walking ---- */
+
+static void test_build_heartbeat_and_ccs(void **state)
+{
+	(void)state;
+	struct dl_error err;
+	uint8_t buf[64];
+	size_t len;
+	/* the Heartbleed probe: a payload_length of 16384 and nothing behind it */
+	assert_int_equal(tls_build_heartbeat_request(buf, sizeof(buf), &len, TLS_VERSION_TLS12,
+						     0x4000, NULL, 0, false, &err),
+			 0);
+	static const uint8_t bleed[] = {24, 3, 3, 0, 3, 1, 0x40, 0x00};
+	assert_int_equal(len, sizeof(bleed));
+	assert_memory_equal(buf, bleed, sizeof(bleed));
+	/* a well-formed one: payload_length matches, 16 bytes of padding */
+	static const uint8_t payload[] = {'d', 'l'};
+	assert_int_equal(tls_build_heartbeat_request(buf, sizeof(buf), &len, TLS_VERSION_TLS10, 2,
+						     payload, 2, true, &err),
+			 0);
+	assert_int_equal(len, 5 + 3 + 2 + 16);
+	assert_int_equal(buf[4], 21);
+	assert_int_equal(buf[8], 'd');
+	assert_int_equal(tls_build_heartbeat_request(buf, 4, &len, TLS_VERSION_TLS12, 0, NULL, 0,
+						     false, &err),
+			 DL_ENOMEM);
+	assert_int_equal(tls_build_heartbeat_request(buf, sizeof(buf), &len, TLS_VERSION_TLS12, 1,
+						     NULL, 1, false, &err),
+			 DL_EINVAL);
+	assert_int_equal(
+		tls_build_change_cipher_spec(buf, sizeof(buf), &len, TLS_VERSION_TLS12, &err), 0);
+	static const uint8_t ccs[] = {20, 3, 3, 0, 1, 1};
+	assert_int_equal(len, sizeof(ccs));
+	assert_memory_equal(buf, ccs, sizeof(ccs));
+	assert_int_equal(tls_build_change_cipher_spec(buf, 5, &len, TLS_VERSION_TLS12, &err),
+			 DL_ENOMEM);
+}
+
+static void test_find_record(void **state)
+{
+	(void)state;
+	struct dl_error err;
+	/* a handshake record, an alert, a heartbeat response, half a record */
+	static const uint8_t msg[] = {
+		22, 3, 3, 0, 2, 0xaa, 0xbb,          /* 0 */
+		21, 3, 3, 0, 2, 2,    10,            /* 7: fatal unexpected_message */
+		24, 3, 3, 0, 4, 2,    0,    1, 0x55, /* 14: heartbeat_response */
+		23, 3, 3, 0, 9, 1,    2,             /* 23: cut */
+	};
+	size_t at = 0, n = 0;
+	assert_int_equal(tls_find_record(msg, sizeof(msg), TLS_CONTENT_ALERT, &at, &n, &err), 1);
+	assert_int_equal(at, 7);
+	assert_int_equal(n, 2);
+	at = 0;
+	assert_int_equal(tls_find_record(msg, sizeof(msg), TLS_CONTENT_HEARTBEAT, &at, &n, &err),
+			 1);
+	assert_int_equal(at, 14);
+	assert_int_equal(n, 4);
+	/* from an offset, and a record that has not all arrived */
+	at = 8;
+	assert_true(tls_find_record(msg, sizeof(msg), TLS_CONTENT_ALERT, &at, &n, &err) < 0);
+	at = 14;
+	assert_int_equal(
+		tls_find_record(msg, sizeof(msg), TLS_CONTENT_APPLICATION_DATA, &at, &n, &err), 0);
+	at = sizeof(msg) + 1;
+	assert_int_equal(tls_find_record(msg, sizeof(msg), TLS_CONTENT_ALERT, &at, &n, &err),
+			 DL_EINVAL);
+	/* not TLS: an SSH banner */
+	static const uint8_t ssh[] = "SSH-2.0-OpenSSH_9.2\r\n";
+	at = 0;
+	assert_int_equal(tls_find_record(ssh, sizeof(ssh) - 1, TLS_CONTENT_ALERT, &at, &n, &err),
+			 DL_EPROTO);
+	assert_non_null(strstr(err.message, "tls records: offset 0"));
+	/* an oversized record length */
+	static const uint8_t big[] = {21, 3, 3, 0x48, 0x01, 2, 10};
+	at = 0;
+	assert_int_equal(tls_find_record(big, sizeof(big), TLS_CONTENT_ALERT, &at, &n, &err),
+			 DL_EPROTO);
 }
 
 int main(void)
@@ -627,6 +715,8 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_parse_ssl2),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_build_heartbeat_and_ccs),
+		cmocka_unit_test(test_find_record),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

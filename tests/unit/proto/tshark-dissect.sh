@@ -83,4 +83,18 @@ for name in tls-1.2 tls-1.3 tls-1.3-hrr tls-1.0 tls-1.1-fallback tls-ssl3 tls-ss
 		echo "ok - $name is a ClientHello offering $(echo "$offered" | tr ',' '\n' | wc -l) suites"
 	fi
 done
+# the Heartbleed and CCS-injection probes' records: a heartbeat request (RFC 6520 4) and a
+# ChangeCipherSpec, each read by tshark as what it is
+check tls-heartbeat tcp 443 tls
+hb=$(tshark -n -r "$work/tls-heartbeat.pcap" -T fields -e tls.heartbeat_message.type -e tls.heartbeat_message.payload_length 2>/dev/null | tail -1)
+if [ "$hb" = "$(printf '1\t6')" ]; then echo "ok - tls-heartbeat is a request with payload_length 6"; else
+	echo "not ok - tls-heartbeat: tshark reads type/payload_length '$hb', not 1/6"
+	failed=1
+fi
+check tls-ccs tcp 443 tls
+ct=$(tshark -n -r "$work/tls-ccs.pcap" -T fields -e tls.record.content_type 2>/dev/null | tail -1)
+if [ "$ct" = 20 ]; then echo "ok - tls-ccs is a change_cipher_spec record"; else
+	echo "not ok - tls-ccs: record content type '$ct', not 20"
+	failed=1
+fi
 exit "$failed"
