@@ -103,6 +103,13 @@ cmd_install_cert() {
 		keys_is_web "$s" && svc=$s && break
 	done
 	[ -n "$svc" ] || die "$T_NAME has no web UI ($KEYS_WEB_SERVICES) to install a certificate on"
+	if [ "$T_INSTALL_CERT" = ignore ]; then
+		# The firmware that takes the upload, says it worked and keeps serving its own
+		# certificate (topology install_cert=ignore): what TS-0014-1 5.4.1.3 must catch.
+		install -m 0600 "$cert" "$STATE/$svc/uploaded-cert.pem"
+		say "$T_NAME accepted the certificate upload (install_cert=ignore: not applied)"
+		return 0
+	fi
 	install -m 0644 "$cert" "$STATE/$svc/cert.pem"
 	install -m 0600 "$key" "$STATE/$svc/key.pem"
 	keys_hup "$svc"

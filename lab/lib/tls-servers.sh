@@ -61,7 +61,6 @@ EOF
 	tlslab_issue expired "rsa:2048" sha256 -400 -30
 	tlslab_issue sha1 "rsa:2048" sha1 -1 825
 	tlslab_issue rsa1024 "rsa:1024" sha256 -1 825
-	# shellcheck disable=SC2086
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -days 825 -sha384 \
 		-subj "/O=Dutlab TLS lab/CN=$T_HOSTNAME" -addext "$san" \
 		-keyout "$p/selfsigned.key" -out "$p/selfsigned.pem" 2>>"$STATE/log/openssl.log"

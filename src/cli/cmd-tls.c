@@ -36,7 +36,8 @@ static void usage(FILE *out)
 		"  --scope NETWORK       allow this network (repeatable, or comma-separated)\n"
 		"  --interface IF        send from IF only (with --scope)\n"
 		"\n"
-		"Exit status: 0 audited, 1 an audit failed, 2 bad usage.\n");
+		"Exit status: 0 audited, 1 an audit failed (or the endpoint could not be\n"
+		"reached), 2 bad usage.\n");
 }
 
 /* "198.18.1.2", "198.18.1.2:8443", "[fd00::2]:443", "fd00::2" */
@@ -345,6 +346,10 @@ static int audit_all(const struct tls_cli *c, const struct profile *profile)
 			status = rc == DL_ESCOPE || rc == DL_EINVAL ? 2 : 1;
 			continue;
 		}
+		/* no TLS because no connection at all: the audit failed */
+		if (!json_object_get_boolean(member(audit, "speaks_tls")) &&
+		    member(audit, "incomplete") && status == 0)
+			status = 1;
 		if (!c->json) {
 			print_audit(audit);
 			json_object_put(audit);

@@ -209,7 +209,8 @@ void plan_print(const struct plan *plan, const struct profile *profile, FILE *ou
 		const struct collector *c = plan->collectors[i];
 		fprintf(out, "  %-24s deadline %4us  %s\n", c->id, c->timeout_seconds, c->summary);
 		for (size_t k = 0; c->inputs && c->inputs[k]; k++)
-			fprintf(out, "      reads what %s observed (it runs first)\n", c->inputs[k]);
+			fprintf(out, "      reads what %s observed (it runs first)\n",
+				c->inputs[k]);
 		if (c->changes_dut)
 			fprintf(out, "      changes the DUT (runs after every collector that only "
 				     "observes)\n");

@@ -733,9 +733,10 @@ static int load_path(struct loader *l, const struct yaml_value *v, char **out)
 	}
 	size_t total = (absolute ? 0 : strlen(folder) + 1) + length + 1;
 	if (total > PATH_MAX)
-		return yaml_fail(l->doc, v->at, v->path,
-				 "found a path that is %zu bytes once resolved; expected at most %d",
-				 total - 1, PATH_MAX - 1);
+		return yaml_fail(
+			l->doc, v->at, v->path,
+			"found a path that is %zu bytes once resolved; expected at most %d",
+			total - 1, PATH_MAX - 1);
 	char *path = malloc(total);
 	if (!path)
 		return yaml_fail_memory(l->doc);
@@ -825,9 +826,8 @@ static int load_tls(struct loader *l, const struct yaml_value *root)
 static int load_tls_client(struct loader *l, const struct yaml_value *v,
 			   struct profile_tls_client *c)
 {
-	static const char *const keys[] = {"name",       "host",    "port",    "listen",
-					   "trigger",    "trusted_ca", "carries", "timeout",
-					   NULL};
+	static const char *const keys[] = {"name",       "host",    "port",    "listen", "trigger",
+					   "trusted_ca", "carries", "timeout", NULL};
 	static const char *const ca_keys[] = {"certificate", "key", NULL};
 	struct yaml_value field, ca;
 	bool present;
@@ -1012,9 +1012,9 @@ static int load_report(struct loader *l, const struct yaml_value *root)
 static int load_document(struct loader *l, struct fy_node *root_node)
 {
 	static const char *const keys[] = {
-		"dutlab_profile", "identity",    "targets",  "scope",     "dut",    "services",
-		"capabilities",   "credentials", "adapters", "artifacts", "report", "tls",
-		"tls_clients",    "units",       NULL};
+		"dutlab_profile", "identity",     "targets",     "scope",    "dut",
+		"services",       "capabilities", "credentials", "adapters", "artifacts",
+		"report",         "tls",          "tls_clients", "units",    NULL};
 	struct yaml_value root = {.node = root_node, .at = {1, 1}, .path = ""};
 	root.at = yaml_pos(l->doc, root_node, root.at);
 	if (yaml_is_null(root_node))

@@ -85,9 +85,9 @@ struct profile_capability {
  * cloud): dutlab plays that server (TS-0014-1 5.3.1.2, 5.5.2.2, 5.2.3.3;
  * IoT-1006-1 5.1.1.4). */
 struct profile_tls_client {
-	char *name;           /* "update", "nvr", "cloud" */
-	char *host;           /* the DNS name the DUT connects to; the valid certificate carries it */
-	uint16_t port;        /* the port dutlab listens on */
+	char *name;    /* "update", "nvr", "cloud" */
+	char *host;    /* the DNS name the DUT connects to; the valid certificate carries it */
+	uint16_t port; /* the port dutlab listens on */
 	char *listen_address; /* the tester's own address the DUT's connection reaches */
 	char *trigger;        /* the adapter operation that makes the DUT connect */
 	/* A CA the DUT trusts (installed by the lab): dutlab issues the valid
@@ -142,7 +142,7 @@ struct profile {
 	size_t report_field_count;
 
 	/* tls: what the DUT's server certificates are judged against */
-	char *tls_ca_bundle; /* PEM CAs they must chain to; NULL: none declared */
+	char *tls_ca_bundle;     /* PEM CAs they must chain to; NULL: none declared */
 	char **tls_server_names; /* DNS names they must carry, besides the addresses */
 	size_t tls_server_name_count;
 	struct profile_tls_client *tls_clients;

@@ -240,8 +240,9 @@ static int load_inputs(struct store *store, const struct collector *c, struct lo
 	out->count = 0;
 	for (size_t i = 0; c->inputs && c->inputs[i]; i++) {
 		if (out->count == COLLECTOR_INPUTS_MAX)
-			return dl_error_set(err, DL_EINVAL, "collector %s reads more than %d inputs",
-					    c->id, COLLECTOR_INPUTS_MAX);
+			return dl_error_set(err, DL_EINVAL,
+					    "collector %s reads more than %d inputs", c->id,
+					    COLLECTOR_INPUTS_MAX);
 		struct check_input *in = &out->items[out->count];
 		char *message = out->errors[out->count];
 		out->count++;
@@ -263,7 +264,8 @@ static int load_inputs(struct store *store, const struct collector *c, struct lo
 				in->observation = json_tokener_parse(observation);
 			if (!in->observation)
 				snprintf(message, 512, "collector %s: %s%s%s", c->inputs[i],
-					 state ? state : "?", error ? ": " : "", error ? error : "");
+					 state ? state : "?", error ? ": " : "",
+					 error ? error : "");
 		}
 		sqlite3_finalize(st);
 	}

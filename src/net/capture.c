@@ -12,7 +12,9 @@
 #include "net/capture.h"
 #include "net/pcapng.h"
 
-#define CAPTURE_SNAPLEN 2048      /* enough for every probe and banner exchange */
+#define CAPTURE_SNAPLEN                                                                            \
+	65535 /* whole segments: a veth hands over merged (GRO) ones, and a TLS                    \
+	       * flight with its certificates must stay readable */
 #define CAPTURE_BUFFER (8u << 20) /* the kernel ring; counts in RSS once touched */
 #define CAPTURE_COMMENT_MAX 256
 

@@ -50,7 +50,8 @@
 #define TDEA_NOTE "64-bit block (Sweet32); SP 800-131A r2 disallows TDEA encryption after 2023"
 #define CBC_NOTE "SSH's CBC mode leaks plaintext (CVE-2008-5161); prefer CTR or GCM"
 #define RC4_NOTE "RC4: broken, and RFC 8758 forbids it"
-#define CHACHA_NOTE "ChaCha20-Poly1305 is not in SP 800-140C; its 256-bit key is of the AES-256 class"
+#define CHACHA_NOTE                                                                                \
+	"ChaCha20-Poly1305 is not in SP 800-140C; its 256-bit key is of the AES-256 class"
 #define MD5_NOTE "MD5 is not approved"
 #define HMAC_SHA1_NOTE "HMAC-SHA-1 stays approved for MACs: SHA-1 collisions do not break HMAC"
 

@@ -14,7 +14,10 @@ set -u
 cd "$(dirname "$0")/../.."
 root=$(pwd)
 build=${1:-build}
-dutlab=$root/$build/src/cli/dutlab
+case $build in
+/*) dutlab=$build/src/cli/dutlab ;;
+*) dutlab=$root/$build/src/cli/dutlab ;;
+esac
 work=$(mktemp -d /tmp/dutlab-lab-tests.XXXXXX)
 duts="camera-good camera-bad"
 passed=0
@@ -244,10 +247,30 @@ fi
 results_of() {
 	sqlite3 "$1/campaign.db" "SELECT clause_id, verdict, summary FROM clause_result ORDER BY clause_id"
 }
+
+# light_profile DUT: the DUT's profile without tls_clients and without the operations that
+# change the DUT (factory reset, certificate installation): the runner tests below test the
+# runner, and each of their campaigns then takes seconds, not minutes.
+light_profile() {
+	local out="$work/light-$1.yaml"
+	python3 - "$(profile_of "$1")" "$out" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+text = re.sub(r"\ntls_clients:.*?(?=\n[a-z])", "\n", text, flags=re.S)
+text = re.sub(r"\n +(factory_reset|replace_certificate|check_update): [^\n]*", "", text)
+open(sys.argv[2], "w", encoding="utf-8").write(text)
+PY
+	echo "$out"
+}
+for dut in camera-good camera-bad; do
+	in_tester "$dutlab" run --profile "$(light_profile "$dut")" --output "$work/light-$dut" \
+		--quiet >"$work/light-$dut.log" 2>&1 ||
+		not_ok "light campaign on $dut" "$(tail -5 "$work/light-$dut.log")"
+done
 for delay in 1 3; do
 	dir="$work/killed-$delay"
 	# Not through in_tester: $! must be dutlab itself (ip netns exec execs it).
-	ip netns exec dl-tester "$dutlab" run --profile "$(profile_of camera-bad)" --output "$dir" \
+	ip netns exec dl-tester "$dutlab" run --profile "$(light_profile camera-bad)" --output "$dir" \
 		--quiet &
 	pid=$!
 	echo "$pid" >"$work/killed.pid"
@@ -265,17 +288,17 @@ for delay in 1 3; do
 	status=$?
 	if [ "$status" -ne 0 ]; then
 		not_ok "resume after SIGKILL at ${delay} s" "status $status" "$(tail -5 "$work/resume.log")"
-	elif [ "$(results_of "$dir")" = "$(results_of "$work/camera-bad")" ]; then
+	elif [ "$(results_of "$dir")" = "$(results_of "$work/light-camera-bad")" ]; then
 		ok "SIGKILL at ${delay} s (state '$state') then --resume: the same results as uninterrupted"
 	else
 		not_ok "SIGKILL at ${delay} s then --resume gives the same results" \
-			"$(diff <(results_of "$dir") <(results_of "$work/camera-bad") 2>&1 | head -10)"
+			"$(diff <(results_of "$dir") <(results_of "$work/light-camera-bad") 2>&1 | head -10)"
 	fi
 done
 
 # --- Ctrl-C stops cleanly with exit 130 and the campaign resumes ---
 dir="$work/interrupted"
-ip netns exec dl-tester "$dutlab" run --profile "$(profile_of camera-good)" --output "$dir" \
+ip netns exec dl-tester "$dutlab" run --profile "$(light_profile camera-good)" --output "$dir" \
 	--plain >"$work/int.log" 2>&1 &
 echo $! >"$work/int.pid"
 sleep 2
@@ -286,7 +309,7 @@ rm -f "$work/int.pid"
 state=$(sqlite3 "$dir/campaign.db" "SELECT value FROM meta WHERE key='state'")
 if [ "$status" -eq 130 ] && [ "$state" = "interrupted" ] && grep -q -- "--resume" "$work/int.log"; then
 	if in_tester "$dutlab" run --resume "$dir" --quiet >/dev/null 2>&1 &&
-		[ "$(results_of "$dir")" = "$(results_of "$work/camera-good")" ]; then
+		[ "$(results_of "$dir")" = "$(results_of "$work/light-camera-good")" ]; then
 		ok "Ctrl-C exits 130, says how to resume, and the resumed campaign matches"
 	else
 		not_ok "the campaign resumed after Ctrl-C matches the uninterrupted one"
@@ -296,7 +319,7 @@ else
 fi
 
 # --- --json-progress prints one JSON object per line ---
-in_tester "$dutlab" run --profile "$(profile_of camera-good)" --output "$work/json" --json-progress \
+in_tester "$dutlab" run --profile "$(light_profile camera-good)" --output "$work/json" --json-progress \
 	--no-report >"$work/json.out" 2>"$work/json.err"
 if python3 - "$work/json.out" <<'PY'; then
 import json, sys
@@ -309,62 +332,36 @@ else
 	not_ok "--json-progress" "$(head -3 "$work/json.out")"
 fi
 
-# --- the TLS audit agrees with sslscan on every server of the TLS matrix (tlslab-servers) ---
-"$root/tests/lab/tls/compare-sslscan.sh" "$build" >"$work/tls-sslscan.log" 2>&1
-status=$?
-while IFS= read -r line; do
-	case $line in
-	"ok - "*) ok "tls vs sslscan: ${line#ok - }" ;;
-	"not ok - "*) not_ok "tls vs sslscan: ${line#not ok - }" ;;
-	"#"*) echo "$line" ;;
-	esac
-done <"$work/tls-sslscan.log"
-if [ "$status" -ne 0 ] && ! grep -q '^not ok - ' "$work/tls-sslscan.log"; then
-	not_ok "tls vs sslscan: compare-sslscan.sh exited $status" "$(tail -5 "$work/tls-sslscan.log")"
-fi
+# run_script NAME SCRIPT ARGS...: a lab script that prints "ok - ..." / "not ok - ..." lines;
+# each counts as one test here, and a script that fails without saying why counts too.
+run_script() {
+	local name=$1 log="$work/${1// /-}.log" status line
+	shift
+	"$@" >"$log" 2>&1
+	status=$?
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok "$name: ${line#ok - }" ;;
+		"not ok - "*) not_ok "$name: ${line#not ok - }" ;;
+		"#"*) echo "$line" ;;
+		esac
+	done <"$log"
+	if [ "$status" -ne 0 ] && ! grep -q '^not ok - ' "$log"; then
+		not_ok "$name: $(basename "$1") exited $status" "$(tail -5 "$log")"
+	fi
+}
 
-# --- a hostile TLS server (oversized records, truncated handshakes, endless alerts, ...) ---
-"$root/tests/lab/tls/hostile.sh" "$build" >"$work/tls-hostile.log" 2>&1
-status=$?
-while IFS= read -r line; do
-	case $line in
-	"ok - "*) ok "tls hostile: ${line#ok - }" ;;
-	"not ok - "*) not_ok "tls hostile: ${line#not ok - }" ;;
-	"#"*) echo "$line" ;;
-	esac
-done <"$work/tls-hostile.log"
-if [ "$status" -ne 0 ] && ! grep -q '^not ok - ' "$work/tls-hostile.log"; then
-	not_ok "tls hostile: hostile.sh exited $status" "$(tail -5 "$work/tls-hostile.log")"
-fi
-
-# --- dutlab plays the cameras' update server: camera-good refuses every bad certificate ---
-"$root/tests/lab/tlsclient/matrix.sh" "$build" >"$work/tlsclient.log" 2>&1
-status=$?
-while IFS= read -r line; do
-	case $line in
-	"ok - "*) ok "tlsclient: ${line#ok - }" ;;
-	"not ok - "*) not_ok "tlsclient: ${line#not ok - }" ;;
-	"#"*) echo "$line" ;;
-	esac
-done <"$work/tlsclient.log"
-if [ "$status" -ne 0 ] && ! grep -q '^not ok - ' "$work/tlsclient.log"; then
-	not_ok "tlsclient: matrix.sh exited $status" "$(tail -5 "$work/tlsclient.log")"
-fi
-
-# --- lab reset / install-cert change (camera-good) or keep (camera-bad) the keys ---
-# (after every campaign: it resets the cameras, and rebuilds them fresh when done)
-"$root/tests/lab/keys/reset.sh" >"$work/keys-reset.log" 2>&1
-status=$?
-while IFS= read -r line; do
-	case $line in
-	"ok - "*) ok "keys: ${line#ok - }" ;;
-	"not ok - "*) not_ok "keys: ${line#not ok - }" ;;
-	"#"*) echo "$line" ;;
-	esac
-done <"$work/keys-reset.log"
-if [ "$status" -ne 0 ] && ! grep -q '^not ok - ' "$work/keys-reset.log"; then
-	not_ok "keys: reset.sh exited $status" "$(tail -5 "$work/keys-reset.log")"
-fi
+# The TLS audit agrees with sslscan on every server of the TLS matrix (tlslab-servers).
+run_script "tls vs sslscan" "$root/tests/lab/tls/compare-sslscan.sh" "$build"
+# The SSH audit agrees with ssh-audit and ssh-keygen (sshlab-servers).
+run_script "ssh vs ssh-audit" "$root/tests/lab/ssh/compare-ssh-audit.sh" "$build"
+# A hostile TLS server (oversized records, truncated handshakes, endless alerts, ...).
+run_script "tls hostile" "$root/tests/lab/tls/hostile.sh" "$build"
+# dutlab plays the cameras' update server: camera-good refuses every bad certificate.
+run_script "tlsclient" "$root/tests/lab/tlsclient/matrix.sh" "$build"
+# lab reset / install-cert change (camera-good) or keep (camera-bad) the keys; after every
+# campaign: it resets the cameras, and rebuilds them fresh when done.
+run_script "keys" "$root/tests/lab/keys/reset.sh"
 
 echo
 echo "$passed passed, $failed failed"

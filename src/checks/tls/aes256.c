@@ -47,8 +47,8 @@ static int judge(const struct json_object *observation, const struct check_param
 	if (rc)
 		return rc;
 	if (!usable)
-		return check_verdict_set(out, VERDICT_INCONCLUSIVE,
-					 "no service list to audit: %s", why);
+		return check_verdict_set(out, VERDICT_INCONCLUSIVE, "no service list to audit: %s",
+					 why);
 	struct json_object *tls = endpoint_list(observation, "tls");
 	size_t passed = 0, failed = 0, unfinished = 0;
 	for (size_t i = 0; !rc && i < json_object_array_length(tls); i++) {
@@ -81,34 +81,37 @@ static int judge(const struct json_object *observation, const struct check_param
 		if (strong.count) {
 			passed++;
 			rc = check_verdict_add(out, FINDING_PASS, evidence,
-					       "%s completes a handshake with %s", label, strong.text);
+					       "%s completes a handshake with %s", label,
+					       strong.text);
 		} else if (!endpoint_true(endpoint, "complete")) {
 			unfinished++;
-			rc = check_verdict_add(out, FINDING_WARNING, evidence,
-					       "%s: no AES-256 suite found before the audit stopped (%s)",
-					       label, endpoint_text(endpoint, "incomplete", "no reason"));
+			rc = check_verdict_add(
+				out, FINDING_WARNING, evidence,
+				"%s: no AES-256 suite found before the audit stopped (%s)", label,
+				endpoint_text(endpoint, "incomplete", "no reason"));
 		} else {
 			failed++;
 			rc = check_verdict_add(out, FINDING_FAIL, evidence,
 					       "%s accepts no %s suite in TLS 1.2 or later; its "
 					       "strongest: %s",
-					       label, equivalent ? "AES-256 or ChaCha20" : "AES-256",
+					       label,
+					       equivalent ? "AES-256 or ChaCha20" : "AES-256",
 					       best.count ? best.text : "none in TLS 1.2 or later");
 		}
 	}
 	if (rc)
 		return rc;
 	if (failed)
-		return check_verdict_set(out, VERDICT_FAIL,
-					 "%zu of %zu TLS service%s accept%s no AES-256 suite", failed,
-					 json_object_array_length(tls),
-					 json_object_array_length(tls) == 1 ? "" : "s",
-					 failed == 1 ? "s" : "");
+		return check_verdict_set(
+			out, VERDICT_FAIL, "%zu of %zu TLS service%s accept%s no AES-256 suite",
+			failed, json_object_array_length(tls),
+			json_object_array_length(tls) == 1 ? "" : "s", failed == 1 ? "s" : "");
 	if (unfinished || passed == 0)
-		return check_verdict_set(out, VERDICT_INCONCLUSIVE, "%s",
-					 passed == 0 && !unfinished
-						 ? "discovery found no TLS service to audit"
-						 : "some TLS services could not be audited to the end");
+		return check_verdict_set(
+			out, VERDICT_INCONCLUSIVE, "%s",
+			passed == 0 && !unfinished
+				? "discovery found no TLS service to audit"
+				: "some TLS services could not be audited to the end");
 	return check_verdict_set(out, VERDICT_PASS,
 				 "every TLS service (%zu) completes a handshake with an AES-256 "
 				 "suite",

@@ -119,9 +119,10 @@ static int judge_ssh(const struct json_object *endpoint, size_t *failures,
 	}
 	if (bad.count) {
 		(*failures)++;
-		return check_verdict_add(out, FINDING_FAIL, evidence,
-					 "%s (SSH) offers %zu algorithm%s outside SP 800-140C r1: %s",
-					 label, bad.count, bad.count == 1 ? "" : "s", bad.text);
+		return check_verdict_add(
+			out, FINDING_FAIL, evidence,
+			"%s (SSH) offers %zu algorithm%s outside SP 800-140C r1: %s", label,
+			bad.count, bad.count == 1 ? "" : "s", bad.text);
 	}
 	return check_verdict_add(out, FINDING_PASS, evidence,
 				 "%s (SSH): every algorithm offered is approved", label);
@@ -138,8 +139,8 @@ static int judge(const struct json_object *observation, const struct check_param
 	if (rc)
 		return rc;
 	if (!usable)
-		return check_verdict_set(out, VERDICT_INCONCLUSIVE,
-					 "no service list to audit: %s", why);
+		return check_verdict_set(out, VERDICT_INCONCLUSIVE, "no service list to audit: %s",
+					 why);
 	struct json_object *tls = endpoint_list(observation, "tls");
 	struct json_object *ssh = endpoint_list(observation, "ssh");
 	size_t failures = 0, unfinished = 0, audited = 0;
@@ -169,14 +170,16 @@ static int judge(const struct json_object *observation, const struct check_param
 	if (rc)
 		return rc;
 	if (failures)
-		return check_verdict_set(out, VERDICT_FAIL,
-					 "%zu service%s offer%s algorithms outside NIST SP 800-140C "
-					 "r1",
-					 failures, failures == 1 ? "" : "s", failures == 1 ? "s" : "");
+		return check_verdict_set(
+			out, VERDICT_FAIL,
+			"%zu service%s offer%s algorithms outside NIST SP 800-140C "
+			"r1",
+			failures, failures == 1 ? "" : "s", failures == 1 ? "s" : "");
 	if (unfinished || audited == 0)
 		return check_verdict_set(out, VERDICT_INCONCLUSIVE, "%s",
-					 audited == 0 ? "discovery found no TLS or SSH service"
-						      : "some services could not be audited to the end");
+					 audited == 0
+						 ? "discovery found no TLS or SSH service"
+						 : "some services could not be audited to the end");
 	return check_verdict_set(out, VERDICT_PASS,
 				 "every algorithm offered on %zu TLS/SSH service%s is approved",
 				 audited, audited == 1 ? "" : "s");

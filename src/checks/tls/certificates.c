@@ -56,8 +56,8 @@ static int judge(const struct json_object *observation, const struct check_param
 	if (rc)
 		return rc;
 	if (!usable)
-		return check_verdict_set(out, VERDICT_INCONCLUSIVE,
-					 "no service list to audit: %s", why);
+		return check_verdict_set(out, VERDICT_INCONCLUSIVE, "no service list to audit: %s",
+					 why);
 	bool ca_declared = profile && profile->tls_ca_bundle;
 	struct json_object *tls = endpoint_list(observation, "tls");
 	size_t failed = 0, passed = 0, unknown = 0;
@@ -70,10 +70,10 @@ static int judge(const struct json_object *observation, const struct check_param
 		const char *evidence = endpoint_text(endpoint, "evidence", NULL);
 		if (!chain || json_object_array_length(chain) == 0) {
 			unknown++;
-			rc = check_verdict_add(out, FINDING_WARNING, evidence,
-					       "%s: no certificate was read (%s)", label,
-					       endpoint_text(endpoint, "incomplete",
-							     "the server presented none"));
+			rc = check_verdict_add(
+				out, FINDING_WARNING, evidence, "%s: no certificate was read (%s)",
+				label,
+				endpoint_text(endpoint, "incomplete", "the server presented none"));
 			continue;
 		}
 		struct json_object *leaf = json_object_array_get_idx(chain, 0);
@@ -94,8 +94,9 @@ static int judge(const struct json_object *observation, const struct check_param
 			char item[160];
 			if (has_problem(c, "weak_signature") || has_problem(c, "weak_key") ||
 			    has_problem(c, "expired")) {
-				snprintf(item, sizeof(item), "chain certificate %zu (%.80s) is weak or "
-							    "expired",
+				snprintf(item, sizeof(item),
+					 "chain certificate %zu (%.80s) is weak or "
+					 "expired",
 					 k, endpoint_text(c, "subject", "?"));
 				endpoint_names_add(&says, item);
 			}
@@ -105,26 +106,29 @@ static int judge(const struct json_object *observation, const struct check_param
 			failed++;
 			rc = check_verdict_add(out, FINDING_FAIL, evidence,
 					       "%s: the certificate '%s' %s (%s %ld, %s)", label,
-					       subject, says.text, endpoint_text(leaf, "key_type", "?"),
+					       subject, says.text,
+					       endpoint_text(leaf, "key_type", "?"),
 					       endpoint_number(leaf, "key_bits"),
 					       endpoint_text(leaf, "signature_algorithm", "?"));
 		} else if (untrusted_only_for_want_of_ca) {
 			unknown++;
-			rc = check_verdict_add(out, FINDING_WARNING, evidence,
-					       "%s: the certificate '%s' does not chain to the system CA "
-					       "store (%s) and the profile declares no tls.ca_bundle to "
-					       "judge it against",
-					       label, subject,
-					       endpoint_text(certs, "verify_error", "no reason given"));
+			rc = check_verdict_add(
+				out, FINDING_WARNING, evidence,
+				"%s: the certificate '%s' does not chain to the system CA "
+				"store (%s) and the profile declares no tls.ca_bundle to "
+				"judge it against",
+				label, subject,
+				endpoint_text(certs, "verify_error", "no reason given"));
 		} else {
 			passed++;
-			rc = check_verdict_add(out, FINDING_PASS, evidence,
-					       "%s: the certificate '%s' (%s %ld, %s, valid until %s) "
-					       "meets the profile and chains to the declared CA",
-					       label, subject, endpoint_text(leaf, "key_type", "?"),
-					       endpoint_number(leaf, "key_bits"),
-					       endpoint_text(leaf, "signature_algorithm", "?"),
-					       endpoint_text(leaf, "not_after", "?"));
+			rc = check_verdict_add(
+				out, FINDING_PASS, evidence,
+				"%s: the certificate '%s' (%s %ld, %s, valid until %s) "
+				"meets the profile and chains to the declared CA",
+				label, subject, endpoint_text(leaf, "key_type", "?"),
+				endpoint_number(leaf, "key_bits"),
+				endpoint_text(leaf, "signature_algorithm", "?"),
+				endpoint_text(leaf, "not_after", "?"));
 		}
 	}
 	if (rc)
@@ -137,10 +141,11 @@ static int judge(const struct json_object *observation, const struct check_param
 					 json_object_array_length(tls) == 1 ? "" : "s",
 					 failed == 1 ? "s" : "");
 	if (unknown || passed == 0)
-		return check_verdict_set(out, VERDICT_INCONCLUSIVE, "%s",
-					 passed + unknown == 0
-						 ? "discovery found no TLS service with a certificate"
-						 : "some certificates could not be judged (see findings)");
+		return check_verdict_set(
+			out, VERDICT_INCONCLUSIVE, "%s",
+			passed + unknown == 0
+				? "discovery found no TLS service with a certificate"
+				: "some certificates could not be judged (see findings)");
 	return check_verdict_set(out, VERDICT_PASS,
 				 "every TLS service's certificate (%zu) follows the baseline and "
 				 "chains to the declared CA",

@@ -74,8 +74,7 @@ static bool http_asks_credentials(struct json_object *http)
 }
 
 /* DESCRIBE rtsp://address:port/: the status, or 0 when nothing usable came. */
-static int rtsp_describe_status(const struct check_context *ctx, const char *address,
-				uint16_t port)
+static int rtsp_describe_status(const struct check_context *ctx, const char *address, uint16_t port)
 {
 	struct sock_address target;
 	struct dl_error err = {0};
@@ -92,8 +91,8 @@ static int rtsp_describe_status(const struct check_context *ctx, const char *add
 	if (deadline > ctx->deadline_ns)
 		deadline = ctx->deadline_ns;
 	int fd = -1;
-	if (sock_tcp_connect(ctx->scope, &target, sock_interface(ctx->scope), deadline, &fd,
-			     &err) < 0)
+	if (sock_tcp_connect(ctx->scope, &target, sock_interface(ctx->scope), deadline, &fd, &err) <
+	    0)
 		return 0;
 	static uint8_t reply[RTSP_HEADER_MAX];
 	size_t got = 0;
@@ -152,7 +151,8 @@ static void classify_web(const struct json_object *scan, const struct scan_servi
 			    NULL);
 	else
 		add_channel(plaintext, s, pages, 1,
-			    "plain HTTP serves the web interface without redirecting to HTTPS", NULL);
+			    "plain HTTP serves the web interface without redirecting to HTTPS",
+			    NULL);
 }
 
 int channels_plaintext(const struct check_context *ctx, const struct json_object *scan,
@@ -192,13 +192,15 @@ int channels_plaintext(const struct check_context *ctx, const struct json_object
 		else if (strncmp(name, "rtsp", 4) == 0) {
 			int status = rtsp_describe_status(ctx, s->address, s->port);
 			if (status == 401)
-				add_channel(plaintext, s, video_login, 2,
-					    "RTSP in clear: DESCRIBE asks for credentials (401) on "
-					    "the plaintext channel, and the stream follows in clear",
-					    NULL);
+				add_channel(
+					plaintext, s, video_login, 2,
+					"RTSP in clear: DESCRIBE asks for credentials (401) on "
+					"the plaintext channel, and the stream follows in clear",
+					NULL);
 			else
 				add_channel(plaintext, s, video, 1,
-					    "RTSP in clear: video travels without encryption", NULL);
+					    "RTSP in clear: video travels without encryption",
+					    NULL);
 		}
 	}
 	return 0;

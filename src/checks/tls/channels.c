@@ -37,7 +37,7 @@
 
 #define CHANNELS_ENDPOINTS_MAX 64
 #define CHANNELS_RESERVE_NS (2 * 1000000000LL) /* to write the observation */
-#define CHANNELS_SNAPLEN 2048                   /* handshakes; certificates may be cut */
+#define CHANNELS_SNAPLEN 65535                 /* whole handshakes, certificates included */
 #define CHANNELS_CAPTURE_MAX (16u << 20)
 
 static const char *const inputs[] = {"discovery.scan", NULL};
@@ -159,8 +159,8 @@ static int audit_all(const struct check_context *ctx, const struct scan_view *vi
 		if (ctx->progress)
 			ctx->progress(ctx->progress_opaque, done, total, what);
 		char evidence[256];
-		evidence_open(capture, ctx, tls_service ? "tls" : "ssh", s->address, s->port,
-			      notes, evidence, sizeof(evidence));
+		evidence_open(capture, ctx, tls_service ? "tls" : "ssh", s->address, s->port, notes,
+			      evidence, sizeof(evidence));
 		struct json_object *endpoint = NULL;
 		struct dl_error sub = {0};
 		int rc;
@@ -244,7 +244,8 @@ static int collect(const struct check_context *ctx, struct json_object **observa
 	struct json_object *plaintext = json_object_new_array();
 	const char *interface = sock_interface(ctx->scope);
 	json_object_object_add(o, "version", json_object_new_int(1));
-	json_object_object_add(o, "interface", interface ? json_object_new_string(interface) : NULL);
+	json_object_object_add(o, "interface",
+			       interface ? json_object_new_string(interface) : NULL);
 
 	const char *scan_error = NULL;
 	const struct json_object *scan = check_context_input(ctx, "discovery.scan", &scan_error);

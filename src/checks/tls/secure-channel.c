@@ -31,8 +31,8 @@
  *                    carry credentials or management
  */
 
-static const char *const param_names[] = {"min_version", "forward_secrecy", "min_strength", "plaintext",
-				     NULL};
+static const char *const param_names[] = {"min_version", "forward_secrecy", "min_strength",
+					  "plaintext", NULL};
 
 struct rule {
 	int min_version;
@@ -73,7 +73,8 @@ static int read_rule(const struct check_params *p, struct rule *r, struct dl_err
 				    strength);
 	if (strcmp(plaintext, "credentials") != 0 && strcmp(plaintext, "management") != 0)
 		return dl_error_set(err, DL_EINVAL,
-				    "plaintext '%s': expected credentials or management", plaintext);
+				    "plaintext '%s': expected credentials or management",
+				    plaintext);
 	r->plaintext_management = strcmp(plaintext, "management") == 0;
 	return 0;
 }
@@ -82,8 +83,8 @@ struct tally {
 	size_t failures, audited, unfinished;
 };
 
-static int judge_tls(const struct json_object *endpoint, const struct rule *r,
-		     struct tally *t, struct check_verdict *out)
+static int judge_tls(const struct json_object *endpoint, const struct rule *r, struct tally *t,
+		     struct check_verdict *out)
 {
 	char label[128];
 	endpoint_label(endpoint, label, sizeof(label));
@@ -93,7 +94,8 @@ static int judge_tls(const struct json_object *endpoint, const struct rule *r,
 		return check_verdict_add(out, FINDING_WARNING, evidence,
 					 "%s: discovery saw TLS, but the audit completed no "
 					 "handshake (%s)",
-					 label, endpoint_text(endpoint, "incomplete", "no reason given"));
+					 label,
+					 endpoint_text(endpoint, "incomplete", "no reason given"));
 	}
 	bool complete = endpoint_true(endpoint, "complete");
 	int rc = 0;
@@ -130,8 +132,8 @@ static int judge_tls(const struct json_object *endpoint, const struct rule *r,
 		snprintf(item, sizeof(item), "%s (%s)", name, endpoint_text(s, "version", "?"));
 		if (r->forward_secrecy && !endpoint_true(s, "forward_secrecy"))
 			endpoint_names_add(&static_kx, item);
-		if (r->min_strength && strength_rank(endpoint_text(s, "strength", "")) <
-					       r->min_strength)
+		if (r->min_strength &&
+		    strength_rank(endpoint_text(s, "strength", "")) < r->min_strength)
 			endpoint_names_add(&weak, item);
 	}
 	if (!rc && static_kx.count) {
@@ -160,8 +162,9 @@ static int judge_tls(const struct json_object *endpoint, const struct rule *r,
 	t->audited++;
 	if (t->failures == before)
 		rc = check_verdict_add(out, FINDING_PASS, evidence,
-				       "%s offers only %s, every suite with forward secrecy%s", label,
-				       good.text, r->min_strength ? " and strong enough" : "");
+				       "%s offers only %s, every suite with forward secrecy%s",
+				       label, good.text,
+				       r->min_strength ? " and strong enough" : "");
 	return rc;
 }
 
@@ -199,10 +202,10 @@ static int judge_ssh(const struct json_object *endpoint, const struct rule *r, s
 	const char *evidence = endpoint_text(endpoint, "evidence", NULL);
 	if (!endpoint_true(endpoint, "speaks_ssh")) {
 		t->unfinished++;
-		return check_verdict_add(out, FINDING_WARNING, evidence,
-					 "%s: discovery saw SSH, but the audit read no KEXINIT (%s)",
-					 label,
-					 endpoint_text(endpoint, "incomplete", "no reason given"));
+		return check_verdict_add(
+			out, FINDING_WARNING, evidence,
+			"%s: discovery saw SSH, but the audit read no KEXINIT (%s)", label,
+			endpoint_text(endpoint, "incomplete", "no reason given"));
 	}
 	struct endpoint_names static_kx = {.count = 0}, weak = {.count = 0};
 	if (r->forward_secrecy)
@@ -227,13 +230,12 @@ static int judge_ssh(const struct json_object *endpoint, const struct rule *r, s
 	}
 	if (!rc && !static_kx.count && !weak.count) {
 		t->audited++;
-		rc = check_verdict_add(out, FINDING_PASS, evidence,
-				       "%s (SSH %s) offers only key exchanges with forward "
-				       "secrecy%s",
-				       label,
-				       endpoint_text(endpoint_member(endpoint, "ident"), "software",
-						     "?"),
-				       r->min_strength ? " and strong enough ciphers" : "");
+		rc = check_verdict_add(
+			out, FINDING_PASS, evidence,
+			"%s (SSH %s) offers only key exchanges with forward "
+			"secrecy%s",
+			label, endpoint_text(endpoint_member(endpoint, "ident"), "software", "?"),
+			r->min_strength ? " and strong enough ciphers" : "");
 	}
 	return rc;
 }
@@ -247,8 +249,8 @@ static bool carries(const struct json_object *channel, const char *kind)
 	return false;
 }
 
-static int judge_plaintext(const struct json_object *channel, const struct rule *r,
-			   struct tally *t, struct check_verdict *out)
+static int judge_plaintext(const struct json_object *channel, const struct rule *r, struct tally *t,
+			   struct check_verdict *out)
 {
 	char label[128];
 	endpoint_label(channel, label, sizeof(label));
@@ -289,8 +291,8 @@ static int judge(const struct json_object *observation, const struct check_param
 	if (rc)
 		return rc;
 	if (!usable)
-		return check_verdict_set(out, VERDICT_INCONCLUSIVE,
-					 "no service list to audit: %s", why);
+		return check_verdict_set(out, VERDICT_INCONCLUSIVE, "no service list to audit: %s",
+					 why);
 	struct tally t = {0};
 	struct json_object *tls = endpoint_list(observation, "tls");
 	struct json_object *ssh = endpoint_list(observation, "ssh");
@@ -309,7 +311,8 @@ static int judge(const struct json_object *observation, const struct check_param
 					 "%zu finding%s against the secure-channel rule (%zu TLS, "
 					 "%zu SSH service%s audited, %zu channel%s in clear)",
 					 t.failures, t.failures == 1 ? "" : "s",
-					 json_object_array_length(tls), json_object_array_length(ssh),
+					 json_object_array_length(tls),
+					 json_object_array_length(ssh),
 					 json_object_array_length(ssh) == 1 ? "" : "s",
 					 json_object_array_length(plaintext),
 					 json_object_array_length(plaintext) == 1 ? "" : "s");
@@ -332,7 +335,8 @@ static int judge(const struct json_object *observation, const struct check_param
 				 "%zu secure channel%s audited: every one meets the rule, and no "
 				 "channel in clear carries %s",
 				 t.audited, t.audited == 1 ? "" : "s",
-				 r.plaintext_management ? "credentials or management" : "credentials");
+				 r.plaintext_management ? "credentials or management"
+							: "credentials");
 }
 
 const struct check check_tls_secure_channel = {

@@ -89,8 +89,11 @@ static enum tls_probe_outcome read_reply(int fd, uint8_t *buf, struct tls_reply 
 	}
 	if (got == 0)
 		return closed ? TLS_PROBE_CLOSED : TLS_PROBE_SILENT;
-	if (rc == 0 || reply->has_server_hello || reply->has_alert || reply->ssl2)
-		return TLS_PROBE_ANSWERED; /* complete as far as it went */
+	/* cut by a close or the deadline: an answer as far as it went, when
+	 * that includes a ServerHello, an alert or a whole SSLv2 message */
+	if (rc == 0 || reply->has_server_hello || reply->has_alert ||
+	    (reply->ssl2 && reply->complete))
+		return TLS_PROBE_ANSWERED;
 	return TLS_PROBE_GARBLED;
 }
 
@@ -129,6 +132,8 @@ int tls_probe_raw(struct tls_prober *p, const uint8_t *hello, size_t len, struct
 	else
 		*outcome = read_reply(fd, buf, reply, deadline);
 	free(buf);
+	/* the SSLv2 certificate pointed into buf: do not leave it dangling */
+	reply->ssl2_hello.certificate = NULL;
 	if (*outcome == TLS_PROBE_SILENT)
 		atomic_fetch_add(&p->lost, 1);
 	if (keep_fd && *outcome == TLS_PROBE_ANSWERED)

@@ -54,7 +54,8 @@ int tls_prober_init(struct tls_prober *p, const struct scope *scope, const char 
  * the peer closed, or the probe's deadline (timeout_ms, never past the
  * audit's deadline) passed. *outcome says which; reply (large: allocate it)
  * holds what was parsed when the outcome is TLS_PROBE_ANSWERED, also a
- * partial reply cut by a close or the deadline.
+ * partial reply cut by a close or the deadline (an SSLv2 SERVER-HELLO's
+ * certificate pointer is cleared: it pointed into the read buffer).
  *
  * keep_fd: NULL closes the connection (with a reset, leaving no TIME_WAIT);
  * otherwise an answered connection stays open in *keep_fd (-1 if none) for

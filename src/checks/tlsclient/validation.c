@@ -81,8 +81,9 @@ static bool tlsclient_listed(const char *list, const char *name)
 static bool tlsclient_carries(const struct json_object *c, const char *kind)
 {
 	struct json_object *list = tlsclient_member(c, "carries");
-	size_t n = list && json_object_is_type(list, json_type_array) ? json_object_array_length(list)
-								      : 0;
+	size_t n = list && json_object_is_type(list, json_type_array)
+			   ? json_object_array_length(list)
+			   : 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *k = json_object_get_string(json_object_array_get_idx(list, i));
 		if (k && strcmp(k, kind) == 0)
@@ -226,12 +227,12 @@ static int judge(const struct json_object *observation, const struct check_param
 		rc = tlsclient_judge_client(c, variants, out, &t);
 	}
 	if (rc == 0 && judged == 0)
-		return check_verdict_set(out, VERDICT_MANUAL,
-					 "the profile declares no tls_clients channel%s%s%s: declare "
-					 "the server the DUT connects to (host, port, trigger, trusted "
-					 "CA) to test it, or answer by hand",
-					 kind ? " that carries " : "", kind ? kind : "",
-					 kind ? " data" : "");
+		return check_verdict_set(
+			out, VERDICT_MANUAL,
+			"the profile declares no tls_clients channel%s%s%s: declare "
+			"the server the DUT connects to (host, port, trigger, trusted "
+			"CA) to test it, or answer by hand",
+			kind ? " that carries " : "", kind ? kind : "", kind ? " data" : "");
 	if (rc == 0) {
 		if (t.accepted_bad > 0)
 			rc = check_verdict_set(out, VERDICT_FAIL,

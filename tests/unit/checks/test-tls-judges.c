@@ -1,4 +1,5 @@
-/* test-tls-judges: the tls.channels judges on hand-written observations of a good and a bad camera */
+/* test-tls-judges: the tls.channels judges on hand-written observations of a good and a bad camera
+ */
 #include "core/compat.h"
 
 #include <setjmp.h>
@@ -52,8 +53,7 @@ static bool has_finding(const struct run *r, enum finding_severity severity, con
 }
 
 /* has_finding(), and on a miss the findings there are, to see why. */
-static bool expect_finding(const struct run *r, enum finding_severity severity,
-			   const char *pattern)
+static bool expect_finding(const struct run *r, enum finding_severity severity, const char *pattern)
 {
 	bool found = has_finding(r, severity, pattern);
 	if (!found)
@@ -83,7 +83,8 @@ static void test_secure_channel_good(void **state)
 	run_check("tls.secure-channel", o, ts_secure, DL_ARRAY_SIZE(ts_secure), NULL, &r);
 	assert_int_equal(r.rc, 0);
 	assert_int_equal(r.verdict.verdict, VERDICT_PASS);
-	assert_true(expect_finding(&r, FINDING_PASS, "198.18.1.2 tcp/443 offers only TLSv1.2, TLSv1.3"));
+	assert_true(expect_finding(&r, FINDING_PASS,
+				   "198.18.1.2 tcp/443 offers only TLSv1.2, TLSv1.3"));
 	assert_true(expect_finding(&r, FINDING_PASS, "tcp/80 .*only redirects to https://"));
 	assert_true(expect_finding(&r, FINDING_INFO, "tcp/554 .*privacy"));
 	check_verdict_release(&r.verdict);
@@ -103,12 +104,15 @@ static void test_secure_channel_bad(void **state)
 	run_check("tls.secure-channel", o, ts_secure, DL_ARRAY_SIZE(ts_secure), NULL, &r);
 	assert_int_equal(r.rc, 0);
 	assert_int_equal(r.verdict.verdict, VERDICT_FAIL);
-	assert_true(expect_finding(&r, FINDING_FAIL, "tcp/443 accepts TLSv1.0, TLSv1.1: versions below "
-						  "TLSv1.2 must be refused"));
-	assert_true(expect_finding(&r, FINDING_FAIL, "without forward secrecy.*TLS_RSA_WITH_AES_128_CBC_SHA"
-						  " \\(TLSv1.0\\)"));
-	assert_true(expect_finding(&r, FINDING_FAIL, "tcp/22 \\(SSH\\) offers key exchange without "
-						  "forward secrecy: rsa1024-sha1"));
+	assert_true(expect_finding(&r, FINDING_FAIL,
+				   "tcp/443 accepts TLSv1.0, TLSv1.1: versions below "
+				   "TLSv1.2 must be refused"));
+	assert_true(expect_finding(&r, FINDING_FAIL,
+				   "without forward secrecy.*TLS_RSA_WITH_AES_128_CBC_SHA"
+				   " \\(TLSv1.0\\)"));
+	assert_true(expect_finding(&r, FINDING_FAIL,
+				   "tcp/22 \\(SSH\\) offers key exchange without "
+				   "forward secrecy: rsa1024-sha1"));
 	assert_true(expect_finding(&r, FINDING_FAIL, "tcp/23 \\(telnet\\) is open in clear"));
 	/* TS counts credentials only: the web page without a login is not a fail here. */
 	assert_false(has_finding(&r, FINDING_FAIL, "tcp/80"));
@@ -116,8 +120,9 @@ static void test_secure_channel_bad(void **state)
 
 	run_check("tls.secure-channel", o, ncc_secure, DL_ARRAY_SIZE(ncc_secure), NULL, &r);
 	assert_int_equal(r.verdict.verdict, VERDICT_FAIL);
-	assert_true(expect_finding(&r, FINDING_FAIL, "below the 128-bit class: "
-						  "TLS_RSA_WITH_3DES_EDE_CBC_SHA"));
+	assert_true(expect_finding(&r, FINDING_FAIL,
+				   "below the 128-bit class: "
+				   "TLS_RSA_WITH_3DES_EDE_CBC_SHA"));
 	assert_true(expect_finding(&r, FINDING_FAIL, "ciphers below the 128-bit class: 3des-cbc"));
 	assert_true(expect_finding(&r, FINDING_FAIL, "tcp/80 \\(http\\) is open in clear"));
 	assert_false(has_finding(&r, FINDING_FAIL, "without forward secrecy"));
@@ -131,8 +136,9 @@ static void test_secure_channel_unusable(void **state)
 	struct json_object *o = load("tls-channels-good.json");
 	struct run r;
 	/* A failed scan: nothing to audit is inconclusive, never a pass. */
-	json_object_object_add(o, "scan_error", json_object_new_string("collector discovery.scan: "
-								       "error: timed out"));
+	json_object_object_add(o, "scan_error",
+			       json_object_new_string("collector discovery.scan: "
+						      "error: timed out"));
 	run_check("tls.secure-channel", o, ts_secure, DL_ARRAY_SIZE(ts_secure), NULL, &r);
 	assert_int_equal(r.verdict.verdict, VERDICT_INCONCLUSIVE);
 	assert_non_null(strstr(r.verdict.summary, "timed out"));
@@ -140,8 +146,8 @@ static void test_secure_channel_unusable(void **state)
 
 	/* An audit that stopped early cannot pass. */
 	json_object_object_add(o, "scan_error", NULL);
-	struct json_object *endpoint = json_object_array_get_idx(
-		json_object_object_get(o, "tls"), 0);
+	struct json_object *endpoint =
+		json_object_array_get_idx(json_object_object_get(o, "tls"), 0);
 	json_object_object_add(endpoint, "complete", json_object_new_boolean(0));
 	json_object_object_add(endpoint, "incomplete", json_object_new_string("deadline"));
 	run_check("tls.secure-channel", o, ts_secure, DL_ARRAY_SIZE(ts_secure), NULL, &r);
@@ -179,15 +185,17 @@ static void test_aes256(void **state)
 
 	run_check("tls.aes256", bad, strict, 1, NULL, &r);
 	assert_int_equal(r.verdict.verdict, VERDICT_FAIL);
-	assert_true(expect_finding(&r, FINDING_FAIL, "accepts no AES-256 suite in TLS 1.2 or later; its "
-						  "strongest: TLS_RSA_WITH_3DES_EDE_CBC_SHA"));
+	assert_true(expect_finding(&r, FINDING_FAIL,
+				   "accepts no AES-256 suite in TLS 1.2 or later; its "
+				   "strongest: TLS_RSA_WITH_3DES_EDE_CBC_SHA"));
 	check_verdict_release(&r.verdict);
 
 	/* ChaCha20 alone: only "equivalent" lets it count. */
 	struct json_object *suites = json_object_new_array();
 	struct json_object *chacha = json_object_new_object();
 	json_object_object_add(chacha, "version", json_object_new_string("TLSv1.3"));
-	json_object_object_add(chacha, "name", json_object_new_string("TLS_CHACHA20_POLY1305_SHA256"));
+	json_object_object_add(chacha, "name",
+			       json_object_new_string("TLS_CHACHA20_POLY1305_SHA256"));
 	json_object_object_add(chacha, "cipher", json_object_new_string("CHACHA20"));
 	json_object_object_add(chacha, "bits", json_object_new_int(256));
 	json_object_array_add(suites, chacha);
@@ -213,16 +221,19 @@ static void test_approved_only(void **state)
 	/* The good camera's OpenSSH still offers curve25519 (not in SP 800-140C r1). */
 	run_check("crypto.approved-only", good, NULL, 0, NULL, &r);
 	assert_int_equal(r.verdict.verdict, VERDICT_FAIL);
-	assert_true(expect_finding(&r, FINDING_FAIL, "\\(SSH\\) offers 1 algorithm outside SP 800-140C "
-						  "r1: curve25519-sha256$"));
-	assert_true(expect_finding(&r, FINDING_PASS, "tcp/443: every version, suite and certificate"));
+	assert_true(expect_finding(&r, FINDING_FAIL,
+				   "\\(SSH\\) offers 1 algorithm outside SP 800-140C "
+				   "r1: curve25519-sha256$"));
+	assert_true(
+		expect_finding(&r, FINDING_PASS, "tcp/443: every version, suite and certificate"));
 	check_verdict_release(&r.verdict);
 
 	run_check("crypto.approved-only", bad, NULL, 0, NULL, &r);
 	assert_int_equal(r.verdict.verdict, VERDICT_FAIL);
 	assert_true(expect_finding(&r, FINDING_FAIL, "accepts TLSv1.0, TLSv1.1"));
-	assert_true(expect_finding(&r, FINDING_FAIL, "outside SP 800-140C r1: "
-						  "TLS_RSA_WITH_3DES_EDE_CBC_SHA"));
+	assert_true(expect_finding(&r, FINDING_FAIL,
+				   "outside SP 800-140C r1: "
+				   "TLS_RSA_WITH_3DES_EDE_CBC_SHA"));
 	assert_true(expect_finding(&r, FINDING_FAIL, "sha1WithRSAEncryption.*RSA-1024"));
 	assert_true(expect_finding(&r, FINDING_FAIL, "3des-cbc"));
 	check_verdict_release(&r.verdict);
@@ -247,14 +258,16 @@ static void test_certificates(void **state)
 	struct run r;
 	run_check("tls.certificates", good, NULL, 0, &with_ca, &r);
 	assert_int_equal(r.verdict.verdict, VERDICT_PASS);
-	assert_true(expect_finding(&r, FINDING_PASS, "'O=Acme, CN=cam-100-0001' \\(EC 256, "
-						  "ecdsa-with-SHA256"));
+	assert_true(expect_finding(&r, FINDING_PASS,
+				   "'O=Acme, CN=cam-100-0001' \\(EC 256, "
+				   "ecdsa-with-SHA256"));
 	check_verdict_release(&r.verdict);
 
 	run_check("tls.certificates", bad, NULL, 0, &with_ca, &r);
 	assert_int_equal(r.verdict.verdict, VERDICT_FAIL);
-	assert_true(expect_finding(&r, FINDING_FAIL, "has expired, is signed with MD5 or SHA-1, has a key "
-						  "shorter than RSA-2048 / ECC-256, does not chain"));
+	assert_true(expect_finding(&r, FINDING_FAIL,
+				   "has expired, is signed with MD5 or SHA-1, has a key "
+				   "shorter than RSA-2048 / ECC-256, does not chain"));
 	check_verdict_release(&r.verdict);
 
 	/* Untrusted but no CA declared: cannot be judged, and says why. */

@@ -129,9 +129,15 @@ static void test_collector_inputs_run_first(void **state)
 	(void)state;
 	static struct catalog_check_ref tls_check = {.check_id = "tls.secure-channel"};
 	struct catalog_clause ordered[] = {
-		{.id = "5.3.1.1", .level = 1, .method = METHOD_NETWORK, .checks = &tls_check,
+		{.id = "5.3.1.1",
+		 .level = 1,
+		 .method = METHOD_NETWORK,
+		 .checks = &tls_check,
 		 .check_count = 1},
-		{.id = "5.2.2.1", .level = 1, .method = METHOD_NETWORK, .checks = &scan_check,
+		{.id = "5.2.2.1",
+		 .level = 1,
+		 .method = METHOD_NETWORK,
+		 .checks = &scan_check,
 		 .check_count = 1},
 	};
 	struct catalog_standard s = {
@@ -150,9 +156,15 @@ static void test_collector_inputs_run_first(void **state)
 	 * the clause order. */
 	static struct catalog_check_ref reset_check = {.check_id = "keys.factory-reset"};
 	struct catalog_clause reset_first[] = {
-		{.id = "5.4.1.4", .level = 1, .method = METHOD_NETWORK, .checks = &reset_check,
+		{.id = "5.4.1.4",
+		 .level = 1,
+		 .method = METHOD_NETWORK,
+		 .checks = &reset_check,
 		 .check_count = 1},
-		{.id = "5.3.1.1", .level = 1, .method = METHOD_NETWORK, .checks = &tls_check,
+		{.id = "5.3.1.1",
+		 .level = 1,
+		 .method = METHOD_NETWORK,
+		 .checks = &tls_check,
 		 .check_count = 1},
 	};
 	s.id = "changes";

@@ -270,6 +270,29 @@ static void test_vulnerable_server(void **state)
 	assert_true(json_object_get_boolean(member(a, "secure_renegotiation")));
 }
 
+/* SSL 2.0 only: found by the SSLv2-format hello, its cipher kinds listed,
+ * every TLS version refused. */
+static void test_ssl2_only(void **state)
+{
+	struct fixture *f = *state;
+	struct tls_test_server_config c = {.behaviour = TLS_TEST_SSL2};
+	struct json_object *a = audit(f, &c, true);
+	char buf[512];
+	assert_true(json_object_get_boolean(member(a, "speaks_tls")));
+	versions(a, buf, sizeof(buf));
+	assert_string_equal(buf, "SSLv2");
+	struct json_object *ssl2 = member(a, "sslv2_ciphers");
+	assert_int_equal(json_object_array_length(ssl2), 2);
+	assert_string_equal(
+		json_object_get_string(member(json_object_array_get_idx(ssl2, 0), "code")),
+		"0x0700c0");
+	assert_string_equal(
+		json_object_get_string(member(json_object_array_get_idx(ssl2, 1), "name")),
+		"SSL_CK_RC4_128_WITH_MD5");
+	assert_int_equal(json_object_array_length(member(a, "suites")), 0);
+	assert_false(json_object_get_boolean(member(member(a, "heartbleed"), "tested")));
+}
+
 /* Not TLS at all: an SSH banner answers every hello. */
 static void test_not_tls(void **state)
 {
@@ -365,6 +388,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_legacy_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resets_big_hellos, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vulnerable_server, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ssl2_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_tls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_servers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_closed_port, setup, teardown),

@@ -93,6 +93,33 @@ static void serve_vulnerable(int fd)
 	}
 }
 
+/* SSL 2.0 only, canned (no OpenSSL build serves it any more): an SSLv2
+ * CLIENT-HELLO gets a SERVER-HELLO offering DES-EDE3 and RC4, anything
+ * else a TLS handshake_failure alert. */
+static void serve_ssl2(int fd)
+{
+	static const uint8_t server_hello[] = {
+		0x80, 37,                         /* header: 37 bytes */
+		4,    0,    1,    0x00, 0x02,     /* SERVER-HELLO, no hit, X.509, SSL 2.0 */
+		0,    4,    0,    6,    0,    16, /* certificate, cipher specs, connection id */
+		0x30, 0x02, 0x05, 0x00,           /* a stand-in certificate */
+		0x07, 0x00, 0xc0, 0x01, 0x00, 0x80, 1,  2,  3,  4,  5,
+		6,    7,    8,    9,    10,   11,   12, 13, 14, 15, 16,
+	};
+	static const uint8_t alert[] = {21, 3, 1, 0, 2, 2, 40};
+	uint8_t buf[4096];
+	ssize_t n = read(fd, buf, sizeof(buf));
+	if (n <= 0)
+		return;
+	if (buf[0] & 0x80) {
+		if (write(fd, server_hello, sizeof(server_hello)) < 0)
+			return;
+	} else if (write(fd, alert, sizeof(alert)) < 0) {
+		return;
+	}
+	(void)read(fd, buf, sizeof(buf));
+}
+
 static void serve(struct tls_test_server *s, int fd)
 {
 	struct timeval tv = {.tv_sec = 2};
@@ -129,6 +156,7 @@ static void serve(struct tls_test_server *s, int fd)
 		return;
 	}
 	case TLS_TEST_VULNERABLE: serve_vulnerable(fd); return;
+	case TLS_TEST_SSL2: serve_ssl2(fd); return;
 	case TLS_TEST_RESETS_BIG_HELLOS: {
 		/* like servers that choke on big ClientHellos */
 		uint8_t header[5];

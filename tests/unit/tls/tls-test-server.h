@@ -19,8 +19,8 @@ struct tls_test_server_config {
 		TLS_TEST_ALERTS,            /* warning alerts until the client goes */
 		TLS_TEST_OVERSIZED,         /* a record header claiming 65535 bytes, then garbage */
 		TLS_TEST_RESETS_BIG_HELLOS, /* TLS, but a reset for a hello record over 400 bytes */
-		TLS_TEST_VULNERABLE, /* canned TLS 1.2 hellos that leak heartbeats, take early CCS
-				      */
+		TLS_TEST_VULNERABLE,        /* canned: leaks heartbeats, takes an early CCS */
+		TLS_TEST_SSL2,              /* canned SSL 2.0 only: two cipher kinds */
 	} behaviour;
 };
 
