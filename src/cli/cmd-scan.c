@@ -9,6 +9,7 @@
 #include "checks/check.h"
 #include "cli/commands.h"
 #include "core/error.h"
+#include "core/json-read.h"
 #include "core/profile.h"
 #include "core/text.h"
 #include "net/sock.h"
@@ -42,85 +43,65 @@ static void put_printable(const char *text)
 		fputc(*c < 0x20 || *c == 0x7f ? '?' : *c, stdout);
 }
 
-static const char *member(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return "";
-	return json_object_get_string(v);
-}
-
-static int64_t number(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-	if (!json_object_object_get_ex(o, key, &v))
-		return 0;
-	return json_object_get_int64(v);
-}
-
 static void print_service(const char *proto, struct json_object *s)
 {
 	char where[16];
-	snprintf(where, sizeof(where), "%s/%" PRId64, proto, number(s, "port"));
-	printf("  %-10s %-12s ", where, member(s, "service"));
-	put_printable(member(s, "product"));
-	if (*member(s, "version")) {
+	snprintf(where, sizeof(where), "%s/%" PRId64, proto, json_read_int(s, "port", 0));
+	printf("  %-10s %-12s ", where, json_read_text(s, "service", ""));
+	put_printable(json_read_text(s, "product", ""));
+	if (*json_read_text(s, "version", "")) {
 		putchar(' ');
-		put_printable(member(s, "version"));
+		put_printable(json_read_text(s, "version", ""));
 	}
-	struct json_object *v = NULL;
-	if (json_object_object_get_ex(s, "tls", &v) && json_object_get_boolean(v))
-		printf(" [tls %s]", member(s, "tls_version"));
-	if (json_object_object_get_ex(s, "debug", &v) && json_object_get_boolean(v))
+	if (json_read_true(s, "tls"))
+		printf(" [tls %s]", json_read_text(s, "tls_version", ""));
+	if (json_read_true(s, "debug"))
 		printf(" [debug]");
 	putchar('\n');
-	if (*member(s, "detail")) {
+	if (*json_read_text(s, "detail", "")) {
 		printf("             ");
-		put_printable(member(s, "detail"));
+		put_printable(json_read_text(s, "detail", ""));
 		putchar('\n');
 	}
-	struct json_object *d = NULL;
-	if (json_object_object_get_ex(s, "disclosures", &d) &&
-	    json_object_is_type(d, json_type_array))
-		for (size_t i = 0; i < json_object_array_length(d); i++) {
-			struct json_object *item = json_object_array_get_idx(d, i);
-			printf("             discloses %s: ", member(item, "kind"));
-			put_printable(member(item, "text"));
-			putchar('\n');
-		}
+	struct json_object *d = json_read_array(s, "disclosures");
+	for (size_t i = 0; i < json_read_length(d); i++) {
+		struct json_object *item = json_object_array_get_idx(d, i);
+		printf("             discloses %s: ", json_read_text(item, "kind", ""));
+		put_printable(json_read_text(item, "text", ""));
+		putchar('\n');
+	}
 }
 
 static void print_observation(struct json_object *o)
 {
-	struct json_object *addresses = NULL;
-	json_object_object_get_ex(o, "addresses", &addresses);
-	for (size_t i = 0; addresses && i < json_object_array_length(addresses); i++) {
+	struct json_object *addresses = json_read_array(o, "addresses");
+	for (size_t i = 0; i < json_read_length(addresses); i++) {
 		struct json_object *a = json_object_array_get_idx(addresses, i);
-		struct json_object *tcp = NULL, *udp = NULL, *open = NULL, *services = NULL;
-		json_object_object_get_ex(a, "tcp", &tcp);
-		json_object_object_get_ex(a, "udp", &udp);
-		json_object_object_get_ex(tcp, "open", &open);
-		json_object_object_get_ex(udp, "services", &services);
+		struct json_object *tcp = json_read_member(a, "tcp"),
+				   *udp = json_read_member(a, "udp");
+		struct json_object *open = json_read_array(tcp, "open");
+		struct json_object *services = json_read_array(udp, "services");
 		printf("%s (%s): tcp %s scan of %" PRId64 " ports in %.3f s: %zu open, %" PRId64
 		       " closed, %" PRId64 " filtered%s\n",
-		       member(a, "address"), member(a, "family"), member(tcp, "method"),
-		       number(tcp, "ports_scanned"), (double)number(tcp, "duration_ms") / 1000.0,
-		       open ? json_object_array_length(open) : 0, number(tcp, "closed"),
-		       number(tcp, "filtered"), *member(tcp, "error") ? " (failed)" : "");
-		if (*member(tcp, "error"))
-			printf("  error: %s\n", member(tcp, "error"));
-		for (size_t j = 0; open && j < json_object_array_length(open); j++)
+		       json_read_text(a, "address", ""), json_read_text(a, "family", ""),
+		       json_read_text(tcp, "method", ""), json_read_int(tcp, "ports_scanned", 0),
+		       (double)json_read_int(tcp, "duration_ms", 0) / 1000.0,
+		       json_read_length(open), json_read_int(tcp, "closed", 0),
+		       json_read_int(tcp, "filtered", 0),
+		       *json_read_text(tcp, "error", "") ? " (failed)" : "");
+		if (*json_read_text(tcp, "error", ""))
+			printf("  error: %s\n", json_read_text(tcp, "error", ""));
+		for (size_t j = 0; j < json_read_length(open); j++)
 			print_service("tcp", json_object_array_get_idx(open, j));
-		for (size_t j = 0; services && j < json_object_array_length(services); j++)
+		for (size_t j = 0; j < json_read_length(services); j++)
 			print_service("udp", json_object_array_get_idx(services, j));
-		printf("  address done in %.3f s\n", (double)number(a, "duration_ms") / 1000.0);
+		printf("  address done in %.3f s\n",
+		       (double)json_read_int(a, "duration_ms", 0) / 1000.0);
 	}
-	struct json_object *notes = NULL;
-	if (json_object_object_get_ex(o, "notes", &notes))
-		for (size_t i = 0; i < json_object_array_length(notes); i++)
-			printf("note: %s\n",
-			       json_object_get_string(json_object_array_get_idx(notes, i)));
-	printf("total %.3f s\n", (double)number(o, "duration_ms") / 1000.0);
+	struct json_object *notes = json_read_array(o, "notes");
+	for (size_t i = 0; i < json_read_length(notes); i++)
+		printf("note: %s\n", json_object_get_string(json_object_array_get_idx(notes, i)));
+	printf("total %.3f s\n", (double)json_read_int(o, "duration_ms", 0) / 1000.0);
 }
 
 /* --ports-only: the TCP scan alone, "ADDRESS open PORT,PORT (method, seconds...)". */

@@ -6,6 +6,7 @@
 #include "checks/ssh/ssh-audit.h"
 #include "cli/commands.h"
 #include "core/error.h"
+#include "core/json-read.h"
 #include "core/profile.h"
 #include "core/text.h"
 #include "net/scope.h"
@@ -80,27 +81,11 @@ static int parse_endpoint(const char *text, char *address, size_t cap, uint16_t 
 	return 0;
 }
 
-static const char *member(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return "";
-	return json_object_get_string(v);
-}
-
-static int64_t number(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-	if (!json_object_object_get_ex(o, key, &v))
-		return 0;
-	return json_object_get_int64(v);
-}
-
 /* "yes", "no" or "-" (not applicable: JSON null or absent) */
 static const char *yes_no(struct json_object *o, const char *key)
 {
-	struct json_object *v = NULL;
-	if (!json_object_object_get_ex(o, key, &v) || !v)
+	struct json_object *v = json_read_member(o, key);
+	if (!v)
 		return "-";
 	return json_object_get_boolean(v) ? "yes" : "no";
 }
@@ -113,17 +98,17 @@ static void put_printable(const char *text)
 
 static void print_list(struct json_object *algorithms, const char *key, const char *label)
 {
-	struct json_object *list = NULL;
-	if (!json_object_object_get_ex(algorithms, key, &list) || !list)
-		return;
-	for (size_t i = 0; i < json_object_array_length(list); i++) {
+	struct json_object *list = json_read_array(algorithms, key);
+	for (size_t i = 0; i < json_read_length(list); i++) {
 		struct json_object *a = json_object_array_get_idx(list, i);
-		printf("  %-12s %-36s fs %-3s approved %-3s %-7s", label, member(a, "name"),
-		       yes_no(a, "forward_secrecy"), yes_no(a, "approved"),
-		       *member(a, "strength") ? member(a, "strength") : "-");
-		if (*member(a, "note")) {
+		printf("  %-12s %-36s fs %-3s approved %-3s %-7s", label,
+		       json_read_text(a, "name", ""), yes_no(a, "forward_secrecy"),
+		       yes_no(a, "approved"),
+		       *json_read_text(a, "strength", "") ? json_read_text(a, "strength", "")
+							  : "-");
+		if (*json_read_text(a, "note", "")) {
 			printf(" ");
-			put_printable(member(a, "note"));
+			put_printable(json_read_text(a, "note", ""));
 		}
 		putchar('\n');
 	}
@@ -131,25 +116,23 @@ static void print_list(struct json_object *algorithms, const char *key, const ch
 
 static void print_endpoint(struct json_object *e)
 {
-	struct json_object *speaks = NULL, *ident = NULL, *algorithms = NULL, *keys = NULL,
-			   *strict = NULL;
-	json_object_object_get_ex(e, "speaks_ssh", &speaks);
-	json_object_object_get_ex(e, "ident", &ident);
-	json_object_object_get_ex(e, "algorithms", &algorithms);
-	json_object_object_get_ex(e, "host_keys", &keys);
-	json_object_object_get_ex(e, "strict_kex", &strict);
-	printf("%s port %" PRId64 ": ", member(e, "address"), number(e, "port"));
-	if (!json_object_get_boolean(speaks)) {
+	struct json_object *ident = json_read_member(e, "ident");
+	struct json_object *algorithms = json_read_member(e, "algorithms");
+	struct json_object *keys = json_read_array(e, "host_keys");
+	struct json_object *strict = json_read_member(e, "strict_kex");
+	printf("%s port %" PRId64 ": ", json_read_text(e, "address", ""),
+	       json_read_int(e, "port", 0));
+	if (!json_read_true(e, "speaks_ssh")) {
 		printf("does not speak SSH: ");
-		put_printable(member(e, "incomplete"));
+		put_printable(json_read_text(e, "incomplete", ""));
 		putchar('\n');
 		return;
 	}
-	printf("SSH-%s-", member(ident, "protoversion"));
-	put_printable(member(ident, "software"));
-	if (*member(ident, "comments")) {
+	printf("SSH-%s-", json_read_text(ident, "protoversion", ""));
+	put_printable(json_read_text(ident, "software", ""));
+	if (*json_read_text(ident, "comments", "")) {
 		putchar(' ');
-		put_printable(member(ident, "comments"));
+		put_printable(json_read_text(ident, "comments", ""));
 	}
 	if (strict)
 		printf(json_object_get_boolean(strict) ? " (strict kex)" : " (no strict kex)");
@@ -163,44 +146,42 @@ static void print_endpoint(struct json_object *e)
 		print_list(algorithms, "mac", "mac");
 		print_list(algorithms, "mac_client_to_server", "mac c->s");
 		print_list(algorithms, "mac_server_to_client", "mac s->c");
-		struct json_object *compression = NULL;
-		if (json_object_object_get_ex(algorithms, "compression", &compression)) {
+		struct json_object *compression = json_read_array(algorithms, "compression");
+		if (compression) {
 			printf("  %-12s ", "compression");
 			for (size_t i = 0; i < json_object_array_length(compression); i++) {
 				printf("%s", i ? ", " : "");
-				put_printable(
-					member(json_object_array_get_idx(compression, i), "name"));
+				put_printable(json_read_text(
+					json_object_array_get_idx(compression, i), "name", ""));
 			}
 			putchar('\n');
 		}
 	}
-	for (size_t i = 0; keys && i < json_object_array_length(keys); i++) {
+	for (size_t i = 0; i < json_read_length(keys); i++) {
 		struct json_object *k = json_object_array_get_idx(keys, i);
-		printf("  %-12s %-24s ", "host key", member(k, "algorithm"));
+		printf("  %-12s %-24s ", "host key", json_read_text(k, "algorithm", ""));
 		if (strcmp(yes_no(k, "fetched"), "yes") == 0)
-			printf("%" PRId64 " bits (%s) %s\n", number(k, "bits"),
-			       member(k, "strength"), member(k, "fingerprint"));
+			printf("%" PRId64 " bits (%s) %s\n", json_read_int(k, "bits", 0),
+			       json_read_text(k, "strength", ""),
+			       json_read_text(k, "fingerprint", ""));
 		else {
 			printf("not fetched: ");
-			put_printable(member(k, "error"));
+			put_printable(json_read_text(k, "error", ""));
 			putchar('\n');
 		}
 	}
-	if (*member(e, "incomplete")) {
+	if (*json_read_text(e, "incomplete", "")) {
 		printf("  incomplete: ");
-		put_printable(member(e, "incomplete"));
+		put_printable(json_read_text(e, "incomplete", ""));
 		putchar('\n');
 	}
-	printf("  %" PRId64 " connections in %.3f s\n", number(e, "connections"),
-	       (double)number(e, "duration_ms") / 1000.0);
+	printf("  %" PRId64 " connections in %.3f s\n", json_read_int(e, "connections", 0),
+	       (double)json_read_int(e, "duration_ms", 0) / 1000.0);
 }
 
 static bool endpoint_complete(struct json_object *e)
 {
-	struct json_object *speaks = NULL, *complete = NULL;
-	json_object_object_get_ex(e, "speaks_ssh", &speaks);
-	json_object_object_get_ex(e, "complete", &complete);
-	return json_object_get_boolean(speaks) && json_object_get_boolean(complete);
+	return json_read_true(e, "speaks_ssh") && json_read_true(e, "complete");
 }
 
 int cmd_ssh(int argc, char **argv)

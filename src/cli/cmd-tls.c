@@ -6,6 +6,7 @@
 #include "checks/tls/tls-audit.h"
 #include "cli/commands.h"
 #include "core/error.h"
+#include "core/json-read.h"
 #include "core/profile.h"
 #include "core/text.h"
 #include "net/scope.h"
@@ -79,21 +80,6 @@ static int split_endpoint(const char *text, char *address, size_t size, uint16_t
 	return sock_address_parse(address, *port, &check, NULL) == 0 ? 0 : -1;
 }
 
-static const char *text_of(struct json_object *o, const char *key, const char *fallback)
-{
-	struct json_object *v = NULL;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return fallback;
-	return json_object_get_string(v);
-}
-
-static struct json_object *member(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-	json_object_object_get_ex(o, key, &v);
-	return v;
-}
-
 static const char *yes_no(struct json_object *v, const char *yes, const char *no)
 {
 	if (!v)
@@ -109,11 +95,12 @@ static void put_printable(const char *text)
 
 static void print_suites(struct json_object *audit, const char *version)
 {
-	struct json_object *suites = member(audit, "suites");
-	struct json_object *pref = member(member(audit, "server_preference"), version);
+	struct json_object *suites = json_read_member(audit, "suites");
+	struct json_object *pref =
+		json_read_member(json_read_member(audit, "server_preference"), version);
 	size_t count = 0;
 	for (size_t i = 0; suites && i < json_object_array_length(suites); i++)
-		count += strcmp(text_of(json_object_array_get_idx(suites, i), "version", ""),
+		count += strcmp(json_read_text(json_object_array_get_idx(suites, i), "version", ""),
 				version) == 0;
 	const char *order = count == 1                      ? "one"
 			    : !pref                         ? "order undecided"
@@ -122,26 +109,29 @@ static void print_suites(struct json_object *audit, const char *version)
 	bool header = false;
 	for (size_t i = 0; suites && i < json_object_array_length(suites); i++) {
 		struct json_object *s = json_object_array_get_idx(suites, i);
-		if (strcmp(text_of(s, "version", ""), version) != 0)
+		if (strcmp(json_read_text(s, "version", ""), version) != 0)
 			continue;
 		if (!header) {
 			printf("  %s suites (%s):\n", version, order);
 			header = true;
 		}
 		char kx[48];
-		struct json_object *group = member(s, "group"), *bits = member(s, "kx_bits");
+		struct json_object *group = json_read_member(s, "group"),
+				   *bits = json_read_member(s, "kx_bits");
 		if (group)
-			snprintf(kx, sizeof(kx), "%s %s", text_of(s, "kx", "?"),
+			snprintf(kx, sizeof(kx), "%s %s", json_read_text(s, "kx", "?"),
 				 json_object_get_string(group));
 		else if (bits)
-			snprintf(kx, sizeof(kx), "%s %d", text_of(s, "kx", "?"),
+			snprintf(kx, sizeof(kx), "%s %d", json_read_text(s, "kx", "?"),
 				 json_object_get_int(bits));
 		else
-			snprintf(kx, sizeof(kx), "%s", text_of(s, "kx", "?"));
-		printf("    %-48s %-20s %3d bits  %-6s approved:%-6s\n", text_of(s, "name", "?"),
-		       kx, json_object_get_int(member(s, "bits")),
-		       json_object_get_boolean(member(s, "forward_secrecy")) ? "FS" : "no-FS",
-		       text_of(s, "approved", "?"));
+			snprintf(kx, sizeof(kx), "%s", json_read_text(s, "kx", "?"));
+		printf("    %-48s %-20s %3d bits  %-6s approved:%-6s\n",
+		       json_read_text(s, "name", "?"), kx,
+		       json_object_get_int(json_read_member(s, "bits")),
+		       json_object_get_boolean(json_read_member(s, "forward_secrecy")) ? "FS"
+										       : "no-FS",
+		       json_read_text(s, "approved", "?"));
 	}
 }
 
@@ -151,83 +141,89 @@ static void print_certificates(struct json_object *c)
 		printf("  certificate: none seen\n");
 		return;
 	}
-	struct json_object *chain = member(c, "chain");
+	struct json_object *chain = json_read_member(c, "chain");
 	for (size_t i = 0; chain && i < json_object_array_length(chain); i++) {
 		struct json_object *x = json_object_array_get_idx(chain, i);
 		printf("  certificate %zu: ", i);
-		put_printable(text_of(x, "subject", text_of(x, "parse_error", "?")));
+		put_printable(json_read_text(x, "subject", json_read_text(x, "parse_error", "?")));
 		printf("\n    issuer ");
-		put_printable(text_of(x, "issuer", "?"));
+		put_printable(json_read_text(x, "issuer", "?"));
 		printf("\n    %s %d bits, %s, valid until %s (%d days left)\n",
-		       text_of(x, "key_type", "?"), json_object_get_int(member(x, "key_bits")),
-		       text_of(x, "signature_algorithm", "?"), text_of(x, "not_after", "?"),
-		       json_object_get_int(member(x, "days_left")));
-		struct json_object *problems = member(x, "problems");
+		       json_read_text(x, "key_type", "?"),
+		       json_object_get_int(json_read_member(x, "key_bits")),
+		       json_read_text(x, "signature_algorithm", "?"),
+		       json_read_text(x, "not_after", "?"),
+		       json_object_get_int(json_read_member(x, "days_left")));
+		struct json_object *problems = json_read_member(x, "problems");
 		if (problems && json_object_array_length(problems) > 0)
 			printf("    problems: %s\n",
 			       json_object_to_json_string_ext(problems, JSON_C_TO_STRING_PLAIN));
 		if (i == 0)
-			printf("    sha256 %s\n", text_of(x, "sha256", "?"));
+			printf("    sha256 %s\n", json_read_text(x, "sha256", "?"));
 	}
-	printf("  chain: %s", yes_no(member(c, "trusted"), "trusted", "not trusted"));
-	if (member(c, "verify_error")) {
+	printf("  chain: %s", yes_no(json_read_member(c, "trusted"), "trusted", "not trusted"));
+	if (json_read_member(c, "verify_error")) {
 		printf(" (");
-		put_printable(text_of(c, "verify_error", ""));
+		put_printable(json_read_text(c, "verify_error", ""));
 		printf(")");
 	}
-	printf(" against %s\n", text_of(c, "trust_store", "?"));
+	printf(" against %s\n", json_read_text(c, "trust_store", "?"));
 }
 
 static void print_audit(struct json_object *a)
 {
-	printf("%s port %d%s%s: ", text_of(a, "address", "?"),
-	       json_object_get_int(member(a, "port")), member(a, "server_name") ? " sni " : "",
-	       text_of(a, "server_name", ""));
-	if (!json_object_get_boolean(member(a, "speaks_tls")))
+	printf("%s port %d%s%s: ", json_read_text(a, "address", "?"),
+	       json_object_get_int(json_read_member(a, "port")),
+	       json_read_member(a, "server_name") ? " sni " : "",
+	       json_read_text(a, "server_name", ""));
+	if (!json_object_get_boolean(json_read_member(a, "speaks_tls")))
 		printf("does not speak TLS\n");
 	else
 		printf("TLS\n");
-	struct json_object *versions = member(a, "versions");
+	struct json_object *versions = json_read_member(a, "versions");
 	printf("  versions offered:");
 	for (size_t i = 0; versions && i < json_object_array_length(versions); i++) {
 		struct json_object *v = json_object_array_get_idx(versions, i);
-		if (json_object_get_boolean(member(v, "offered")))
-			printf(" %s", text_of(v, "name", "?"));
+		if (json_object_get_boolean(json_read_member(v, "offered")))
+			printf(" %s", json_read_text(v, "name", "?"));
 	}
 	printf("\n");
-	struct json_object *ssl2 = member(a, "sslv2_ciphers");
+	struct json_object *ssl2 = json_read_member(a, "sslv2_ciphers");
 	for (size_t i = 0; ssl2 && i < json_object_array_length(ssl2); i++)
 		printf("  SSLv2 cipher %s\n",
-		       text_of(json_object_array_get_idx(ssl2, i), "name", "?"));
+		       json_read_text(json_object_array_get_idx(ssl2, i), "name", "?"));
 	static const char *const order[] = {"TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1.0", "SSLv3"};
 	for (size_t i = 0; i < DL_ARRAY_SIZE(order); i++)
 		print_suites(a, order[i]);
-	struct json_object *groups = member(a, "groups");
+	struct json_object *groups = json_read_member(a, "groups");
 	printf("  groups:");
 	for (size_t i = 0; groups && i < json_object_array_length(groups); i++)
-		printf(" %s", text_of(json_object_array_get_idx(groups, i), "name", "?"));
+		printf(" %s", json_read_text(json_object_array_get_idx(groups, i), "name", "?"));
 	printf("\n");
-	if (member(a, "dh_bits"))
-		printf("  smallest DH prime: %d bits\n", json_object_get_int(member(a, "dh_bits")));
+	if (json_read_member(a, "dh_bits"))
+		printf("  smallest DH prime: %d bits\n",
+		       json_object_get_int(json_read_member(a, "dh_bits")));
 	printf("  compression: %s; secure renegotiation: %s; TLS_FALLBACK_SCSV: %s\n",
-	       yes_no(member(a, "compression"), "ACCEPTED", "no"),
-	       yes_no(member(a, "secure_renegotiation"), "yes", "NO"),
-	       yes_no(member(a, "fallback_scsv"), "honoured", "IGNORED"));
+	       yes_no(json_read_member(a, "compression"), "ACCEPTED", "no"),
+	       yes_no(json_read_member(a, "secure_renegotiation"), "yes", "NO"),
+	       yes_no(json_read_member(a, "fallback_scsv"), "honoured", "IGNORED"));
 	static const char *const vulns[] = {"heartbleed", "ccs_injection"};
 	for (size_t i = 0; i < DL_ARRAY_SIZE(vulns); i++) {
-		struct json_object *v = member(a, vulns[i]);
+		struct json_object *v = json_read_member(a, vulns[i]);
 		printf("  %s: %s: ", vulns[i],
-		       !json_object_get_boolean(member(v, "tested"))
+		       !json_object_get_boolean(json_read_member(v, "tested"))
 			       ? "not tested"
-			       : yes_no(member(v, "vulnerable"), "VULNERABLE", "not vulnerable"));
-		put_printable(text_of(v, "detail", ""));
+			       : yes_no(json_read_member(v, "vulnerable"), "VULNERABLE",
+					"not vulnerable"));
+		put_printable(json_read_text(v, "detail", ""));
 		printf("\n");
 	}
-	print_certificates(member(a, "certificates"));
+	print_certificates(json_read_member(a, "certificates"));
 	printf("  %" PRId64 " connections in %.3f s%s%s\n",
-	       json_object_get_int64(member(a, "connections")),
-	       (double)json_object_get_int64(member(a, "duration_ms")) / 1000.0,
-	       member(a, "incomplete") ? "; INCOMPLETE: " : "", text_of(a, "incomplete", ""));
+	       json_object_get_int64(json_read_member(a, "connections")),
+	       (double)json_object_get_int64(json_read_member(a, "duration_ms")) / 1000.0,
+	       json_read_member(a, "incomplete") ? "; INCOMPLETE: " : "",
+	       json_read_text(a, "incomplete", ""));
 }
 
 struct tls_cli {
@@ -347,8 +343,8 @@ static int audit_all(const struct tls_cli *c, const struct profile *profile)
 			continue;
 		}
 		/* no TLS because no connection at all: the audit failed */
-		if (!json_object_get_boolean(member(audit, "speaks_tls")) &&
-		    member(audit, "incomplete") && status == 0)
+		if (!json_object_get_boolean(json_read_member(audit, "speaks_tls")) &&
+		    json_read_member(audit, "incomplete") && status == 0)
 			status = 1;
 		if (!c->json) {
 			print_audit(audit);

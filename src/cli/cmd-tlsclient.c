@@ -10,6 +10,7 @@
 #include "checks/tlsclient/tlsclient.h"
 #include "cli/commands.h"
 #include "core/error.h"
+#include "core/json-read.h"
 #include "core/profile.h"
 #include "core/text.h"
 #include "net/sock.h"
@@ -37,40 +38,32 @@ static void usage(FILE *out)
 		"profile.\n");
 }
 
-static const char *member(struct json_object *o, const char *key, const char *fallback)
-{
-	struct json_object *v = NULL;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return fallback;
-	return json_object_get_string(v);
-}
-
 static void print_observation(struct json_object *o)
 {
-	struct json_object *clients = NULL;
-	json_object_object_get_ex(o, "clients", &clients);
-	for (size_t i = 0; clients && i < json_object_array_length(clients); i++) {
-		struct json_object *c = json_object_array_get_idx(clients, i), *attempts = NULL;
-		printf("channel %s: %s:%s via %s, trigger %s\n", member(c, "name", "?"),
-		       member(c, "host", "?"),
-		       json_object_get_string(json_object_object_get(c, "port")),
-		       member(c, "listen", "?"), member(c, "trigger", "?"));
-		if (member(c, "error", NULL))
-			printf("  error: %s\n", member(c, "error", ""));
-		json_object_object_get_ex(c, "attempts", &attempts);
-		for (size_t j = 0; attempts && j < json_object_array_length(attempts); j++) {
+	struct json_object *clients = json_read_array(o, "clients");
+	for (size_t i = 0; i < json_read_length(clients); i++) {
+		struct json_object *c = json_object_array_get_idx(clients, i);
+		printf("channel %s: %s:%s via %s, trigger %s\n", json_read_text(c, "name", "?"),
+		       json_read_text(c, "host", "?"),
+		       json_object_get_string(json_read_member(c, "port")),
+		       json_read_text(c, "listen", "?"), json_read_text(c, "trigger", "?"));
+		if (json_read_text(c, "error", NULL))
+			printf("  error: %s\n", json_read_text(c, "error", ""));
+		struct json_object *attempts = json_read_array(c, "attempts");
+		for (size_t j = 0; j < json_read_length(attempts); j++) {
 			struct json_object *a = json_object_array_get_idx(attempts, j);
 			printf("  %-19s expect %-6s -> %-13s %-8s %-40s alert: %-22s request: %s\n",
-			       member(a, "variant", "?"), member(a, "expect", "?"),
-			       member(a, "verdict", "?"), member(a, "version", "-"),
-			       member(a, "cipher", "-"), member(a, "client_alert", "-"),
-			       member(a, "request", "-"));
-			if (member(a, "note", NULL))
-				printf("  %-19s note: %s\n", "", member(a, "note", ""));
+			       json_read_text(a, "variant", "?"), json_read_text(a, "expect", "?"),
+			       json_read_text(a, "verdict", "?"), json_read_text(a, "version", "-"),
+			       json_read_text(a, "cipher", "-"),
+			       json_read_text(a, "client_alert", "-"),
+			       json_read_text(a, "request", "-"));
+			if (json_read_text(a, "note", NULL))
+				printf("  %-19s note: %s\n", "", json_read_text(a, "note", ""));
 		}
 		printf("  revocation responder: %s ocsp requests, %s crl requests\n",
-		       json_object_get_string(json_object_object_get(c, "ocsp_requests")),
-		       json_object_get_string(json_object_object_get(c, "crl_requests")));
+		       json_object_get_string(json_read_member(c, "ocsp_requests")),
+		       json_object_get_string(json_read_member(c, "crl_requests")));
 	}
 }
 

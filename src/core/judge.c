@@ -6,6 +6,7 @@
 
 #include "checks/check.h"
 #include "core/error.h"
+#include "core/json-read.h"
 #include "core/judge.h"
 #include "core/store.h"
 #include "core/text.h"
@@ -131,10 +132,8 @@ static int judge_clause(struct store *store, const struct profile *profile, cons
 
 	for (size_t i = 0; i < count && !rc && !pending; i++) {
 		struct json_object *entry = json_object_array_get_idx(checks, i);
-		struct json_object *id_object = NULL, *params_object = NULL;
-		json_object_object_get_ex(entry, "check", &id_object);
-		json_object_object_get_ex(entry, "params", &params_object);
-		const char *check_id = json_object_get_string(id_object);
+		struct json_object *params_object = json_read_member(entry, "params");
+		const char *check_id = json_object_get_string(json_read_member(entry, "check"));
 		check_ids[i] = check_id;
 		struct check_verdict *v = &verdicts[i];
 		const struct check *check = check_id ? check_find(check_id) : NULL;

@@ -12,9 +12,8 @@
 #include "net/capture.h"
 #include "net/pcapng.h"
 
-#define CAPTURE_SNAPLEN                                                                            \
-	65535 /* whole segments: a veth hands over merged (GRO) ones, and a TLS                    \
-	       * flight with its certificates must stay readable */
+#define CAPTURE_SNAPLEN_DEFAULT 2048 /* every probe and banner exchange */
+#define CAPTURE_SNAPLEN_MAX 65535
 #define CAPTURE_BUFFER (8u << 20) /* the kernel ring; counts in RSS once touched */
 #define CAPTURE_COMMENT_MAX 256
 
@@ -22,6 +21,7 @@ struct capture {
 	pcap_t *pcap;
 	int linktype;
 	char interface[32];
+	uint32_t snaplen; /* what libpcap keeps of each packet; sinks keep at most this */
 	pthread_t thread;
 	bool thread_started;
 	atomic_bool stop;
@@ -147,7 +147,7 @@ static void *capture_run(void *opaque)
 	return NULL;
 }
 
-int capture_start(struct capture **out, const char *interface, const char *filter,
+int capture_start(struct capture **out, const char *interface, const char *filter, uint32_t snaplen,
 		  struct dl_error *err)
 {
 	*out = NULL;
@@ -158,13 +158,16 @@ int capture_start(struct capture **out, const char *interface, const char *filte
 	pthread_mutex_init(&c->lock, NULL);
 	const char *device = interface ? interface : "any";
 	snprintf(c->interface, sizeof(c->interface), "%s", device);
+	c->snaplen = snaplen == 0                    ? CAPTURE_SNAPLEN_DEFAULT
+		     : snaplen > CAPTURE_SNAPLEN_MAX ? CAPTURE_SNAPLEN_MAX
+						     : snaplen;
 	int rc = 0;
 	c->pcap = pcap_create(device, errbuf);
 	if (!c->pcap) {
 		rc = dl_error_set(err, DL_EIO, "capture on '%s': %s", device, errbuf);
 		goto fail;
 	}
-	pcap_set_snaplen(c->pcap, CAPTURE_SNAPLEN);
+	pcap_set_snaplen(c->pcap, (int)c->snaplen);
 	pcap_set_promisc(c->pcap, 0);
 	pcap_set_timeout(c->pcap, 50);
 	pcap_set_immediate_mode(c->pcap, 1);
@@ -222,8 +225,8 @@ int capture_sink_open(struct capture *c, const char *path, const char *comment, 
 		goto out;
 	}
 	rc = pcapng_open(&c->writer, path, c->linktype,
-			 snaplen && snaplen < CAPTURE_SNAPLEN ? snaplen : CAPTURE_SNAPLEN,
-			 c->interface, comment, max_bytes, err);
+			 snaplen && snaplen < c->snaplen ? snaplen : c->snaplen, c->interface,
+			 comment, max_bytes, err);
 	if (rc < 0)
 		goto out;
 	if (match_count)

@@ -20,10 +20,13 @@ struct capture_match {
 
 /*
  * Start capturing on interface (NULL: "any") with the BPF filter (e.g.
- * "host 198.18.2.2"), in a thread. Packets go nowhere until a sink is
+ * "host 198.18.2.2"), in a thread, keeping snaplen bytes of each packet
+ * (0: 2048, enough for probes and banners; at most 65535: whole TLS flights,
+ * which a veth hands over as merged segments; the kernel ring holds fewer of
+ * them, so a SYN scan keeps the small default). Packets go nowhere until a sink is
  * open. Needs CAP_NET_RAW; DL_EIO with libpcap's reason otherwise.
  */
-int capture_start(struct capture **out, const char *interface, const char *filter,
+int capture_start(struct capture **out, const char *interface, const char *filter, uint32_t snaplen,
 		  struct dl_error *err);
 
 /*

@@ -4,6 +4,7 @@
 #include <json-c/json.h>
 
 #include "core/error.h"
+#include "core/json-read.h"
 #include "dutlab-config.h"
 #include "report/html.h"
 #include "report/markup.h"
@@ -240,9 +241,8 @@ static void cover(FILE *out, const struct report_campaign *c, const char *id)
 		      out);
 	}
 	/* report: fields the cover has no row for are still shown */
-	struct json_object *fields = NULL;
-	if (c->profile && json_object_object_get_ex(c->profile, "report", &fields) &&
-	    json_object_is_type(fields, json_type_object)) {
+	struct json_object *fields = json_read_object(c->profile, "report");
+	if (fields) {
 		json_object_object_foreach(fields, key, value)
 		{
 			bool known = false;

@@ -4,6 +4,7 @@
 #include <json-c/json.h>
 
 #include "core/error.h"
+#include "core/json-read.h"
 #include "dutlab-config.h"
 #include "report/json.h"
 #include "report/report.h"
@@ -72,8 +73,8 @@ static void push(struct json_object *array, struct json_object *value)
 /* A deep copy of section of the profile, or null. */
 static struct json_object *profile_section(const struct report_campaign *c, const char *section)
 {
-	struct json_object *value = NULL, *copy = NULL;
-	if (!c->profile || !json_object_object_get_ex(c->profile, section, &value) || !value)
+	struct json_object *value = json_read_member(c->profile, section), *copy = NULL;
+	if (!value)
 		return NULL;
 	if (json_object_deep_copy(value, &copy, NULL) != 0)
 		out_of_memory = true;

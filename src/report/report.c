@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/evidence-store.h"
 #include "core/evidence.h"
+#include "core/json-read.h"
 #include "core/text.h"
 #include "report/html.h"
 #include "report/json.h"
@@ -75,13 +76,11 @@ const char *report_meta(const struct report_campaign *campaign, const char *key)
 const char *report_profile_text(const struct report_campaign *campaign, const char *section,
 				const char *key)
 {
-	struct json_object *obj = campaign->profile, *value = NULL;
-	if (!obj)
-		return NULL;
-	if (section && (!json_object_object_get_ex(obj, section, &obj) ||
-			!json_object_is_type(obj, json_type_object)))
-		return NULL;
-	if (!json_object_object_get_ex(obj, key, &value) || !value)
+	struct json_object *obj = campaign->profile;
+	if (section)
+		obj = json_read_object(obj, section);
+	struct json_object *value = json_read_member(obj, key);
+	if (!value)
 		return NULL;
 	switch (json_object_get_type(value)) {
 	case json_type_string:
@@ -259,16 +258,15 @@ static int parse_checks(struct report_campaign *c, struct report_clause *k, cons
 	if (!k->checks)
 		rc = DL_ENOMEM;
 	for (size_t i = 0; !rc && i < n; i++) {
-		struct json_object *item = json_object_array_get_idx(array, i), *v = NULL;
+		struct json_object *item = json_object_array_get_idx(array, i);
 		struct report_check *out = &k->checks[k->check_count];
 		const char *names[] = {"check", "verdict", "summary"};
 		char **fields[] = {&out->check, &out->verdict, &out->summary};
 		for (size_t f = 0; !rc && f < DL_ARRAY_SIZE(names); f++) {
-			if (!json_object_is_type(item, json_type_object) ||
-			    !json_object_object_get_ex(item, names[f], &v) ||
-			    !json_object_is_type(v, json_type_string))
+			const char *value = json_read_text(item, names[f], NULL);
+			if (!value)
 				continue;
-			*fields[f] = markup_utf8_dup(json_object_get_string(v));
+			*fields[f] = markup_utf8_dup(value);
 			if (!*fields[f])
 				rc = DL_ENOMEM;
 		}

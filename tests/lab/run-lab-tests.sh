@@ -11,28 +11,12 @@
 # Campaigns run once per DUT (a full scan each) and every case reads its
 # report.json, so the suite grows by files, not by minutes.
 set -u
-cd "$(dirname "$0")/../.."
-root=$(pwd)
-build=${1:-build}
-case $build in
-/*) dutlab=$build/src/cli/dutlab ;;
-*) dutlab=$root/$build/src/cli/dutlab ;;
-esac
-work=$(mktemp -d /tmp/dutlab-lab-tests.XXXXXX)
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd "$root" || exit 1
+lab_build "${1:-}"
+lab_work lab-tests
 duts="camera-good camera-bad"
-passed=0
-failed=0
-
-ok() {
-	passed=$((passed + 1))
-	echo "ok - $1"
-}
-not_ok() {
-	failed=$((failed + 1))
-	echo "not ok - $1"
-	shift
-	for line in "$@"; do echo "#   $line"; done
-}
 
 cleanup() {
 	# Kill any campaign still running from a test, by the pid we recorded.
@@ -40,28 +24,18 @@ cleanup() {
 		[ -f "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null
 	done
 	for dut in $duts; do
-		"$root/lab/lab" down "$dut" >/dev/null 2>&1
+		"$lab" down "$dut" >/dev/null 2>&1
 	done
-	rm -rf "$work"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "run-lab-tests: the lab needs root (network namespaces)" >&2
-	exit 1
-fi
-[ -x "$dutlab" ] || { echo "run-lab-tests: build first: $dutlab" >&2; exit 1; }
-
-in_tester() {
-	ip netns exec dl-tester "$@"
-}
+need_root run-lab-tests
+need_dutlab run-lab-tests
 
 # The DUTs: the two cameras always, and every DUT a case file names.
 duts="camera-good camera-bad"
-for d in $(sed -n 's/^dut: *//p' $(find "$root/tests/lab" -name '*.case') | sort -u); do
+while read -r d; do
 	case " $duts " in *" $d "*) ;; *) duts="$duts $d" ;; esac
-done
+done < <(find "$root/tests/lab" -name '*.case' -exec sed -n 's/^dut: *//p' {} + | sort -u)
 
 # camera-good -> lab/duts/camera/good/profile.yaml
 profile_of() {
@@ -70,13 +44,7 @@ profile_of() {
 
 # --- bring up the lab ---
 for dut in $duts; do
-	if "$root/lab/lab" up "$dut" >"$work/up-$dut.log" 2>&1; then
-		ok "lab up $dut"
-	else
-		not_ok "lab up $dut" "$(tail -5 "$work/up-$dut.log")"
-		echo "$passed passed, $failed failed"
-		exit 1
-	fi
+	lab_up "$dut" "$work/up-$dut.log"
 done
 
 # --- one campaign per DUT ---
@@ -335,17 +303,11 @@ fi
 # run_script NAME SCRIPT ARGS...: a lab script that prints "ok - ..." / "not ok - ..." lines;
 # each counts as one test here, and a script that fails without saying why counts too.
 run_script() {
-	local name=$1 log="$work/${1// /-}.log" status line
+	local name=$1 log="$work/${1// /-}.log" status
 	shift
 	"$@" >"$log" 2>&1
 	status=$?
-	while IFS= read -r line; do
-		case $line in
-		"ok - "*) ok "$name: ${line#ok - }" ;;
-		"not ok - "*) not_ok "$name: ${line#not ok - }" ;;
-		"#"*) echo "$line" ;;
-		esac
-	done <"$log"
+	relay "$log" "$name: "
 	if [ "$status" -ne 0 ] && ! grep -q '^not ok - ' "$log"; then
 		not_ok "$name: $(basename "$1") exited $status" "$(tail -5 "$log")"
 	fi
@@ -364,5 +326,4 @@ run_script "tlsclient" "$root/tests/lab/tlsclient/matrix.sh" "$build"
 run_script "keys" "$root/tests/lab/keys/reset.sh"
 
 echo
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

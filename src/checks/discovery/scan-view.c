@@ -5,42 +5,27 @@
 
 #include "checks/discovery/scan-view.h"
 #include "core/error.h"
+#include "core/json-read.h"
 #include "core/profile.h"
-
-static const char *string_or_empty(const struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return "";
-	return json_object_get_string(v);
-}
-
-static bool bool_or_false(const struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_boolean))
-		return false;
-	return json_object_get_boolean(v);
-}
 
 static int get_port(const struct json_object *o, const char *where, uint16_t *port,
 		    struct dl_error *err)
 {
-	struct json_object *v = NULL;
-	if (!json_object_object_get_ex(o, "port", &v) || !json_object_is_type(v, json_type_int) ||
-	    json_object_get_int64(v) < 1 || json_object_get_int64(v) > 65535)
+	int64_t value = json_read_int(o, "port", 0);
+	if (value < 1 || value > 65535)
 		return dl_error_set(err, DL_EINVAL,
 				    "observation: %s: 'port' is missing or not a number from 1 to "
 				    "65535",
 				    where);
-	*port = (uint16_t)json_object_get_int64(v);
+	*port = (uint16_t)value;
 	return 0;
 }
 
 static int get_array(const struct json_object *o, const char *key, const char *where,
 		     struct json_object **out, struct dl_error *err)
 {
-	if (!json_object_object_get_ex(o, key, out) || !json_object_is_type(*out, json_type_array))
+	*out = json_read_array(o, key);
+	if (!*out)
 		return dl_error_set(err, DL_EINVAL,
 				    "observation: %s: '%s' is missing or not a list", where, key);
 	return 0;
@@ -49,7 +34,8 @@ static int get_array(const struct json_object *o, const char *key, const char *w
 static int get_object(const struct json_object *o, const char *key, const char *where,
 		      struct json_object **out, struct dl_error *err)
 {
-	if (!json_object_object_get_ex(o, key, out) || !json_object_is_type(*out, json_type_object))
+	*out = json_read_object(o, key);
+	if (!*out)
 		return dl_error_set(err, DL_EINVAL,
 				    "observation: %s: '%s' is missing or not an object", where,
 				    key);
@@ -84,16 +70,16 @@ static int add_service(struct scan_view *v, size_t *capacity, const char *addres
 	s->address = address;
 	s->proto = proto;
 	s->port = port;
-	s->service = string_or_empty(o, "service");
+	s->service = json_read_text(o, "service", "");
 	if (!*s->service)
 		s->service = "unknown";
-	s->product = string_or_empty(o, "product");
-	s->version = string_or_empty(o, "version");
-	s->detail = string_or_empty(o, "detail");
-	s->tls = bool_or_false(o, "tls");
-	s->debug = bool_or_false(o, "debug");
-	s->debug_reason = string_or_empty(o, "debug_reason");
-	const char *evidence = string_or_empty(o, "evidence");
+	s->product = json_read_text(o, "product", "");
+	s->version = json_read_text(o, "version", "");
+	s->detail = json_read_text(o, "detail", "");
+	s->tls = json_read_true(o, "tls");
+	s->debug = json_read_true(o, "debug");
+	s->debug_reason = json_read_text(o, "debug_reason", "");
+	const char *evidence = json_read_text(o, "evidence", "");
 	s->evidence = *evidence ? evidence : NULL;
 	struct json_object *d = NULL;
 	if (json_object_object_get_ex(o, "disclosures", &d)) {
@@ -102,10 +88,8 @@ static int add_service(struct scan_view *v, size_t *capacity, const char *addres
 					    "observation: %s: 'disclosures' is not a list", where);
 		for (size_t i = 0; i < json_object_array_length(d); i++) {
 			struct json_object *item = json_object_array_get_idx(d, i);
-			struct json_object *kind = NULL;
 			if (!json_object_is_type(item, json_type_object) ||
-			    !json_object_object_get_ex(item, "kind", &kind) ||
-			    !json_object_is_type(kind, json_type_string))
+			    !json_read_text(item, "kind", NULL))
 				return dl_error_set(err, DL_EINVAL,
 						    "observation: %s.disclosures[%zu]: 'kind' is "
 						    "missing",
@@ -121,11 +105,9 @@ static int load_address(struct scan_view *v, size_t *service_capacity, size_t *p
 {
 	char where[96];
 	snprintf(where, sizeof(where), "addresses[%zu]", index);
-	struct json_object *address_json = NULL;
-	if (!json_object_object_get_ex(a, "address", &address_json) ||
-	    !json_object_is_type(address_json, json_type_string))
+	const char *address = json_read_text(a, "address", NULL);
+	if (!address)
 		return dl_error_set(err, DL_EINVAL, "observation: %s: 'address' is missing", where);
-	const char *address = json_object_get_string(address_json);
 
 	struct json_object *tcp = NULL, *open = NULL;
 	int rc = get_object(a, "tcp", where, &tcp, err);
@@ -135,17 +117,15 @@ static int load_address(struct scan_view *v, size_t *service_capacity, size_t *p
 	rc = get_array(tcp, "open", where, &open, err);
 	if (rc < 0)
 		return rc;
-	if (!bool_or_false(tcp, "complete") && v->complete) {
+	if (!json_read_true(tcp, "complete") && v->complete) {
 		v->complete = false;
 		snprintf(v->incomplete, sizeof(v->incomplete),
 			 "the TCP scan of %s did not finish (%s)", address,
-			 *string_or_empty(tcp, "error") ? string_or_empty(tcp, "error")
-							: "cut short by its deadline");
+			 *json_read_text(tcp, "error", "") ? json_read_text(tcp, "error", "")
+							   : "cut short by its deadline");
 	}
-	struct json_object *closed = NULL;
 	bool answered = json_object_array_length(open) > 0 ||
-			(json_object_object_get_ex(tcp, "closed", &closed) &&
-			 json_object_get_int64(closed) > 0);
+			json_object_get_int64(json_read_member(tcp, "closed")) > 0;
 	for (size_t i = 0; i < json_object_array_length(open); i++) {
 		char item[128];
 		snprintf(item, sizeof(item), "addresses[%zu].tcp.open[%zu]", index, i);
@@ -197,9 +177,9 @@ static int load_address(struct scan_view *v, size_t *service_capacity, size_t *p
 		struct scan_probe *p = &v->probes[v->probe_count++];
 		p->address = address;
 		p->port = port;
-		p->service = string_or_empty(o, "service");
-		p->state = string_or_empty(o, "state");
-		const char *evidence = string_or_empty(o, "evidence");
+		p->service = json_read_text(o, "service", "");
+		p->state = json_read_text(o, "state", "");
+		const char *evidence = json_read_text(o, "evidence", "");
 		p->evidence = *evidence ? evidence : NULL;
 		if (strcmp(p->state, "answered") == 0 || strcmp(p->state, "closed") == 0)
 			answered = true;

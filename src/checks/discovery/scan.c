@@ -158,7 +158,7 @@ static int scan_address(struct scan_run *r, const char *address_text, struct jso
 	struct dl_error capture_err = {0};
 	r->capture = NULL;
 	if (r->evidence_dir[0] &&
-	    capture_start(&r->capture, r->interface, filter, &capture_err) < 0) {
+	    capture_start(&r->capture, r->interface, filter, 0, &capture_err) < 0) {
 		scan_note(r, "no evidence for %s: %s", address, capture_err.message);
 		r->capture = NULL;
 	}

@@ -6,6 +6,7 @@
 #include "checks/check.h"
 #include "checks/discovery/scan-view.h"
 #include "core/error.h"
+#include "core/json-read.h"
 #include "core/profile.h"
 
 /*
@@ -26,14 +27,6 @@ static const char *kind_words(const char *kind)
 	if (strcmp(kind, "content") == 0)
 		return "content without a login";
 	return kind;
-}
-
-static const char *member(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return "";
-	return json_object_get_string(v);
 }
 
 static int judge(const struct json_object *observation, const struct check_params *params,
@@ -59,9 +52,9 @@ static int judge(const struct json_object *observation, const struct check_param
 		size_t n = json_object_array_length(s->disclosures);
 		for (size_t d = 0; d < n && rc == 0; d++) {
 			struct json_object *item = json_object_array_get_idx(s->disclosures, d);
-			const char *kind = member(item, "kind");
-			const char *text = member(item, "text");
-			const char *source = member(item, "source");
+			const char *kind = json_read_text(item, "kind", "");
+			const char *text = json_read_text(item, "text", "");
+			const char *source = json_read_text(item, "source", "");
 			bool covered = scan_declared_discloses(declared, kind);
 			if (covered)
 				declared_count++;

@@ -7,6 +7,7 @@
 #include "checks/check.h"
 #include "checks/keys/keys.h"
 #include "core/error.h"
+#include "core/json-read.h"
 #include "core/profile.h"
 
 /*
@@ -33,38 +34,6 @@ struct key_set {
 	const char *first_error;
 };
 
-static const char *get_string(const struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static int get_int(const struct json_object *o, const char *key, int fallback)
-{
-	struct json_object *v = NULL;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
-		return fallback;
-	return json_object_get_int(v);
-}
-
-static bool get_bool(const struct json_object *o, const char *key, bool fallback)
-{
-	struct json_object *v = NULL;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_boolean))
-		return fallback;
-	return json_object_get_boolean(v);
-}
-
-static struct json_object *get_array(const struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_array))
-		return NULL;
-	return v;
-}
-
 static bool excluded(const struct check_params *params, const char *fingerprint)
 {
 	const char *list = check_param_get(params, "exclude_fingerprints", "");
@@ -85,29 +54,29 @@ static int key_set_load(const struct json_object *snap, const struct check_param
 			struct key_set *out, struct dl_error *err)
 {
 	memset(out, 0, sizeof(*out));
-	struct json_object *tls = get_array(snap, "tls");
-	struct json_object *ssh = get_array(snap, "ssh");
-	struct json_object *errors = get_array(snap, "errors");
+	struct json_object *tls = json_read_array(snap, "tls");
+	struct json_object *ssh = json_read_array(snap, "ssh");
+	struct json_object *errors = json_read_array(snap, "errors");
 	if (!tls || !ssh)
 		return dl_error_set(err, DL_EINVAL, "keys: a snapshot without its tls or ssh list");
 	for (size_t i = 0; i < json_object_array_length(tls) && out->count < KEYS_MAX; i++) {
 		struct json_object *e = json_object_array_get_idx(tls, i);
-		const char *spki = get_string(e, "spki_sha256");
-		int port = get_int(e, "port", -1);
+		const char *spki = json_read_text(e, "spki_sha256", NULL);
+		int64_t port = json_read_int(e, "port", -1);
 		if (!spki || port < 1 || port > 65535)
 			return dl_error_set(err, DL_EINVAL,
 					    "keys: tls[%zu] lacks port or spki_sha256", i);
 		if (excluded(params, spki))
 			continue;
 		struct key *k = &out->keys[out->count++];
-		snprintf(k->label, sizeof(k->label), "tcp/%d TLS key", port);
+		snprintf(k->label, sizeof(k->label), "tcp/%" PRId64 " TLS key", port);
 		k->fingerprint = spki;
 	}
 	for (size_t i = 0; i < json_object_array_length(ssh) && out->count < KEYS_MAX; i++) {
 		struct json_object *e = json_object_array_get_idx(ssh, i);
-		const char *fp = get_string(e, "fingerprint");
-		const char *algorithm = get_string(e, "algorithm");
-		int port = get_int(e, "port", -1);
+		const char *fp = json_read_text(e, "fingerprint", NULL);
+		const char *algorithm = json_read_text(e, "algorithm", NULL);
+		int64_t port = json_read_int(e, "port", -1);
 		if (!fp || !algorithm || port < 1 || port > 65535)
 			return dl_error_set(err, DL_EINVAL,
 					    "keys: ssh[%zu] lacks port, algorithm or fingerprint",
@@ -115,12 +84,14 @@ static int key_set_load(const struct json_object *snap, const struct check_param
 		if (excluded(params, fp))
 			continue;
 		struct key *k = &out->keys[out->count++];
-		snprintf(k->label, sizeof(k->label), "tcp/%d SSH %.48s host key", port, algorithm);
+		snprintf(k->label, sizeof(k->label), "tcp/%" PRId64 " SSH %.48s host key", port,
+			 algorithm);
 		k->fingerprint = fp;
 	}
 	out->unreadable = errors ? json_object_array_length(errors) : 0;
 	if (out->unreadable)
-		out->first_error = get_string(json_object_array_get_idx(errors, 0), "error");
+		out->first_error =
+			json_read_text(json_object_array_get_idx(errors, 0), "error", NULL);
 	return 0;
 }
 
@@ -175,7 +146,7 @@ static const char *label_list_text(const struct label_list *l, char *buf, size_t
 /* A collector that could not drive the DUT: the clause is for a person to test. */
 static int judge_undeclared(const struct json_object *observation, struct check_verdict *out)
 {
-	const char *note = get_string(observation, "note");
+	const char *note = json_read_text(observation, "note", NULL);
 	return check_verdict_set(out, VERDICT_MANUAL, "%s",
 				 note ? note
 				      : "the profile declares no adapter operation for this");
@@ -189,22 +160,22 @@ static bool run_failed(const struct json_object *run, const char *what, struct c
 		*rc = check_verdict_set(out, VERDICT_ERROR, "keys: the observation lacks %s", what);
 		return true;
 	}
-	const char *transcript = get_string(run, "transcript");
-	if (get_bool(run, "timed_out", false) || get_int(run, "exit_status", -1) != 0) {
-		*rc = check_verdict_add(out, FINDING_WARNING, transcript, "%s %s (exit status %d)",
-					what,
-					get_bool(run, "timed_out", false) ? "timed out" : "failed",
-					get_int(run, "exit_status", -1));
+	const char *transcript = json_read_text(run, "transcript", NULL);
+	if (json_read_true(run, "timed_out") || json_read_int(run, "exit_status", -1) != 0) {
+		*rc = check_verdict_add(out, FINDING_WARNING, transcript,
+					"%s %s (exit status %" PRId64 ")", what,
+					json_read_true(run, "timed_out") ? "timed out" : "failed",
+					json_read_int(run, "exit_status", -1));
 		if (*rc == 0)
-			*rc = check_verdict_set(out, VERDICT_INCONCLUSIVE,
-						"%s did not complete (exit status %d%s); see its "
-						"transcript",
-						what, get_int(run, "exit_status", -1),
-						get_bool(run, "timed_out", false) ? ", timed out"
-										  : "");
+			*rc = check_verdict_set(
+				out, VERDICT_INCONCLUSIVE,
+				"%s did not complete (exit status %" PRId64 "%s); see its "
+				"transcript",
+				what, json_read_int(run, "exit_status", -1),
+				json_read_true(run, "timed_out") ? ", timed out" : "");
 		return true;
 	}
-	if (!get_bool(run, "services_back", false)) {
+	if (!json_read_true(run, "services_back")) {
 		*rc = check_verdict_set(
 			out, VERDICT_INCONCLUSIVE,
 			"the TLS and SSH services did not answer again after %s within "
@@ -221,10 +192,10 @@ static int judge_factory_reset(const struct json_object *observation,
 			       struct check_verdict *out, struct dl_error *err)
 {
 	(void)profile;
-	if (!get_bool(observation, "operation_declared", false))
+	if (!json_read_true(observation, "operation_declared"))
 		return judge_undeclared(observation, out) < 0 ? DL_ENOMEM : 0;
-	struct json_object *snapshots = get_array(observation, "snapshots");
-	struct json_object *resets = get_array(observation, "resets");
+	struct json_object *snapshots = json_read_array(observation, "snapshots");
+	struct json_object *resets = json_read_array(observation, "resets");
 	if (!snapshots || !resets)
 		return dl_error_set(err, DL_EINVAL, "keys.factory-reset: no snapshots or resets");
 	struct key_set *sets = calloc(3, sizeof(*sets));
@@ -262,7 +233,8 @@ static int judge_factory_reset(const struct json_object *observation,
 	struct label_list kept = {.count = 0};
 	const char *transcript = NULL;
 	for (size_t step = 1; step < 3 && !rc; step++) {
-		transcript = get_string(json_object_array_get_idx(resets, step - 1), "transcript");
+		transcript = json_read_text(json_object_array_get_idx(resets, step - 1),
+					    "transcript", NULL);
 		for (size_t i = 0; i < sets[step - 1].count && !rc; i++) {
 			const struct key *before = &sets[step - 1].keys[i];
 			const struct key *after = key_find(&sets[step], before->label);
@@ -335,15 +307,14 @@ static int judge_replace_certificate(const struct json_object *observation,
 {
 	(void)params;
 	(void)profile;
-	if (!get_bool(observation, "operation_declared", false))
+	if (!json_read_true(observation, "operation_declared"))
 		return judge_undeclared(observation, out) < 0 ? DL_ENOMEM : 0;
-	struct json_object *issued = NULL, *after = NULL, *replace = NULL;
-	json_object_object_get_ex(observation, "issued", &issued);
-	json_object_object_get_ex(observation, "after", &after);
-	json_object_object_get_ex(observation, "replace", &replace);
-	struct json_object *serving = get_array(observation, "ports_serving_issued");
-	struct json_object *not_serving = get_array(observation, "ports_not_serving_issued");
-	const char *sha256 = get_string(issued, "sha256");
+	struct json_object *issued = json_read_member(observation, "issued");
+	struct json_object *after = json_read_member(observation, "after");
+	struct json_object *replace = json_read_member(observation, "replace");
+	struct json_object *serving = json_read_array(observation, "ports_serving_issued");
+	struct json_object *not_serving = json_read_array(observation, "ports_not_serving_issued");
+	const char *sha256 = json_read_text(issued, "sha256", NULL);
 	if (!sha256 || !serving || !not_serving || !after)
 		return dl_error_set(err, DL_EINVAL,
 				    "keys.replace-certificate: the observation lacks issued, after "
@@ -359,17 +330,17 @@ static int judge_replace_certificate(const struct json_object *observation,
 				       0
 			       ? DL_ENOMEM
 			       : 0;
-	const char *cert = get_string(issued, "certificate");
-	struct json_object *tls = get_array(after, "tls");
+	const char *cert = json_read_text(issued, "certificate", NULL);
+	struct json_object *tls = json_read_array(after, "tls");
 	size_t unreadable = 0;
 	for (size_t i = 0; i < bad && !rc; i++) {
 		int port = json_object_get_int(json_object_array_get_idx(not_serving, i));
 		const char *served = NULL, *subject = NULL;
 		for (size_t j = 0; tls && j < json_object_array_length(tls); j++) {
 			struct json_object *e = json_object_array_get_idx(tls, j);
-			if (get_int(e, "port", -1) == port) {
-				served = get_string(e, "sha256");
-				subject = get_string(e, "subject");
+			if (json_read_int(e, "port", -1) == port) {
+				served = json_read_text(e, "sha256", NULL);
+				subject = json_read_text(e, "subject", NULL);
 			}
 		}
 		if (!served) {
@@ -419,7 +390,7 @@ static int judge_units(const struct json_object *observation, const struct check
 		       struct dl_error *err)
 {
 	(void)profile;
-	struct json_object *units = get_array(observation, "units");
+	struct json_object *units = json_read_array(observation, "units");
 	if (!units)
 		return dl_error_set(err, DL_EINVAL, "keys.units: the observation lacks units");
 	size_t count = json_object_array_length(units);
@@ -439,9 +410,8 @@ static int judge_units(const struct json_object *observation, const struct check
 	size_t empty = 0;
 	for (size_t u = 0; u < count && !rc; u++) {
 		struct json_object *unit = json_object_array_get_idx(units, u);
-		serials[u] =
-			get_string(unit, "serial") ? get_string(unit, "serial") : "(no serial)";
-		struct json_object *snaps = get_array(unit, "snapshots");
+		serials[u] = json_read_text(unit, "serial", "(no serial)");
+		struct json_object *snaps = json_read_array(unit, "snapshots");
 		/* A unit's keys: the union over its addresses. */
 		for (size_t s = 0; snaps && s < json_object_array_length(snaps) && !rc; s++) {
 			struct key_set one;
@@ -475,7 +445,7 @@ static int judge_units(const struct json_object *observation, const struct check
 			}
 		}
 	}
-	const char *firmware = get_string(observation, "firmware_keys");
+	const char *firmware = json_read_text(observation, "firmware_keys", NULL);
 	if (!rc && firmware)
 		rc = check_verdict_add(out, FINDING_WARNING, NULL, "firmware image: %s", firmware);
 	if (rc)

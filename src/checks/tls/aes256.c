@@ -7,6 +7,7 @@
 #include "checks/tls/channels.h"
 #include "checks/tls/endpoint.h"
 #include "core/error.h"
+#include "core/json-read.h"
 
 /*
  * TS-0014-1 5.3.1.3 / 5.5.2.3: the secure channel "supports AES-256 or an
@@ -24,11 +25,11 @@ static const char *const param_names[] = {"equivalent", NULL};
 
 static bool counts(const struct json_object *suite, bool equivalent)
 {
-	if (endpoint_version_rank(endpoint_text(suite, "version", "")) < 4)
+	if (endpoint_version_rank(json_read_text(suite, "version", "")) < 4)
 		return false; /* annex A: only TLS 1.2 and later are secure channels */
-	if (endpoint_number(suite, "bits") < 256)
+	if (json_read_int(suite, "bits", -1) < 256)
 		return false;
-	const char *cipher = endpoint_text(suite, "cipher", "");
+	const char *cipher = json_read_text(suite, "cipher", "");
 	return strcmp(cipher, "AES") == 0 || (equivalent && strcmp(cipher, "CHACHA20") == 0);
 }
 
@@ -41,41 +42,37 @@ static int judge(const struct json_object *observation, const struct check_param
 		return dl_error_set(err, DL_EINVAL, "equivalent '%s': expected yes or no",
 				    equivalent_text);
 	bool equivalent = strcmp(equivalent_text, "yes") == 0;
-	bool usable;
-	const char *why;
-	int rc = endpoint_observation_usable(observation, &usable, &why, err);
-	if (rc)
+	bool decided;
+	int rc = endpoint_judge_begin(observation, out, &decided, err);
+	if (rc || decided)
 		return rc;
-	if (!usable)
-		return check_verdict_set(out, VERDICT_INCONCLUSIVE, "no service list to audit: %s",
-					 why);
-	struct json_object *tls = endpoint_list(observation, "tls");
+	struct json_object *tls = json_read_array(observation, "tls");
 	size_t passed = 0, failed = 0, unfinished = 0;
 	for (size_t i = 0; !rc && i < json_object_array_length(tls); i++) {
 		struct json_object *endpoint = json_object_array_get_idx(tls, i);
 		char label[128];
 		endpoint_label(endpoint, label, sizeof(label));
-		const char *evidence = endpoint_text(endpoint, "evidence", NULL);
-		if (!endpoint_true(endpoint, "speaks_tls")) {
+		const char *evidence = json_read_text(endpoint, "evidence", NULL);
+		if (!json_read_true(endpoint, "speaks_tls")) {
 			unfinished++;
 			rc = check_verdict_add(out, FINDING_WARNING, evidence,
 					       "%s: no TLS handshake completed (%s)", label,
-					       endpoint_text(endpoint, "incomplete", "no reason"));
+					       json_read_text(endpoint, "incomplete", "no reason"));
 			continue;
 		}
 		struct endpoint_names strong = {.count = 0}, best = {.count = 0};
-		struct json_object *suites = endpoint_list(endpoint, "suites");
-		long best_bits = 0;
+		struct json_object *suites = json_read_array(endpoint, "suites");
+		int64_t best_bits = 0;
 		for (size_t k = 0; suites && k < json_object_array_length(suites); k++) {
 			struct json_object *s = json_object_array_get_idx(suites, k);
 			if (counts(s, equivalent))
-				endpoint_names_add(&strong, endpoint_text(s, "name", "?"));
-			else if (endpoint_version_rank(endpoint_text(s, "version", "")) >= 4 &&
-				 endpoint_number(s, "bits") >= best_bits) {
-				if (endpoint_number(s, "bits") > best_bits)
+				endpoint_names_add(&strong, json_read_text(s, "name", "?"));
+			else if (endpoint_version_rank(json_read_text(s, "version", "")) >= 4 &&
+				 json_read_int(s, "bits", -1) >= best_bits) {
+				if (json_read_int(s, "bits", -1) > best_bits)
 					best = (struct endpoint_names){.count = 0};
-				best_bits = endpoint_number(s, "bits");
-				endpoint_names_add(&best, endpoint_text(s, "name", "?"));
+				best_bits = json_read_int(s, "bits", -1);
+				endpoint_names_add(&best, json_read_text(s, "name", "?"));
 			}
 		}
 		if (strong.count) {
@@ -83,12 +80,12 @@ static int judge(const struct json_object *observation, const struct check_param
 			rc = check_verdict_add(out, FINDING_PASS, evidence,
 					       "%s completes a handshake with %s", label,
 					       strong.text);
-		} else if (!endpoint_true(endpoint, "complete")) {
+		} else if (!json_read_true(endpoint, "complete")) {
 			unfinished++;
 			rc = check_verdict_add(
 				out, FINDING_WARNING, evidence,
 				"%s: no AES-256 suite found before the audit stopped (%s)", label,
-				endpoint_text(endpoint, "incomplete", "no reason"));
+				json_read_text(endpoint, "incomplete", "no reason"));
 		} else {
 			failed++;
 			rc = check_verdict_add(out, FINDING_FAIL, evidence,

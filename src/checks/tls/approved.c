@@ -8,6 +8,7 @@
 #include "checks/tls/channels.h"
 #include "checks/tls/endpoint.h"
 #include "core/error.h"
+#include "core/json-read.h"
 
 /*
  * IoT-1006-1 5.3.1.1: the cryptographic algorithms the product uses are
@@ -39,36 +40,37 @@ static int judge_tls(const struct json_object *endpoint, size_t *failures,
 {
 	char label[128];
 	endpoint_label(endpoint, label, sizeof(label));
-	const char *evidence = endpoint_text(endpoint, "evidence", NULL);
+	const char *evidence = json_read_text(endpoint, "evidence", NULL);
 	struct endpoint_names versions = {.count = 0}, suites = {.count = 0}, certs = {.count = 0};
-	struct json_object *list = endpoint_list(endpoint, "versions");
+	struct json_object *list = json_read_array(endpoint, "versions");
 	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
 		struct json_object *v = json_object_array_get_idx(list, i);
-		const char *name = endpoint_text(v, "name", "?");
-		if (endpoint_true(v, "offered") && endpoint_version_rank(name) < 4)
+		const char *name = json_read_text(v, "name", "?");
+		if (json_read_true(v, "offered") && endpoint_version_rank(name) < 4)
 			endpoint_names_add(&versions, name);
 	}
-	list = endpoint_list(endpoint, "suites");
+	list = json_read_array(endpoint, "suites");
 	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
 		struct json_object *s = json_object_array_get_idx(list, i);
-		if (strcmp(endpoint_text(s, "approved", ""), "yes") != 0)
-			endpoint_names_add(&suites, endpoint_text(s, "name", "?"));
+		if (strcmp(json_read_text(s, "approved", ""), "yes") != 0)
+			endpoint_names_add(&suites, json_read_text(s, "name", "?"));
 	}
 	struct json_object *chain =
-		endpoint_list(endpoint_member(endpoint, "certificates"), "chain");
+		json_read_array(json_read_member(endpoint, "certificates"), "chain");
 	for (size_t i = 0; chain && i < json_object_array_length(chain); i++) {
 		struct json_object *c = json_object_array_get_idx(chain, i);
 		char item[200];
-		if (endpoint_true(c, "weak_signature")) {
+		if (json_read_true(c, "weak_signature")) {
 			snprintf(item, sizeof(item), "certificate %zu signed with %s", i,
-				 endpoint_text(c, "signature_algorithm", "?"));
+				 json_read_text(c, "signature_algorithm", "?"));
 			endpoint_names_add(&certs, item);
 		}
-		long bits = endpoint_number(c, "key_bits");
-		const char *type = endpoint_text(c, "key_type", "");
+		int64_t bits = json_read_int(c, "key_bits", -1);
+		const char *type = json_read_text(c, "key_type", "");
 		if ((strcmp(type, "RSA") == 0 && bits < 2048) ||
 		    (strcmp(type, "EC") == 0 && bits < 224)) {
-			snprintf(item, sizeof(item), "certificate %zu key %s-%ld", i, type, bits);
+			snprintf(item, sizeof(item), "certificate %zu key %s-%" PRId64, i, type,
+				 bits);
 			endpoint_names_add(&certs, item);
 		}
 	}
@@ -104,17 +106,17 @@ static int judge_ssh(const struct json_object *endpoint, size_t *failures,
 {
 	char label[128];
 	endpoint_label(endpoint, label, sizeof(label));
-	const char *evidence = endpoint_text(endpoint, "evidence", NULL);
-	struct json_object *algorithms = endpoint_member(endpoint, "algorithms");
+	const char *evidence = json_read_text(endpoint, "evidence", NULL);
+	struct json_object *algorithms = json_read_member(endpoint, "algorithms");
 	struct endpoint_names bad = {.count = 0};
 	for (size_t k = 0; k < DL_ARRAY_SIZE(ssh_kinds); k++) {
-		struct json_object *list = endpoint_list(algorithms, ssh_kinds[k]);
+		struct json_object *list = json_read_array(algorithms, ssh_kinds[k]);
 		for (size_t i = 0; list && i < json_object_array_length(list); i++) {
 			struct json_object *a = json_object_array_get_idx(list, i);
-			if (endpoint_true(a, "extension"))
+			if (json_read_true(a, "extension"))
 				continue;
-			if (!endpoint_true(a, "approved"))
-				endpoint_names_add(&bad, endpoint_text(a, "name", "?"));
+			if (!json_read_true(a, "approved"))
+				endpoint_names_add(&bad, json_read_text(a, "name", "?"));
 		}
 	}
 	if (bad.count) {
@@ -133,29 +135,25 @@ static int judge(const struct json_object *observation, const struct check_param
 {
 	(void)params;
 	(void)profile;
-	bool usable;
-	const char *why;
-	int rc = endpoint_observation_usable(observation, &usable, &why, err);
-	if (rc)
+	bool decided;
+	int rc = endpoint_judge_begin(observation, out, &decided, err);
+	if (rc || decided)
 		return rc;
-	if (!usable)
-		return check_verdict_set(out, VERDICT_INCONCLUSIVE, "no service list to audit: %s",
-					 why);
-	struct json_object *tls = endpoint_list(observation, "tls");
-	struct json_object *ssh = endpoint_list(observation, "ssh");
+	struct json_object *tls = json_read_array(observation, "tls");
+	struct json_object *ssh = json_read_array(observation, "ssh");
 	size_t failures = 0, unfinished = 0, audited = 0;
 	for (size_t i = 0; !rc && i < json_object_array_length(tls); i++) {
 		struct json_object *e = json_object_array_get_idx(tls, i);
-		if (!endpoint_true(e, "speaks_tls") || !endpoint_true(e, "complete"))
+		if (!json_read_true(e, "speaks_tls") || !json_read_true(e, "complete"))
 			unfinished++;
-		if (endpoint_true(e, "speaks_tls")) {
+		if (json_read_true(e, "speaks_tls")) {
 			audited++;
 			rc = judge_tls(e, &failures, out);
 		}
 	}
 	for (size_t i = 0; !rc && i < json_object_array_length(ssh); i++) {
 		struct json_object *e = json_object_array_get_idx(ssh, i);
-		if (!endpoint_true(e, "speaks_ssh")) {
+		if (!json_read_true(e, "speaks_ssh")) {
 			unfinished++;
 			continue;
 		}

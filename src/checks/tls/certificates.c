@@ -8,6 +8,7 @@
 #include "checks/tls/channels.h"
 #include "checks/tls/endpoint.h"
 #include "core/error.h"
+#include "core/json-read.h"
 #include "core/profile.h"
 
 /*
@@ -39,10 +40,13 @@ static const struct problem problems[] = {
 
 static bool has_problem(const struct json_object *cert, const char *token)
 {
-	struct json_object *list = endpoint_list(cert, "problems");
-	for (size_t i = 0; list && i < json_object_array_length(list); i++)
-		if (strcmp(json_object_get_string(json_object_array_get_idx(list, i)), token) == 0)
+	struct json_object *list = json_read_array(cert, "problems");
+	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+		/* A null in a stored list is malformed, not a match, and no crash. */
+		const char *item = json_object_get_string(json_object_array_get_idx(list, i));
+		if (item && strcmp(item, token) == 0)
 			return true;
+	}
 	return false;
 }
 
@@ -50,30 +54,26 @@ static int judge(const struct json_object *observation, const struct check_param
 		 const struct profile *profile, struct check_verdict *out, struct dl_error *err)
 {
 	(void)params;
-	bool usable;
-	const char *why;
-	int rc = endpoint_observation_usable(observation, &usable, &why, err);
-	if (rc)
+	bool decided;
+	int rc = endpoint_judge_begin(observation, out, &decided, err);
+	if (rc || decided)
 		return rc;
-	if (!usable)
-		return check_verdict_set(out, VERDICT_INCONCLUSIVE, "no service list to audit: %s",
-					 why);
 	bool ca_declared = profile && profile->tls_ca_bundle;
-	struct json_object *tls = endpoint_list(observation, "tls");
+	struct json_object *tls = json_read_array(observation, "tls");
 	size_t failed = 0, passed = 0, unknown = 0;
 	for (size_t i = 0; !rc && i < json_object_array_length(tls); i++) {
 		struct json_object *endpoint = json_object_array_get_idx(tls, i);
-		struct json_object *certs = endpoint_member(endpoint, "certificates");
-		struct json_object *chain = endpoint_list(certs, "chain");
+		struct json_object *certs = json_read_member(endpoint, "certificates");
+		struct json_object *chain = json_read_array(certs, "chain");
 		char label[128];
 		endpoint_label(endpoint, label, sizeof(label));
-		const char *evidence = endpoint_text(endpoint, "evidence", NULL);
+		const char *evidence = json_read_text(endpoint, "evidence", NULL);
 		if (!chain || json_object_array_length(chain) == 0) {
 			unknown++;
-			rc = check_verdict_add(
-				out, FINDING_WARNING, evidence, "%s: no certificate was read (%s)",
-				label,
-				endpoint_text(endpoint, "incomplete", "the server presented none"));
+			rc = check_verdict_add(out, FINDING_WARNING, evidence,
+					       "%s: no certificate was read (%s)", label,
+					       json_read_text(endpoint, "incomplete",
+							      "the server presented none"));
 			continue;
 		}
 		struct json_object *leaf = json_object_array_get_idx(chain, 0);
@@ -97,19 +97,19 @@ static int judge(const struct json_object *observation, const struct check_param
 				snprintf(item, sizeof(item),
 					 "chain certificate %zu (%.80s) is weak or "
 					 "expired",
-					 k, endpoint_text(c, "subject", "?"));
+					 k, json_read_text(c, "subject", "?"));
 				endpoint_names_add(&says, item);
 			}
 		}
-		const char *subject = endpoint_text(leaf, "subject", "?");
+		const char *subject = json_read_text(leaf, "subject", "?");
 		if (says.count) {
 			failed++;
 			rc = check_verdict_add(out, FINDING_FAIL, evidence,
-					       "%s: the certificate '%s' %s (%s %ld, %s)", label,
-					       subject, says.text,
-					       endpoint_text(leaf, "key_type", "?"),
-					       endpoint_number(leaf, "key_bits"),
-					       endpoint_text(leaf, "signature_algorithm", "?"));
+					       "%s: the certificate '%s' %s (%s %" PRId64 ", %s)",
+					       label, subject, says.text,
+					       json_read_text(leaf, "key_type", "?"),
+					       json_read_int(leaf, "key_bits", -1),
+					       json_read_text(leaf, "signature_algorithm", "?"));
 		} else if (untrusted_only_for_want_of_ca) {
 			unknown++;
 			rc = check_verdict_add(
@@ -118,17 +118,17 @@ static int judge(const struct json_object *observation, const struct check_param
 				"store (%s) and the profile declares no tls.ca_bundle to "
 				"judge it against",
 				label, subject,
-				endpoint_text(certs, "verify_error", "no reason given"));
+				json_read_text(certs, "verify_error", "no reason given"));
 		} else {
 			passed++;
 			rc = check_verdict_add(
 				out, FINDING_PASS, evidence,
-				"%s: the certificate '%s' (%s %ld, %s, valid until %s) "
+				"%s: the certificate '%s' (%s %" PRId64 ", %s, valid until %s) "
 				"meets the profile and chains to the declared CA",
-				label, subject, endpoint_text(leaf, "key_type", "?"),
-				endpoint_number(leaf, "key_bits"),
-				endpoint_text(leaf, "signature_algorithm", "?"),
-				endpoint_text(leaf, "not_after", "?"));
+				label, subject, json_read_text(leaf, "key_type", "?"),
+				json_read_int(leaf, "key_bits", -1),
+				json_read_text(leaf, "signature_algorithm", "?"),
+				json_read_text(leaf, "not_after", "?"));
 		}
 	}
 	if (rc)

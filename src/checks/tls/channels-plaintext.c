@@ -9,6 +9,7 @@
 #include "checks/discovery/scan-view.h"
 #include "checks/tls/channels.h"
 #include "core/error.h"
+#include "core/json-read.h"
 #include "net/sock.h"
 #include "proto/rtsp.h"
 
@@ -18,56 +19,32 @@
 static struct json_object *find_open_port(const struct json_object *scan, const char *address,
 					  uint16_t port)
 {
-	struct json_object *addresses = NULL;
-	if (!json_object_object_get_ex(scan, "addresses", &addresses) ||
-	    !json_object_is_type(addresses, json_type_array))
-		return NULL;
-	for (size_t i = 0; i < json_object_array_length(addresses); i++) {
-		struct json_object *a = json_object_array_get_idx(addresses, i), *v = NULL;
-		struct json_object *tcp = NULL, *open = NULL;
-		if (!json_object_object_get_ex(a, "address", &v) ||
-		    strcmp(json_object_get_string(v), address) != 0)
+	struct json_object *addresses = json_read_array(scan, "addresses");
+	for (size_t i = 0; i < json_read_length(addresses); i++) {
+		struct json_object *a = json_object_array_get_idx(addresses, i);
+		if (strcmp(json_read_text(a, "address", ""), address) != 0)
 			continue;
-		if (!json_object_object_get_ex(a, "tcp", &tcp) ||
-		    !json_object_object_get_ex(tcp, "open", &open) ||
-		    !json_object_is_type(open, json_type_array))
+		struct json_object *open = json_read_array(json_read_member(a, "tcp"), "open");
+		if (!open)
 			return NULL;
 		for (size_t k = 0; k < json_object_array_length(open); k++) {
-			struct json_object *o = json_object_array_get_idx(open, k), *p = NULL;
-			if (json_object_object_get_ex(o, "port", &p) &&
-			    json_object_get_int(p) == port)
+			struct json_object *o = json_object_array_get_idx(open, k);
+			if (json_read_int(o, "port", -1) == port)
 				return o;
 		}
 	}
 	return NULL;
 }
 
-static bool member_true(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-	return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
-}
-
-static const char *member_text(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return "";
-	return json_object_get_string(v);
-}
-
 /* Does the web service ask for credentials anywhere discovery looked? */
 static bool http_asks_credentials(struct json_object *http)
 {
-	if (member_true(http, "login_form") || member_true(http, "www_authenticate"))
+	if (json_read_true(http, "login_form") || json_read_true(http, "www_authenticate"))
 		return true;
-	struct json_object *pages = NULL;
-	if (!json_object_object_get_ex(http, "pages", &pages) ||
-	    !json_object_is_type(pages, json_type_array))
-		return false;
-	for (size_t i = 0; i < json_object_array_length(pages); i++) {
+	struct json_object *pages = json_read_array(http, "pages");
+	for (size_t i = 0; i < json_read_length(pages); i++) {
 		struct json_object *page = json_object_array_get_idx(pages, i);
-		if (member_true(page, "login_form") || member_true(page, "www_authenticate"))
+		if (json_read_true(page, "login_form") || json_read_true(page, "www_authenticate"))
 			return true;
 	}
 	return false;
@@ -132,14 +109,15 @@ static void classify_web(const struct json_object *scan, const struct scan_servi
 {
 	static const char *const login[] = {"credentials", "management"};
 	static const char *const pages[] = {"management"};
-	struct json_object *open = find_open_port(scan, s->address, s->port), *http = NULL;
-	if (!open || !json_object_object_get_ex(open, "http", &http)) {
+	struct json_object *http =
+		json_read_member(find_open_port(scan, s->address, s->port), "http");
+	if (!http) {
 		add_channel(plaintext, s, pages, 1,
 			    "plain HTTP; discovery fetched no page to tell whether it redirects",
 			    NULL);
 		return;
 	}
-	const char *location = member_text(http, "location");
+	const char *location = json_read_text(http, "location", "");
 	if (strncasecmp(location, "https://", 8) == 0) {
 		add_channel(plaintext, s, NULL, 0, "plain HTTP that redirects to HTTPS", location);
 		return;

@@ -227,7 +227,8 @@ static struct capture *start_capture(const struct check_context *ctx, struct jso
 	}
 	struct capture *capture = NULL;
 	struct dl_error err = {0};
-	if (capture_start(&capture, sock_interface(ctx->scope), filter, &err) < 0) {
+	if (capture_start(&capture, sock_interface(ctx->scope), filter, CHANNELS_SNAPLEN, &err) <
+	    0) {
 		note(notes, "no evidence: %s", err.message);
 		return NULL;
 	}

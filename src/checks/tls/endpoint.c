@@ -1,54 +1,16 @@
-/* endpoint: reading the tls.channels observation back in the judges (members, labels, lists) */
+/* endpoint: reading the tls.channels observation back in the judges (labels, versions, names) */
 #include "core/compat.h"
 
-#include <json-c/json.h>
-
+#include "checks/check.h"
 #include "checks/tls/endpoint.h"
 #include "core/error.h"
-
-struct json_object *endpoint_member(const struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-	if (!o || !json_object_object_get_ex(o, key, &v))
-		return NULL;
-	return v;
-}
-
-struct json_object *endpoint_list(const struct json_object *observation, const char *name)
-{
-	struct json_object *v = endpoint_member(observation, name);
-	return v && json_object_is_type(v, json_type_array) ? v : NULL;
-}
-
-const char *endpoint_text(const struct json_object *o, const char *key, const char *fallback)
-{
-	struct json_object *v = endpoint_member(o, key);
-	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : fallback;
-}
-
-bool endpoint_true(const struct json_object *o, const char *key)
-{
-	struct json_object *v = endpoint_member(o, key);
-	return v && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
-}
-
-bool endpoint_false(const struct json_object *o, const char *key)
-{
-	struct json_object *v = endpoint_member(o, key);
-	return v && json_object_is_type(v, json_type_boolean) && !json_object_get_boolean(v);
-}
-
-long endpoint_number(const struct json_object *o, const char *key)
-{
-	struct json_object *v = endpoint_member(o, key);
-	return v && json_object_is_type(v, json_type_int) ? (long)json_object_get_int64(v) : -1;
-}
+#include "core/json-read.h"
 
 const char *endpoint_label(const struct json_object *endpoint, char *buf, size_t size)
 {
-	const char *address = endpoint_text(endpoint, "address", "?");
-	snprintf(buf, size, strchr(address, ':') ? "[%s] %s/%ld" : "%s %s/%ld", address,
-		 endpoint_text(endpoint, "proto", "tcp"), endpoint_number(endpoint, "port"));
+	const char *address = json_read_text(endpoint, "address", "?");
+	snprintf(buf, size, strchr(address, ':') ? "[%s] %s/%" PRId64 : "%s %s/%" PRId64, address,
+		 json_read_text(endpoint, "proto", "tcp"), json_read_int(endpoint, "port", -1));
 	return buf;
 }
 
@@ -69,20 +31,35 @@ int endpoint_version_rank(const char *name)
 	return -1;
 }
 
-int endpoint_observation_usable(const struct json_object *observation, bool *usable,
-				const char **why, struct dl_error *err)
+/* 0 with *usable set, or DL_EINVAL when the observation is not a tls.channels one.
+ * A scan that failed leaves *why set and *usable false. */
+static int endpoint_observation_usable(const struct json_object *observation, bool *usable,
+				       const char **why, struct dl_error *err)
 {
 	*usable = false;
 	*why = NULL;
-	if (!observation || endpoint_number(observation, "version") != 1 ||
-	    !endpoint_list(observation, "tls") || !endpoint_list(observation, "ssh") ||
-	    !endpoint_list(observation, "plaintext"))
+	if (!observation || json_read_int(observation, "version", -1) != 1 ||
+	    !json_read_array(observation, "tls") || !json_read_array(observation, "ssh") ||
+	    !json_read_array(observation, "plaintext"))
 		return dl_error_set(err, DL_EINVAL,
 				    "the observation is not a tls.channels one of version 1 "
 				    "(tls, ssh and plaintext lists)");
-	*why = endpoint_text(observation, "scan_error", NULL);
+	*why = json_read_text(observation, "scan_error", NULL);
 	*usable = *why == NULL;
 	return 0;
+}
+
+int endpoint_judge_begin(const struct json_object *observation, struct check_verdict *out,
+			 bool *decided, struct dl_error *err)
+{
+	bool usable;
+	const char *why;
+	*decided = false;
+	int rc = endpoint_observation_usable(observation, &usable, &why, err);
+	if (rc || usable)
+		return rc;
+	*decided = true;
+	return check_verdict_set(out, VERDICT_INCONCLUSIVE, "no service list to audit: %s", why);
 }
 
 void endpoint_names_add(struct endpoint_names *names, const char *name)

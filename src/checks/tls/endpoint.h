@@ -1,23 +1,15 @@
-/* endpoint: reading the tls.channels observation back in the judges (members, labels, lists) */
+/* endpoint: reading the tls.channels observation back in the judges (labels, versions, names) */
 #ifndef DUTLAB_CHECKS_TLS_ENDPOINT_H
 #define DUTLAB_CHECKS_TLS_ENDPOINT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+struct check_verdict;
 struct dl_error;
 struct json_object;
 
-/* The observation's arrays: "tls", "ssh" or "plaintext"; NULL when the
- * observation has no such array. */
-struct json_object *endpoint_list(const struct json_object *observation, const char *name);
-
-/* Members; fallback / false / -1 when absent or of another type. */
-const char *endpoint_text(const struct json_object *o, const char *key, const char *fallback);
-bool endpoint_true(const struct json_object *o, const char *key);
-bool endpoint_false(const struct json_object *o, const char *key); /* present and false */
-long endpoint_number(const struct json_object *o, const char *key);
-struct json_object *endpoint_member(const struct json_object *o, const char *key);
+/* The generic member readers (text, booleans, numbers, lists) are core/json-read.h. */
 
 /* "198.18.1.2 tcp/443", "[fd00:198:0:1::2] tcp/22" into buf. */
 const char *endpoint_label(const struct json_object *endpoint, char *buf, size_t size);
@@ -26,11 +18,12 @@ const char *endpoint_label(const struct json_object *endpoint, char *buf, size_t
 int endpoint_version_rank(const char *name);
 const char *endpoint_version_name(int rank); /* "TLSv1.2"; "?" out of range */
 
-/* The observation's own verdict on whether there is anything to judge:
- * 0 with *usable set, or DL_EINVAL when it is not a tls.channels one. A
- * scan that failed leaves *why set and *usable false. */
-int endpoint_observation_usable(const struct json_object *observation, bool *usable,
-				const char **why, struct dl_error *err);
+/* Every judge's start: 0 with *decided false when there are services to judge;
+ * 0 (or check_verdict_set's error) with *decided true and out set inconclusive
+ * with the scan's error when the scan failed; DL_EINVAL (err filled) when the
+ * observation is not a tls.channels one of version 1. */
+int endpoint_judge_begin(const struct json_object *observation, struct check_verdict *out,
+			 bool *decided, struct dl_error *err);
 
 /* A bounded ", "-joined list for findings; "..." marks a cut. */
 struct endpoint_names {

@@ -8,6 +8,7 @@
 #include "checks/tls/channels.h"
 #include "checks/tls/endpoint.h"
 #include "core/error.h"
+#include "core/json-read.h"
 
 /*
  * TS-0014-1 5.3.1.1: sensitive data travels by default over a secure
@@ -88,25 +89,25 @@ static int judge_tls(const struct json_object *endpoint, const struct rule *r, s
 {
 	char label[128];
 	endpoint_label(endpoint, label, sizeof(label));
-	const char *evidence = endpoint_text(endpoint, "evidence", NULL);
-	if (!endpoint_true(endpoint, "speaks_tls")) {
+	const char *evidence = json_read_text(endpoint, "evidence", NULL);
+	if (!json_read_true(endpoint, "speaks_tls")) {
 		t->unfinished++;
 		return check_verdict_add(out, FINDING_WARNING, evidence,
 					 "%s: discovery saw TLS, but the audit completed no "
 					 "handshake (%s)",
 					 label,
-					 endpoint_text(endpoint, "incomplete", "no reason given"));
+					 json_read_text(endpoint, "incomplete", "no reason given"));
 	}
-	bool complete = endpoint_true(endpoint, "complete");
+	bool complete = json_read_true(endpoint, "complete");
 	int rc = 0;
 	size_t before = t->failures;
 	struct endpoint_names low = {.count = 0}, good = {.count = 0};
-	struct json_object *versions = endpoint_list(endpoint, "versions");
+	struct json_object *versions = json_read_array(endpoint, "versions");
 	for (size_t i = 0; versions && i < json_object_array_length(versions); i++) {
 		struct json_object *v = json_object_array_get_idx(versions, i);
-		if (!endpoint_true(v, "offered"))
+		if (!json_read_true(v, "offered"))
 			continue;
-		const char *name = endpoint_text(v, "name", "?");
+		const char *name = json_read_text(v, "name", "?");
 		endpoint_names_add(endpoint_version_rank(name) < r->min_version ? &low : &good,
 				   name);
 	}
@@ -124,16 +125,16 @@ static int judge_tls(const struct json_object *endpoint, const struct rule *r, s
 	}
 
 	struct endpoint_names static_kx = {.count = 0}, weak = {.count = 0};
-	struct json_object *suites = endpoint_list(endpoint, "suites");
+	struct json_object *suites = json_read_array(endpoint, "suites");
 	for (size_t i = 0; !rc && suites && i < json_object_array_length(suites); i++) {
 		struct json_object *s = json_object_array_get_idx(suites, i);
-		const char *name = endpoint_text(s, "name", "?");
+		const char *name = json_read_text(s, "name", "?");
 		char item[160];
-		snprintf(item, sizeof(item), "%s (%s)", name, endpoint_text(s, "version", "?"));
-		if (r->forward_secrecy && !endpoint_true(s, "forward_secrecy"))
+		snprintf(item, sizeof(item), "%s (%s)", name, json_read_text(s, "version", "?"));
+		if (r->forward_secrecy && !json_read_true(s, "forward_secrecy"))
 			endpoint_names_add(&static_kx, item);
 		if (r->min_strength &&
-		    strength_rank(endpoint_text(s, "strength", "")) < r->min_strength)
+		    strength_rank(json_read_text(s, "strength", "")) < r->min_strength)
 			endpoint_names_add(&weak, item);
 	}
 	if (!rc && static_kx.count) {
@@ -157,7 +158,7 @@ static int judge_tls(const struct json_object *endpoint, const struct rule *r, s
 		t->unfinished++;
 		return check_verdict_add(out, FINDING_WARNING, evidence,
 					 "%s: the audit did not finish (%s)", label,
-					 endpoint_text(endpoint, "incomplete", "no reason given"));
+					 json_read_text(endpoint, "incomplete", "no reason given"));
 	}
 	t->audited++;
 	if (t->failures == before)
@@ -173,12 +174,12 @@ static void ssh_collect(const struct json_object *endpoint, const char *kind,
 			bool (*bad)(const struct json_object *a, const struct rule *r),
 			const struct rule *r, struct endpoint_names *names)
 {
-	struct json_object *algorithms = endpoint_member(endpoint, "algorithms");
-	struct json_object *list = endpoint_list(algorithms, kind);
+	struct json_object *algorithms = json_read_member(endpoint, "algorithms");
+	struct json_object *list = json_read_array(algorithms, kind);
 	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
 		struct json_object *a = json_object_array_get_idx(list, i);
 		if (bad(a, r))
-			endpoint_names_add(names, endpoint_text(a, "name", "?"));
+			endpoint_names_add(names, json_read_text(a, "name", "?"));
 	}
 }
 
@@ -186,12 +187,12 @@ static bool kex_without_fs(const struct json_object *a, const struct rule *r)
 {
 	(void)r;
 	/* kex extension markers (ext-info-s, kex-strict-*) carry no key exchange. */
-	return endpoint_false(a, "forward_secrecy") && !endpoint_true(a, "extension");
+	return json_read_false(a, "forward_secrecy") && !json_read_true(a, "extension");
 }
 
 static bool cipher_too_weak(const struct json_object *a, const struct rule *r)
 {
-	return strength_rank(endpoint_text(a, "strength", "")) < r->min_strength;
+	return strength_rank(json_read_text(a, "strength", "")) < r->min_strength;
 }
 
 static int judge_ssh(const struct json_object *endpoint, const struct rule *r, struct tally *t,
@@ -199,13 +200,13 @@ static int judge_ssh(const struct json_object *endpoint, const struct rule *r, s
 {
 	char label[128];
 	endpoint_label(endpoint, label, sizeof(label));
-	const char *evidence = endpoint_text(endpoint, "evidence", NULL);
-	if (!endpoint_true(endpoint, "speaks_ssh")) {
+	const char *evidence = json_read_text(endpoint, "evidence", NULL);
+	if (!json_read_true(endpoint, "speaks_ssh")) {
 		t->unfinished++;
 		return check_verdict_add(
 			out, FINDING_WARNING, evidence,
 			"%s: discovery saw SSH, but the audit read no KEXINIT (%s)", label,
-			endpoint_text(endpoint, "incomplete", "no reason given"));
+			json_read_text(endpoint, "incomplete", "no reason given"));
 	}
 	struct endpoint_names static_kx = {.count = 0}, weak = {.count = 0};
 	if (r->forward_secrecy)
@@ -234,7 +235,7 @@ static int judge_ssh(const struct json_object *endpoint, const struct rule *r, s
 			out, FINDING_PASS, evidence,
 			"%s (SSH %s) offers only key exchanges with forward "
 			"secrecy%s",
-			label, endpoint_text(endpoint_member(endpoint, "ident"), "software", "?"),
+			label, json_read_text(json_read_member(endpoint, "ident"), "software", "?"),
 			r->min_strength ? " and strong enough ciphers" : "");
 	}
 	return rc;
@@ -242,10 +243,13 @@ static int judge_ssh(const struct json_object *endpoint, const struct rule *r, s
 
 static bool carries(const struct json_object *channel, const char *kind)
 {
-	struct json_object *list = endpoint_list(channel, "carries");
-	for (size_t i = 0; list && i < json_object_array_length(list); i++)
-		if (strcmp(json_object_get_string(json_object_array_get_idx(list, i)), kind) == 0)
+	struct json_object *list = json_read_array(channel, "carries");
+	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+		/* A null in a stored list is malformed, not a match, and no crash. */
+		const char *item = json_object_get_string(json_object_array_get_idx(list, i));
+		if (item && strcmp(item, kind) == 0)
 			return true;
+	}
 	return false;
 }
 
@@ -254,9 +258,9 @@ static int judge_plaintext(const struct json_object *channel, const struct rule 
 {
 	char label[128];
 	endpoint_label(channel, label, sizeof(label));
-	const char *service = endpoint_text(channel, "service", "?");
-	const char *reason = endpoint_text(channel, "reason", "");
-	const char *evidence = endpoint_text(channel, "evidence", NULL);
+	const char *service = json_read_text(channel, "service", "?");
+	const char *reason = json_read_text(channel, "reason", "");
+	const char *evidence = json_read_text(channel, "evidence", NULL);
 	bool fails = carries(channel, "credentials") ||
 		     (r->plaintext_management && carries(channel, "management"));
 	if (fails) {
@@ -265,7 +269,7 @@ static int judge_plaintext(const struct json_object *channel, const struct rule 
 					 "%s (%s) is open in clear by default: %s", label, service,
 					 reason);
 	}
-	const char *redirect = endpoint_text(channel, "redirects_to", NULL);
+	const char *redirect = json_read_text(channel, "redirects_to", NULL);
 	if (redirect)
 		return check_verdict_add(out, FINDING_PASS, evidence,
 					 "%s (%s) only redirects to %s", label, service, redirect);
@@ -283,20 +287,16 @@ static int judge(const struct json_object *observation, const struct check_param
 {
 	(void)profile;
 	struct rule r;
-	bool usable;
-	const char *why;
+	bool decided = false;
 	int rc = read_rule(params, &r, err);
 	if (!rc)
-		rc = endpoint_observation_usable(observation, &usable, &why, err);
-	if (rc)
+		rc = endpoint_judge_begin(observation, out, &decided, err);
+	if (rc || decided)
 		return rc;
-	if (!usable)
-		return check_verdict_set(out, VERDICT_INCONCLUSIVE, "no service list to audit: %s",
-					 why);
 	struct tally t = {0};
-	struct json_object *tls = endpoint_list(observation, "tls");
-	struct json_object *ssh = endpoint_list(observation, "ssh");
-	struct json_object *plaintext = endpoint_list(observation, "plaintext");
+	struct json_object *tls = json_read_array(observation, "tls");
+	struct json_object *ssh = json_read_array(observation, "ssh");
+	struct json_object *plaintext = json_read_array(observation, "plaintext");
 	for (size_t i = 0; !rc && i < json_object_array_length(tls); i++)
 		rc = judge_tls(json_object_array_get_idx(tls, i), &r, &t, out);
 	for (size_t i = 0; !rc && i < json_object_array_length(ssh); i++)
@@ -324,10 +324,10 @@ static int judge(const struct json_object *observation, const struct check_param
 	if (t.audited == 0)
 		return check_verdict_set(out, VERDICT_INCONCLUSIVE,
 					 "discovery found no TLS or SSH service to audit%s",
-					 endpoint_true(observation, "scan_complete")
+					 json_read_true(observation, "scan_complete")
 						 ? ""
 						 : " (and its scan was incomplete)");
-	if (!endpoint_true(observation, "scan_complete"))
+	if (!json_read_true(observation, "scan_complete"))
 		return check_verdict_set(out, VERDICT_INCONCLUSIVE,
 					 "every channel found passed, but discovery did not scan "
 					 "every port: a channel may be missing");

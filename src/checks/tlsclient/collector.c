@@ -133,7 +133,7 @@ static int tlsclient_client(const struct check_context *ctx, const struct profil
 		char filter[128];
 		struct dl_error cerr = {0};
 		snprintf(filter, sizeof(filter), "host %s", pc->listen_address);
-		if (capture_start(&capture, interface, filter, &cerr) < 0) {
+		if (capture_start(&capture, interface, filter, 65535, &cerr) < 0) {
 			capture = NULL;
 			json_object_object_add(c, "evidence_error",
 					       json_object_new_string(cerr.message));

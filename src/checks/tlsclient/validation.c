@@ -7,6 +7,7 @@
 #include "checks/tlsclient/forge.h"
 #include "checks/tlsclient/tlsclient.h"
 #include "core/error.h"
+#include "core/json-read.h"
 
 /*
  * TS-0014-1 5.3.1.2, 5.5.2.2 and 5.2.3.3 and IoT-1006-1 5.1.1.3 and 5.1.1.4 ask that the
@@ -27,27 +28,6 @@
  *             no_forward_secrecy: the update path's annex A version and forward secrecy,
  *             TS 5.2.3.3), "all" (default).
  */
-
-static struct json_object *tlsclient_member(const struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-	if (!o || !json_object_object_get_ex((struct json_object *)o, key, &v))
-		return NULL;
-	return v;
-}
-
-static const char *tlsclient_text(const struct json_object *o, const char *key)
-{
-	struct json_object *v = tlsclient_member(o, key);
-	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-}
-
-static const char *tlsclient_text_or(const struct json_object *o, const char *key,
-				     const char *fallback)
-{
-	const char *v = tlsclient_text(o, key);
-	return v ? v : fallback;
-}
 
 static bool tlsclient_protocol_variant(const char *name)
 {
@@ -80,10 +60,8 @@ static bool tlsclient_listed(const char *list, const char *name)
 /* The channel's "carries" list holds kind. */
 static bool tlsclient_carries(const struct json_object *c, const char *kind)
 {
-	struct json_object *list = tlsclient_member(c, "carries");
-	size_t n = list && json_object_is_type(list, json_type_array)
-			   ? json_object_array_length(list)
-			   : 0;
+	struct json_object *list = json_read_array(c, "carries");
+	size_t n = json_read_length(list);
 	for (size_t i = 0; i < n; i++) {
 		const char *k = json_object_get_string(json_object_array_get_idx(list, i));
 		if (k && strcmp(k, kind) == 0)
@@ -99,35 +77,32 @@ struct tlsclient_tally {
 static int tlsclient_judge_client(const struct json_object *c, const char *variants,
 				  struct check_verdict *out, struct tlsclient_tally *t)
 {
-	const char *name = tlsclient_text(c, "name");
-	name = name ? name : "?";
-	const char *error = tlsclient_text(c, "error");
+	const char *name = json_read_text(c, "name", "?");
+	const char *error = json_read_text(c, "error", NULL);
 	if (error) {
 		t->clients_inconclusive++;
 		return check_verdict_add(out, FINDING_WARNING, NULL,
 					 "channel '%s': dutlab could not play its server: %s", name,
 					 error);
 	}
-	struct json_object *attempts = tlsclient_member(c, "attempts");
-	size_t count = attempts && json_object_is_type(attempts, json_type_array)
-			       ? json_object_array_length(attempts)
-			       : 0;
+	struct json_object *attempts = json_read_array(c, "attempts");
+	size_t count = json_read_length(attempts);
 	const struct json_object *control = NULL;
 	for (size_t i = 0; i < count; i++) {
 		struct json_object *a = json_object_array_get_idx(attempts, i);
-		const char *v = tlsclient_text(a, "variant");
+		const char *v = json_read_text(a, "variant", NULL);
 		if (v && strcmp(v, "control") == 0)
 			control = a;
 	}
-	const char *control_verdict = control ? tlsclient_text(control, "verdict") : NULL;
+	const char *control_verdict = json_read_text(control, "verdict", NULL);
 	bool control_ok = control_verdict && strcmp(control_verdict, "accepted") == 0;
 	int rc = 0;
 	if (!control_ok) {
 		t->clients_inconclusive++;
-		const char *alert = control ? tlsclient_text(control, "client_alert") : NULL;
-		const char *note = control ? tlsclient_text(control, "note") : NULL;
+		const char *alert = json_read_text(control, "client_alert", NULL);
+		const char *note = json_read_text(control, "note", NULL);
 		rc = check_verdict_add(
-			out, FINDING_WARNING, control ? tlsclient_text(control, "evidence") : NULL,
+			out, FINDING_WARNING, json_read_text(control, "evidence", NULL),
 			"channel '%s': the DUT did not accept even the valid control certificate "
 			"(%s%s%s%s%s), so its refusals of the bad ones prove nothing; check the "
 			"trigger "
@@ -137,34 +112,34 @@ static int tlsclient_judge_client(const struct json_object *c, const char *varia
 			note ? note : "");
 	} else {
 		rc = check_verdict_add(
-			out, FINDING_INFO, tlsclient_text(control, "evidence"),
+			out, FINDING_INFO, json_read_text(control, "evidence", NULL),
 			"channel '%s': the DUT accepted the valid control certificate "
 			"over %s and sent '%s'",
-			name, tlsclient_text_or(control, "version", "?"),
-			tlsclient_text_or(control, "request", ""));
+			name, json_read_text(control, "version", "?"),
+			json_read_text(control, "request", ""));
 	}
 	for (size_t i = 0; i < count && rc == 0; i++) {
 		struct json_object *a = json_object_array_get_idx(attempts, i);
-		const char *v = tlsclient_text(a, "variant");
-		const char *expect = tlsclient_text(a, "expect");
-		const char *verdict = tlsclient_text(a, "verdict");
+		const char *v = json_read_text(a, "variant", NULL);
+		const char *expect = json_read_text(a, "expect", NULL);
+		const char *verdict = json_read_text(a, "verdict", NULL);
 		if (!v || !expect || !verdict || strcmp(expect, "refuse") != 0 ||
 		    !tlsclient_listed(variants, v))
 			continue;
-		const char *defect = tlsclient_text_or(a, "defect", v);
-		const char *evidence = tlsclient_text(a, "evidence");
+		const char *defect = json_read_text(a, "defect", v);
+		const char *evidence = json_read_text(a, "evidence", NULL);
 		if (strcmp(verdict, "accepted") == 0) {
 			t->accepted_bad++;
-			const char *request = tlsclient_text(a, "request");
+			const char *request = json_read_text(a, "request", NULL);
 			rc = check_verdict_add(
 				out, FINDING_FAIL, evidence,
 				"channel '%s': the DUT accepted %s (%s): %s%s%s%s", name, v, defect,
 				request ? "it sent '" : "it went on past the certificate",
 				request ? request : "", request ? "' over " : "",
-				request ? (tlsclient_text_or(a, "version", "?")) : "");
+				request ? (json_read_text(a, "version", "?")) : "");
 		} else if (strcmp(verdict, "refused") == 0) {
 			t->refused++;
-			const char *alert = tlsclient_text(a, "client_alert");
+			const char *alert = json_read_text(a, "client_alert", NULL);
 			rc = check_verdict_add(
 				out, FINDING_PASS, evidence,
 				"channel '%s': the DUT refused %s (%s)%s%s", name, v, defect,
@@ -187,13 +162,13 @@ static int tlsclient_judge_client(const struct json_object *c, const char *varia
 			continue;
 		bool tried = false;
 		for (size_t i = 0; i < count && !tried; i++) {
-			const char *tv =
-				tlsclient_text(json_object_array_get_idx(attempts, i), "variant");
+			const char *tv = json_read_text(json_object_array_get_idx(attempts, i),
+							"variant", NULL);
 			tried = tv && strcmp(tv, vn) == 0;
 		}
 		if (!tried) {
 			t->unanswered++;
-			const char *why = tlsclient_text(c, "incomplete");
+			const char *why = json_read_text(c, "incomplete", NULL);
 			rc = check_verdict_add(out, FINDING_WARNING, NULL,
 					       "channel '%s': %s was not tried%s%s", name, vn,
 					       why ? ": " : "", why ? why : "");
@@ -212,10 +187,8 @@ static int judge(const struct json_object *observation, const struct check_param
 	    strcmp(kind, "update") != 0)
 		return dl_error_set(err, DL_EINVAL,
 				    "carries '%s': expected sensitive, privacy or update", kind);
-	struct json_object *clients = tlsclient_member(observation, "clients");
-	size_t count = clients && json_object_is_type(clients, json_type_array)
-			       ? json_object_array_length(clients)
-			       : 0;
+	struct json_object *clients = json_read_array(observation, "clients");
+	size_t count = json_read_length(clients);
 	struct tlsclient_tally t = {0};
 	size_t judged = 0;
 	int rc = 0;

@@ -8,24 +8,11 @@
 # keys.* collectors are proven on. Prints TAP-like ok / not ok lines; exit 1 on a failure.
 # The cameras are shared: each ends as it was found (up, rebuilt fresh, or down).
 set -u
-cd "$(dirname "$0")/../../.." || exit 1
-root=$(pwd)
-lab=$root/lab/lab
-work=$(mktemp -d /tmp/dutlab-keys-reset.XXXXXX)
-passed=0
-failed=0
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$(dirname "$0")/../lib.sh"
+cd "$root" || exit 1
+lab_work keys-reset
 was_up=""
-
-ok() {
-	passed=$((passed + 1))
-	echo "ok - $1"
-}
-not_ok() {
-	failed=$((failed + 1))
-	echo "not ok - $1"
-	shift
-	for line in "$@"; do echo "#   $line"; done
-}
 
 cleanup() {
 	local dut
@@ -36,15 +23,9 @@ cleanup() {
 		*) "$lab" down "$dut" >/dev/null 2>&1 ;;
 		esac
 	done
-	rm -rf "$work"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "reset.sh: the lab needs root (network namespaces)" >&2
-	exit 1
-fi
+need_root reset.sh
 for dut in camera-good camera-bad; do
 	[ -e "/run/netns/dl-$dut" ] && was_up="$was_up $dut"
 	"$lab" up "$dut" >"$work/up-$dut.log" 2>&1 || {
@@ -58,9 +39,9 @@ done
 # leaf certificate and of its public key on 443.
 keys() {
 	local address=$1
-	ip netns exec dl-tester ssh-keyscan -T 5 -t ed25519,ecdsa "$address" 2>/dev/null |
+	in_tester ssh-keyscan -T 5 -t ed25519,ecdsa "$address" 2>/dev/null |
 		ssh-keygen -lf - | awk '{print "ssh " $4 " " $2}' | sort
-	ip netns exec dl-tester timeout 5 openssl s_client -connect "$address:443" \
+	in_tester timeout 5 openssl s_client -connect "$address:443" \
 		-cipher 'DEFAULT:@SECLEVEL=0' </dev/null 2>/dev/null |
 		openssl x509 >"$work/served.pem" 2>/dev/null
 	echo "tls-cert $(openssl x509 -in "$work/served.pem" -outform DER 2>/dev/null | sha256sum | cut -d' ' -f1)"
@@ -163,5 +144,4 @@ if [ ! -e /run/netns/dl-controller-good ]; then
 	fi
 fi
 
-echo "# $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary "# "

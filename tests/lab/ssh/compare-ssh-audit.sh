@@ -14,11 +14,10 @@
 # The differences between the tools that are not failures are explained there. The
 # same endpoints are then audited over IPv6. Prints TAP lines; exits 1 on any failure.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../../.." && pwd)
-build=${1:-build}
-case $build in /*) ;; *) build=$root/$build ;; esac
-dutlab=$build/src/cli/dutlab
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$(dirname "$0")/../lib.sh"
+here=$root/tests/lab/ssh
+lab_build "${1:-}"
 dut=sshlab-servers
 address=198.18.6.2
 address6=fd00:198:0:6::2
@@ -26,47 +25,17 @@ scope=198.18.6.0/24
 scope6=fd00:198:0:6::/64
 interface=tssh
 state=${DUTLAB_LAB_RUN:-/run/dutlab-lab}/$dut
-work=$(mktemp -d /tmp/dutlab-ssh-audit.XXXXXX)
-passed=0
-failed=0
+lab_work ssh-audit
 
 cleanup() {
-	"$root/lab/lab" down "$dut" >/dev/null 2>&1
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-ok() {
-	passed=$((passed + 1))
-	echo "ok - $1"
-}
-not_ok() {
-	failed=$((failed + 1))
-	echo "not ok - $1"
-	shift
-	for line in "$@"; do echo "#   $line"; done
+	"$lab" down "$dut" >/dev/null 2>&1
 }
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "compare-ssh-audit: the lab needs root (network namespaces)" >&2
-	exit 1
-fi
-[ -x "$dutlab" ] || { echo "compare-ssh-audit: build first: $dutlab" >&2 && exit 1; }
-command -v ssh-audit >/dev/null ||
-	{ echo "compare-ssh-audit: ssh-audit is not installed (tools/install-deps.sh lab)" >&2 && exit 1; }
+need_root compare-ssh-audit
+need_dutlab compare-ssh-audit
+need_command compare-ssh-audit ssh-audit
 
-if "$root/lab/lab" up "$dut" >"$work/up.log" 2>&1; then
-	ok "lab up $dut"
-else
-	not_ok "lab up $dut" "$(tail -5 "$work/up.log")"
-	echo "$passed passed, $failed failed"
-	exit 1
-fi
-
-in_tester() {
-	ip netns exec dl-tester "$@"
-}
+lab_up "$dut" "$work/up.log"
 
 # port, the configuration it must show, the service's key folder in the state dir
 for server in "22 strict sshstrict" "2222 dropbear dropbear"; do
@@ -96,13 +65,7 @@ for server in "22 strict sshstrict" "2222 dropbear dropbear"; do
 	done
 	python3 "$here/compare-ssh-audit.py" "$label" "$expect" "$ours" "$theirs" "$keygen" \
 		>"$work/$port-compare.out"
-	while IFS= read -r line; do
-		case $line in
-		"ok - "*) ok "${line#ok - }" ;;
-		"not ok - "*) not_ok "${line#not ok - }" ;;
-		"#"*) echo "$line" ;;
-		esac
-	done <"$work/$port-compare.out"
+	relay "$work/$port-compare.out"
 	echo "# $label: dutlab ssh took $ms ms ($(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["connections"])' "$ours") connections), ssh-audit $peer_ms ms"
 
 	# The same server over IPv6: the same algorithms and fingerprints.
@@ -129,5 +92,4 @@ else
 	not_ok "dutlab ssh outside its scope: unexpected failure" "$(head -3 "$work/scope.out")"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -14,63 +14,33 @@
 # the same smallest DHE group. Prints one TAP line per port and exits 1 on any
 # difference the comparison does not explain.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../../.." && pwd)
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$(dirname "$0")/../lib.sh"
+here=$root/tests/lab/tls
 peer=sslscan
 if [ "${1:-}" = --peer ]; then
 	peer=${2:-}
 	shift 2
 fi
 case $peer in sslscan | testssl) ;; *) echo "compare-sslscan: --peer must be sslscan or testssl" >&2 && exit 2 ;; esac
-build=${1:-build}
-case $build in /*) ;; *) build=$root/$build ;; esac
-dutlab=$build/src/cli/dutlab
+lab_build "${1:-}"
 dut=tlslab-servers
 address=198.18.5.2
 scope=198.18.5.0/24
 interface=ttls
 # The ports of tlslab-servers, one configuration each (see lab/lib/tls-servers.sh).
 ports="4431 4432 4433 4434 4435 4436 4437 4438 4439 4440 4441"
-work=$(mktemp -d "/tmp/dutlab-tls-$peer.XXXXXX")
-passed=0
-failed=0
+lab_work "tls-$peer"
 
 cleanup() {
-	"$root/lab/lab" down "$dut" >/dev/null 2>&1
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-ok() {
-	passed=$((passed + 1))
-	echo "ok - $1"
-}
-not_ok() {
-	failed=$((failed + 1))
-	echo "not ok - $1"
-	shift
-	for line in "$@"; do echo "#   $line"; done
+	"$lab" down "$dut" >/dev/null 2>&1
 }
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "compare-sslscan: the lab needs root (network namespaces)" >&2
-	exit 1
-fi
-if [ -z "${DUTLAB_TLS_JSON_DIR:-}" ] && [ ! -x "$dutlab" ]; then
-	echo "compare-sslscan: build first: $dutlab" >&2
-	exit 1
-fi
-peer_cmd=$peer
-command -v "$peer_cmd" >/dev/null || { echo "compare-sslscan: $peer is not installed (tools/install-deps.sh lab)" >&2 && exit 1; }
+need_root compare-sslscan
+[ -n "${DUTLAB_TLS_JSON_DIR:-}" ] || need_dutlab compare-sslscan
+need_command compare-sslscan "$peer"
 
-if "$root/lab/lab" up "$dut" >"$work/up.log" 2>&1; then
-	ok "lab up $dut"
-else
-	not_ok "lab up $dut" "$(tail -5 "$work/up.log")"
-	echo "$passed passed, $failed failed"
-	exit 1
-fi
+lab_up "$dut" "$work/up.log"
 
 # run_peer PORT OUT: one run of the peer against PORT, its report in OUT.
 run_peer() {
@@ -135,5 +105,4 @@ $earlier"
 	esac
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

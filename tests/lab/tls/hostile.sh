@@ -10,30 +10,17 @@
 # Each audit runs under `timeout 120`; every port must end with exit status 0 or 1
 # within HOSTILE_BOUND seconds (default 90) with JSON that parses and offers nothing.
 set -u
-cd "$(dirname "$0")/../../.." || exit 1
-root=$(pwd)
-build=${1:-build}
-case $build in /*) dutlab=$build/src/cli/dutlab ;; *) dutlab=$root/$build/src/cli/dutlab ;; esac
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$(dirname "$0")/../lib.sh"
+cd "$root" || exit 1
+lab_build "${1:-}"
 server_ns=dl-hostile
 tester_ns=dl-hostile-tester
 server_addr=198.18.9.2
 tester_addr=198.18.9.1
 base_port=4430
 bound=${HOSTILE_BOUND:-90}
-work=$(mktemp -d /tmp/dutlab-hostile.XXXXXX)
-passed=0
-failed=0
-
-ok() {
-	passed=$((passed + 1))
-	echo "ok - $1"
-}
-not_ok() {
-	failed=$((failed + 1))
-	echo "not ok - $1"
-	shift
-	for line in "$@"; do echo "#   $line"; done
-}
+lab_work hostile
 
 cleanup() {
 	local pid
@@ -50,16 +37,10 @@ cleanup() {
 	done
 	ip netns del "$server_ns" 2>/dev/null
 	ip netns del "$tester_ns" 2>/dev/null
-	rm -rf "$work"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "hostile: needs root (network namespaces)" >&2
-	exit 1
-fi
-[ -x "$dutlab" ] || { echo "hostile: build first: $dutlab" >&2; exit 1; }
+need_root hostile "needs root (network namespaces)"
+need_dutlab hostile
 
 # --- the two namespaces and the veth between them (left over from a killed run: deleted first) ---
 ip netns del "$server_ns" 2>/dev/null
@@ -73,7 +54,7 @@ if ip netns add "$server_ns" && ip netns add "$tester_ns" &&
 	ok "namespaces $server_ns ($server_addr) and $tester_ns ($tester_addr)"
 else
 	not_ok "namespaces $server_ns and $tester_ns"
-	echo "$passed passed, $failed failed"
+	summary
 	exit 1
 fi
 
@@ -92,7 +73,7 @@ if [ "$listening" -eq "${#ports[@]}" ]; then
 	ok "tls-hostile.py listens on ${#ports[@]} ports from $base_port"
 else
 	not_ok "tls-hostile.py listens" "$listening of ${#ports[@]} ports" "$(cat "$work/server.log")"
-	echo "$passed passed, $failed failed"
+	summary
 	exit 1
 fi
 
@@ -226,5 +207,4 @@ else
 fi
 
 echo
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

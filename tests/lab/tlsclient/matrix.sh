@@ -8,44 +8,21 @@
 # tlsclient.validation judge) against each with a profile naming the lab's update CA, and
 # checks every attempt with its reason. A DUT this test brought up goes down again.
 set -u
-cd "$(dirname "$0")/../../.." || exit 1
-root=$(pwd)
-build=${1:-build}
-case $build in /*) ;; *) build=$root/$build ;; esac
-dutlab=$build/src/cli/dutlab
-work=$(mktemp -d /tmp/dutlab-tlsclient.XXXXXX)
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$(dirname "$0")/../lib.sh"
+cd "$root" || exit 1
+lab_build "${1:-}"
+lab_work tlsclient
 started=""
-passed=0
-failed=0
-
-ok() {
-	passed=$((passed + 1))
-	echo "ok - $1"
-}
-not_ok() {
-	failed=$((failed + 1))
-	echo "not ok - $1"
-	shift
-	for line in "$@"; do echo "#   $line"; done
-}
 
 cleanup() {
 	for dut in $started; do
-		"$root/lab/lab" down "$dut" >/dev/null 2>&1
+		"$lab" down "$dut" >/dev/null 2>&1
 	done
-	rm -rf "$work"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "matrix.sh: the lab needs root (network namespaces)" >&2
-	exit 1
-fi
-[ -x "$dutlab" ] || {
-	echo "matrix.sh: no $dutlab; build first" >&2
-	exit 1
-}
+need_root matrix.sh
+need_dutlab matrix.sh "no $dutlab; build first"
 
 # profile NAME NET: a profile whose only channel is the camera's update server.
 profile() {
@@ -80,18 +57,18 @@ EOF
 }
 
 for dut in camera-good camera-bad; do
-	if ! "$root/lab/lab" status "$dut" >/dev/null 2>&1 ||
+	if ! "$lab" status "$dut" >/dev/null 2>&1 ||
 		[ ! -f "/run/dutlab-lab/$dut/update-ca/ca.pem" ]; then
 		was_up=no
 		[ -e "/run/netns/dl-$dut" ] && was_up=yes
-		"$root/lab/lab" up "$dut" >"$work/$dut-up.log" 2>&1 || {
+		"$lab" up "$dut" >"$work/$dut-up.log" 2>&1 || {
 			not_ok "$dut comes up" "$(tail -n 5 "$work/$dut-up.log")"
 			continue
 		}
 		[ "$was_up" = yes ] || started="$started $dut"
 	fi
 	# Nobody plays the update server yet: the agent must fail, not hang.
-	if timeout 40 "$root/lab/lab" update-check "$dut" >"$work/$dut-nocheck.log" 2>&1; then
+	if timeout 40 "$lab" update-check "$dut" >"$work/$dut-nocheck.log" 2>&1; then
 		not_ok "$dut: update-check fails with no update server" "$(cat "$work/$dut-nocheck.log")"
 	else
 		ok "$dut: update-check fails with no update server"
@@ -102,7 +79,7 @@ profile camera-good 1
 profile camera-bad 2
 
 for dut in camera-good camera-bad; do
-	if ! ip netns exec dl-tester "$dutlab" tlsclient --profile "$work/$dut.yaml" \
+	if ! in_tester "$dutlab" tlsclient --profile "$work/$dut.yaml" \
 		--observation "$work/$dut.json" --evidence "$work/$dut" --timeout 280 \
 		>"$work/$dut.txt" 2>"$work/$dut.err"; then
 		not_ok "$dut: dutlab tlsclient runs" "$(tail -n 5 "$work/$dut.err")"
@@ -174,5 +151,4 @@ EOF
 	failed=$((failed + $(grep -c '^not ok - ' "$work/$dut.tap")))
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

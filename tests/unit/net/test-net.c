@@ -372,7 +372,7 @@ static void test_capture(void **state)
 		skip();
 	struct capture *c = NULL;
 	struct dl_error err = {0};
-	assert_int_equal(capture_start(&c, "lo", "host 127.0.0.1", &err), 0);
+	assert_int_equal(capture_start(&c, "lo", "host 127.0.0.1", 0, &err), 0);
 	char path[] = "/tmp/dutlab-test-capture-XXXXXX";
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
@@ -404,7 +404,7 @@ static void test_capture(void **state)
 	close(client);
 	close(server);
 
-	assert_int_equal(capture_start(&c, "no-such-if0", NULL, &err), DL_EIO);
+	assert_int_equal(capture_start(&c, "no-such-if0", NULL, 0, &err), DL_EIO);
 	assert_non_null(strstr(err.message, "no-such-if0"));
 }
 

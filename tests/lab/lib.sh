@@ -1,0 +1,108 @@
+# lib.sh: what the lab test scripts share: ok / not ok lines and their count, paths, the root check, the scratch directory.
+# shellcheck shell=bash
+#
+# Sourced, never executed, by the scripts under tests/lab before anything else:
+#   # shellcheck source=SCRIPTDIR/../lib.sh
+#   . "$(dirname "$0")/../lib.sh"
+# It sets root (the source tree, from wherever the script was started), lab (lab/lab)
+# and the counters. run-lab-tests.sh's run_script reads the lines ok, not_ok and summary
+# print ("ok - ", "not ok - ", "#   " details): change them there too, or not at all.
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+lab=$root/lab/lab
+passed=0
+failed=0
+
+ok() {
+	passed=$((passed + 1))
+	echo "ok - $1"
+}
+
+# not_ok WHAT [DETAIL...]: each DETAIL on a "#   " line of its own under the failure.
+not_ok() {
+	local line
+	failed=$((failed + 1))
+	echo "not ok - $1"
+	shift
+	for line in "$@"; do echo "#   $line"; done
+}
+
+# summary [PREFIX]: "N passed, M failed"; the status is the script's: non-zero on a failure.
+# shellcheck disable=SC2120 # PREFIX is optional
+summary() {
+	echo "${1:-}$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+
+# relay FILE [PREFIX]: FILE's ok / not ok lines (another script's), counted here as ours with
+# PREFIX in front, and its "#" lines as they are; anything else is dropped.
+relay() {
+	local line
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok "${2:-}${line#ok - }" ;;
+		"not ok - "*) not_ok "${2:-}${line#not ok - }" ;;
+		"#"*) echo "$line" ;;
+		esac
+	done <"$1"
+}
+
+# lab_build [BUILD]: build and dutlab from a build directory, absolute or relative to the
+# source root (not to the current directory); default: build.
+lab_build() {
+	build=${1:-build}
+	case $build in /*) ;; *) build=$root/$build ;; esac
+	dutlab=$build/src/cli/dutlab
+}
+
+# need_root NAME [WHY]: the lab makes network namespaces; anyone else stops here, exit 1.
+need_root() {
+	[ "$(id -u)" -eq 0 ] && return 0
+	echo "$1: ${2:-the lab needs root (network namespaces)}" >&2
+	exit 1
+}
+
+# need_dutlab NAME [WHY]: stop (exit 1) when lab_build's dutlab is not built.
+need_dutlab() {
+	[ -x "$dutlab" ] && return 0
+	echo "$1: ${2:-build first: $dutlab}" >&2
+	exit 1
+}
+
+# need_command NAME COMMAND: stop (exit 1) when a peer tool the lab installs is missing.
+need_command() {
+	command -v "$2" >/dev/null && return 0
+	echo "$1: $2 is not installed (tools/install-deps.sh lab)" >&2
+	exit 1
+}
+
+# lab_work NAME: $work, a scratch directory /tmp/dutlab-NAME.XXXXXX, removed on exit after
+# the script's own cleanup function (when it has one) ran; INT and TERM exit 130 that way.
+lab_work() {
+	work=$(mktemp -d "/tmp/dutlab-$1.XXXXXX")
+	trap lab_exit EXIT
+	trap 'exit 130' INT TERM
+}
+
+lab_exit() {
+	if declare -F cleanup >/dev/null; then
+		cleanup
+	fi
+	rm -rf "$work"
+}
+
+# lab_up DUT LOG: bring DUT up (lab up's output in LOG) or, as nothing can run without it,
+# print the failure with LOG's tail and the summary, and exit 1.
+lab_up() {
+	if "$lab" up "$1" >"$2" 2>&1; then
+		ok "lab up $1"
+	else
+		not_ok "lab up $1" "$(tail -5 "$2")"
+		summary
+		exit 1
+	fi
+}
+
+in_tester() {
+	ip netns exec dl-tester "$@"
+}
