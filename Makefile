@@ -37,7 +37,7 @@ check-lab: build
 
 # The TLS audit against testssl.sh on every server of the lab's TLS matrix (the sslscan
 # comparison is part of check-lab); apart because testssl.sh takes minutes.
-check-peers: build
+check-peers: deps build
 	./tests/lab/tls/compare-testssl.sh $(BUILD)
 
 $(FUZZ_BUILD)/build.ninja:
@@ -68,7 +68,7 @@ bench: deps build
 	DUTLAB=$(BUILD)/src/cli/dutlab ./bench/tls-vs-peers.sh
 
 lab-down:
-	./lab/lab down camera-good; ./lab/lab down camera-bad
+	for name in $$(./lab/lab list | awk 'NR > 1 {print $$1}'); do ./lab/lab down "$$name"; done
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD)
