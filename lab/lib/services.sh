@@ -111,22 +111,69 @@ EOF
 	chmod 0600 "$STATE/etc/shadow"
 }
 
+# web_vendor_ca: the vendor's device CA of this DUT ($STATE/vendor-ca.pem, its key
+# vendor-ca.key 0600, EC P-256), made once per `lab up`: a factory reset re-issues the
+# device certificate from the same CA, as the vendor's CA outlives a reset.
+web_vendor_ca() {
+	[ -s "$STATE/vendor-ca.pem" ] && [ -s "$STATE/vendor-ca.key" ] && return 0
+	(
+		umask 077
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+			-sha256 -subj "/O=$T_VENDOR (lab)/CN=$T_VENDOR $T_MODEL device CA" \
+			-addext 'basicConstraints=critical,CA:TRUE' \
+			-addext 'keyUsage=critical,keyCertSign,cRLSign' \
+			-keyout "$STATE/vendor-ca.key" -out "$STATE/vendor-ca.pem" \
+			2>>"$STATE/log/openssl.log"
+	) || die "$T_NAME: cannot make the vendor CA (see $STATE/log/openssl.log)"
+	chmod 0600 "$STATE/vendor-ca.key"
+	chmod 0644 "$STATE/vendor-ca.pem"
+}
+
 # web_prepare NAME: the web UI's folder under the state dir: the DUT's www/ templates
-# filled in, a fresh self-signed certificate (P-256; RSA-2048 for web_tls=legacy, whose
-# static-RSA suites need an RSA key) and the admin's htpasswd.
+# filled in, a fresh certificate (P-256; RSA-2048 for web_tls=legacy, whose static-RSA
+# suites need an RSA key) and the admin's htpasswd. web_cert=vendor-ca issues it from the
+# vendor CA (SAN: host name and both addresses, CA:FALSE, serverAuth, SHA-256);
+# web_cert=self-signed (the default) signs it with its own key (`req -x509`, which also
+# marks it CA:TRUE). The vendor CA is made either way: it is what the profile's
+# tls.ca_bundle declares, so a self-signed certificate is one that does not chain to it.
 web_prepare() {
-	local d="$STATE/$1" f key=(-newkey ec -pkeyopt ec_paramgen_curve:P-256)
-	[ "$T_WEB_TLS" = legacy ] && key=(-newkey rsa:2048)
+	local d="$STATE/$1" f san usage=digitalSignature key=(-newkey ec -pkeyopt ec_paramgen_curve:P-256)
+	if [ "$T_WEB_TLS" = legacy ]; then
+		key=(-newkey rsa:2048)
+		usage=digitalSignature,keyEncipherment # static RSA encrypts the premaster to it
+	fi
+	san="subjectAltName=DNS:$T_HOSTNAME,IP:$T_ADDR4,IP:$T_ADDR6"
 	mkdir -p "$d/www" "$d/tmp"
 	chown www-data "$d/tmp"
 	for f in "$T_DUT_DIR"/www/*; do
 		fill "$f" >"$d/www/$(basename "$f")"
 	done
-	openssl req -x509 "${key[@]}" -nodes -days 825 \
-		-subj "/O=$T_VENDOR/CN=$T_HOSTNAME" \
-		-addext "subjectAltName=DNS:$T_HOSTNAME,IP:$T_ADDR4,IP:$T_ADDR6" \
-		-keyout "$d/key.pem" -out "$d/cert.pem" 2>"$STATE/log/openssl.log"
+	web_vendor_ca
+	rm -f "$d/key.pem" "$d/cert.pem" "$d/cert.csr"
+	if [ "$T_WEB_CERT" = vendor-ca ]; then
+		(
+			umask 077
+			openssl req -new "${key[@]}" -nodes -subj "/O=$T_VENDOR/CN=$T_HOSTNAME" \
+				-keyout "$d/key.pem" -out "$d/cert.csr" 2>>"$STATE/log/openssl.log" &&
+				openssl x509 -req -in "$d/cert.csr" -sha256 -days 825 \
+					-CA "$STATE/vendor-ca.pem" -CAkey "$STATE/vendor-ca.key" \
+					-set_serial "0x$(openssl rand -hex 16)" -extfile <(printf '%s\n' \
+					"$san" 'basicConstraints=critical,CA:FALSE' \
+					"keyUsage=critical,$usage" \
+					'extendedKeyUsage=serverAuth' 'subjectKeyIdentifier=hash' \
+					'authorityKeyIdentifier=keyid') \
+					-out "$d/cert.pem" 2>>"$STATE/log/openssl.log"
+		) || die "$T_NAME: the vendor CA could not issue the web certificate" \
+			"(see $STATE/log/openssl.log)"
+		rm -f "$d/cert.csr"
+	else
+		openssl req -x509 "${key[@]}" -nodes -days 825 \
+			-subj "/O=$T_VENDOR/CN=$T_HOSTNAME" -addext "$san" \
+			-keyout "$d/key.pem" -out "$d/cert.pem" 2>>"$STATE/log/openssl.log" ||
+			die "$T_NAME: cannot make the web certificate (see $STATE/log/openssl.log)"
+	fi
 	chmod 0600 "$d/key.pem"
+	chmod 0644 "$d/cert.pem"
 	printf 'admin:%s\n' "$(printf '%s\n' "$T_ADMIN_PASSWORD" | openssl passwd -6 -stdin)" \
 		>"$d/htpasswd"
 	chgrp www-data "$d/htpasswd"
@@ -143,15 +190,23 @@ web_http_server() {
 # web_start NAME TLS_PAGES HTTP_SERVER: write NAME.conf (nginx: HTTPS on 443 serving
 # TLS_PAGES, its index and location lines; HTTP_SERVER, a whole plain server block or ""),
 # check it inside the DUT namespace, start nginx and wait for its ports. web_tls=modern:
-# TLS 1.2/1.3, ECDHE-ECDSA AEAD suites only; web_tls=legacy: TLS 1.0-1.2, static RSA and
-# no AES-256 suite (OpenSSL 3 refuses TLS 1.0/1.1 above security level 0).
+# TLS 1.2/1.3, ECDHE-ECDSA AEAD suites only (ChaCha20 among them); web_tls=legacy: TLS
+# 1.0-1.2, static RSA and no AES-256 suite (OpenSSL 3 refuses TLS 1.0/1.1 above security
+# level 0); web_tls=approved: TLS 1.2/1.3 with only NIST SP 800-140C r1 algorithms, AES-GCM
+# suites and ECDHE on P-256/P-384 (no ChaCha20-Poly1305, no X25519).
 web_start() {
 	local name=$1 tls_pages=$2 http=$3 d="$STATE/$1" out
-	local protocols="TLSv1.2 TLSv1.3"
+	local protocols="TLSv1.2 TLSv1.3" extra=""
 	local ciphers=ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305
 	if [ "$T_WEB_TLS" = legacy ]; then
 		protocols="TLSv1 TLSv1.1 TLSv1.2"
 		ciphers=AES128-SHA:AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0
+	elif [ "$T_WEB_TLS" = approved ]; then
+		ciphers=ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384
+		# ssl_ciphers does not reach TLS 1.3's suites; OpenSSL's Ciphersuites does.
+		extra="
+		ssl_conf_command Ciphersuites TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256;
+		ssl_ecdh_curve prime256v1:secp384r1;"
 	fi
 	cat >"$STATE/etc/$name.conf" <<CONF
 # nginx configuration of the web UI of $T_NAME (generated by lab/lab up)
@@ -179,7 +234,7 @@ http {
 		ssl_protocols $protocols;
 		ssl_ciphers $ciphers;
 		ssl_prefer_server_ciphers off;
-		ssl_session_tickets off;
+		ssl_session_tickets off;$extra
 		add_header Strict-Transport-Security "max-age=31536000" always;
 		add_header X-Frame-Options DENY always;
 		add_header X-Content-Type-Options nosniff always;
@@ -222,16 +277,28 @@ ssh_host_keys() {
 }
 
 # svc_ssh: OpenSSH on 22 of the DUT's addresses, password login for admin, no root login.
+# ssh_crypto=default offers OpenSSH's defaults (curve25519, sntrup761, ChaCha20-Poly1305,
+# UMAC, an Ed25519 host key...); ssh_crypto=approved offers only NIST SP 800-140C r1
+# algorithms: ECDH on P-256/P-384 and FFDHE group 16, the ECDSA P-256 host key alone,
+# AES-GCM/CTR, HMAC-SHA-2 ETM (OpenSSH still adds its ext-info and kex-strict markers).
 svc_ssh() {
-	local d="$STATE/ssh" out mounts
+	local d="$STATE/ssh" out mounts crypto
 	ssh_host_keys "$d"
+	crypto="HostKey $d/ssh_host_ed25519_key
+HostKey $d/ssh_host_ecdsa_key"
+	if [ "$T_SSH_CRYPTO" = approved ]; then
+		crypto="HostKey $d/ssh_host_ecdsa_key
+HostKeyAlgorithms ecdsa-sha2-nistp256
+KexAlgorithms ecdh-sha2-nistp256,ecdh-sha2-nistp384,diffie-hellman-group16-sha512
+Ciphers aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes128-ctr
+MACs hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com"
+	fi
 	cat >"$STATE/etc/sshd_config" <<EOF
 # sshd_config for $T_NAME (generated by lab/lab up)
 Port 22
 ListenAddress $T_ADDR4
 ListenAddress $T_ADDR6
-HostKey $d/ssh_host_ed25519_key
-HostKey $d/ssh_host_ecdsa_key
+$crypto
 PidFile $d/sshd.pid
 PermitRootLogin no
 AllowUsers admin

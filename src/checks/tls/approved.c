@@ -35,13 +35,31 @@ static const char *const ssh_kinds[] = {"kex",
 					"mac_client_to_server",
 					"mac_server_to_client"};
 
+/*
+ * Key-agreement groups: SP 800-56A r3 (through SP 800-140D) approves ECDH on
+ * the NIST P-curves and the RFC 7919 FFDHE groups of 2048 bits or more;
+ * X25519/X448, brainpool and the legacy binary curves are not approved. A
+ * hybrid with ML-KEM (FIPS 203) counts by its approved part, as SP 800-56C r2
+ * allows (the same rule as ssh-algorithms.c's mlkem768x25519-sha256).
+ */
+static bool group_approved(const char *name)
+{
+	static const char *const approved[] = {"secp256r1", "secp384r1", "secp521r1", "ffdhe2048",
+					       "ffdhe3072", "ffdhe4096", "ffdhe6144", "ffdhe8192"};
+	for (size_t i = 0; i < DL_ARRAY_SIZE(approved); i++)
+		if (strcmp(name, approved[i]) == 0)
+			return true;
+	return strstr(name, "MLKEM") != NULL || strstr(name, "mlkem") != NULL;
+}
+
 static int judge_tls(const struct json_object *endpoint, size_t *failures,
 		     struct check_verdict *out)
 {
 	char label[128];
 	endpoint_label(endpoint, label, sizeof(label));
 	const char *evidence = json_read_text(endpoint, "evidence", NULL);
-	struct endpoint_names versions = {.count = 0}, suites = {.count = 0}, certs = {.count = 0};
+	struct endpoint_names versions = {.count = 0}, suites = {.count = 0}, certs = {.count = 0},
+			      groups = {.count = 0};
 	struct json_object *list = json_read_array(endpoint, "versions");
 	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
 		struct json_object *v = json_object_array_get_idx(list, i);
@@ -54,6 +72,18 @@ static int judge_tls(const struct json_object *endpoint, size_t *failures,
 		struct json_object *s = json_object_array_get_idx(list, i);
 		if (strcmp(json_read_text(s, "approved", ""), "yes") != 0)
 			endpoint_names_add(&suites, json_read_text(s, "name", "?"));
+	}
+	list = json_read_array(endpoint, "groups");
+	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+		const char *name = json_read_text(json_object_array_get_idx(list, i), "name", "?");
+		if (!group_approved(name))
+			endpoint_names_add(&groups, name);
+	}
+	int64_t dh_bits = json_read_int(endpoint, "dh_bits", 0);
+	if (dh_bits > 0 && dh_bits < 2048) {
+		char item[64];
+		snprintf(item, sizeof(item), "DHE with a %" PRId64 "-bit group", dh_bits);
+		endpoint_names_add(&groups, item);
 	}
 	struct json_object *chain =
 		json_read_array(json_read_member(endpoint, "certificates"), "chain");
@@ -87,17 +117,24 @@ static int judge_tls(const struct json_object *endpoint, size_t *failures,
 				       "%s accepts %zu suite%s outside SP 800-140C r1: %s", label,
 				       suites.count, suites.count == 1 ? "" : "s", suites.text);
 	}
+	if (!rc && groups.count) {
+		(*failures)++;
+		rc = check_verdict_add(out, FINDING_FAIL, evidence,
+				       "%s accepts key agreement outside SP 800-56A r3: %s", label,
+				       groups.text);
+	}
 	if (!rc && certs.count) {
 		(*failures)++;
 		rc = check_verdict_add(out, FINDING_FAIL, evidence,
 				       "%s presents unapproved certificate algorithms: %s", label,
 				       certs.text);
 	}
-	if (!rc && !versions.count && !suites.count && !certs.count)
-		rc = check_verdict_add(out, FINDING_PASS, evidence,
-				       "%s: every version, suite and certificate algorithm offered "
-				       "is approved",
-				       label);
+	if (!rc && !versions.count && !suites.count && !groups.count && !certs.count)
+		rc = check_verdict_add(
+			out, FINDING_PASS, evidence,
+			"%s: every version, suite, key-agreement group and certificate "
+			"algorithm offered is approved",
+			label);
 	return rc;
 }
 

@@ -224,8 +224,9 @@ static void test_approved_only(void **state)
 	assert_true(expect_finding(&r, FINDING_FAIL,
 				   "\\(SSH\\) offers 1 algorithm outside SP 800-140C "
 				   "r1: curve25519-sha256$"));
-	assert_true(
-		expect_finding(&r, FINDING_PASS, "tcp/443: every version, suite and certificate"));
+	assert_true(expect_finding(&r, FINDING_PASS,
+				   "tcp/443: every version, suite, key-agreement group and "
+				   "certificate"));
 	check_verdict_release(&r.verdict);
 
 	run_check("crypto.approved-only", bad, NULL, 0, NULL, &r);
@@ -236,6 +237,9 @@ static void test_approved_only(void **state)
 				   "TLS_RSA_WITH_3DES_EDE_CBC_SHA"));
 	assert_true(expect_finding(&r, FINDING_FAIL, "sha1WithRSAEncryption.*RSA-1024"));
 	assert_true(expect_finding(&r, FINDING_FAIL, "3des-cbc"));
+	assert_true(expect_finding(&r, FINDING_FAIL,
+				   "key agreement outside SP 800-56A r3: x25519, "
+				   "DHE with a 1024-bit group$"));
 	check_verdict_release(&r.verdict);
 
 	/* Without the SSH service the good camera passes. */
