@@ -61,6 +61,12 @@ static int self_path(char *out, size_t size, struct dl_error *err)
 		return dl_error_set(err, DL_EIO, "exec adapter: cannot read /proc/self/exe: %s",
 				    n < 0 ? strerror(errno) : "path too long");
 	out[n] = '\0';
+	/* Rebuilt or upgraded while a campaign runs: the kernel marks the old
+	 * inode; the path names the new binary, which is the one to call. */
+	static const char deleted[] = " (deleted)";
+	size_t length = (size_t)n, tail = sizeof(deleted) - 1;
+	if (length > tail && strcmp(out + length - tail, deleted) == 0)
+		out[length - tail] = '\0';
 	return 0;
 }
 

@@ -525,8 +525,14 @@ static void test_judge_units(void **state)
 					"S2", SNAP("bb", "SHA256:B")) "], \"firmware_keys\": \"not "
 								      "examined\"}",
 				NULL);
-	assert_int_equal(j.verdict, VERDICT_PASS);
+	/* Distinct on the network, firmware not searched: a person answers the rest. */
+	assert_int_equal(j.verdict, VERDICT_MANUAL);
 	assert_non_null(strstr(j.findings, "firmware image: not examined"));
+	j = judge(c,
+		  "{\"units\": [" UNIT("S1", SNAP("aa", "SHA256:A")) "," UNIT(
+			  "S2", SNAP("bb", "SHA256:B")) "]}",
+		  NULL);
+	assert_int_equal(j.verdict, VERDICT_PASS);
 	j = judge(c,
 		  "{\"units\": [" UNIT("S1", SNAP("aa", "SHA256:A")) "," UNIT(
 			  "S2", SNAP("bb", "SHA256:A")) "]}",
