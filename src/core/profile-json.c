@@ -103,6 +103,11 @@ struct json_object *profile_to_json(const struct profile *p)
 	for (size_t i = 0; i < p->tls_server_name_count; i++)
 		json_object_array_add(names, json_object_new_string(p->tls_server_names[i]));
 	json_object_object_add(tls, "server_names", names);
+	struct json_object *identity_keys = json_object_new_array();
+	for (size_t i = 0; i < p->tls_identity_key_count; i++)
+		json_object_array_add(identity_keys,
+				      json_object_new_string(p->tls_identity_keys[i]));
+	json_object_object_add(tls, "identity_keys", identity_keys);
 	json_object_object_add(root, "tls", tls);
 
 	struct json_object *clients = json_object_new_array();

@@ -804,7 +804,7 @@ static int load_strings(struct loader *l, const struct yaml_value *list, unsigne
 
 static int load_tls(struct loader *l, const struct yaml_value *root)
 {
-	static const char *const keys[] = {"ca_bundle", "server_names", NULL};
+	static const char *const keys[] = {"ca_bundle", "server_names", "identity_keys", NULL};
 	struct profile *p = l->p;
 	struct yaml_value section, v;
 	bool present;
@@ -820,6 +820,10 @@ static int load_tls(struct loader *l, const struct yaml_value *root)
 		rc = yaml_child(l->doc, &section, "server_names", false, &v, &present);
 	if (!rc && present)
 		rc = load_strings(l, &v, 0, &p->tls_server_names, &p->tls_server_name_count);
+	if (!rc)
+		rc = yaml_child(l->doc, &section, "identity_keys", false, &v, &present);
+	if (!rc && present)
+		rc = load_strings(l, &v, 0, &p->tls_identity_keys, &p->tls_identity_key_count);
 	return rc;
 }
 

@@ -210,6 +210,7 @@ void profile_release(struct profile *p)
 	free(p->report_fields);
 	free(p->tls_ca_bundle);
 	free_strings(p->tls_server_names, p->tls_server_name_count);
+	free_strings(p->tls_identity_keys, p->tls_identity_key_count);
 	for (size_t i = 0; i < p->tls_client_count; i++) {
 		struct profile_tls_client *c = &p->tls_clients[i];
 		free(c->name);

@@ -145,6 +145,11 @@ struct profile {
 	char *tls_ca_bundle;     /* PEM CAs they must chain to; NULL: none declared */
 	char **tls_server_names; /* DNS names they must carry, besides the addresses */
 	size_t tls_server_name_count;
+	/* Factory identity keys that survive a reset by design (a device
+	 * certificate): TLS spki_sha256 hex or SSH "SHA256:..." fingerprints,
+	 * left out of the key comparisons (inventory decision #24). */
+	char **tls_identity_keys;
+	size_t tls_identity_key_count;
 	struct profile_tls_client *tls_clients;
 	size_t tls_client_count;
 	struct profile_unit *units;

@@ -14,10 +14,10 @@
  * A key is named by where it was read: "tcp/443 TLS key" (compared by the
  * SHA-256 of its SubjectPublicKeyInfo, so a certificate re-issued over the
  * same key does not count as a new key) or "tcp/22 SSH ssh-ed25519 host key"
- * (by its fingerprint). The clause parameter exclude_fingerprints lists
- * keys the vendor declares as factory identity (a device certificate that
- * survives a reset by design): comma-separated spki_sha256 or SSH
- * fingerprints, left out of every comparison.
+ * (by its fingerprint). The profile's tls.identity_keys lists the keys the
+ * vendor declares as factory identity (a device certificate that survives a
+ * reset by design; inventory decision #24): spki_sha256 or SSH fingerprints,
+ * left out of every comparison.
  */
 
 #define KEYS_MAX 128
@@ -34,23 +34,16 @@ struct key_set {
 	const char *first_error;
 };
 
-static bool excluded(const struct check_params *params, const char *fingerprint)
+static bool excluded(const struct profile *profile, const char *fingerprint)
 {
-	const char *list = check_param_get(params, "exclude_fingerprints", "");
-	size_t n = strlen(fingerprint);
-	for (const char *s = list; *s;) {
-		while (*s == ',' || *s == ' ')
-			s++;
-		size_t len = strcspn(s, ", ");
-		if (len == n && n > 0 && strncmp(s, fingerprint, n) == 0)
+	for (size_t i = 0; profile && i < profile->tls_identity_key_count; i++)
+		if (strcmp(profile->tls_identity_keys[i], fingerprint) == 0)
 			return true;
-		s += len;
-	}
 	return false;
 }
 
 /* The keys of one keys_snapshot object; DL_EINVAL when it is not one. */
-static int key_set_load(const struct json_object *snap, const struct check_params *params,
+static int key_set_load(const struct json_object *snap, const struct profile *profile,
 			struct key_set *out, struct dl_error *err)
 {
 	memset(out, 0, sizeof(*out));
@@ -66,7 +59,7 @@ static int key_set_load(const struct json_object *snap, const struct check_param
 		if (!spki || port < 1 || port > 65535)
 			return dl_error_set(err, DL_EINVAL,
 					    "keys: tls[%zu] lacks port or spki_sha256", i);
-		if (excluded(params, spki))
+		if (excluded(profile, spki))
 			continue;
 		struct key *k = &out->keys[out->count++];
 		snprintf(k->label, sizeof(k->label), "tcp/%" PRId64 " TLS key", port);
@@ -81,7 +74,7 @@ static int key_set_load(const struct json_object *snap, const struct check_param
 			return dl_error_set(err, DL_EINVAL,
 					    "keys: ssh[%zu] lacks port, algorithm or fingerprint",
 					    i);
-		if (excluded(params, fp))
+		if (excluded(profile, fp))
 			continue;
 		struct key *k = &out->keys[out->count++];
 		snprintf(k->label, sizeof(k->label), "tcp/%" PRId64 " SSH %.48s host key", port,
@@ -191,7 +184,7 @@ static int judge_factory_reset(const struct json_object *observation,
 			       const struct check_params *params, const struct profile *profile,
 			       struct check_verdict *out, struct dl_error *err)
 {
-	(void)profile;
+	(void)params;
 	if (!json_read_true(observation, "operation_declared"))
 		return judge_undeclared(observation, out) < 0 ? DL_ENOMEM : 0;
 	struct json_object *snapshots = json_read_array(observation, "snapshots");
@@ -206,7 +199,7 @@ static int judge_factory_reset(const struct json_object *observation,
 		n = 3;
 	int rc = 0;
 	for (size_t i = 0; i < n && !rc; i++)
-		rc = key_set_load(json_object_array_get_idx(snapshots, i), params, &sets[i], err);
+		rc = key_set_load(json_object_array_get_idx(snapshots, i), profile, &sets[i], err);
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < json_object_array_length(resets); i++) {
@@ -389,7 +382,8 @@ static int judge_units(const struct json_object *observation, const struct check
 		       const struct profile *profile, struct check_verdict *out,
 		       struct dl_error *err)
 {
-	(void)profile;
+	/* params: none; profile: its tls.identity_keys and artifacts */
+	(void)params;
 	struct json_object *units = json_read_array(observation, "units");
 	if (!units)
 		return dl_error_set(err, DL_EINVAL, "keys.units: the observation lacks units");
@@ -415,7 +409,7 @@ static int judge_units(const struct json_object *observation, const struct check
 		/* A unit's keys: the union over its addresses. */
 		for (size_t s = 0; snaps && s < json_object_array_length(snaps) && !rc; s++) {
 			struct key_set one;
-			rc = key_set_load(json_object_array_get_idx(snaps, s), params, &one, err);
+			rc = key_set_load(json_object_array_get_idx(snaps, s), profile, &one, err);
 			for (size_t k = 0; !rc && k < one.count && sets[u].count < KEYS_MAX; k++)
 				if (!fingerprint_in(&sets[u], one.keys[k].fingerprint))
 					sets[u].keys[sets[u].count++] = one.keys[k];
@@ -461,11 +455,15 @@ static int judge_units(const struct json_object *observation, const struct check
 		rc = check_verdict_set(out, VERDICT_INCONCLUSIVE,
 				       "%zu of %zu units served no readable key", empty, count);
 	else if (firmware)
-		rc = check_verdict_set(out, VERDICT_MANUAL,
-				       "the %zu units serve distinct TLS and SSH keys (%zu "
-				       "comparisons); confirm that the firmware image embeds no "
-				       "private key or secret shared by every unit",
-				       count, compared);
+		rc = check_verdict_set(
+			out, VERDICT_MANUAL,
+			"the %zu units serve distinct TLS and SSH keys (%zu "
+			"comparisons); confirm that the firmware image%s embeds no "
+			"private key or secret shared by every unit",
+			count, compared,
+			profile_find_artifact(profile, "firmware")
+				? ""
+				: " (the profile declares none: artifacts.firmware)");
 	else
 		rc = check_verdict_set(
 			out, VERDICT_PASS,
@@ -478,14 +476,13 @@ out:
 	return rc < 0 ? rc : 0;
 }
 
-static const char *const exclude_params[] = {"exclude_fingerprints", NULL};
 static const char *const no_params[] = {NULL};
 
 const struct check check_keys_factory_reset = {
 	.id = "keys.factory-reset",
 	.summary = "every TLS and SSH key changes at each of two factory resets",
 	.collector = &collector_keys_factory_reset,
-	.params = exclude_params,
+	.params = NULL,
 	.judge = judge_factory_reset,
 };
 
@@ -501,6 +498,6 @@ const struct check check_keys_units = {
 	.id = "keys.units",
 	.summary = "no TLS or SSH key is shared between units of the model",
 	.collector = &collector_keys_units,
-	.params = exclude_params,
+	.params = NULL,
 	.judge = judge_units,
 };

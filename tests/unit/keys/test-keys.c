@@ -385,13 +385,20 @@ static struct judged judge(const struct check *c, const char *text, const char *
 {
 	struct json_object *o = json_tokener_parse(text);
 	assert_non_null(o);
-	struct check_param p = {"exclude_fingerprints", exclude};
-	struct check_params params = {.items = &p, .count = exclude ? 1 : 0};
+	struct check_params params = {.items = NULL, .count = 0};
 	struct check_verdict v;
 	memset(&v, 0, sizeof(v));
 	struct dl_error err = {0};
+	/* exclude: the profile's tls.identity_keys, comma-separated here. */
+	char list[256] = "";
+	char *identity[8];
 	struct profile profile;
 	memset(&profile, 0, sizeof(profile));
+	snprintf(list, sizeof(list), "%s", exclude ? exclude : "");
+	for (char *save = NULL, *t = strtok_r(list, ", ", &save);
+	     t && profile.tls_identity_key_count < 8; t = strtok_r(NULL, ", ", &save))
+		identity[profile.tls_identity_key_count++] = t;
+	profile.tls_identity_keys = identity;
 	assert_int_equal(c->judge(o, &params, &profile, &v, &err), 0);
 	struct judged j = {.verdict = v.verdict};
 	snprintf(j.summary, sizeof(j.summary), "%s", v.summary ? v.summary : "");
