@@ -461,7 +461,7 @@ static int judge_units(const struct json_object *observation, const struct check
 			"comparisons); confirm that the firmware image%s embeds no "
 			"private key or secret shared by every unit",
 			count, compared,
-			profile_find_artifact(profile, "firmware")
+			profile && profile_find_artifact(profile, "firmware")
 				? ""
 				: " (the profile declares none: artifacts.firmware)");
 	else
