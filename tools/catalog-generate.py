@@ -405,6 +405,9 @@ CHECKS = {
         "5.3.2.2": [("discovery.debug-services", {})],
         "5.4.1.3": [("keys.replace-certificate", {})],
         "5.4.1.4": [("keys.factory-reset", {})],
+        "5.5.2.1": [("tls.secure-channel", {"min_version": "TLSv1.2",
+                                             "forward_secrecy": "every",
+                                             "plaintext": "privacy"})],
         "5.5.2.3": [("tls.aes256", {"equivalent": "no"})],
     },
     "iot-1006-1": {

@@ -39,22 +39,33 @@ keys_served_sha256() {
 		openssl x509 -outform DER 2>/dev/null | sha256sum | cut -d' ' -f1
 }
 
-# keys_wait_served FILE: wait (bounded by UP_DEADLINE) until port 443 serves the
-# certificate in FILE: nginx's old workers finish their connections after a reload.
+# keys_wait_served FILE [PORT]: wait (bounded by UP_DEADLINE) until PORT (443 unless
+# given) serves the certificate in FILE: nginx's old workers finish their connections
+# after a reload.
 keys_wait_served() {
-	local want deadline empty
+	local want deadline empty port=${2:-443}
 	want=$(keys_cert_sha256 "$1")
 	empty=$(printf '' | sha256sum | cut -d' ' -f1)
 	if [ -z "$want" ] || [ "$want" = "$empty" ]; then
 		die "$T_NAME: $1 is not a PEM certificate"
 	fi
 	deadline=$(($(date +%s) + UP_DEADLINE))
-	until [ "$(keys_served_sha256 443)" = "$want" ]; do
+	until [ "$(keys_served_sha256 "$port")" = "$want" ]; do
 		[ "$(date +%s)" -lt "$deadline" ] ||
-			die "$T_NAME: port 443 does not serve $1 ${UP_DEADLINE} s after the reload" \
+			die "$T_NAME: port $port does not serve $1 ${UP_DEADLINE} s after the reload" \
 				"(see $STATE/log/)"
 		sleep 0.1
 	done
+}
+
+# keys_rtsp_follow: with rtsp_tls=yes, RTSPS serves the web UI's certificate again after
+# it changed: copied, the server signalled (it re-reads the files on SIGHUP), then waited for.
+keys_rtsp_follow() {
+	case " $T_SERVICES " in *" rtsp "*) ;; *) return 0 ;; esac
+	[ "$T_RTSP_TLS" = yes ] || return 0
+	rtsp_tls_copy
+	keys_hup rtsp
+	keys_wait_served "$STATE/rtsp/tls/cert.pem" 322
 }
 
 # keys_is_web SVC: SVC is a web UI whose certificate web_prepare makes.
@@ -82,6 +93,7 @@ cmd_reset() {
 	for svc in $T_SERVICES; do
 		keys_is_web "$svc" && keys_wait_served "$STATE/$svc/cert.pem"
 	done
+	[ "$T_RESET_KEYS" = regenerate ] && keys_rtsp_follow
 	t1=$(date +%s%N)
 	say "$T_NAME reset in $(((t1 - t0) / 1000000)) ms (reset_keys=$T_RESET_KEYS)"
 }
@@ -114,5 +126,6 @@ cmd_install_cert() {
 	install -m 0600 "$key" "$STATE/$svc/key.pem"
 	keys_hup "$svc"
 	keys_wait_served "$STATE/$svc/cert.pem"
+	keys_rtsp_follow
 	say "$T_NAME serves $(keys_cert_sha256 "$STATE/$svc/cert.pem") on 443"
 }

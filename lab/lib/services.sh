@@ -331,16 +331,48 @@ EOF
 # svc_rtsp: GStreamer's RTSP server with a test pattern at rtsp://ADDR:554/stream, run as
 # nobody with only the capability to bind port 554. Its script runs from the state dir:
 # nobody may not be able to read the checkout (a clone under a 0700 folder).
+# rtsp_tls=yes serves RTSP over TLS instead (RTSPS, rtsps://ADDR:322/stream) with the web
+# UI's certificate, TLS 1.2/1.3 with ECDHE and AES-GCM only (TS-0014-1 5.5.2.1).
 svc_rtsp() {
-	local d="$STATE/rtsp"
+	local d="$STATE/rtsp" port=554 tls=()
 	mkdir -p "$d"
 	chown nobody:nogroup "$d"
 	install -m 0755 "$LAB_DIR/bin/rtsp-camera.py" "$STATE/bin/"
+	if [ "$T_RTSP_TLS" = yes ]; then
+		rtsp_tls_copy
+		port=322
+		tls=(--tls-certificate "$d/tls/cert.pem" --tls-key "$d/tls/key.pem")
+	fi
+	# GIO's GnuTLS backend takes its priority string from G_TLS_GNUTLS_PRIORITY.
 	spawn rtsp -- env HOME="$d" XDG_CACHE_HOME="$d" GST_REGISTRY="$d/registry.bin" \
+		G_TLS_GNUTLS_PRIORITY="$RTSP_TLS_PRIORITY" \
 		setpriv --reuid=nobody --regid=nogroup --clear-groups \
 		--inh-caps=+net_bind_service --ambient-caps=+net_bind_service \
-		"$PYTHON" "$STATE/bin/rtsp-camera.py" --address :: --port 554 --path /stream
-	expect rtsp tcp 554
+		"$PYTHON" "$STATE/bin/rtsp-camera.py" --address :: --port "$port" --path /stream "${tls[@]}"
+	expect rtsp tcp "$port"
+}
+
+# What RTSPS offers: TLS 1.2 and 1.3, ECDHE (no static RSA, no finite-field DHE), AES-GCM.
+RTSP_TLS_PRIORITY="NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-RSA:-DHE-RSA:-CIPHER-ALL:+AES-256-GCM:+AES-128-GCM:%SERVER_PRECEDENCE"
+
+# rtsp_tls_copy: the web UI's certificate and key into the RTSP server's own folder (it
+# runs as nobody, who may not read the web server's key), as a camera serves one
+# certificate on all its TLS ports. `lab reset` and `lab install-cert` call it again.
+rtsp_tls_copy() {
+	local d="$STATE/rtsp/tls" svc="" s
+	for s in $T_SERVICES; do
+		keys_is_web "$s" && svc=$s && break
+	done
+	if [ -z "$svc" ] || [ ! -r "$STATE/$svc/cert.pem" ]; then
+		die "$T_NAME: rtsp_tls=yes needs a web UI started before rtsp in services (its certificate)"
+	fi
+	mkdir -p "$d"
+	install -o nobody -g nogroup -m 0644 "$STATE/$svc/cert.pem" "$d/cert.pem.new"
+	install -o nobody -g nogroup -m 0600 "$STATE/$svc/key.pem" "$d/key.pem.new"
+	mv -f "$d/key.pem.new" "$d/key.pem"
+	mv -f "$d/cert.pem.new" "$d/cert.pem"
+	chown nobody:nogroup "$d"
+	chmod 0700 "$d"
 }
 
 # svc_telnet: busybox telnetd on 23 with the camera's own login (admin, then camera-cli)

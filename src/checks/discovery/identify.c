@@ -60,7 +60,7 @@ static const struct port_probe port_probes[] = {
 	{5000, PROBE_HTTP},  {5555, PROBE_ADB},  {6379, PROBE_REDIS}, {7547, PROBE_HTTP},
 	{8000, PROBE_HTTP},  {8008, PROBE_HTTP}, {8080, PROBE_HTTP},  {8081, PROBE_HTTP},
 	{8443, PROBE_HTTP},  {8554, PROBE_RTSP}, {8888, PROBE_HTTP},  {9000, PROBE_HTTP},
-	{10554, PROBE_RTSP},
+	{10554, PROBE_RTSP}, {322, PROBE_RTSP}, /* RTSPS: the OPTIONS goes inside TLS */
 };
 
 const struct identify_probe *identify_probe_for(uint16_t port)
@@ -91,6 +91,7 @@ static const struct port_name tcp_names[] = {
 	{111, "sunrpc"},
 	{139, "netbios-ssn"},
 	{143, "imap"},
+	{322, "rtsps"},
 	{443, "https"},
 	{445, "microsoft-ds"},
 	{465, "submissions"},
@@ -518,12 +519,12 @@ static bool match_http(const uint8_t *b, size_t n, bool tls, struct service_iden
 	return true;
 }
 
-static bool match_rtsp(const uint8_t *b, size_t n, struct service_identity *out)
+static bool match_rtsp(const uint8_t *b, size_t n, bool tls, struct service_identity *out)
 {
 	if (!has_prefix(b, n, "RTSP/1.0 "))
 		return false;
 	struct rtsp_response r;
-	set_service(out, "rtsp", "probe-reply");
+	set_service(out, tls ? "rtsps" : "rtsp", "probe-reply");
 	if (rtsp_parse_response(b, n, &r, NULL) < 0) {
 		char line[128];
 		first_line(line, sizeof(line), b, n);
@@ -689,11 +690,11 @@ int identify_service(uint16_t port, const uint8_t *banner, size_t banner_len, bo
 	size_t n = banner_len;
 	bool matched =
 		n > 0 &&
-		(match_ssh(b, n, out) || match_telnet(port, b, n, out) || match_rtsp(b, n, out) ||
-		 match_http(b, n, tls, out) || match_tls(b, n, out) || match_adb(b, n, out) ||
-		 match_gdb(b, n, out) || match_vnc(b, n, out) || match_mqtt(b, n, out) ||
-		 match_redis(b, n, out) || match_220(port, b, n, out) || match_ser2net(b, n, out) ||
-		 match_mysql(b, n, out));
+		(match_ssh(b, n, out) || match_telnet(port, b, n, out) ||
+		 match_rtsp(b, n, tls, out) || match_http(b, n, tls, out) || match_tls(b, n, out) ||
+		 match_adb(b, n, out) || match_gdb(b, n, out) || match_vnc(b, n, out) ||
+		 match_mqtt(b, n, out) || match_redis(b, n, out) || match_220(port, b, n, out) ||
+		 match_ser2net(b, n, out) || match_mysql(b, n, out));
 	if (!matched)
 		by_port(port, b, n, out);
 	const char *reason = identify_debug_port_reason(port);

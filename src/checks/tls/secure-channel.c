@@ -1,5 +1,5 @@
 /* secure-channel: data goes only over TLS 1.2+ (or SSH) with forward secrecy and strong ciphers,
- * nothing sensitive in clear (TS 5.3.1.1, NCC 5.3.3.1) */
+ * nothing sensitive in clear (TS 5.3.1.1, 5.5.2.1, NCC 5.3.3.1) */
 #include "core/compat.h"
 
 #include <json-c/json.h>
@@ -19,6 +19,13 @@
  * TLS 1.3 — a static-RSA suite the server still accepts is a fail, because
  * a client that offers it gets no forward secrecy.
  *
+ * TS-0014-1 5.5.2.1: privacy data (video, audio, user data) travels by
+ * default over a secure channel whose version meets annex A and whose key
+ * exchange supports forward secrecy. The same rule for the TLS and SSH
+ * services; in clear, what fails is a channel that carries video or
+ * credentials (a user's data) — what channels-plaintext records: a plain
+ * RTSP stream, a login or a stream behind plain HTTP.
+ *
  * NCC 5.3.3.1: remote access only over TLS 1.2 or later with AES-128 or an
  * equivalent cipher, and no cleartext management service.
  *
@@ -27,9 +34,10 @@
  *   forward_secrecy  every (default) | no
  *   min_strength     none (default) | 128 | 256 — every accepted suite and
  *                    SSH cipher at least this class (tls-suites.c, ssh-algorithms.c)
- *   plaintext        credentials (default) | management — which channels in
- *                    clear fail: those carrying credentials, or those that
- *                    carry credentials or management
+ *   plaintext        credentials (default) | management | privacy — which
+ *                    channels in clear fail: those carrying credentials; those
+ *                    carrying credentials or management; those carrying
+ *                    credentials or video
  */
 
 static const char *const param_names[] = {"min_version", "forward_secrecy", "min_strength",
@@ -38,8 +46,8 @@ static const char *const param_names[] = {"min_version", "forward_secrecy", "min
 struct rule {
 	int min_version;
 	bool forward_secrecy;
-	int min_strength; /* 0, 128 or 256 */
-	bool plaintext_management;
+	int min_strength;           /* 0, 128 or 256 */
+	const char *plaintext_also; /* "management", "video" or NULL: fails besides credentials */
 };
 
 static int strength_rank(const char *strength)
@@ -72,11 +80,16 @@ static int read_rule(const struct check_params *p, struct rule *r, struct dl_err
 	else
 		return dl_error_set(err, DL_EINVAL, "min_strength '%s': expected none, 128 or 256",
 				    strength);
-	if (strcmp(plaintext, "credentials") != 0 && strcmp(plaintext, "management") != 0)
+	if (strcmp(plaintext, "credentials") == 0)
+		r->plaintext_also = NULL;
+	else if (strcmp(plaintext, "management") == 0)
+		r->plaintext_also = "management";
+	else if (strcmp(plaintext, "privacy") == 0)
+		r->plaintext_also = "video";
+	else
 		return dl_error_set(err, DL_EINVAL,
-				    "plaintext '%s': expected credentials or management",
+				    "plaintext '%s': expected credentials, management or privacy",
 				    plaintext);
-	r->plaintext_management = strcmp(plaintext, "management") == 0;
 	return 0;
 }
 
@@ -262,7 +275,7 @@ static int judge_plaintext(const struct json_object *channel, const struct rule 
 	const char *reason = json_read_text(channel, "reason", "");
 	const char *evidence = json_read_text(channel, "evidence", NULL);
 	bool fails = carries(channel, "credentials") ||
-		     (r->plaintext_management && carries(channel, "management"));
+		     (r->plaintext_also && carries(channel, r->plaintext_also));
 	if (fails) {
 		t->failures++;
 		return check_verdict_add(out, FINDING_FAIL, evidence,
@@ -273,7 +286,7 @@ static int judge_plaintext(const struct json_object *channel, const struct rule 
 	if (redirect)
 		return check_verdict_add(out, FINDING_PASS, evidence,
 					 "%s (%s) only redirects to %s", label, service, redirect);
-	if (carries(channel, "video"))
+	if (carries(channel, "video")) /* plaintext=privacy failed it above */
 		return check_verdict_add(out, FINDING_INFO, evidence,
 					 "%s (%s): %s; video is privacy data, judged under the "
 					 "privacy-channel clauses",
@@ -335,8 +348,10 @@ static int judge(const struct json_object *observation, const struct check_param
 				 "%zu secure channel%s audited: every one meets the rule, and no "
 				 "channel in clear carries %s",
 				 t.audited, t.audited == 1 ? "" : "s",
-				 r.plaintext_management ? "credentials or management"
-							: "credentials");
+				 r.plaintext_also ? (strcmp(r.plaintext_also, "video") == 0
+							     ? "credentials or video"
+							     : "credentials or management")
+						  : "credentials");
 }
 
 const struct check check_tls_secure_channel = {

@@ -486,6 +486,7 @@ static void test_checks_resolve(void **state)
 		{"taics-ts-0014-1", "5.3.1.3", "tls.aes256", "equivalent", "no"},
 		{"taics-ts-0014-1", "5.4.1.3", "keys.replace-certificate", NULL, NULL},
 		{"taics-ts-0014-1", "5.4.1.4", "keys.factory-reset", NULL, NULL},
+		{"taics-ts-0014-1", "5.5.2.1", "tls.secure-channel", NULL, NULL},
 		{"taics-ts-0014-1", "5.5.2.3", "tls.aes256", "equivalent", "no"},
 		{"iot-1006-1", "5.1.1.3", "tls.certificates", NULL, NULL},
 		{"iot-1006-1", "5.2.1.3", "keys.units", NULL, NULL},

@@ -130,6 +130,67 @@ static void test_secure_channel_bad(void **state)
 	json_object_put(o);
 }
 
+static const struct check_param privacy_secure[] = {
+	{"min_version", "TLSv1.2"},
+	{"forward_secrecy", "every"},
+	{"plaintext", "privacy"},
+};
+
+/* TS 5.5.2.1: video in clear fails; the same video over TLS alone passes. */
+static void test_secure_channel_privacy(void **state)
+{
+	(void)state;
+	struct json_object *o = load("tls-channels-good.json");
+	struct run r;
+	run_check("tls.secure-channel", o, privacy_secure, DL_ARRAY_SIZE(privacy_secure), NULL, &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.verdict.verdict, VERDICT_FAIL);
+	assert_true(expect_finding(&r, FINDING_FAIL,
+				   "198.18.1.2 tcp/554 \\(rtsp\\) is open in clear by default: "
+				   "RTSP in clear"));
+	/* The redirect on 80 carries nothing: still no fail. */
+	assert_false(has_finding(&r, FINDING_FAIL, "tcp/80"));
+	assert_non_null(strstr(r.verdict.summary, "1 finding against"));
+	check_verdict_release(&r.verdict);
+
+	/* The camera that streams over RTSPS instead: the stream is one more TLS service and
+	 * the only channel in clear is the redirect. */
+	struct json_object *tls = json_object_object_get(o, "tls");
+	struct json_object *rtsps = NULL;
+	assert_int_equal(json_object_deep_copy(json_object_array_get_idx(tls, 0), &rtsps, NULL), 0);
+	json_object_object_add(rtsps, "port", json_object_new_int(322));
+	json_object_array_add(tls, rtsps);
+	assert_int_equal(json_object_array_del_idx(json_object_object_get(o, "plaintext"), 0, 1),
+			 0);
+	run_check("tls.secure-channel", o, privacy_secure, DL_ARRAY_SIZE(privacy_secure), NULL, &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.verdict.verdict, VERDICT_PASS);
+	assert_true(expect_finding(&r, FINDING_PASS, "198.18.1.2 tcp/322 offers only TLSv1.2"));
+	assert_false(has_finding(&r, FINDING_FAIL, "."));
+	assert_non_null(strstr(r.verdict.summary, "no channel in clear carries credentials or "
+						  "video"));
+	check_verdict_release(&r.verdict);
+
+	/* A user's credentials in clear fail under privacy too. */
+	struct json_object *ch =
+		json_object_array_get_idx(json_object_object_get(o, "plaintext"), 0);
+	struct json_object *carries = json_object_new_array();
+	json_object_array_add(carries, json_object_new_string("credentials"));
+	json_object_object_add(ch, "carries", carries);
+	json_object_object_add(ch, "redirects_to", NULL);
+	run_check("tls.secure-channel", o, privacy_secure, DL_ARRAY_SIZE(privacy_secure), NULL, &r);
+	assert_int_equal(r.verdict.verdict, VERDICT_FAIL);
+	assert_true(expect_finding(&r, FINDING_FAIL, "tcp/80 \\(http\\) is open in clear"));
+	check_verdict_release(&r.verdict);
+
+	static const struct check_param wrong[] = {{"plaintext", "audio"}};
+	run_check("tls.secure-channel", o, wrong, 1, NULL, &r);
+	assert_int_equal(r.rc, DL_EINVAL);
+	assert_non_null(strstr(r.err.message, "privacy"));
+	check_verdict_release(&r.verdict);
+	json_object_put(o);
+}
+
 static void test_secure_channel_unusable(void **state)
 {
 	(void)state;
@@ -299,6 +360,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_secure_channel_good),
 		cmocka_unit_test(test_secure_channel_bad),
+		cmocka_unit_test(test_secure_channel_privacy),
 		cmocka_unit_test(test_secure_channel_unusable),
 		cmocka_unit_test(test_aes256),
 		cmocka_unit_test(test_approved_only),

@@ -132,6 +132,13 @@ static void test_gstreamer_rtsp(void **state)
 	assert_string_equal(id.product, "Hikvision-Webs");
 	assert_string_equal(id.version, "2.0");
 	assert_true(has_disclosure(&id, "version", "Hikvision-Webs/2.0"));
+
+	/* The same reply read inside TLS: RTSP over TLS (RTSPS). */
+	static uint8_t buf[VECTOR_MAX];
+	size_t len = vector_load("rtsp-options-reply", buf);
+	assert_int_equal(identify_service(322, buf, len, true, &id), 0);
+	assert_string_equal(id.service, "rtsps");
+	assert_string_equal(id.product, "GStreamer");
 }
 
 static void test_other_services(void **state)
@@ -213,6 +220,8 @@ static void test_probes_and_hints(void **state)
 	assert_int_equal(p->len, 15);
 	assert_memory_equal(p->bytes, "+$qSupported#37", 15);
 	assert_int_equal(identify_probe_for(80)->bytes[0], 'G');
+	assert_ptr_equal(identify_probe_for(322), identify_probe_for(554));
+	assert_string_equal(identify_port_hint("tcp", 322), "rtsps");
 	assert_int_equal(identify_probe_for(5555)->len, 31);
 	assert_null(identify_probe_for(22));
 	assert_null(identify_probe_for(23));
