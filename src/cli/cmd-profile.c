@@ -23,16 +23,10 @@ static void usage(FILE *out)
 
 /* Profile strings may hold any Unicode text, including control characters
  * written as YAML escapes: never send those to the terminal. */
-static void put_text(FILE *out, const char *text)
-{
-	for (const unsigned char *c = (const unsigned char *)text; *c; c++)
-		fputc(*c < 0x20 || *c == 0x7f ? '?' : *c, out);
-}
-
 static void put_field(FILE *out, const char *label, const char *text)
 {
 	fprintf(out, "%-13s ", label);
-	put_text(out, text ? text : "-");
+	cli_put_printable(out, text ? text : "-");
 	fputc('\n', out);
 }
 
@@ -49,14 +43,14 @@ static void print_summary(FILE *out, const struct profile *p)
 {
 	put_field(out, "profile:", p->path);
 	fprintf(out, "%-13s ", "identity:");
-	put_text(out, p->vendor);
+	cli_put_printable(out, p->vendor);
 	fputc(' ', out);
-	put_text(out, p->model);
+	cli_put_printable(out, p->model);
 	fputs(", firmware ", out);
-	put_text(out, p->firmware);
+	cli_put_printable(out, p->firmware);
 	if (p->serial) {
 		fputs(", serial ", out);
-		put_text(out, p->serial);
+		cli_put_printable(out, p->serial);
 	}
 	fprintf(out, ", product type %s\n", product_type_name(p->product_type));
 
@@ -88,7 +82,7 @@ static void print_summary(FILE *out, const struct profile *p)
 	for (size_t i = 0; i < p->service_count; i++) {
 		const struct profile_service *s = &p->services[i];
 		fprintf(out, "  %s/%-5u ", s->proto, s->port);
-		put_text(out, s->name);
+		cli_put_printable(out, s->name);
 		for (size_t j = 0; j < s->discloses_count; j++)
 			fprintf(out, "%s%s", j ? ", " : " (discloses ", s->discloses[j]);
 		fputs(s->discloses_count ? ")\n" : "\n", out);
@@ -99,7 +93,7 @@ static void print_summary(FILE *out, const struct profile *p)
 		fputs("none", out);
 	for (size_t i = 0; i < p->credential_count; i++) {
 		fprintf(out, "%s%s (", i ? ", " : "", p->credentials[i].role);
-		put_text(out, p->credentials[i].username);
+		cli_put_printable(out, p->credentials[i].username);
 		fputc(')', out);
 	}
 	fputc('\n', out);
@@ -116,7 +110,7 @@ static void print_summary(FILE *out, const struct profile *p)
 	for (size_t i = 0; i < p->artifact_count; i++) {
 		struct stat st;
 		fprintf(out, "  %s: ", p->artifacts[i].name);
-		put_text(out, p->artifacts[i].path);
+		cli_put_printable(out, p->artifacts[i].path);
 		/* Not an error here: the checks that need the file say so. */
 		fputs(stat(p->artifacts[i].path, &st) == 0 ? "\n" : " (not found)\n", out);
 	}
@@ -133,11 +127,11 @@ static void print_summary(FILE *out, const struct profile *p)
 		fprintf(out, "%-13s ", "tls:");
 		if (p->tls_ca_bundle) {
 			fputs("CA bundle ", out);
-			put_text(out, p->tls_ca_bundle);
+			cli_put_printable(out, p->tls_ca_bundle);
 		}
 		for (size_t i = 0; i < p->tls_server_name_count; i++) {
 			fputs(i == 0 ? (p->tls_ca_bundle ? "; names " : "names ") : ", ", out);
-			put_text(out, p->tls_server_names[i]);
+			cli_put_printable(out, p->tls_server_names[i]);
 		}
 		fputc('\n', out);
 	}
@@ -146,7 +140,7 @@ static void print_summary(FILE *out, const struct profile *p)
 	for (size_t i = 0; i < p->tls_client_count; i++) {
 		const struct profile_tls_client *c = &p->tls_clients[i];
 		fprintf(out, "  %s: ", c->name);
-		put_text(out, c->host);
+		cli_put_printable(out, c->host);
 		fprintf(out, ":%u reaches %s, made to connect by '%s'; carries", c->port,
 			c->listen_address, c->trigger);
 		for (size_t k = 0; k < c->carries_count; k++)
@@ -155,7 +149,7 @@ static void print_summary(FILE *out, const struct profile *p)
 	}
 	for (size_t i = 0; i < p->unit_count; i++) {
 		fprintf(out, "%-13s ", i == 0 ? "other units:" : "");
-		put_text(out, p->units[i].serial);
+		cli_put_printable(out, p->units[i].serial);
 		for (size_t k = 0; k < p->units[i].address_count; k++)
 			fprintf(out, "%s %s", k ? "," : "", p->units[i].addresses[k]);
 		fputc('\n', out);
@@ -164,7 +158,7 @@ static void print_summary(FILE *out, const struct profile *p)
 	put_heading(out, "report:", p->report_field_count == 0);
 	for (size_t i = 0; i < p->report_field_count; i++) {
 		fprintf(out, "  %s: ", p->report_fields[i].name);
-		put_text(out, p->report_fields[i].value);
+		cli_put_printable(out, p->report_fields[i].value);
 		fputc('\n', out);
 	}
 }
@@ -176,7 +170,7 @@ static int profile_check(const char *path)
 	int rc = profile_load(&p, path, &err);
 	if (rc) {
 		fprintf(stderr, "dutlab profile: ");
-		put_text(stderr, err.message);
+		cli_put_printable(stderr, err.message);
 		fputc('\n', stderr);
 		return 2;
 	}

@@ -37,21 +37,15 @@ static void usage(FILE *out)
 		"Exit status: 0 scanned, 1 the scan failed, 2 bad usage or a broken profile.\n");
 }
 
-static void put_printable(const char *text)
-{
-	for (const unsigned char *c = (const unsigned char *)text; *c; c++)
-		fputc(*c < 0x20 || *c == 0x7f ? '?' : *c, stdout);
-}
-
 static void print_service(const char *proto, struct json_object *s)
 {
 	char where[16];
 	snprintf(where, sizeof(where), "%s/%" PRId64, proto, json_read_int(s, "port", 0));
 	printf("  %-10s %-12s ", where, json_read_text(s, "service", ""));
-	put_printable(json_read_text(s, "product", ""));
+	cli_put_printable(stdout, json_read_text(s, "product", ""));
 	if (*json_read_text(s, "version", "")) {
 		putchar(' ');
-		put_printable(json_read_text(s, "version", ""));
+		cli_put_printable(stdout, json_read_text(s, "version", ""));
 	}
 	if (json_read_true(s, "tls"))
 		printf(" [tls %s]", json_read_text(s, "tls_version", ""));
@@ -60,14 +54,14 @@ static void print_service(const char *proto, struct json_object *s)
 	putchar('\n');
 	if (*json_read_text(s, "detail", "")) {
 		printf("             ");
-		put_printable(json_read_text(s, "detail", ""));
+		cli_put_printable(stdout, json_read_text(s, "detail", ""));
 		putchar('\n');
 	}
 	struct json_object *d = json_read_array(s, "disclosures");
 	for (size_t i = 0; i < json_read_length(d); i++) {
 		struct json_object *item = json_object_array_get_idx(d, i);
 		printf("             discloses %s: ", json_read_text(item, "kind", ""));
-		put_printable(json_read_text(item, "text", ""));
+		cli_put_printable(stdout, json_read_text(item, "text", ""));
 		putchar('\n');
 	}
 }

@@ -46,41 +46,6 @@ static void usage(FILE *out)
 }
 
 /* "198.18.6.2", "198.18.6.2:2222", "fd00:198:0:6::2", "[fd00:198:0:6::2]:2222" */
-static int parse_endpoint(const char *text, char *address, size_t cap, uint16_t *port)
-{
-	const char *colon = strrchr(text, ':');
-	*port = SSH_PORT;
-	if (text[0] == '[') {
-		const char *close = strchr(text, ']');
-		if (!close || (close[1] != '\0' && close[1] != ':'))
-			return DL_EINVAL;
-		size_t n = (size_t)(close - text - 1);
-		if (n == 0 || n >= cap)
-			return DL_EINVAL;
-		memcpy(address, text + 1, n);
-		address[n] = '\0';
-		colon = close[1] == ':' ? close + 1 : NULL;
-	} else if (colon && strchr(text, ':') == colon) {
-		size_t n = (size_t)(colon - text);
-		if (n == 0 || n >= cap)
-			return DL_EINVAL;
-		memcpy(address, text, n);
-		address[n] = '\0';
-	} else {
-		/* no colon, or a bare IPv6 address: no port */
-		if (!text_copy(address, cap, text))
-			return DL_EINVAL;
-		colon = NULL;
-	}
-	if (colon) {
-		long value;
-		if (text_parse_long(colon + 1, 1, 65535, &value) != 0)
-			return DL_EINVAL;
-		*port = (uint16_t)value;
-	}
-	return 0;
-}
-
 /* "yes", "no" or "-" (not applicable: JSON null or absent) */
 static const char *yes_no(struct json_object *o, const char *key)
 {
@@ -88,12 +53,6 @@ static const char *yes_no(struct json_object *o, const char *key)
 	if (!v)
 		return "-";
 	return json_object_get_boolean(v) ? "yes" : "no";
-}
-
-static void put_printable(const char *text)
-{
-	for (const unsigned char *c = (const unsigned char *)text; *c; c++)
-		fputc(*c < 0x20 || *c == 0x7f ? '?' : *c, stdout);
 }
 
 static void print_list(struct json_object *algorithms, const char *key, const char *label)
@@ -108,7 +67,7 @@ static void print_list(struct json_object *algorithms, const char *key, const ch
 							  : "-");
 		if (*json_read_text(a, "note", "")) {
 			printf(" ");
-			put_printable(json_read_text(a, "note", ""));
+			cli_put_printable(stdout, json_read_text(a, "note", ""));
 		}
 		putchar('\n');
 	}
@@ -124,15 +83,15 @@ static void print_endpoint(struct json_object *e)
 	       json_read_int(e, "port", 0));
 	if (!json_read_true(e, "speaks_ssh")) {
 		printf("does not speak SSH: ");
-		put_printable(json_read_text(e, "incomplete", ""));
+		cli_put_printable(stdout, json_read_text(e, "incomplete", ""));
 		putchar('\n');
 		return;
 	}
 	printf("SSH-%s-", json_read_text(ident, "protoversion", ""));
-	put_printable(json_read_text(ident, "software", ""));
+	cli_put_printable(stdout, json_read_text(ident, "software", ""));
 	if (*json_read_text(ident, "comments", "")) {
 		putchar(' ');
-		put_printable(json_read_text(ident, "comments", ""));
+		cli_put_printable(stdout, json_read_text(ident, "comments", ""));
 	}
 	if (strict)
 		printf(json_object_get_boolean(strict) ? " (strict kex)" : " (no strict kex)");
@@ -151,8 +110,9 @@ static void print_endpoint(struct json_object *e)
 			printf("  %-12s ", "compression");
 			for (size_t i = 0; i < json_object_array_length(compression); i++) {
 				printf("%s", i ? ", " : "");
-				put_printable(json_read_text(
-					json_object_array_get_idx(compression, i), "name", ""));
+				cli_put_printable(stdout, json_read_text(json_object_array_get_idx(
+										 compression, i),
+									 "name", ""));
 			}
 			putchar('\n');
 		}
@@ -166,13 +126,13 @@ static void print_endpoint(struct json_object *e)
 			       json_read_text(k, "fingerprint", ""));
 		else {
 			printf("not fetched: ");
-			put_printable(json_read_text(k, "error", ""));
+			cli_put_printable(stdout, json_read_text(k, "error", ""));
 			putchar('\n');
 		}
 	}
 	if (*json_read_text(e, "incomplete", "")) {
 		printf("  incomplete: ");
-		put_printable(json_read_text(e, "incomplete", ""));
+		cli_put_printable(stdout, json_read_text(e, "incomplete", ""));
 		putchar('\n');
 	}
 	printf("  %" PRId64 " connections in %.3f s\n", json_read_int(e, "connections", 0),
@@ -278,10 +238,10 @@ int cmd_ssh(int argc, char **argv)
 	for (size_t i = 0; i < endpoint_count; i++) {
 		char address[SSH_CMD_ADDRESS_MAX];
 		uint16_t port;
-		if (parse_endpoint(endpoints[i], address, sizeof(address), &port) < 0) {
-			fprintf(stderr,
-				"dutlab ssh: '%s' is not ADDRESS[:PORT] (IPv6: [ADDRESS]:PORT)\n",
-				endpoints[i]);
+		struct dl_error parse_err = {0};
+		if (sock_endpoint_parse(endpoints[i], SSH_PORT, address, sizeof(address), &port,
+					&parse_err) < 0) {
+			fprintf(stderr, "dutlab ssh: %s\n", parse_err.message);
 			status = 2;
 			goto out;
 		}

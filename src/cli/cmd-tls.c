@@ -42,55 +42,11 @@ static void usage(FILE *out)
 }
 
 /* "198.18.1.2", "198.18.1.2:8443", "[fd00::2]:443", "fd00::2" */
-static int split_endpoint(const char *text, char *address, size_t size, uint16_t *port)
-{
-	const char *port_text = NULL;
-	size_t n;
-	*port = 443;
-	if (text[0] == '[') {
-		const char *end = strchr(text, ']');
-		if (!end)
-			return -1;
-		n = (size_t)(end - text - 1);
-		if (end[1] == ':')
-			port_text = end + 2;
-		else if (end[1] != '\0')
-			return -1;
-		text++;
-	} else {
-		const char *colon = strchr(text, ':');
-		if (colon && !strchr(colon + 1, ':')) {
-			n = (size_t)(colon - text);
-			port_text = colon + 1;
-		} else {
-			n = strlen(text); /* no port, or a bare IPv6 address */
-		}
-	}
-	if (n == 0 || n >= size)
-		return -1;
-	memcpy(address, text, n);
-	address[n] = '\0';
-	if (port_text) {
-		long p;
-		if (text_parse_long(port_text, 1, 65535, &p) != 0)
-			return -1;
-		*port = (uint16_t)p;
-	}
-	struct sock_address check;
-	return sock_address_parse(address, *port, &check, NULL) == 0 ? 0 : -1;
-}
-
 static const char *yes_no(struct json_object *v, const char *yes, const char *no)
 {
 	if (!v)
 		return "undecided";
 	return json_object_get_boolean(v) ? yes : no;
-}
-
-static void put_printable(const char *text)
-{
-	for (const unsigned char *c = (const unsigned char *)text; *c; c++)
-		fputc(*c < 0x20 || *c == 0x7f ? '?' : *c, stdout);
 }
 
 static void print_suites(struct json_object *audit, const char *version)
@@ -145,9 +101,10 @@ static void print_certificates(struct json_object *c)
 	for (size_t i = 0; chain && i < json_object_array_length(chain); i++) {
 		struct json_object *x = json_object_array_get_idx(chain, i);
 		printf("  certificate %zu: ", i);
-		put_printable(json_read_text(x, "subject", json_read_text(x, "parse_error", "?")));
+		cli_put_printable(stdout, json_read_text(x, "subject",
+							 json_read_text(x, "parse_error", "?")));
 		printf("\n    issuer ");
-		put_printable(json_read_text(x, "issuer", "?"));
+		cli_put_printable(stdout, json_read_text(x, "issuer", "?"));
 		printf("\n    %s %d bits, %s, valid until %s (%d days left)\n",
 		       json_read_text(x, "key_type", "?"),
 		       json_object_get_int(json_read_member(x, "key_bits")),
@@ -164,7 +121,7 @@ static void print_certificates(struct json_object *c)
 	printf("  chain: %s", yes_no(json_read_member(c, "trusted"), "trusted", "not trusted"));
 	if (json_read_member(c, "verify_error")) {
 		printf(" (");
-		put_printable(json_read_text(c, "verify_error", ""));
+		cli_put_printable(stdout, json_read_text(c, "verify_error", ""));
 		printf(")");
 	}
 	printf(" against %s\n", json_read_text(c, "trust_store", "?"));
@@ -215,7 +172,7 @@ static void print_audit(struct json_object *a)
 			       ? "not tested"
 			       : yes_no(json_read_member(v, "vulnerable"), "VULNERABLE",
 					"not vulnerable"));
-		put_printable(json_read_text(v, "detail", ""));
+		cli_put_printable(stdout, json_read_text(v, "detail", ""));
 		printf("\n");
 	}
 	print_certificates(json_read_member(a, "certificates"));
@@ -325,11 +282,10 @@ static int audit_all(const struct tls_cli *c, const struct profile *profile)
 	for (size_t i = 0; all && i < c->endpoint_count; i++) {
 		char address[64];
 		uint16_t port;
-		if (split_endpoint(c->endpoints[i], address, sizeof(address), &port) < 0) {
-			fprintf(stderr,
-				"dutlab tls: '%s' is not ADDRESS[:PORT] with a numeric address; "
-				"write 198.18.1.2:443 or [fd00:198::2]:443\n",
-				c->endpoints[i]);
+		struct dl_error parse_err = {0};
+		if (sock_endpoint_parse(c->endpoints[i], 443, address, sizeof(address), &port,
+					&parse_err) < 0) {
+			fprintf(stderr, "dutlab tls: %s\n", parse_err.message);
 			json_object_put(all);
 			return 2;
 		}

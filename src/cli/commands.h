@@ -2,6 +2,8 @@
 #ifndef DUTLAB_CLI_COMMANDS_H
 #define DUTLAB_CLI_COMMANDS_H
 
+#include <stdio.h>
+
 /* Exit status: 0 success, 1 the thing asked about failed or was not found,
  * 2 bad usage or bad input (a broken profile or catalog), 130 interrupted. */
 
@@ -16,5 +18,9 @@ int cmd_scan(int argc, char **argv);
 int cmd_ssh(int argc, char **argv);
 int cmd_tlsclient(int argc, char **argv);
 int cmd_tls(int argc, char **argv);
+
+/* Write text with control characters as '?': what a DUT or a file sent
+ * must not drive the terminal (cli/output.c). */
+void cli_put_printable(FILE *out, const char *text);
 
 #endif

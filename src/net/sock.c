@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/text.h"
 #include "net/scope.h"
 #include "net/sock.h"
 
@@ -57,6 +58,43 @@ int sock_address_parse(const char *text, uint16_t port, struct sock_address *out
 			    "'%s' is not a numeric IPv4 or IPv6 address; write it as 198.18.1.2 "
 			    "or fd00:198:0:1::2",
 			    text);
+}
+
+int sock_endpoint_parse(const char *text, uint16_t default_port, char *address, size_t size,
+			uint16_t *port, struct dl_error *err)
+{
+	const char *port_text = NULL, *written = text;
+	size_t n;
+	*port = default_port;
+	if (text[0] == '[') {
+		const char *end = strchr(text, ']');
+		if (!end || (end[1] != '\0' && end[1] != ':'))
+			goto bad;
+		n = (size_t)(end - text - 1);
+		port_text = end[1] == ':' ? end + 2 : NULL;
+		text++;
+	} else {
+		const char *colon = strchr(text, ':');
+		bool one_colon = colon && !strchr(colon + 1, ':');
+		n = one_colon ? (size_t)(colon - text) : strlen(text); /* else a bare IPv6 */
+		port_text = one_colon ? colon + 1 : NULL;
+	}
+	if (n == 0 || n >= size)
+		goto bad;
+	memcpy(address, text, n);
+	address[n] = '\0';
+	long value = default_port;
+	if (port_text && text_parse_long(port_text, 1, 65535, &value) != 0)
+		goto bad;
+	*port = (uint16_t)value;
+	struct sock_address check;
+	if (sock_address_parse(address, *port, &check, NULL) == 0)
+		return 0;
+bad:
+	return dl_error_set(err, DL_EINVAL,
+			    "'%.80s' is not ADDRESS[:PORT] with a numeric address; write "
+			    "198.18.1.2:443 or [fd00:198::2]:443",
+			    written);
 }
 
 void sock_address_set_port(struct sock_address *a, uint16_t port)

@@ -27,6 +27,12 @@ struct sock_address {
 int sock_address_parse(const char *text, uint16_t port, struct sock_address *out,
 		       struct dl_error *err);
 void sock_address_set_port(struct sock_address *a, uint16_t port);
+
+/* Split "198.18.1.2:443", "[fd00:198::2]:443", "198.18.1.2" or a bare IPv6
+ * address into a numeric address (checked) and a port (default_port when
+ * none is written). 0 or DL_EINVAL. */
+int sock_endpoint_parse(const char *text, uint16_t default_port, char *address, size_t size,
+			uint16_t *port, struct dl_error *err);
 int sock_address_family(const struct sock_address *a);
 /* "198.18.1.2" or "fd00:198:0:1::2" into buf (INET6_ADDRSTRLEN is enough). */
 const char *sock_address_text(const struct sock_address *a, char *buf, size_t size);

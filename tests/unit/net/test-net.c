@@ -81,6 +81,44 @@ static uint16_t listen_on(int *fd_out, uint16_t port)
 	return ntohs(a.sin_port);
 }
 
+/* ADDRESS[:PORT], as `dutlab tls` and `dutlab ssh` take their targets. */
+static void test_endpoint(void **state)
+{
+	(void)state;
+	char address[64];
+	uint16_t port = 0;
+	struct dl_error err = {0};
+	assert_int_equal(
+		sock_endpoint_parse("198.18.1.2:8443", 443, address, sizeof(address), &port, &err),
+		0);
+	assert_string_equal(address, "198.18.1.2");
+	assert_int_equal(port, 8443);
+	assert_int_equal(
+		sock_endpoint_parse("198.18.1.2", 22, address, sizeof(address), &port, &err), 0);
+	assert_int_equal(port, 22);
+	assert_int_equal(sock_endpoint_parse("[fd00:198::2]:322", 443, address, sizeof(address),
+					     &port, &err),
+			 0);
+	assert_string_equal(address, "fd00:198::2");
+	assert_int_equal(port, 322);
+	assert_int_equal(
+		sock_endpoint_parse("fd00:198::2", 443, address, sizeof(address), &port, &err), 0);
+	assert_string_equal(address, "fd00:198::2");
+	assert_int_equal(port, 443);
+	static const char *const bad[] = {
+		"cam.example:443", "198.18.1.2:0", "198.18.1.2:70000", "[fd00:198::2",
+		"[fd00:198::2]x",  ":443",         "198.18.1.2:",      ""};
+	for (size_t i = 0; i < DL_ARRAY_SIZE(bad); i++) {
+		assert_int_equal(
+			sock_endpoint_parse(bad[i], 443, address, sizeof(address), &port, &err),
+			DL_EINVAL);
+		assert_non_null(strstr(err.message, "is not ADDRESS[:PORT]"));
+	}
+	/* An address longer than the buffer is refused, not cut. */
+	assert_int_equal(sock_endpoint_parse("198.18.1.2:443", 443, address, 8, &port, &err),
+			 DL_EINVAL);
+}
+
 static void test_address(void **state)
 {
 	(void)state;
@@ -411,10 +449,11 @@ static void test_capture(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_address),  cmocka_unit_test(test_scope_refusal),
-		cmocka_unit_test(test_pcapng),   cmocka_unit_test(test_scan_connect),
-		cmocka_unit_test(test_scan_syn), cmocka_unit_test(test_scan_deadline),
-		cmocka_unit_test(test_udp),      cmocka_unit_test(test_capture),
+		cmocka_unit_test(test_endpoint),      cmocka_unit_test(test_address),
+		cmocka_unit_test(test_scope_refusal), cmocka_unit_test(test_pcapng),
+		cmocka_unit_test(test_scan_connect),  cmocka_unit_test(test_scan_syn),
+		cmocka_unit_test(test_scan_deadline), cmocka_unit_test(test_udp),
+		cmocka_unit_test(test_capture),
 	};
 	return cmocka_run_group_tests(tests, enter_private_net, NULL);
 }
