@@ -127,7 +127,7 @@ units_web() {
 # units_ssh: sshd for the second unit: the first unit's sshd_config (so the same
 # algorithms) listening on the second unit's addresses with its host keys and pid file.
 units_ssh() {
-	local d="$STATE/unit2" conf out mounts
+	local d="$STATE/unit2" conf
 	conf=$(<"$STATE/etc/sshd_config")
 	conf=$(units_replace "$conf" "ListenAddress $T_ADDR4"$'\n' "ListenAddress $T_UNIT2_ADDR4"$'\n')
 	conf=$(units_replace "$conf" "ListenAddress $T_ADDR6"$'\n' "ListenAddress $T_UNIT2_ADDR6"$'\n')
@@ -139,11 +139,7 @@ units_ssh() {
 		echo "# from $STATE/etc/sshd_config: the same firmware on the second unit's addresses)"
 		printf '%s\n' "$conf"
 	} >"$d/etc/sshd_config"
-	mounts=(mkdir:/run/sshd tmpfs:/run/sshd "bind:$STATE/etc/passwd:/etc/passwd"
-		"bind:$STATE/etc/group:/etc/group" "bind:$STATE/etc/shadow:/etc/shadow")
-	out=$(in_dut "${mounts[@]}" -- /usr/sbin/sshd -t -f "$d/etc/sshd_config" 2>&1) ||
-		die "$T_NAME: sshd rejects $d/etc/sshd_config: $out"
-	spawn unit2-ssh "${mounts[@]}" -- /usr/sbin/sshd -D -e -f "$d/etc/sshd_config"
+	sshd_spawn unit2-ssh "$d/etc/sshd_config"
 	expect unit2-ssh unit2 22
 }
 
