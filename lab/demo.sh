@@ -1,5 +1,5 @@
 #!/bin/sh
-# demo: bring up the virtual lab, run a TS-0014-1 level-3 campaign on camera-good and camera-bad, print where the reports are.
+# demo: bring up the virtual lab, run its campaigns (cameras: TS-0014-1 L3; management planes: IoT-1006-1 L3 and NCC), print where the reports are.
 set -eu
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -11,46 +11,61 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 out=$(pwd)/campaigns/demo-$stamp
 mkdir -p "$out"
 
+duts="camera-good camera-bad mgmt-good mgmt-bad"
+# One campaign a line: NAME DUT PROFILE (relative to lab/duts/<dut>/<variant>/) TITLE
+campaigns="camera-good camera-good profile.yaml TS-0014-1_level_3
+camera-bad camera-bad profile.yaml TS-0014-1_level_3
+mgmt-good-iot mgmt-good profile.yaml IoT-1006-1_level_3
+mgmt-bad-iot mgmt-bad profile.yaml IoT-1006-1_level_3
+mgmt-good-ncc mgmt-good profile-ncc.yaml NCC_(router)
+mgmt-bad-ncc mgmt-bad profile-ncc.yaml NCC_(router)"
+
 cleanup() {
-	./lab/lab down camera-good >/dev/null 2>&1 || true
-	./lab/lab down camera-bad >/dev/null 2>&1 || true
+	for dut in $duts; do
+		./lab/lab down "$dut" >/dev/null 2>&1 || true
+	done
 }
 trap cleanup EXIT INT TERM
 
-echo "demo: bringing up the virtual lab (camera-good, camera-bad)"
-./lab/lab up camera-good
-./lab/lab up camera-bad
+echo "demo: bringing up the virtual lab ($duts)"
+for dut in $duts; do
+	./lab/lab up "$dut"
+done
 
 status=0
-for variant in good bad; do
+while read -r name dut profile title; do
 	echo
-	echo "demo: campaign TS-0014-1 level 3 against camera-$variant"
+	echo "demo: campaign $(echo "$title" | tr _ ' ') against $dut"
 	ip netns exec dl-tester "$dutlab" run \
-		--profile "lab/duts/camera/$variant/profile.yaml" \
-		--output "$out/camera-$variant" || status=$?
-	"$dutlab" verify "$out/camera-$variant" >/dev/null || status=$?
-done
+		--profile "lab/duts/${dut%-*}/${dut##*-}/$profile" \
+		--output "$out/$name" </dev/null || { echo "demo: campaign $name exited non-zero" >&2; status=1; }
+	"$dutlab" verify "$out/$name" >/dev/null || { echo "demo: verify $name failed" >&2; status=1; }
+done <<EOF_CAMPAIGNS
+$campaigns
+EOF_CAMPAIGNS
 
 echo
 echo "demo: results"
-for variant in good bad; do
-	python3 - "$out/camera-$variant/report.json" "camera-$variant" <<'PY'
+while read -r name dut profile title; do
+	python3 - "$out/$name/report.json" "$name" <<'PY' || status=1
 import json, sys
 r = json.load(open(sys.argv[1], encoding="utf-8"))
 result, counts = r["result"], r["counts"]
-print("  %s (%s %s): level reached %s of target %s (%s)" % (
-    sys.argv[2], r["device"]["vendor"], r["device"]["model"], result["level_reached"],
-    result["target_level"],
+level = ("level reached %s of target %s" % (result["level_reached"], result["target_level"])
+         if result.get("target_level") else "outcome %s" % result["outcome"])
+print("  %s (%s, %s %s): %s (%s)" % (
+    sys.argv[2], r["standard"]["id"], r["device"]["vendor"], r["device"]["model"], level,
     ", ".join("%s %d" % (k, counts[k]) for k in ("pass", "fail", "inconclusive", "error",
               "not_applicable", "manual", "not_tested") if counts.get(k))))
 for c in r["clauses"]:
     if c["plan"]["kind"] == "check":
         print("    %-9s %-7s %s" % (c["id"], c["verdict"], (c.get("summary") or "")[:100]))
 PY
-done
+done <<EOF_CAMPAIGNS
+$campaigns
+EOF_CAMPAIGNS
 echo
-for variant in good bad; do
-	echo "  camera-$variant: $out/camera-$variant/report.html"
-	echo "  camera-$variant: $out/camera-$variant/report.json"
+echo "$campaigns" | while read -r name dut profile title; do
+	echo "  $name: $out/$name/report.html"
 done
 exit "$status"

@@ -10,7 +10,8 @@ lab="iproute2 procps psmisc nginx-light openssh-server openssh-client snmpd snmp
  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools
  lighttpd lighttpd-mod-openssl dropbear-bin
  tshark nmap sslscan testssl.sh ssh-audit netcat-openbsd gdbserver iputils-ping curl util-linux
- strace time"
+ strace time
+ cockpit-ws cockpit-bridge libpam-pwquality hydra"
 
 want="$build"
 case "${1:-all}" in

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """rtsp-camera: serve a low-CPU test pattern as Motion-JPEG over RTSP, or RTSP over TLS
-(GStreamer rtsp-server)."""
+(GStreamer rtsp-server), open or behind Basic or Digest authentication."""
 import argparse
 import signal
 import sys
@@ -19,6 +19,21 @@ PIPELINE = (
 )
 
 
+class CameraAuth(GstRtspServer.RTSPAuth):
+    """An RTSPAuth that lets every request for one mount point (and its streams) through
+    without credentials, as a camera whose preview stream was left open."""
+
+    def __init__(self, open_path):
+        super().__init__()
+        self.open_path = open_path.rstrip("/") if open_path else None
+
+    def do_check(self, ctx, check):
+        path = ctx.uri.abspath if ctx is not None and ctx.uri is not None else ""
+        if self.open_path and (path == self.open_path or path.startswith(self.open_path + "/")):
+            return True
+        return GstRtspServer.RTSPAuth.do_check(self, ctx, check)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--address", default="::", help="address to listen on (default: all)")
@@ -27,9 +42,29 @@ def main():
     ap.add_argument("--tls-certificate", metavar="CERT",
                     help="serve RTSP over TLS (RTSPS) with this PEM certificate")
     ap.add_argument("--tls-key", metavar="KEY", help="the PEM key of --tls-certificate")
+    ap.add_argument("--auth", choices=("none", "basic", "digest"), default="none",
+                    help="authentication the --path stream asks for (default: none)")
+    ap.add_argument("--credentials", metavar="FILE",
+                    help="with --auth: a file whose first line is USER:PASSWORD")
+    ap.add_argument("--open-path", metavar="PATH",
+                    help="also serve the stream at PATH to anyone, without authentication")
     args = ap.parse_args()
     if bool(args.tls_certificate) != bool(args.tls_key):
         ap.error("--tls-certificate and --tls-key go together")
+    if (args.auth != "none") != bool(args.credentials):
+        ap.error("--auth basic|digest and --credentials go together")
+    user = password = None
+    if args.credentials:
+        try:
+            with open(args.credentials, encoding="utf-8") as f:
+                user, sep, password = f.readline().rstrip("\r\n").partition(":")
+        except OSError as e:
+            print(f"rtsp-camera: {args.credentials}: {e.strerror}", file=sys.stderr)
+            return 1
+        if not sep or not user:
+            print(f"rtsp-camera: {args.credentials}: expected USER:PASSWORD on the first "
+                  "line", file=sys.stderr)
+            return 1
 
     Gst.init(None)
     server = GstRtspServer.RTSPServer()
@@ -39,27 +74,52 @@ def main():
     factory.set_launch(PIPELINE)
     factory.set_shared(True)
     scheme = "rtsp"
+    # An RTSPAuth checks every request once the server has one (and is where the TLS
+    # certificate goes). Without --auth every request gets the default token, whose role
+    # "anyone" may use the stream. With --auth only valid credentials get a token (role
+    # "user"), so an anonymous DESCRIBE of the stream is answered 401 with the challenge;
+    # CameraAuth lets the --open-path stream through without one.
+    auth = None
+    if args.tls_certificate or args.auth != "none":
+        auth = CameraAuth(args.open_path)
+        server.set_auth(auth)
+    grant = "media.factory.access=(boolean)true, media.factory.construct=(boolean)true"
+    if args.auth != "none":
+        token = GstRtspServer.RTSPToken()
+        token.set_string("media.factory.role", "user")
+        if args.auth == "basic":
+            # RFC 7617: the password itself, base64-encoded, in every request
+            auth.add_basic(GstRtspServer.RTSPAuth.make_basic(user, password), token)
+            auth.set_supported_methods(GstRtsp.RTSPAuthMethod.BASIC)
+        else:
+            # RFC 2617 digest: a challenge-response over a server nonce
+            auth.add_digest(user, password, token)
+            auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
+        factory.add_role_from_structure(Gst.Structure.new_from_string("user, " + grant))
+    elif auth:
+        anyone = GstRtspServer.RTSPToken()
+        anyone.set_string("media.factory.role", "anyone")
+        auth.set_default_token(anyone)
+        factory.add_role_from_structure(Gst.Structure.new_from_string("anyone, " + grant))
+    open_factory = None
+    if args.open_path:
+        open_factory = GstRtspServer.RTSPMediaFactory()
+        open_factory.set_launch(PIPELINE)
+        open_factory.set_shared(True)
     if args.tls_certificate:
         # With a certificate on its RTSPAuth the server speaks TLS on every connection it
-        # accepts. An RTSPAuth also checks access: the stream stays open to anyone, as on
-        # the plain server, through a default token whose role may use the factory.
-        # Which versions and suites GnuTLS offers comes from G_TLS_GNUTLS_PRIORITY.
-        auth = GstRtspServer.RTSPAuth()
+        # accepts. Which versions and suites GnuTLS offers comes from G_TLS_GNUTLS_PRIORITY.
         try:
             auth.set_tls_certificate(
                 Gio.TlsCertificate.new_from_files(args.tls_certificate, args.tls_key))
         except GLib.Error as e:
             print(f"rtsp-camera: {args.tls_certificate}: {e.message}", file=sys.stderr)
             return 1
-        token = GstRtspServer.RTSPToken()
-        token.set_string("media.factory.role", "anyone")
-        auth.set_default_token(token)
-        factory.add_role_from_structure(Gst.Structure.new_from_string(
-            "anyone, media.factory.access=(boolean)true, media.factory.construct=(boolean)true"))
-        server.set_auth(auth)
         # RTP over UDP would leave the TLS connection in clear: the media goes only
         # interleaved inside it.
         factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP)
+        if open_factory:
+            open_factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP)
         scheme = "rtsps"
 
         def reload_certificate():
@@ -76,13 +136,18 @@ def main():
 
         GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGHUP, reload_certificate)
     server.get_mount_points().add_factory(args.path, factory)
+    if open_factory:
+        server.get_mount_points().add_factory(args.open_path, open_factory)
     if server.attach(None) == 0:
         print(f"rtsp-camera: cannot listen on [{args.address}]:{args.port}", file=sys.stderr)
         return 1
     loop = GLib.MainLoop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, sig, loop.quit)
-    print(f"rtsp-camera: serving {scheme}://[{args.address}]:{args.port}{args.path}", flush=True)
+    print(f"rtsp-camera: serving {scheme}://[{args.address}]:{args.port}{args.path}"
+          f" (authentication: {args.auth})"
+          + (f" and {args.open_path} without authentication" if args.open_path else ""),
+          flush=True)
     loop.run()
     return 0
 

@@ -86,6 +86,8 @@ cmd_reset() {
 		elif [ "$svc" = ssh ]; then
 			[ "$T_RESET_KEYS" = regenerate ] && ssh_host_keys "$STATE/ssh"
 			keys_hup ssh
+		elif declare -F "reset_$svc" >/dev/null; then # a service's own reset (mgmt.sh)
+			"reset_$svc"
 		fi
 	done
 	# sshd closes its listener while it re-executes: wait until everything answers again.

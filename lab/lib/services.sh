@@ -346,11 +346,20 @@ MACs hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com"
 # nobody may not be able to read the checkout (a clone under a 0700 folder).
 # rtsp_tls=yes serves RTSP over TLS instead (RTSPS, rtsps://ADDR:322/stream) with the web
 # UI's certificate, TLS 1.2/1.3 with ECDHE and AES-GCM only (TS-0014-1 5.5.2.1).
+# rtsp_auth=basic|digest: the stream asks for the admin account (admin_password) by that
+# scheme; rtsp_open_path=/live also serves the stream there to anyone (a preview left open).
 svc_rtsp() {
-	local d="$STATE/rtsp" port=554 tls=()
+	local d="$STATE/rtsp" port=554 tls=() auth=()
 	mkdir -p "$d"
 	chown nobody:nogroup "$d"
 	install -m 0755 "$LAB_DIR/bin/rtsp-camera.py" "$STATE/bin/"
+	if [ "$T_RTSP_AUTH" != none ]; then
+		printf 'admin:%s\n' "$T_ADMIN_PASSWORD" >"$d/credentials"
+		chown nobody:nogroup "$d/credentials"
+		chmod 0600 "$d/credentials"
+		auth=(--auth "$T_RTSP_AUTH" --credentials "$d/credentials")
+	fi
+	[ -n "$T_RTSP_OPEN_PATH" ] && auth+=(--open-path "$T_RTSP_OPEN_PATH")
 	if [ "$T_RTSP_TLS" = yes ]; then
 		rtsp_tls_copy
 		port=322
@@ -361,7 +370,8 @@ svc_rtsp() {
 		G_TLS_GNUTLS_PRIORITY="$RTSP_TLS_PRIORITY" \
 		setpriv --reuid=nobody --regid=nogroup --clear-groups \
 		--inh-caps=+net_bind_service --ambient-caps=+net_bind_service \
-		"$PYTHON" "$STATE/bin/rtsp-camera.py" --address :: --port "$port" --path /stream "${tls[@]}"
+		"$PYTHON" "$STATE/bin/rtsp-camera.py" --address :: --port "$port" --path /stream \
+		"${tls[@]}" "${auth[@]}"
 	expect rtsp tcp "$port"
 }
 

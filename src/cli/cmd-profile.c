@@ -14,7 +14,8 @@ static void usage(FILE *out)
 		"\n"
 		"  check   load and validate the DUT profile FILE (YAML) and print a summary:\n"
 		"          identity, targets, scope, addresses, services, credentials (roles\n"
-		"          only), adapters, artifacts, capabilities and report fields.\n"
+		"          only), adapters (login adapters with their options and\n"
+		"          actions), roles, auth, artifacts, capabilities and report fields.\n"
 		"\n"
 		"Exit status: 0 valid, 2 bad usage or a broken profile (the message says\n"
 		"FILE:LINE:COLUMN, what was found and what was expected).\n"
@@ -37,6 +38,41 @@ static void put_heading(FILE *out, const char *label, bool empty)
 		fprintf(out, "%-13s none\n", label);
 	else
 		fprintf(out, "%s\n", label);
+}
+
+/* auth: only what the profile declares; 0 is "not declared". */
+static void print_auth(FILE *out, const struct profile_auth *a)
+{
+	if (!a->test_credential && !a->lockout_threshold && !a->lockout_period_seconds &&
+	    !a->lockout_reset_seconds && !a->idle_timeout_seconds && !a->password_min_length &&
+	    !a->password_classes && !a->password_history && !a->password_min_age_days &&
+	    !a->password_max_age_days && !a->password_warning && !a->password_policy_reference)
+		return;
+	put_heading(out, "auth:", false);
+	if (a->test_credential)
+		fprintf(out, "  test account: credential %s\n", a->test_credential);
+	if (a->lockout_threshold || a->lockout_period_seconds || a->lockout_reset_seconds)
+		fprintf(out, "  lockout: %u failures, locked %u s, counter reset after %u s\n",
+			a->lockout_threshold, a->lockout_period_seconds, a->lockout_reset_seconds);
+	if (a->idle_timeout_seconds)
+		fprintf(out, "  idle timeout: %u s\n", a->idle_timeout_seconds);
+	if (a->password_min_length || a->password_classes || a->password_history ||
+	    a->password_min_age_days || a->password_max_age_days)
+		fprintf(out,
+			"  password policy: min length %u, %u classes, history %u, age %u to %u "
+			"days\n",
+			a->password_min_length, a->password_classes, a->password_history,
+			a->password_min_age_days, a->password_max_age_days);
+	if (a->password_warning) {
+		fputs("  weak-password warning: ", out);
+		cli_put_printable(out, a->password_warning);
+		fputc('\n', out);
+	}
+	if (a->password_policy_reference) {
+		fputs("  policy reference: ", out);
+		cli_put_printable(out, a->password_policy_reference);
+		fputc('\n', out);
+	}
 }
 
 static void print_summary(FILE *out, const struct profile *p)
@@ -104,7 +140,34 @@ static void print_summary(FILE *out, const struct profile *p)
 		for (size_t j = 0; j < a->operation_count; j++)
 			fprintf(out, "  %s (%s) %s: %u s\n", a->name, a->driver,
 				a->operations[j].name, a->operations[j].timeout_seconds);
+		if (!profile_adapter_is_login(a))
+			continue;
+		fprintf(out, "  %s (%s) login on %s/%u", a->name, a->driver, a->service_proto,
+			a->port);
+		for (size_t j = 0; j < a->option_count; j++) {
+			fprintf(out, "%s%s=", j ? ", " : "; options ", a->options[j].name);
+			cli_put_printable(out, a->options[j].value);
+		}
+		fputc('\n', out);
+		for (size_t j = 0; j < a->action_count; j++) {
+			fprintf(out, "    action %s: ", a->actions[j].name);
+			cli_put_printable(out, a->actions[j].request);
+			fputc('\n', out);
+		}
 	}
+
+	if (p->role_count)
+		put_heading(out, "roles:", false);
+	for (size_t i = 0; i < p->role_count; i++) {
+		const struct profile_role *r = &p->roles[i];
+		fprintf(out, "  %s (credential %s) may: ", r->name, r->credential);
+		if (r->may_count == 0)
+			fputs("nothing beyond logging in", out);
+		for (size_t j = 0; j < r->may_count; j++)
+			fprintf(out, "%s%s", j ? ", " : "", r->may[j]);
+		fputc('\n', out);
+	}
+	print_auth(out, &p->auth);
 
 	put_heading(out, "artifacts:", p->artifact_count == 0);
 	for (size_t i = 0; i < p->artifact_count; i++) {

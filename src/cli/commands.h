@@ -10,6 +10,7 @@
 int cmd_run(int argc, char **argv);
 int cmd_checks(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
+int cmd_login(int argc, char **argv);
 int cmd_catalog(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_report(int argc, char **argv);

@@ -15,6 +15,7 @@ static const struct command commands[] = {
 	{"catalog", cmd_catalog, "list and show the clauses of the three standards"},
 	{"checks", cmd_checks, "list the checks and collectors this dutlab knows"},
 	{"lab", cmd_lab, "bring the virtual lab's reference DUTs up and down"},
+	{"login", cmd_login, NULL}, /* hidden: a lab engineer's tool (docs/auth.md) */
 	{"profile", cmd_profile, "validate a DUT profile and print what it declares"},
 	{"report", cmd_report, "rebuild report.json, report.html and junit.xml from campaign.db"},
 	{"run", cmd_run, "plan and run a campaign against a DUT (or --dry-run, --resume)"},
@@ -31,7 +32,8 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: dutlab <command> [options]\n\ncommands:\n");
 	for (size_t i = 0; i < DL_ARRAY_SIZE(commands); i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		if (commands[i].summary)
+			fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\n'dutlab <command> --help' tells more. dutlab %s\n", DUTLAB_VERSION);
 }
 

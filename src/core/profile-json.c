@@ -83,9 +83,62 @@ struct json_object *profile_to_json(const struct profile *p)
 			json_object_array_add(operations,
 					      json_object_new_string(a->operations[k].name));
 		json_object_object_add(o, "operations", operations);
+		if (profile_adapter_is_login(a)) {
+			json_object_object_add(o, "port", json_object_new_int(a->port));
+			add_string(o, "proto", a->service_proto);
+			/* Options name paths, fields and patterns, never credentials. */
+			struct json_object *options = json_object_new_object();
+			for (size_t k = 0; k < a->option_count; k++)
+				add_string(options, a->options[k].name, a->options[k].value);
+			json_object_object_add(o, "options", options);
+			struct json_object *actions = json_object_new_object();
+			for (size_t k = 0; k < a->action_count; k++)
+				add_string(actions, a->actions[k].name, a->actions[k].request);
+			json_object_object_add(o, "actions", actions);
+		}
 		json_object_array_add(adapters, o);
 	}
 	json_object_object_add(root, "adapters", adapters);
+
+	struct json_object *roles = json_object_new_array();
+	for (size_t i = 0; i < p->role_count; i++) {
+		const struct profile_role *r = &p->roles[i];
+		struct json_object *o = json_object_new_object();
+		add_string(o, "name", r->name);
+		add_string(o, "credential", r->credential);
+		struct json_object *may = json_object_new_array();
+		for (size_t k = 0; k < r->may_count; k++)
+			json_object_array_add(may, json_object_new_string(r->may[k]));
+		json_object_object_add(o, "may", may);
+		json_object_array_add(roles, o);
+	}
+	json_object_object_add(root, "roles", roles);
+
+	/* The test account by its role only: credentials never go into reports. */
+	const struct profile_auth *pa = &p->auth;
+	struct json_object *auth = json_object_new_object();
+	add_string(auth, "test_credential", pa->test_credential);
+	struct json_object *lockout = json_object_new_object();
+	json_object_object_add(lockout, "threshold", json_object_new_int64(pa->lockout_threshold));
+	json_object_object_add(lockout, "period",
+			       json_object_new_int64(pa->lockout_period_seconds));
+	json_object_object_add(lockout, "reset", json_object_new_int64(pa->lockout_reset_seconds));
+	json_object_object_add(auth, "lockout", lockout);
+	json_object_object_add(auth, "idle_timeout",
+			       json_object_new_int64(pa->idle_timeout_seconds));
+	struct json_object *policy = json_object_new_object();
+	json_object_object_add(policy, "min_length",
+			       json_object_new_int64(pa->password_min_length));
+	json_object_object_add(policy, "classes", json_object_new_int64(pa->password_classes));
+	json_object_object_add(policy, "history", json_object_new_int64(pa->password_history));
+	json_object_object_add(policy, "min_age_days",
+			       json_object_new_int64(pa->password_min_age_days));
+	json_object_object_add(policy, "max_age_days",
+			       json_object_new_int64(pa->password_max_age_days));
+	add_string(policy, "warning", pa->password_warning);
+	add_string(policy, "reference", pa->password_policy_reference);
+	json_object_object_add(auth, "password_policy", policy);
+	json_object_object_add(root, "auth", auth);
 
 	struct json_object *artifacts = json_object_new_object();
 	for (size_t i = 0; i < p->artifact_count; i++)

@@ -5,7 +5,9 @@
 #include <libfyaml.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <regex.h>
 
+#include "adapters/login.h"
 #include "core/error.h"
 #include "core/profile-load.h"
 #include "core/profile.h"
@@ -596,28 +598,12 @@ static int load_operation(struct loader *l, const struct yaml_value *v,
 	return rc;
 }
 
-static int load_adapter(struct loader *l, const struct yaml_value *v, struct profile_adapter *a)
+/* The exec driver's operations: command templates, unique across adapters. */
+static int load_operations(struct loader *l, const struct yaml_value *v, struct profile_adapter *a)
 {
-	static const char *const keys[] = {"name", "driver", "operations", NULL};
 	struct profile *p = l->p;
 	struct yaml_value field, operations;
-	int rc = yaml_mapping(l->doc, v, keys);
-	if (!rc)
-		rc = yaml_child(l->doc, v, "name", true, &field, NULL);
-	if (!rc)
-		rc = yaml_string(l->doc, &field, YAML_NAME, &a->name);
-	if (!rc)
-		rc = yaml_child(l->doc, v, "driver", true, &field, NULL);
-	if (!rc)
-		rc = yaml_string(l->doc, &field, 0, &a->driver);
-	if (rc)
-		return rc;
-	if (strcmp(a->driver, "exec") != 0)
-		return yaml_fail(l->doc, field.at, field.path,
-				 "found the driver '%.64s'; expected exec, the only driver this "
-				 "dutlab has",
-				 a->driver);
-	rc = yaml_child(l->doc, v, "operations", true, &operations, NULL);
+	int rc = yaml_child(l->doc, v, "operations", true, &operations, NULL);
 	if (!rc)
 		rc = yaml_mapping(l->doc, &operations, NULL);
 	if (rc)
@@ -654,6 +640,169 @@ static int load_adapter(struct loader *l, const struct yaml_value *v, struct pro
 		}
 	}
 	return 0;
+}
+
+/* A login adapter's options: a mapping of option names to strings. */
+static int load_options(struct loader *l, const struct yaml_value *options,
+			struct profile_adapter *a)
+{
+	struct yaml_value v;
+	int rc = yaml_mapping(l->doc, options, NULL);
+	if (rc)
+		return rc;
+	a->options = calloc(yaml_count(options->node) + 1, sizeof(*a->options));
+	if (!a->options)
+		return yaml_fail_memory(l->doc);
+	void *iterator = NULL;
+	struct fy_node_pair *pair;
+	while ((pair = fy_node_mapping_iterate(options->node, &iterator)) != NULL) {
+		struct profile_option *o = &a->options[a->option_count++];
+		rc = yaml_entry(l->doc, options, pair, &o->name, &v);
+		if (!rc)
+			rc = yaml_string(l->doc, &v, 0, &o->value);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* A login adapter's actions: names roles[].may uses, each a request text. */
+static int load_actions(struct loader *l, const struct yaml_value *actions,
+			struct profile_adapter *a)
+{
+	struct yaml_value v;
+	int rc = yaml_mapping(l->doc, actions, NULL);
+	if (rc)
+		return rc;
+	a->actions = calloc(yaml_count(actions->node) + 1, sizeof(*a->actions));
+	if (!a->actions)
+		return yaml_fail_memory(l->doc);
+	void *iterator = NULL;
+	struct fy_node_pair *pair;
+	while ((pair = fy_node_mapping_iterate(actions->node, &iterator)) != NULL) {
+		struct profile_action *action = &a->actions[a->action_count++];
+		rc = yaml_entry(l->doc, actions, pair, &action->name, &v);
+		if (!rc)
+			rc = yaml_string(l->doc, &v, 0, &action->request);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * The driver's own verdict on its options (login_adapter_validate). Its
+ * message starts with what it is about ("options.login_url: ", "port: ",
+ * "actions.read: "); point at that node when the profile has it, else at
+ * the adapter.
+ */
+static int validate_login(struct loader *l, const struct yaml_value *v,
+			  const struct profile_adapter *a)
+{
+	struct dl_error sub = {0};
+	int rc = login_adapter_validate(a, &sub);
+	if (rc == DL_ENOMEM)
+		return yaml_fail_memory(l->doc);
+	if (!rc)
+		return 0;
+	const char *colon = strstr(sub.message, ": ");
+	size_t length = colon ? (size_t)(colon - sub.message) : 0;
+	char section[16], key[YAML_NAME_MAX + 1];
+	const char *dot = memchr(sub.message, '.', length);
+	struct yaml_value parent, child;
+	bool present = false;
+	if (dot && (size_t)(dot - sub.message) < sizeof(section) &&
+	    (size_t)(colon - dot) <= sizeof(key)) {
+		snprintf(section, sizeof(section), "%.*s", (int)(dot - sub.message), sub.message);
+		snprintf(key, sizeof(key), "%.*s", (int)(colon - dot - 1), dot + 1);
+		if (yaml_child(l->doc, v, section, false, &parent, &present) == 0 && present &&
+		    fy_node_is_mapping(parent.node))
+			rc = yaml_child(l->doc, &parent, key, false, &child, &present);
+		else
+			present = false;
+	} else if (length > 0 && length < sizeof(key)) {
+		snprintf(key, sizeof(key), "%.*s", (int)length, sub.message);
+		rc = yaml_child(l->doc, v, key, false, &child, &present);
+	}
+	if (present)
+		return yaml_fail(l->doc, child.at, child.path, "%s", colon + 2);
+	/* Not written in the profile (a required option left out): the message names it. */
+	return yaml_fail(l->doc, v->at, v->path, "%s", sub.message);
+}
+
+static int load_adapter(struct loader *l, const struct yaml_value *v, struct profile_adapter *a)
+{
+	static const char *const keys[] = {"name",    "driver",  "port",       "proto",
+					   "options", "actions", "operations", NULL};
+	static const char *const login_only[] = {"port", "proto", "options", "actions"};
+	struct yaml_value field;
+	bool present;
+	long number = 0;
+	int rc = yaml_mapping(l->doc, v, keys);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "name", true, &field, NULL);
+	if (!rc)
+		rc = yaml_string(l->doc, &field, YAML_NAME, &a->name);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "driver", true, &field, NULL);
+	if (!rc)
+		rc = yaml_string(l->doc, &field, 0, &a->driver);
+	if (rc)
+		return rc;
+	if (strcmp(a->driver, "exec") == 0) {
+		for (size_t i = 0; i < DL_ARRAY_SIZE(login_only); i++) {
+			rc = yaml_child(l->doc, v, login_only[i], false, &field, &present);
+			if (!rc && present)
+				rc = yaml_fail(l->doc, field.at, field.path,
+					       "found '%s' in an exec adapter; expected it only "
+					       "in a login adapter (driver http-form, "
+					       "ssh-password, ...)",
+					       login_only[i]);
+			if (rc)
+				return rc;
+		}
+		return load_operations(l, v, a);
+	}
+	if (!login_driver_known(a->driver)) {
+		char names[256];
+		login_driver_names(names, sizeof(names));
+		return yaml_fail(l->doc, field.at, field.path,
+				 "found the driver '%.64s'; expected exec, %s", a->driver, names);
+	}
+	rc = yaml_child(l->doc, v, "operations", false, &field, &present);
+	if (!rc && present)
+		return yaml_fail(l->doc, field.at, field.path,
+				 "found operations in a %s adapter; expected them only in an exec "
+				 "adapter (a login adapter has actions)",
+				 a->driver);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "port", true, &field, NULL);
+	if (!rc)
+		rc = yaml_integer(l->doc, &field, 1, 65535, &number);
+	if (rc)
+		return rc;
+	a->port = (uint16_t)number;
+	rc = yaml_child(l->doc, v, "proto", false, &field, &present);
+	if (!rc && present)
+		rc = yaml_string(l->doc, &field, 0, &a->service_proto);
+	else if (!rc)
+		a->service_proto = strdup("tcp");
+	if (rc)
+		return rc;
+	if (!a->service_proto)
+		return yaml_fail_memory(l->doc);
+	if (strcmp(a->service_proto, "tcp") != 0 && strcmp(a->service_proto, "udp") != 0)
+		return yaml_fail_type(l->doc, &field, "tcp or udp");
+	rc = yaml_child(l->doc, v, "options", false, &field, &present);
+	if (!rc && present)
+		rc = load_options(l, &field, a);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "actions", false, &field, &present);
+	if (!rc && present)
+		rc = load_actions(l, &field, a);
+	if (!rc)
+		rc = validate_login(l, v, a);
+	return rc;
 }
 
 static int load_adapters(struct loader *l, const struct yaml_value *root)
@@ -800,6 +949,196 @@ static int load_strings(struct loader *l, const struct yaml_value *list, unsigne
 			return rc;
 	}
 	return 0;
+}
+
+/* Does some login adapter declare the action? */
+static bool action_declared(const struct profile *p, const char *name)
+{
+	for (size_t i = 0; i < p->adapter_count; i++)
+		if (profile_adapter_is_login(&p->adapters[i]) &&
+		    profile_adapter_action(&p->adapters[i], name))
+			return true;
+	return false;
+}
+
+static int load_role(struct loader *l, const struct yaml_value *v, struct profile_role *r)
+{
+	static const char *const keys[] = {"name", "credential", "may", NULL};
+	struct yaml_value field, item;
+	int rc = yaml_mapping(l->doc, v, keys);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "name", true, &field, NULL);
+	if (!rc)
+		rc = yaml_string(l->doc, &field, YAML_NAME, &r->name);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "credential", true, &field, NULL);
+	if (!rc)
+		rc = yaml_string(l->doc, &field, YAML_NAME, &r->credential);
+	if (rc)
+		return rc;
+	if (!profile_find_credential(l->p, r->credential))
+		return yaml_fail(l->doc, field.at, field.path,
+				 "found the credential '%s', which credentials[] does not have; "
+				 "expected the role of a credentials[] entry",
+				 r->credential);
+	rc = yaml_child(l->doc, v, "may", true, &field, NULL);
+	if (!rc)
+		rc = load_strings(l, &field, YAML_NAME, &r->may, &r->may_count);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < r->may_count; i++) {
+		if (action_declared(l->p, r->may[i]))
+			continue;
+		yaml_item(l->doc, &field, fy_node_sequence_get_by_index(field.node, (int)i), i,
+			  &item);
+		return yaml_fail(l->doc, item.at, item.path,
+				 "found the action '%s', which no login adapter declares; "
+				 "expected a name of some adapters[].actions",
+				 r->may[i]);
+	}
+	return 0;
+}
+
+static int load_roles(struct loader *l, const struct yaml_value *root)
+{
+	struct profile *p = l->p;
+	struct yaml_value section, v;
+	bool present;
+	int rc = yaml_child(l->doc, root, "roles", false, &section, &present);
+	if (rc || !present)
+		return rc;
+	rc = yaml_sequence(l->doc, &section, false);
+	if (rc)
+		return rc;
+	p->roles = calloc(yaml_count(section.node) + 1, sizeof(*p->roles));
+	if (!p->roles)
+		return yaml_fail_memory(l->doc);
+	void *iterator = NULL;
+	struct fy_node *node;
+	while ((node = fy_node_sequence_iterate(section.node, &iterator)) != NULL) {
+		yaml_item(l->doc, &section, node, p->role_count, &v);
+		rc = load_role(l, &v, &p->roles[p->role_count++]);
+		if (rc)
+			return rc;
+		const struct profile_role *r = &p->roles[p->role_count - 1];
+		for (size_t i = 0; i + 1 < p->role_count; i++)
+			if (strcmp(p->roles[i].name, r->name) == 0)
+				return yaml_fail(l->doc, v.at, v.path,
+						 "found the role '%s' a second time; expected each "
+						 "role once",
+						 r->name);
+	}
+	return 0;
+}
+
+/* An optional number of a mapping into *out (left 0 when absent). */
+static int load_number(struct loader *l, const struct yaml_value *map, const char *key, long min,
+		       long max, unsigned *out)
+{
+	struct yaml_value v;
+	bool present;
+	long number = 0;
+	int rc = yaml_child(l->doc, map, key, false, &v, &present);
+	if (!rc && present)
+		rc = yaml_integer(l->doc, &v, min, max, &number);
+	if (!rc)
+		*out = (unsigned)number;
+	return rc;
+}
+
+static int load_password_policy(struct loader *l, const struct yaml_value *v,
+				struct profile_auth *a)
+{
+	static const char *const keys[] = {"min_length",   "classes", "history",   "min_age_days",
+					   "max_age_days", "warning", "reference", NULL};
+	struct yaml_value field;
+	bool present;
+	int rc = yaml_mapping(l->doc, v, keys);
+	if (!rc)
+		rc = load_number(l, v, "min_length", 1, 1024, &a->password_min_length);
+	if (!rc)
+		rc = load_number(l, v, "classes", 1, 4, &a->password_classes);
+	if (!rc)
+		rc = load_number(l, v, "history", 0, 1000, &a->password_history);
+	if (!rc)
+		rc = load_number(l, v, "min_age_days", 0, 36500, &a->password_min_age_days);
+	if (!rc)
+		rc = load_number(l, v, "max_age_days", 0, 36500, &a->password_max_age_days);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "warning", false, &field, &present);
+	if (!rc && present) {
+		rc = yaml_string(l->doc, &field, 0, &a->password_warning);
+		regex_t re;
+		int code = rc ? 0 : regcomp(&re, a->password_warning, REG_EXTENDED | REG_NOSUB);
+		if (!rc && code != 0) {
+			char why[128];
+			regerror(code, &re, why, sizeof(why));
+			return yaml_fail(l->doc, field.at, field.path,
+					 "found '%.64s', which is not a POSIX extended regular "
+					 "expression (%s); expected one that matches the DUT's "
+					 "weak-password warning",
+					 a->password_warning, why);
+		}
+		if (!rc)
+			regfree(&re);
+	}
+	if (!rc)
+		rc = yaml_child(l->doc, v, "reference", false, &field, &present);
+	if (!rc && present)
+		rc = yaml_string(l->doc, &field, 0, &a->password_policy_reference);
+	return rc;
+}
+
+static int load_auth(struct loader *l, const struct yaml_value *root)
+{
+	static const char *const keys[] = {"test_credential", "lockout", "idle_timeout",
+					   "password_policy", NULL};
+	static const char *const lockout_keys[] = {"threshold", "period", "reset", NULL};
+	struct profile_auth *a = &l->p->auth;
+	struct yaml_value section, field;
+	bool present;
+	int rc = yaml_child(l->doc, root, "auth", false, &section, &present);
+	if (rc || !present)
+		return rc;
+	rc = yaml_mapping(l->doc, &section, keys);
+	if (!rc)
+		rc = yaml_child(l->doc, &section, "test_credential", false, &field, &present);
+	if (!rc && present) {
+		rc = yaml_string(l->doc, &field, YAML_NAME, &a->test_credential);
+		if (!rc && !profile_find_credential(l->p, a->test_credential))
+			return yaml_fail(l->doc, field.at, field.path,
+					 "found the credential '%s', which credentials[] does not "
+					 "have; expected the role of the account tests may lock "
+					 "and change",
+					 a->test_credential);
+		/* Lockout and password tests lock and change this account. */
+		if (!rc && strcmp(a->test_credential, "admin") == 0)
+			return yaml_fail(l->doc, field.at, field.path,
+					 "found 'admin'; expected a test account that is not the "
+					 "admin (the lockout and password tests lock and change "
+					 "it)");
+	}
+	if (!rc)
+		rc = yaml_child(l->doc, &section, "lockout", false, &field, &present);
+	if (!rc && present) {
+		rc = yaml_mapping(l->doc, &field, lockout_keys);
+		if (!rc)
+			rc = load_number(l, &field, "threshold", 1, 1000, &a->lockout_threshold);
+		if (!rc)
+			rc = load_number(l, &field, "period", 1, PROFILE_TIMEOUT_MAX,
+					 &a->lockout_period_seconds);
+		if (!rc)
+			rc = load_number(l, &field, "reset", 1, PROFILE_TIMEOUT_MAX,
+					 &a->lockout_reset_seconds);
+	}
+	if (!rc)
+		rc = load_number(l, &section, "idle_timeout", 1, PROFILE_TIMEOUT_MAX,
+				 &a->idle_timeout_seconds);
+	if (!rc)
+		rc = yaml_child(l->doc, &section, "password_policy", false, &field, &present);
+	if (!rc && present)
+		rc = load_password_policy(l, &field, a);
+	return rc;
 }
 
 static int load_tls(struct loader *l, const struct yaml_value *root)
@@ -1016,9 +1355,9 @@ static int load_report(struct loader *l, const struct yaml_value *root)
 static int load_document(struct loader *l, struct fy_node *root_node)
 {
 	static const char *const keys[] = {
-		"dutlab_profile", "identity",     "targets",     "scope",    "dut",
-		"services",       "capabilities", "credentials", "adapters", "artifacts",
-		"report",         "tls",          "tls_clients", "units",    NULL};
+		"dutlab_profile", "identity",    "targets",  "scope",     "dut",    "services",
+		"capabilities",   "credentials", "adapters", "artifacts", "report", "tls",
+		"tls_clients",    "units",       "roles",    "auth",      NULL};
 	struct yaml_value root = {.node = root_node, .at = {1, 1}, .path = ""};
 	root.at = yaml_pos(l->doc, root_node, root.at);
 	if (yaml_is_null(root_node))
@@ -1054,6 +1393,10 @@ static int load_document(struct loader *l, struct fy_node *root_node)
 		rc = load_credentials(l, &root);
 	if (!rc)
 		rc = load_adapters(l, &root);
+	if (!rc)
+		rc = load_roles(l, &root); /* after credentials and adapters: names them */
+	if (!rc)
+		rc = load_auth(l, &root);
 	if (!rc)
 		rc = load_artifacts(l, &root);
 	if (!rc)

@@ -193,8 +193,28 @@ void profile_release(struct profile *p)
 			free(a->operations[j].command);
 		}
 		free(a->operations);
+		free(a->service_proto);
+		for (size_t j = 0; a->options && j < a->option_count; j++) {
+			free(a->options[j].name);
+			free(a->options[j].value);
+		}
+		free(a->options);
+		for (size_t j = 0; a->actions && j < a->action_count; j++) {
+			free(a->actions[j].name);
+			free(a->actions[j].request);
+		}
+		free(a->actions);
 	}
 	free(p->adapters);
+	for (size_t i = 0; p->roles && i < p->role_count; i++) {
+		free(p->roles[i].name);
+		free(p->roles[i].credential);
+		free_strings(p->roles[i].may, p->roles[i].may_count);
+	}
+	free(p->roles);
+	free(p->auth.test_credential);
+	free(p->auth.password_warning);
+	free(p->auth.password_policy_reference);
 	for (size_t i = 0; p->artifacts && i < p->artifact_count; i++) {
 		free(p->artifacts[i].name);
 		free(p->artifacts[i].path);
@@ -288,4 +308,26 @@ const struct profile_target *profile_find_target(const struct profile *p, const 
 		if (strcmp(p->targets[i].standard, standard) == 0)
 			return &p->targets[i];
 	return NULL;
+}
+
+const char *profile_adapter_option(const struct profile_adapter *a, const char *name)
+{
+	for (size_t i = 0; a && name && i < a->option_count; i++)
+		if (strcmp(a->options[i].name, name) == 0)
+			return a->options[i].value;
+	return NULL;
+}
+
+const struct profile_action *profile_adapter_action(const struct profile_adapter *a,
+						    const char *name)
+{
+	for (size_t i = 0; a && name && i < a->action_count; i++)
+		if (strcmp(a->actions[i].name, name) == 0)
+			return &a->actions[i];
+	return NULL;
+}
+
+bool profile_adapter_is_login(const struct profile_adapter *a)
+{
+	return a && a->driver && strcmp(a->driver, "exec") != 0;
 }

@@ -62,11 +62,68 @@ struct profile_operation {
 	unsigned timeout_seconds;
 };
 
+/* A driver option of a login adapter, as written: "login_url", "success.status". */
+struct profile_option {
+	char *name;
+	char *value;
+};
+
+/* Something a role may or may not do through a login adapter (TS-0014-1
+ * 5.4.3.1, NCC 5.3.1.3): the request is driver-specific ("GET /api/users",
+ * "POST /api/config {...}" for the HTTP drivers, a shell command for
+ * ssh-password and telnet, a SOAP action for onvif). */
+struct profile_action {
+	char *name;    /* "read_config": the name roles[].may lists */
+	char *request; /* the driver's request text, {placeholders} allowed */
+};
+
 struct profile_adapter {
 	char *name;   /* the profile's name for it */
-	char *driver; /* "exec" for now */
-	struct profile_operation *operations;
+	char *driver; /* "exec", or a login driver: "http-form", "http-basic", "http-digest",
+		       * "http-json", "ssh-password", "telnet", "rtsp", "onvif" */
+	struct profile_operation *operations; /* exec driver: command templates */
 	size_t operation_count;
+	/* Login drivers: the service this adapter logs in to (the port
+	 * discovery sees it on) and the driver's options, checked at load time
+	 * by the driver (src/adapters/login.c, docs/profile.md). */
+	uint16_t port;
+	char *service_proto; /* "tcp" (or "udp") */
+	struct profile_option *options;
+	size_t option_count;
+	struct profile_action *actions;
+	size_t action_count;
+};
+
+/* A role the vendor documents, and what it may do (roles:). */
+struct profile_role {
+	char *name;       /* "admin", "operator", "viewer" */
+	char *credential; /* the credentials[].role whose account has this role */
+	char **may;       /* action names (adapters[].actions) this role is documented to do */
+	size_t may_count;
+};
+
+/* How the DUT is configured for the authentication tests (auth:). 0 means
+ * "not declared" for every number. */
+struct profile_auth {
+	/* The credentials[].role of the account the lockout, password and
+	 * session tests may lock, change and restore; never the admin. */
+	char *test_credential;
+	unsigned lockout_threshold;      /* failures that lock (NCC 5.3.1.2's N) */
+	unsigned lockout_period_seconds; /* how long the lock lasts (NCC's T) */
+	unsigned lockout_reset_seconds;  /* when the failure counter resets */
+	unsigned idle_timeout_seconds;   /* the idle timeout as configured for the test */
+	/* Password policy as declared (TS-0014-1 5.4.2, IoT-1006-1 5.1.1.7, 5.1.3.1). */
+	unsigned password_min_length;
+	unsigned password_classes; /* of upper, lower, digit, symbol */
+	unsigned password_history; /* remembered previous passwords */
+	unsigned password_min_age_days;
+	unsigned password_max_age_days;
+	/* POSIX extended regex matching the DUT's weak-password warning, when
+	 * it warns instead of refusing (decision #9); NULL: refusals only. */
+	char *password_warning;
+	/* A recognised policy the vendor follows instead (decision #10):
+	 * "NIST SP 800-63B"; NULL: none. */
+	char *password_policy_reference;
 };
 
 struct profile_artifact {
@@ -154,6 +211,10 @@ struct profile {
 	size_t tls_client_count;
 	struct profile_unit *units;
 	size_t unit_count;
+
+	struct profile_role *roles;
+	size_t role_count;
+	struct profile_auth auth;
 };
 
 /*
@@ -175,5 +236,11 @@ int profile_capability(const struct profile *p, const char *name);
 /* 1 if the tls_clients entry carries kind ("sensitive", "privacy", "update"). */
 bool profile_tls_client_carries(const struct profile_tls_client *c, const char *kind);
 const struct profile_target *profile_find_target(const struct profile *p, const char *standard);
+/* A login adapter's option value, or NULL when the profile does not set it. */
+const char *profile_adapter_option(const struct profile_adapter *a, const char *name);
+const struct profile_action *profile_adapter_action(const struct profile_adapter *a,
+						    const char *name);
+/* True when the adapter is a login driver (not "exec"). */
+bool profile_adapter_is_login(const struct profile_adapter *a);
 
 #endif

@@ -42,6 +42,45 @@ profile_of() {
 	echo "$root/lab/duts/${1%-*}/${1##*-}/profile.yaml"
 }
 
+# The standard of a DUT's profile.yaml (its first target).
+default_standard() {
+	sed -n 's/^.*standard: *\([a-z0-9-]*\).*$/\1/p' "$(profile_of "$1")" | head -1
+}
+
+# A DUT tested against another standard has its own profile beside profile.yaml, named by
+# the standard's short name (profile-ncc.yaml: the mgmt DUTs as NCC routers).
+profile_for() {
+	local dut=$1 standard=$2 short
+	case $standard in
+	ncc-ci-ict) short=ncc ;;
+	taics-ts-0014-1) short=ts ;;
+	iot-1006-1) short=iot ;;
+	*) short=$standard ;;
+	esac
+	if [ -z "$standard" ] || [ "$standard" = "$(default_standard "$dut")" ]; then
+		profile_of "$dut"
+	else
+		echo "$root/lab/duts/${dut%-*}/${dut##*-}/profile-$short.yaml"
+	fi
+}
+
+# Where the campaign of DUT against STANDARD lands: $work/DUT for its default standard.
+campaign_dir() {
+	local dut=$1 standard=${2:-}
+	if [ -z "$standard" ] || [ "$standard" = "$(default_standard "$dut")" ]; then
+		echo "$work/$dut"
+	else
+		echo "$work/$dut@$standard"
+	fi
+}
+
+# The other campaigns the case files ask for: "DUT STANDARD" pairs.
+extra_campaigns=$(for case in $(find "$root/tests/lab" -name '*.case'); do
+	d=$(sed -n 's/^dut: *//p' "$case")
+	s=$(sed -n 's/^standard: *//p' "$case")
+	[ -n "$s" ] && [ "$s" != "$(default_standard "$d")" ] && echo "$d $s"
+done | sort -u)
+
 # --- bring up the lab ---
 for dut in $duts; do
 	lab_up "$dut" "$work/up-$dut.log"
@@ -57,9 +96,21 @@ for dut in $duts; do
 		not_ok "campaign on $dut" "$(tail -20 "$work/run-$dut.log")"
 	fi
 done
+while read -r dut standard; do
+	[ -n "$dut" ] || continue
+	start=$(date +%s)
+	if in_tester "$dutlab" run --profile "$(profile_for "$dut" "$standard")" \
+		--output "$(campaign_dir "$dut" "$standard")" --plain </dev/null \
+		>"$work/run-$dut@$standard.log" 2>&1; then
+		ok "campaign on $dut against $standard finished in $(($(date +%s) - start)) s"
+	else
+		not_ok "campaign on $dut against $standard" "$(tail -20 "$work/run-$dut@$standard.log")"
+	fi
+done <<<"$extra_campaigns"
 
 # --- every clause of the standard is in every report, with a verdict ---
-for dut in $duts; do
+campaigns="$duts $(while read -r d s; do [ -n "$d" ] && echo "$d@$s"; done <<<"$extra_campaigns")"
+for dut in $campaigns; do
 	if python3 - "$work/$dut" "$root/catalog" <<'PY' >"$work/complete-$dut.log" 2>&1; then
 import json, re, sys, xml.etree.ElementTree as ET
 d, catalog_dir = sys.argv[1], sys.argv[2]
@@ -101,7 +152,7 @@ for case in $(find "$root/tests/lab" -name '*.case' | sort); do
 	verdict=$(sed -n 's/^verdict: *//p' "$case")
 	reason=$(sed -n 's/^reason: *//p' "$case")
 	standard=$(sed -n 's/^standard: *//p' "$case")
-	report="$work/$dut/report.json"
+	report="$(campaign_dir "$dut" "$standard")/report.json"
 	if [ ! -f "$report" ]; then
 		not_ok "$name" "no report for $dut"
 		continue
@@ -324,6 +375,19 @@ run_script "tlsclient" "$root/tests/lab/tlsclient/matrix.sh" "$build"
 # lab reset / install-cert change (camera-good) or keep (camera-bad) the keys; after every
 # campaign: it resets the cameras, and rebuilds them fresh when done.
 run_script "keys" "$root/tests/lab/keys/reset.sh"
+# The management-plane DUTs: lockout, password policy, idle timeout, roles, forced change
+# (mgmt-good) and none of it (mgmt-bad), with ssh, curl, telnet and hydra; host /etc intact.
+run_script "mgmt dut" "$root/tests/lab/auth/mgmt-dut.sh"
+# The ssh-password, telnet, rtsp and onvif login drivers on real sshd/PAM, busybox telnetd,
+# GStreamer RTSP and the ONVIF fixture, in their own namespace pair (dl-adapt34).
+run_script "login drivers" "$root/tests/lab/adapters/other-drivers.sh" "$build"
+# hydra against mgmt-good and mgmt-bad agrees with dutlab's default-credential and lockout
+# verdicts in the campaigns above ($work/mgmt-*), and leaves the test account unlocked.
+run_script "auth vs hydra" "$root/tests/lab/auth/compare-hydra.sh" "$build" "$work"
+# The http-basic and http-digest login drivers against lighttpd mod_auth (its own namespaces).
+run_script "http drivers" "$root/tests/lab/adapters/http-drivers.sh" "$build"
+# The HTTP drivers' WebSocket logout on mgmt-good's Cockpit: the token refused after it.
+run_script "cockpit logout" "$root/tests/lab/adapters/cockpit-logout.sh" "$build"
 
 echo
 summary

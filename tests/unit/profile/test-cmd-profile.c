@@ -72,6 +72,31 @@ static void test_check_valid(void **state)
 	assert_non_null(strstr(r.out, "ok: the profile is valid"));
 }
 
+/* The login adapters, roles and auth of the platform example; still no password. */
+static void test_check_login_sections(void **state)
+{
+	(void)state;
+	struct run r;
+	char *argv[] = {"profile", "check", EXAMPLES "/platform.yaml", NULL};
+	run(&r, 3, argv);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "web (http-form) login on tcp/443; options tls=true,"));
+	assert_non_null(strstr(r.out, "csrf_field=csrf_token"));
+	assert_non_null(
+		strstr(r.out, "    action add_user: POST /api/users name=dltmp&role=viewer\n"));
+	assert_non_null(strstr(r.out, "roles:\n  admin (credential admin) may: list_users, "
+				      "add_user, read_audit_log\n"));
+	assert_non_null(strstr(r.out, "  auditor (credential user) may: read_audit_log\n"));
+	assert_non_null(strstr(r.out, "  test account: credential test\n"));
+	assert_non_null(strstr(r.out, "  lockout: 5 failures, locked 300 s, counter reset after "
+				      "900 s\n"));
+	assert_non_null(strstr(r.out, "  idle timeout: 600 s\n"));
+	assert_non_null(strstr(r.out, "min length 9, 3 classes, history 3, age 1 to 90 days"));
+	assert_non_null(strstr(r.out, "  policy reference: NIST SP 800-63B\n"));
+	assert_null(strstr(r.out, "Dlt3st!pass"));
+	assert_null(strstr(r.out, "Pl4tform!admin"));
+}
+
 static void test_check_broken(void **state)
 {
 	(void)state;
@@ -121,6 +146,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_valid),
+		cmocka_unit_test(test_check_login_sections),
 		cmocka_unit_test(test_check_broken),
 		cmocka_unit_test(test_usage),
 	};

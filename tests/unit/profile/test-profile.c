@@ -3,11 +3,13 @@
 #include "core/compat.h"
 
 #include <dirent.h>
+#include <json-c/json.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/profile-json.h"
 #include "core/profile.h"
 #include "net/scope.h"
 
@@ -147,6 +149,26 @@ static const struct bad_case bad_cases[] = {
 	{"listen-outside-scope.yaml", "29:13", "found 198.18.7.1, which is outside scope.networks"},
 	{"unknown-carries.yaml", "32:14", "found 'secrets'; expected sensitive, privacy or update"},
 	{"root-list.yaml", "2:1", "found a list at the top"},
+	{"login-unknown-option.yaml", "26:17",
+	 "adapters[0].options.login_ur: found an option the http-basic driver does not know; "
+	 "expected one of tls, timeout, login_url,"},
+	{"login-missing-url.yaml", "21:5", "adapters[0]: options.login_url: found nothing;"},
+	{"login-no-port.yaml", "21:5", "adapters[0]: found no 'port'"},
+	{"login-bad-regex.yaml", "28:22",
+	 "adapters[0].options.failure_match: found '[invalid', which does not compile"},
+	{"login-bad-action.yaml", "26:19",
+	 "adapters[0].actions.list_users: found 'users please'; expected \"METHOD /path"},
+	{"exec-with-port.yaml", "23:11", "found 'port' in an exec adapter"},
+	{"role-unknown-credential.yaml", "29:32",
+	 "roles[1].credential: found the credential 'viewer', which credentials[] does not"},
+	{"role-unknown-action.yaml", "28:56",
+	 "roles[0].may[1]: found the action 'delete_users', which no login adapter"},
+	{"auth-admin-test.yaml", "28:20", "auth.test_credential: found 'admin'; expected a test"},
+	{"auth-unknown-test.yaml", "28:20", "found the credential 'test', which credentials[]"},
+	{"auth-bad-warning.yaml", "29:57",
+	 "auth.password_policy.warning: found 'weak(password', which is not a POSIX"},
+	{"auth-bad-classes.yaml", "28:45",
+	 "auth.password_policy.classes: found '5'; expected an integer from 1 to 4"},
 };
 
 static void test_bad_profiles(void **state)
@@ -431,6 +453,149 @@ static void test_defaults(void **state)
 	profile_release(&p);
 }
 
+/* adapters (login drivers), roles and auth: loaded as written, looked up, released. */
+static void test_login_sections(void **state)
+{
+	(void)state;
+	struct profile p;
+	struct dl_error err = {0};
+	char path[64];
+	static const char text[] =
+		"dutlab_profile: 1\n"
+		"identity: {vendor: V, model: M, firmware: '1', product_type: platform}\n"
+		"targets: [{standard: iot-1006-1, level: 3}]\n"
+		"scope: {networks: [198.18.7.0/24]}\n"
+		"dut: {addresses: [198.18.7.2]}\n"
+		"credentials:\n"
+		"  - {role: admin, username: admin, password: 'Adm1n!pw'}\n"
+		"  - {role: operator, username: oper, password: 'Op3r!pw'}\n"
+		"  - {role: test, username: dltest, password: 'T3st!pw'}\n"
+		"adapters:\n"
+		"  - name: lab\n"
+		"    driver: exec\n"
+		"    operations: {factory_reset: {command: 'true', timeout: 60}}\n"
+		"  - name: web\n"
+		"    driver: http-basic\n"
+		"    port: 9090\n"
+		"    options:\n"
+		"      tls: 'true'\n"
+		"      login_url: /cockpit/login\n"
+		"      session_cookie: cockpit\n"
+		"      whoami_url: /cockpit/login\n"
+		"      timeout: 5\n"
+		"    actions:\n"
+		"      read_config: 'GET /cockpit/config'\n"
+		"  - name: api\n"
+		"    driver: http-json\n"
+		"    port: 8443\n"
+		"    proto: tcp\n"
+		"    options:\n"
+		"      login_url: /api/login\n"
+		"      body: '{\"user\":\"{username}\",\"pass\":\"{password}\"}'\n"
+		"      token_json: data.token\n"
+		"      whoami_url: /api/me\n"
+		"    actions:\n"
+		"      add_user: 'POST /api/users {\"name\":\"dltmp\"}'\n"
+		"roles:\n"
+		"  - {name: admin, credential: admin, may: [read_config, add_user]}\n"
+		"  - {name: operator, credential: operator, may: []}\n"
+		"auth:\n"
+		"  test_credential: test\n"
+		"  lockout: {threshold: 5, period: 30, reset: 60}\n"
+		"  idle_timeout: 20\n"
+		"  password_policy: {min_length: 9, classes: 3, history: 3, min_age_days: 1,\n"
+		"                    max_age_days: 90, warning: 'weak|[Ss]imple',\n"
+		"                    reference: NIST SP 800-63B}\n";
+	int rc = load_text(text, &p, &err, path, sizeof(path));
+	if (rc)
+		print_error("%s\n", err.message);
+	assert_int_equal(rc, 0);
+	assert_int_equal(p.adapter_count, 3);
+	const struct profile_adapter *lab = &p.adapters[0], *web = &p.adapters[1],
+				     *api = &p.adapters[2];
+	assert_false(profile_adapter_is_login(lab));
+	assert_true(profile_adapter_is_login(web));
+	assert_true(profile_adapter_is_login(api));
+	assert_false(profile_adapter_is_login(NULL));
+	assert_int_equal(lab->port, 0);
+	assert_null(lab->service_proto);
+	assert_int_equal(web->port, 9090);
+	assert_string_equal(web->service_proto, "tcp"); /* the default */
+	assert_int_equal(web->option_count, 5);
+	assert_string_equal(profile_adapter_option(web, "tls"), "true");
+	assert_string_equal(profile_adapter_option(web, "timeout"), "5"); /* a string */
+	assert_string_equal(profile_adapter_option(web, "session_cookie"), "cockpit");
+	assert_null(profile_adapter_option(web, "logout_url"));
+	assert_null(profile_adapter_option(NULL, "tls"));
+	assert_string_equal(profile_adapter_action(web, "read_config")->request,
+			    "GET /cockpit/config");
+	assert_null(profile_adapter_action(web, "add_user"));
+	assert_string_equal(profile_adapter_option(api, "body"),
+			    "{\"user\":\"{username}\",\"pass\":\"{password}\"}");
+	assert_string_equal(profile_adapter_action(api, "add_user")->request,
+			    "POST /api/users {\"name\":\"dltmp\"}");
+	assert_non_null(profile_find_operation(&p, "factory_reset"));
+
+	assert_int_equal(p.role_count, 2);
+	assert_string_equal(p.roles[0].name, "admin");
+	assert_string_equal(p.roles[0].credential, "admin");
+	assert_int_equal(p.roles[0].may_count, 2);
+	assert_string_equal(p.roles[0].may[1], "add_user");
+	assert_int_equal(p.roles[1].may_count, 0);
+
+	assert_string_equal(p.auth.test_credential, "test");
+	assert_int_equal(p.auth.lockout_threshold, 5);
+	assert_int_equal(p.auth.lockout_period_seconds, 30);
+	assert_int_equal(p.auth.lockout_reset_seconds, 60);
+	assert_int_equal(p.auth.idle_timeout_seconds, 20);
+	assert_int_equal(p.auth.password_min_length, 9);
+	assert_int_equal(p.auth.password_classes, 3);
+	assert_int_equal(p.auth.password_history, 3);
+	assert_int_equal(p.auth.password_min_age_days, 1);
+	assert_int_equal(p.auth.password_max_age_days, 90);
+	assert_string_equal(p.auth.password_warning, "weak|[Ss]imple");
+	assert_string_equal(p.auth.password_policy_reference, "NIST SP 800-63B");
+	profile_release(&p);
+	assert_null(p.roles);
+	assert_null(p.auth.test_credential);
+
+	/* Without the sections: nothing declared, every number 0. */
+	assert_int_equal(load_with_address("198.18.7.2", &p, &err), 0);
+	assert_int_equal(p.role_count, 0);
+	assert_null(p.auth.test_credential);
+	assert_int_equal(p.auth.lockout_threshold, 0);
+	assert_null(p.auth.password_warning);
+	profile_release(&p);
+}
+
+/* The profile as JSON (reports): login adapters, roles and auth, never a password. */
+static void test_json(void **state)
+{
+	(void)state;
+	struct profile p;
+	struct dl_error err = {0};
+	assert_int_equal(profile_load(&p, EXAMPLES "/platform.yaml", &err), 0);
+	struct json_object *root = profile_to_json(&p);
+	assert_non_null(root);
+	const char *text = json_object_to_json_string_ext(
+		root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	assert_non_null(strstr(text,
+			       "\"name\":\"web\",\"driver\":\"http-form\",\"operations\":[],"
+			       "\"port\":443,\"proto\":\"tcp\",\"options\":{\"tls\":\"true\""));
+	assert_non_null(strstr(text, "\"actions\":{\"list_users\":\"GET /api/users\""));
+	assert_non_null(strstr(text, "\"roles\":[{\"name\":\"admin\",\"credential\":\"admin\","
+				     "\"may\":[\"list_users\",\"add_user\",\"read_audit_log\"]}"));
+	assert_non_null(strstr(text, "\"auth\":{\"test_credential\":\"test\",\"lockout\":{"
+				     "\"threshold\":5,\"period\":300,\"reset\":900},"
+				     "\"idle_timeout\":600"));
+	assert_non_null(strstr(text, "\"reference\":\"NIST SP 800-63B\""));
+	assert_null(strstr(text, "Pl4tform!admin"));
+	assert_null(strstr(text, "Dlt3st!pass"));
+	assert_null(strstr(text, "dltest")); /* not even the test account's name */
+	json_object_put(root);
+	profile_release(&p);
+}
+
 static char *read_whole(const char *path)
 {
 	FILE *f = fopen(path, "rb");
@@ -497,6 +662,8 @@ int main(void)
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_lookups),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_login_sections),
+		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_product_types),
 		cmocka_unit_test(test_docs_show_examples),
 	};
