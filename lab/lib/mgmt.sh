@@ -596,7 +596,13 @@ AllowUnencrypted = false
 [Session]
 IdleTimeout = 1
 EOF
-	mgmt_spawn cockpit /usr/lib/cockpit/cockpit-ws --port 9090
+	# cockpit-ws speaks TLS through glib-networking's GnuTLS backend, which reads its
+	# priority string from G_TLS_GNUTLS_PRIORITY: strict refuses TLS 1.0 and 1.1 (NCC
+	# 5.3.3.1, TS-0014-1 annex A); none keeps GnuTLS's defaults.
+	local priority=NORMAL
+	[ "$T_AUTH_POLICY" = strict ] && priority="NORMAL:-VERS-TLS1.0:-VERS-TLS1.1"
+	mgmt_spawn cockpit env G_TLS_GNUTLS_PRIORITY="$priority" \
+		/usr/lib/cockpit/cockpit-ws --port 9090
 	expect cockpit tcp 9090
 }
 

@@ -220,6 +220,8 @@ static int probe_lockout(const struct auth_run *r, const struct login_target *t,
 		struct json_object *probe = json_object_new_object();
 		json_object_object_add(o, "lockout_probe", probe);
 		json_object_object_add(probe, "declared", json_object_new_boolean(true));
+		json_object_object_add(probe, "threshold",
+				       json_object_new_int((int)pacing->threshold));
 		json_object_object_add(probe, "right_before",
 				       json_object_new_string(login_outcome_name(outcome)));
 		json_object_object_add(probe, "paced", json_object_new_boolean(true));
@@ -537,7 +539,17 @@ static int judge_adapter(const struct json_object *a, double alpha, struct check
 	}
 	char reason[1024] = "";
 	const struct json_object *probe = json_read_object(a, "lockout_probe");
-	if (probe)
+	if (probe && json_read_true(probe, "declared"))
+		rc = check_verdict_add(
+			out, FINDING_INFO, ev,
+			"%s: the profile declares a lockout after %" PRId64
+			" failures, so the test account's wrong tries were %s",
+			label, json_read_int(probe, "threshold", 0),
+			json_read_true(probe, "success_clears")
+				? "paced: its right password after every few (it clears the "
+				  "counter)"
+				: "paced: a pause of the reset window after every few");
+	else if (probe)
 		rc = check_verdict_add(
 			out, FINDING_INFO, ev,
 			"%s: after %" PRId64
