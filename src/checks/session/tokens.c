@@ -248,6 +248,11 @@ static double markov_entropy(const uint8_t *bits, size_t n)
 	return h < 1.0 ? h : 1.0;
 }
 
+static bool fips_passed(const struct tokens_fips *f)
+{
+	return f->monobit && f->poker && f->runs && f->long_run;
+}
+
 /* FIPS 140-2 section 4.9.1 statistical random number generator tests, with
  * the intervals of change notice 1 (2002), on exactly 20,000 bits. */
 static void fips_tests(const uint8_t *bits, struct tokens_fips *f)
@@ -675,6 +680,16 @@ int tokens_analyse(const char *const *tokens, size_t count, struct tokens_analys
 		}
 		if (n >= FIPS_BITS)
 			fips_tests(bits, &out->fips);
+		if (n >= 2 * FIPS_BITS && !fips_passed(&out->fips)) {
+			struct tokens_fips second = {0};
+			fips_tests(bits + FIPS_BITS, &second);
+			second.second_block = true;
+			second.first_failed_at = out->fips.runs_failed_at;
+			if (fips_passed(&second))
+				out->fips = second;
+			else
+				out->fips.second_block = true;
+		}
 		if (n >= SP800_22_MIN_BITS)
 			rc = sp800_22_tests(bits, n, &out->sp800_22, err);
 		free(bits);
@@ -746,10 +761,11 @@ bool tokens_enough_entropy(const struct tokens_analysis *a, double required_bits
 		snprintf(reason, reason_size,
 			 "FIPS 140-2 tests not run: the tokens decode to %zu bits, under 20,000",
 			 a->bits);
-	else if (!f->monobit || !f->poker || !f->runs || !f->long_run)
+	else if (!fips_passed(f))
 		snprintf(reason, reason_size,
-			 "FIPS 140-2 4.9.1 failed: monobit %u ones%s, poker X=%.2f%s, runs%s, "
+			 "FIPS 140-2 4.9.1 failed%s: monobit %u ones%s, poker X=%.2f%s, runs%s, "
 			 "longest run %u%s",
+			 f->second_block ? " on two independent 20,000-bit blocks" : "",
 			 f->monobit_ones, f->monobit ? "" : " (fail)", f->poker_x,
 			 f->poker ? "" : " (fail)", f->runs ? " ok" : " (fail)", f->longest_run,
 			 f->long_run ? "" : " (fail)");

@@ -16,9 +16,15 @@ struct dl_error;
 #define TOKENS_ALPHA 0.01
 
 /* FIPS 140-2 section 4.9.1 (with change notice 1 intervals) on the first
- * 20,000 decoded bits; ran is false when the sample has fewer bits. */
+ * 20,000 decoded bits; ran is false when the sample has fewer bits. Its
+ * intervals fail a true random source about once in a thousand blocks, so a
+ * failed first block is retried once on the next 20,000 bits when there are
+ * that many: the result is the second block's if it passes (second_block
+ * true), else the first's, and both failed. */
 struct tokens_fips {
 	bool ran;
+	bool second_block;        /* the first block failed and a second was tested */
+	unsigned first_failed_at; /* the first block's failed run length, or 0 */
 	bool monobit, poker, runs, long_run;
 	unsigned monobit_ones;   /* pass: 9725 < ones < 10275 */
 	double poker_x;          /* pass: 2.16 < X < 46.17 */
