@@ -120,6 +120,39 @@ static void test_random_hex(void **state)
 	free(s);
 }
 
+/* FIPS 140-2's intervals fail a true random source about once in a thousand
+ * 20,000-bit blocks, so a failed first block is retried on the next one.
+ * Here the first 160 tokens (20,480 bits) use only the digits 5 and a
+ * (bits 0101 and 1010: runs of one bit only), the rest are random: the first
+ * block fails, the second passes and decides. With every token so, both
+ * fail and the first block's result stands. */
+static void test_fips_second_block(void **state)
+{
+	(void)state;
+	struct sample *s = sample_new();
+	random_hex(s, 7, 32);
+	struct stream st = {.seed = 8};
+	for (size_t i = 0; i < 160; i++)
+		for (size_t k = 0; k < 32; k++)
+			s->text[i][k] = stream_byte(&st) & 1 ? 'a' : '5';
+	struct tokens_analysis a;
+	analyse(s, SAMPLE, &a);
+	assert_true(a.fips.ran && a.fips.second_block);
+	assert_int_not_equal(a.fips.first_failed_at, 0);
+	assert_true(a.fips.monobit && a.fips.poker && a.fips.runs && a.fips.long_run);
+
+	for (size_t i = 0; i < SAMPLE; i++)
+		for (size_t k = 0; k < 32; k++)
+			s->text[i][k] = stream_byte(&st) & 1 ? 'a' : '5';
+	analyse(s, SAMPLE, &a);
+	assert_true(a.fips.ran && a.fips.second_block);
+	assert_false(a.fips.runs && a.fips.poker);
+	char reason[256];
+	assert_false(tokens_enough_entropy(&a, 16, reason, sizeof(reason)));
+	assert_non_null(strstr(reason, "failed on two independent 20,000-bit blocks"));
+	free(s);
+}
+
 /* The same bits as base64url: 22 characters carry 132 bits of which 128
  * are random (the last character only has 2 random bits in the sample). */
 static void test_random_base64url(void **state)
@@ -447,6 +480,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_igamc),
 		cmocka_unit_test(test_random_hex),
+		cmocka_unit_test(test_fips_second_block),
 		cmocka_unit_test(test_random_base64url),
 		cmocka_unit_test(test_counter),
 		cmocka_unit_test(test_timestamp),
