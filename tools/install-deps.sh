@@ -11,7 +11,8 @@ lab="iproute2 procps psmisc nginx-light openssh-server openssh-client snmpd snmp
  lighttpd lighttpd-mod-openssl dropbear-bin
  tshark nmap sslscan testssl.sh ssh-audit netcat-openbsd gdbserver iputils-ping curl util-linux
  strace time
- cockpit-ws cockpit-bridge libpam-pwquality hydra"
+ cockpit-ws cockpit-bridge libpam-pwquality hydra
+ nftables openvswitch-switch lldpd netsniff-ng dsniff python3-scapy"
 
 want="$build"
 case "${1:-all}" in

@@ -6,7 +6,9 @@
 # wrong; their PASS side is proven on real software (Cockpit, OpenSSH, PAM on mgmt-good).
 # Its weaknesses, each on purpose:
 #   - the login form's password input is type="text" (shown in clear: NCC 5.3.1.5);
-#   - a failed login says "unknown user" or "wrong password" (user enumeration);
+#   - a failed login says "unknown user" or "wrong password" (user enumeration), and the
+#     wrong-password answer names the account and the file it was checked against (an
+#     error message that carries a user name and a path: IoT 5.2.1.7);
 #   - no lockout, no delay, however many failures;
 #   - session cookies are predictable: the start time plus a counter (IoT 5.2.1.13);
 #   - sessions never expire and stay valid after logout (idle timeout, replay);
@@ -145,7 +147,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send(200, page("Login failed", "<p>Login failed: unknown user.</p>" + LOGIN_FORM))
             return
         if users[name].get("password") != password:
-            self.send(200, page("Login failed", "<p>Login failed: wrong password.</p>" + LOGIN_FORM))
+            detail = "wrong password for user '%s' (checked against %s)" % (name, self.server.users)
+            self.send(200, page("Login failed", "<p>Login failed: %s.</p>" % html.escape(detail) + LOGIN_FORM))
             return
         with LOCK:
             COUNTER[0] += 1

@@ -5,7 +5,7 @@
 # tester namespace with OpenSSH's client (driven through a pty by mgmt-login.py), curl,
 # telnet and hydra, not with dutlab. Prints TAP-like ok / not ok lines; exit 1 on a
 # failure. Both DUTs end as they were found (up again, rebuilt fresh, or down). Takes
-# about 90 s, most of it the 30 s lock and the 20 s idle timeout, waited for in parallel.
+# about 90 s, most of it the 15 s lock and the 20 s idle timeout, waited for in parallel.
 set -u
 # shellcheck source=SCRIPTDIR/../lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -213,8 +213,8 @@ for p in $(pgrep -x 'ssh-agent|dbus-daemon'); do
 done
 check "mgmt-good: no ssh-agent or dbus-daemon left in the DUT after the Cockpit sessions" 0 "$left"
 
-# The lock lasts unlock_time=30 s from the fifth failure.
-left=$((lock_t0 + 31 - $(date +%s)))
+# The lock lasts unlock_time=15 s from the fifth failure.
+left=$((lock_t0 + 16 - $(date +%s)))
 [ "$left" -gt 0 ] && sleep "$left"
 login ssh $GOOD dltest "$good_test" true
 check "mgmt-good: the right password is accepted again $(($(date +%s) - lock_t0)) s after the lock" 0 $?
