@@ -113,6 +113,10 @@ static int watch_lock(struct lockout_run *lr, const struct login_target *t, int6
 		if (resp.outcome == LOGIN_ACCEPTED) {
 			ended = true;
 			json_object_object_add(lock, "accepted_s", json_object_new_double(at));
+			/* the DUT decided somewhere inside this probe's round trip */
+			json_object_object_add(
+				lock, "accepted_latency_s",
+				json_object_new_double((double)resp.latency_ns / 1e9));
 			break;
 		}
 		last_refused = at;
@@ -503,8 +507,24 @@ static int judge_lockout(const struct json_object *observation, const struct che
 				 label, sent, max);
 		}
 		const struct json_object *lock = json_read_object(a, "lock");
+		/*
+		 * Times are from the answer to the last failure (locked_at). The
+		 * lock began while the DUT handled that failure, up to its round
+		 * trip earlier, and ended somewhere inside the accepted probe's
+		 * round trip: the refused probe's time is a lower bound of the
+		 * lock, the accepted one plus both round trips an upper bound.
+		 * A slow login (a PAM delay, a loaded DUT) must not make a lock
+		 * of the configured length look short.
+		 */
 		double lo = read_double(lock, "refused_last_s", 0);
 		double hi = read_double(lock, "accepted_s", -1);
+		if (hi >= 0) {
+			size_t nf = json_read_length(failures);
+			const struct json_object *last_failure =
+				nf ? json_object_array_get_idx(failures, nf - 1) : NULL;
+			hi += read_double(last_failure, "latency_ms", 0) / 1000 +
+			      read_double(lock, "accepted_latency_s", 0);
+		}
 		const char *scope = json_read_text(a, "scope", "not determined");
 		if (result == RESULT_PASS) {
 			if (!json_read_true(lock, "ended")) {
@@ -551,13 +571,13 @@ static int judge_lockout(const struct json_object *observation, const struct che
 						"lasted %.0f-%.0f s",
 						label, sent, scope, lo, POLL_SECONDS, qlo, qhi);
 				}
-			} else if (ncc && period > 0 && lo + 1 < (double)period * 0.9) {
+			} else if (ncc && period > 0 && hi + 1 < (double)period * 0.9) {
 				result = RESULT_FAIL;
 				snprintf(reason, sizeof(reason),
 					 "%s ended the lock after %.0f-%.0f s, shorter than the "
 					 "configured %" PRId64 " s",
 					 label, lo, hi, period);
-			} else if (ncc && period > 0 && hi > (double)period * 1.5 + 10) {
+			} else if (ncc && period > 0 && lo > (double)period * 1.5 + 10) {
 				result = RESULT_FAIL;
 				snprintf(reason, sizeof(reason),
 					 "%s kept the lock for %.0f-%.0f s, not restored after the "

@@ -328,6 +328,33 @@ static void test_lockout_ncc(void **state)
 	assert_int_equal(j.verdict, VERDICT_FAIL);
 	assert_matches(j.summary, "ended the lock after 3-5 s, shorter than the configured 30 s$");
 
+	/* A slow login plane (Cockpit under load: 2.4 s a login): a 30 s lock that
+	 * began inside the fifth failure's round trip looks 2 s short from its
+	 * answer; the round trips of that failure and of the accepted probe bound
+	 * it from above, so it is not "shorter than configured". */
+	j = judge_text("auth.lockout",
+		       "{" LOCK_HEAD(5, "true") ", \"adapters\": [" LOCK_ADAPTER_FAILS(
+			       REFUSED "," REFUSED "," REFUSED "," REFUSED
+				       ", {\"outcome\": \"refused\", \"latency_ms\": 2400}",
+			       "refused",
+			       "{\"probes\": 7, \"refused_last_s\": 24.8, \"accepted_s\": 25.9,"
+			       " \"accepted_latency_s\": 2.3, \"ended\": true}") "]}",
+		       "max_failures", "profile");
+	assert_int_equal(j.verdict, VERDICT_PASS);
+	assert_matches(j.summary, "the lock \\(account\\) lasted 25-31 s$");
+	/* ... but the same round trips cannot save a lock far too short. */
+	j = judge_text("auth.lockout",
+		       "{" LOCK_HEAD(5, "true") ", \"adapters\": [" LOCK_ADAPTER_FAILS(
+			       REFUSED "," REFUSED "," REFUSED "," REFUSED
+				       ", {\"outcome\": \"refused\", \"latency_ms\": 2400}",
+			       "refused",
+			       "{\"probes\": 5, \"refused_last_s\": 14.8, \"accepted_s\": 15.9,"
+			       " \"accepted_latency_s\": 2.3, \"ended\": true}") "]}",
+		       "max_failures", "profile");
+	assert_int_equal(j.verdict, VERDICT_FAIL);
+	assert_matches(j.summary,
+		       "ended the lock after 15-21 s, shorter than the configured 30 s$");
+
 	/* Every try during the lock restarted it (pam_faillock's authfail after a
 	 * required preauth): left alone it was still on after 25 s, off after 35 s. */
 	j = judge_text("auth.lockout",
