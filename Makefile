@@ -66,6 +66,7 @@ bench: deps build
 	DUTLAB=$(BUILD)/src/cli/dutlab ./bench/scan-vs-nmap.sh
 	DUTLAB=$(BUILD)/src/cli/dutlab ./bench/campaign-memory.sh
 	DUTLAB=$(BUILD)/src/cli/dutlab ./bench/tls-vs-peers.sh
+	DUTLAB=$(BUILD)/src/cli/dutlab ./bench/l2-vs-trafgen.sh
 
 lab-down:
 	for name in $$(./lab/lab list | awk 'NR > 1 {print $$1}'); do ./lab/lab down "$$name"; done

@@ -448,6 +448,9 @@ CHECKS = {
         "5.3.1.5": [("auth.masking", {})],
         "5.3.1.6": [("auth.storage", {"weak_hash": "finding"})],
         "5.3.3.1": [("tls.secure-channel", SECURE_CHANNEL_NCC)],
+        "5.4.1.6": [("robustness.packets", {"protocols": "ipv4,ipv6,icmpv4,icmpv6", "hours": "8"})],
+        "5.4.2.4": [("robustness.packets",
+                     {"protocols": "arp,ethernet,ethernet-control,vlan,lldp", "hours": "8"})],
     },
 }
 

@@ -17,6 +17,7 @@ extern const struct collector collector_discovery_scan;
 extern const struct collector collector_keys_factory_reset;
 extern const struct collector collector_keys_replace_certificate;
 extern const struct collector collector_keys_units;
+extern const struct collector collector_robustness_packets;
 extern const struct collector collector_session_idle;
 extern const struct collector collector_session_tokens;
 extern const struct collector collector_tls_channels;
@@ -40,6 +41,7 @@ extern const struct check check_discovery_undeclared_services;
 extern const struct check check_keys_factory_reset;
 extern const struct check check_keys_replace_certificate;
 extern const struct check check_keys_units;
+extern const struct check check_robustness_packets;
 extern const struct check check_session_idle_timeout;
 extern const struct check check_session_tokens;
 extern const struct check check_tls_aes256;
@@ -63,6 +65,7 @@ const struct collector *const collector_registry[] = {
 	&collector_keys_factory_reset,
 	&collector_keys_replace_certificate,
 	&collector_keys_units,
+	&collector_robustness_packets,
 	&collector_session_idle,
 	&collector_session_tokens,
 	&collector_tls_channels,
@@ -92,6 +95,7 @@ const struct check *const check_registry[] = {
 	&check_keys_factory_reset,
 	&check_keys_replace_certificate,
 	&check_keys_units,
+	&check_robustness_packets,
 	&check_session_idle_timeout,
 	&check_session_tokens,
 	&check_tls_aes256,

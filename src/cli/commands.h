@@ -12,6 +12,7 @@ int cmd_checks(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_login(int argc, char **argv);
 int cmd_catalog(int argc, char **argv);
+int cmd_packets(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
@@ -19,6 +20,8 @@ int cmd_scan(int argc, char **argv);
 int cmd_ssh(int argc, char **argv);
 int cmd_tlsclient(int argc, char **argv);
 int cmd_tls(int argc, char **argv);
+int cmd_fuzz(int argc, char **argv);
+int cmd_health(int argc, char **argv);
 
 /* Write text with control characters as '?': what a DUT or a file sent
  * must not drive the terminal (cli/output.c). */

@@ -14,8 +14,12 @@ struct command {
 static const struct command commands[] = {
 	{"catalog", cmd_catalog, "list and show the clauses of the three standards"},
 	{"checks", cmd_checks, "list the checks and collectors this dutlab knows"},
+	{"fuzz", cmd_fuzz, NULL},     /* hidden until the campaign lands: templates and cases */
+	{"health", cmd_health, NULL}, /* hidden: the campaign's health monitors alone */
 	{"lab", cmd_lab, "bring the virtual lab's reference DUTs up and down"},
 	{"login", cmd_login, NULL}, /* hidden: a lab engineer's tool (docs/auth.md) */
+	/* hidden: raw frames for bench/l2-vs-trafgen.sh and tests/lab/packet */
+	{"packets", cmd_packets, NULL},
 	{"profile", cmd_profile, "validate a DUT profile and print what it declares"},
 	{"report", cmd_report, "rebuild report.json, report.html and junit.xml from campaign.db"},
 	{"run", cmd_run, "plan and run a campaign against a DUT (or --dry-run, --resume)"},

@@ -2,6 +2,7 @@
 #include "core/compat.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <libfyaml.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -13,6 +14,9 @@
 #include "core/profile.h"
 #include "core/text.h"
 #include "core/yaml.h"
+#include "fuzz/campaign.h"
+#include "fuzz/health.h"
+#include "fuzz/template.h"
 #include "net/scope.h"
 
 #define PROFILE_TIMEOUT_DEFAULT 60
@@ -1141,6 +1145,221 @@ static int load_auth(struct loader *l, const struct yaml_value *root)
 	return rc;
 }
 
+/* ---- robustness ---------------------------------------------------------- */
+
+static bool interface_declared(const struct scope *s, const char *name)
+{
+	for (size_t i = 0; i < s->interface_count; i++)
+		if (strcmp(s->interfaces[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* A string that must name an interface of scope.interfaces. */
+static int load_interface(struct loader *l, const struct yaml_value *map, const char *key,
+			  bool required, char **out)
+{
+	struct yaml_value v;
+	bool present = false;
+	int rc = yaml_child(l->doc, map, key, required, &v, &present);
+	if (rc || !present)
+		return rc;
+	rc = yaml_string(l->doc, &v, YAML_NAME, out);
+	if (!rc && !interface_declared(&l->p->scope, *out))
+		return yaml_fail(l->doc, v.at, v.path,
+				 "found the interface '%s', which scope.interfaces does not list; "
+				 "expected a tester interface the profile declares",
+				 *out);
+	return rc;
+}
+
+/* An optional "02:00:5e:10:00:01" MAC address. */
+static int load_mac(struct loader *l, const struct yaml_value *map, const char *key, char **out)
+{
+	struct yaml_value v;
+	bool present = false;
+	int rc = yaml_child(l->doc, map, key, false, &v, &present);
+	if (rc || !present)
+		return rc;
+	rc = yaml_string(l->doc, &v, 0, out);
+	if (rc)
+		return rc;
+	const char *t = *out;
+	bool ok = strlen(t) == 17;
+	for (size_t i = 0; ok && i < 6; i++)
+		ok = isxdigit((unsigned char)t[3 * i]) && isxdigit((unsigned char)t[3 * i + 1]) &&
+		     (i == 5 || t[3 * i + 2] == ':');
+	if (!ok)
+		return yaml_fail(l->doc, v.at, v.path,
+				 "found '%.40s'; expected a MAC address like 02:00:5e:10:00:01", t);
+	return 0;
+}
+
+static int load_mix(struct loader *l, const struct yaml_value *v, struct profile_robustness *r)
+{
+	int rc = yaml_mapping(l->doc, v, NULL);
+	if (rc)
+		return rc;
+	if (yaml_count(v->node) == 0)
+		return yaml_fail(l->doc, v->at, v->path,
+				 "found an empty mix; expected protocols and their shares, like "
+				 "{ipv4: 1, ipv6: 1, icmpv4: 1, icmpv6: 1}");
+	r->mix = calloc(yaml_count(v->node), sizeof(*r->mix));
+	if (!r->mix)
+		return yaml_fail_memory(l->doc);
+	void *iterator = NULL;
+	struct fy_node_pair *pair;
+	struct yaml_value w;
+	while ((pair = fy_node_mapping_iterate(v->node, &iterator)) != NULL) {
+		struct profile_robustness_share *s = &r->mix[r->mix_count++];
+		long weight = 0;
+		rc = yaml_entry(l->doc, v, pair, &s->protocol, &w);
+		if (!rc)
+			rc = yaml_integer(l->doc, &w, 1, 1000, &weight);
+		if (rc)
+			return rc;
+		s->weight = (unsigned)weight;
+		if (!fuzz_template_protocol_known(s->protocol)) {
+			const char *names[32];
+			size_t n = fuzz_template_protocols(names, DL_ARRAY_SIZE(names));
+			char known[512];
+			yaml_join(known, sizeof(known), names, n, " or ");
+			return yaml_fail(l->doc, w.at, w.path,
+					 "found the protocol '%s', which dutlab has no templates "
+					 "for; expected %s",
+					 s->protocol, known);
+		}
+	}
+	return 0;
+}
+
+static int load_monitors(struct loader *l, const struct yaml_value *v, struct profile_robustness *r)
+{
+	int rc = load_strings(l, v, YAML_NAME, &r->monitors, &r->monitor_count);
+	for (size_t i = 0; !rc && i < r->monitor_count; i++) {
+		if (health_monitor_find(r->monitors[i]))
+			continue;
+		const char *names[HEALTH_MONITORS_MAX];
+		size_t n = 0;
+		for (size_t k = 0; k < health_monitor_count && n < DL_ARRAY_SIZE(names); k++)
+			names[n++] = health_monitors[k]->name;
+		char known[256];
+		yaml_join(known, sizeof(known), names, n, " or ");
+		struct yaml_value item;
+		yaml_item(l->doc, v, fy_node_sequence_get_by_index(v->node, (int)i), i, &item);
+		return yaml_fail(l->doc, item.at, item.path,
+				 "found the health monitor '%s'; expected %s", r->monitors[i],
+				 known);
+	}
+	return rc;
+}
+
+static int load_flow(struct loader *l, const struct yaml_value *v, struct profile_robustness *r)
+{
+	static const char *const keys[] = {"out_interface", "in_interface", "destination",
+					   "next_hop_mac",  "rate",         NULL};
+	struct yaml_value field;
+	bool present = false;
+	int rc = yaml_mapping(l->doc, v, keys);
+	if (!rc)
+		rc = load_interface(l, v, "out_interface", true, &r->flow_out_interface);
+	if (!rc)
+		rc = load_interface(l, v, "in_interface", true, &r->flow_in_interface);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "destination", false, &field, &present);
+	if (!rc && present) {
+		rc = yaml_string(l->doc, &field, 0, &r->flow_destination);
+		struct dl_error why;
+		if (!rc && scope_permit_text(&l->p->scope, r->flow_destination, NULL, &why) != 0)
+			return yaml_fail(l->doc, field.at, field.path, "%s", why.message);
+	}
+	if (!rc)
+		rc = load_mac(l, v, "next_hop_mac", &r->flow_next_hop_mac);
+	if (!rc)
+		rc = load_number(l, v, "rate", 1, 5000, &r->flow_rate);
+	return rc;
+}
+
+static int load_robustness(struct loader *l, const struct yaml_value *root)
+{
+	static const char *const keys[] = {
+		"interface", "dut_mac",     "duration",     "rate",        "level",          "seed",
+		"mix",       "monitors",    "tcp_port",     "syslog_port", "syslog_pattern", "flow",
+		"recovery",  "power_cycle", "max_failures", NULL};
+	struct profile_robustness *r = &l->p->robustness;
+	struct yaml_value section, field;
+	bool present = false;
+	int rc = yaml_child(l->doc, root, "robustness", false, &section, &present);
+	if (rc || !present)
+		return rc;
+	r->declared = true;
+	rc = yaml_mapping(l->doc, &section, keys);
+	if (!rc)
+		rc = load_interface(l, &section, "interface", true, &r->interface);
+	if (!rc)
+		rc = load_mac(l, &section, "dut_mac", &r->dut_mac);
+	if (!rc)
+		rc = yaml_child(l->doc, &section, "duration", true, &field, NULL);
+	if (!rc)
+		rc = load_number(l, &section, "duration", 1, 7 * 24 * 3600, &r->duration_seconds);
+	r->rate = 1000;
+	r->level = 1;
+	if (!rc)
+		rc = load_number(l, &section, "rate", 1, 10000000, &r->rate);
+	if (!rc)
+		rc = load_number(l, &section, "level", 1, 8, &r->level);
+	if (!rc)
+		rc = load_number(l, &section, "seed", 0, INT_MAX, &r->seed);
+	if (!rc)
+		rc = yaml_child(l->doc, &section, "mix", true, &field, NULL);
+	if (!rc)
+		rc = load_mix(l, &field, r);
+	if (!rc)
+		rc = yaml_child(l->doc, &section, "monitors", false, &field, &present);
+	if (!rc && present)
+		rc = load_monitors(l, &field, r);
+	if (!rc)
+		rc = load_number(l, &section, "tcp_port", 1, 65535, &r->tcp_port);
+	if (!rc)
+		rc = load_number(l, &section, "syslog_port", 1, 65535, &r->syslog_port);
+	if (!rc)
+		rc = yaml_child(l->doc, &section, "syslog_pattern", false, &field, &present);
+	if (!rc && present) {
+		rc = yaml_string(l->doc, &field, 0, &r->syslog_pattern);
+		regex_t re;
+		if (!rc && regcomp(&re, r->syslog_pattern, REG_EXTENDED | REG_NOSUB) != 0)
+			return yaml_fail(l->doc, field.at, field.path,
+					 "found '%.64s', which is not a POSIX extended regular "
+					 "expression; expected one that matches the DUT's failure "
+					 "lines",
+					 r->syslog_pattern);
+		if (!rc)
+			regfree(&re);
+	}
+	if (!rc)
+		rc = yaml_child(l->doc, &section, "flow", false, &field, &present);
+	if (!rc && present)
+		rc = load_flow(l, &field, r);
+	if (!rc)
+		rc = load_number(l, &section, "recovery", 1, 3600, &r->recovery_seconds);
+	if (!rc)
+		rc = load_number(l, &section, "max_failures", 1, CAMPAIGN_FAILURES_MAX,
+				 &r->max_failures);
+	if (!rc)
+		rc = yaml_child(l->doc, &section, "power_cycle", false, &field, &present);
+	if (!rc && present) {
+		rc = yaml_string(l->doc, &field, YAML_NAME, &r->power_cycle);
+		if (!rc && !profile_find_operation(l->p, r->power_cycle))
+			return yaml_fail(
+				l->doc, field.at, field.path,
+				"found the operation '%s', which no exec adapter declares; "
+				"expected the name of adapters[].operations entry that "
+				"power-cycles the DUT",
+				r->power_cycle);
+	}
+	return rc;
+}
+
 static int load_tls(struct loader *l, const struct yaml_value *root)
 {
 	static const char *const keys[] = {"ca_bundle", "server_names", "identity_keys", NULL};
@@ -1355,9 +1574,9 @@ static int load_report(struct loader *l, const struct yaml_value *root)
 static int load_document(struct loader *l, struct fy_node *root_node)
 {
 	static const char *const keys[] = {
-		"dutlab_profile", "identity",    "targets",  "scope",     "dut",    "services",
-		"capabilities",   "credentials", "adapters", "artifacts", "report", "tls",
-		"tls_clients",    "units",       "roles",    "auth",      NULL};
+		"dutlab_profile", "identity",    "targets",  "scope",     "dut",        "services",
+		"capabilities",   "credentials", "adapters", "artifacts", "report",     "tls",
+		"tls_clients",    "units",       "roles",    "auth",      "robustness", NULL};
 	struct yaml_value root = {.node = root_node, .at = {1, 1}, .path = ""};
 	root.at = yaml_pos(l->doc, root_node, root.at);
 	if (yaml_is_null(root_node))
@@ -1407,6 +1626,8 @@ static int load_document(struct loader *l, struct fy_node *root_node)
 		rc = load_tls_clients(l, &root); /* after adapters: a trigger names an operation */
 	if (!rc)
 		rc = load_units(l, &root);
+	if (!rc)
+		rc = load_robustness(l, &root); /* after adapters: power_cycle names an operation */
 	return rc;
 }
 

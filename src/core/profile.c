@@ -215,6 +215,21 @@ void profile_release(struct profile *p)
 	free(p->auth.test_credential);
 	free(p->auth.password_warning);
 	free(p->auth.password_policy_reference);
+	struct profile_robustness *r = &p->robustness;
+	for (size_t i = 0; i < r->mix_count; i++)
+		free(r->mix[i].protocol);
+	free(r->mix);
+	for (size_t i = 0; i < r->monitor_count; i++)
+		free(r->monitors[i]);
+	free(r->monitors);
+	free(r->interface);
+	free(r->dut_mac);
+	free(r->syslog_pattern);
+	free(r->flow_out_interface);
+	free(r->flow_in_interface);
+	free(r->flow_destination);
+	free(r->flow_next_hop_mac);
+	free(r->power_cycle);
 	for (size_t i = 0; p->artifacts && i < p->artifact_count; i++) {
 		free(p->artifacts[i].name);
 		free(p->artifacts[i].path);

@@ -126,6 +126,40 @@ struct profile_auth {
 	char *password_policy_reference;
 };
 
+/* One protocol of a robustness campaign's mix and its share ("arp": 1). */
+struct profile_robustness_share {
+	char *protocol; /* a fuzz template protocol: "arp", "lldp", "ipv4", "icmpv6" */
+	unsigned weight;
+};
+
+/*
+ * robustness: how the packet-level robustness campaign runs (NCC 5.4.1.6,
+ * 5.4.2.4; TS-0014-1 5.3.2.3): where it sends, how long, how fast, which
+ * protocols in what shares, and how the DUT's health is watched.
+ */
+struct profile_robustness {
+	bool declared;
+	char *interface;           /* the tester port facing the DUT (scope.interfaces) */
+	char *dut_mac;             /* the DUT's MAC on it, "02:00:..."; NULL: learnt by ARP/ND */
+	unsigned duration_seconds; /* the run; the standards ask 8 h (28800) */
+	unsigned rate;             /* test cases per second */
+	unsigned level;            /* anomalies stacked per case, 1..8 */
+	unsigned seed;             /* 0: drawn at the start and recorded */
+	struct profile_robustness_share *mix;
+	size_t mix_count;
+	char **monitors; /* health monitors: "icmp", "tcp", "neighbour", "lldp", ... */
+	size_t monitor_count;
+	unsigned tcp_port;    /* "tcp": the management port; 0: found from services */
+	unsigned syslog_port; /* "syslog": the UDP port dutlab listens on; 0: 514 */
+	char *syslog_pattern; /* "syslog": what counts as a failure; NULL: the default */
+	/* "flow": the background flow through the DUT */
+	char *flow_out_interface, *flow_in_interface, *flow_destination, *flow_next_hop_mac;
+	unsigned flow_rate;
+	unsigned recovery_seconds; /* waited for recovery before power_cycle; 0: 60 */
+	unsigned max_failures;     /* the campaign stops after this many; 0: 8 */
+	char *power_cycle;         /* the exec operation that power-cycles the DUT; NULL: none */
+};
+
 struct profile_artifact {
 	char *name; /* "firmware", "sbom", "config_backup", "manual" */
 	char *path; /* resolved against the profile's folder */
@@ -215,6 +249,7 @@ struct profile {
 	struct profile_role *roles;
 	size_t role_count;
 	struct profile_auth auth;
+	struct profile_robustness robustness;
 };
 
 /*

@@ -217,3 +217,105 @@ int scope_permit_text(const struct scope *s, const char *address, const char *in
 	return dl_error_set(err, DL_EINVAL, "'%s' is not an IPv4 or IPv6 address",
 			    address ? address : "(null)");
 }
+
+/* IPv4 destinations that no router forwards (RFC 1122 3.2.1.3, RFC 5771,
+ * RFC 3927): the frame cannot leave the link it is sent on. */
+static bool link_scoped_ipv4(const uint8_t *a)
+{
+	if (a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255)
+		return true;
+	return a[0] == 0 || a[0] == 127 || (a[0] == 169 && a[1] == 254) ||
+	       (a[0] == 224 && a[1] == 0 && a[2] == 0);
+}
+
+/* The IPv6 equivalents (RFC 4291 2.4, 2.7): multicast of scope 0 (reserved),
+ * 1 (interface-local) or 2 (link-local), fe80::/10, :: and ::1. */
+static bool link_scoped_ipv6(const uint8_t *a)
+{
+	if (a[0] == 0xff)
+		return (a[1] & 0x0f) <= 2;
+	if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+		return true;
+	for (int i = 0; i < 15; i++)
+		if (a[i])
+			return false;
+	return a[15] <= 1;
+}
+
+static int refuse_frame(const struct scope *s, int family, const uint8_t *address,
+			const char *interface, struct dl_error *err)
+{
+	char text[INET6_ADDRSTRLEN];
+	if (!inet_ntop(family, address, text, sizeof(text)))
+		text_copy(text, sizeof(text), "(unprintable address)");
+	return dl_error_set(err, DL_ESCOPE,
+			    "%s: frame%s%s%s for %s refused: that destination is not inside "
+			    "scope.networks and a router would forward it (add its network to the "
+			    "profile's scope if it is part of the DUT)",
+			    origin_of(s), interface ? " on '" : "", interface ? interface : "",
+			    interface ? "'" : "", text);
+}
+
+int scope_permit_frame(const struct scope *s, const uint8_t *frame, size_t length,
+		       const char *interface, struct dl_error *err)
+{
+	if (!s)
+		return dl_error_set(err, DL_ESCOPE, "no scope given: refusing to send anything");
+	if (interface) {
+		int rc = permit_interface(s, interface, err);
+		if (rc)
+			return rc;
+	}
+	if (length < 14)
+		return 0; /* a runt: no EtherType, nothing a router would forward */
+	size_t offset = 12;
+	unsigned type = (unsigned)frame[12] << 8 | frame[13];
+	/* 802.1Q, 802.1ad and the old QinQ 0x9100, stacked at most 8 deep. */
+	for (int tags = 0; (type == 0x8100 || type == 0x88a8 || type == 0x9100) && tags < 8;
+	     tags++) {
+		if (offset + 6 > length)
+			return 0;
+		offset += 4;
+		type = (unsigned)frame[offset] << 8 | frame[offset + 1];
+	}
+	if (type == 0x8100 || type == 0x88a8 || type == 0x9100)
+		return dl_error_set(err, DL_ESCOPE,
+				    "%s: frame with more than 8 VLAN tags refused: its destination "
+				    "is too deep to check",
+				    origin_of(s));
+	offset += 2;
+	/* 802.3 length with LLC/SNAP (AA AA 03, OUI 0): the EtherType follows. */
+	if (type <= 1500) {
+		static const uint8_t snap[6] = {0xaa, 0xaa, 0x03, 0, 0, 0};
+		if (offset + 8 > length || memcmp(frame + offset, snap, sizeof(snap)) != 0)
+			return 0;
+		type = (unsigned)frame[offset + 6] << 8 | frame[offset + 7];
+		offset += 8;
+	}
+	int family;
+	uint8_t address[16];
+	if (type == 0x0800) {
+		if (offset + 20 > length)
+			return 0; /* the destination is not all there: no router forwards it */
+		family = AF_INET;
+		memcpy(address, frame + offset + 16, 4);
+	} else if (type == 0x86dd) {
+		if (offset + 40 > length)
+			return 0;
+		family = AF_INET6;
+		memcpy(address, frame + offset + 24, 16);
+		static const uint8_t mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+		if (memcmp(address, mapped_prefix, sizeof(mapped_prefix)) == 0) {
+			memmove(address, address + 12, 4);
+			family = AF_INET;
+		}
+	} else {
+		return 0; /* ARP, LLDP, MAC control...: not routed */
+	}
+	for (size_t i = 0; i < s->network_count; i++)
+		if (scope_contains(&s->networks[i], family, address))
+			return 0;
+	if (family == AF_INET ? link_scoped_ipv4(address) : link_scoped_ipv6(address))
+		return 0;
+	return refuse_frame(s, family, address, interface, err);
+}

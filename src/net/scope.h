@@ -51,4 +51,22 @@ int scope_permit_text(const struct scope *s, const char *address, const char *in
 
 bool scope_contains(const struct scope_network *n, int family, const uint8_t *address);
 
+/*
+ * The per-frame check of a raw Ethernet frame (ring_send): the IPv4 or IPv6
+ * destination, found through up to 8 stacked 802.1Q/802.1ad tags
+ * and an LLC/SNAP header, must lie inside scope.networks, unless it cannot
+ * leave the link: IPv4 255.255.255.255, 0.0.0.0/8, 224.0.0.0/24, 169.254/16,
+ * 127/8; IPv6 multicast of interface- or link-local scope (ffX1::, ffX2::,
+ * and the reserved ffX0::), fe80::/10, ::, ::1. A routable address the
+ * profile did not declare (global multicast 224.0.1.0 and up, ffXe::) is
+ * refused: a router DUT would forward it; so is a frame with more than 8
+ * tags (too deep to check). Frames that are not IP (ARP,
+ * LLDP, PAUSE) and frames too short to hold the destination (no router
+ * forwards them) pass. interface (may be NULL when the caller checked it
+ * already) must be declared. No allocation; a few compares per frame.
+ * 0, or DL_ESCOPE with a message naming the destination and the interface.
+ */
+int scope_permit_frame(const struct scope *s, const uint8_t *frame, size_t length,
+		       const char *interface, struct dl_error *err);
+
 #endif

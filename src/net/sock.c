@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/if_packet.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -130,6 +131,37 @@ const char *sock_interface(const struct scope *scope)
 	if (!scope || scope->interface_count == 0)
 		return NULL;
 	return scope->interfaces[0];
+}
+
+int sock_packet_open(const struct scope *scope, const char *interface, const char *destination,
+		     int type, uint16_t ethertype, int *fd_out, struct dl_error *err)
+{
+	*fd_out = -1;
+	int rc = destination ? scope_permit_text(scope, destination, interface, err)
+			     : scope_permit(scope, NULL, 0, interface, err);
+	if (rc)
+		return rc;
+	int index = interface ? (int)if_nametoindex(interface) : 0;
+	if (index == 0)
+		return dl_error_set(err, DL_ENOTFOUND, "interface '%s' does not exist here",
+				    interface ? interface : "(none)");
+	int fd = socket(AF_PACKET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ethertype));
+	if (fd < 0)
+		return dl_error_set(err, DL_EIO, "AF_PACKET socket: %s; dutlab needs CAP_NET_RAW",
+				    strerror(errno));
+	struct sockaddr_ll bind_to = {
+		.sll_family = AF_PACKET, .sll_protocol = htons(ethertype), .sll_ifindex = index};
+	if (bind(fd, (const struct sockaddr *)&bind_to, sizeof(bind_to)) < 0) {
+		int e = errno;
+		close(fd);
+		return dl_error_set(err, DL_EIO, "binding to interface '%s': %s", interface,
+				    strerror(e));
+	}
+	/* our own frames (a campaign's among them) are not what a monitor reads */
+	int one = 1;
+	(void)setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
+	*fd_out = fd;
+	return 0;
 }
 
 int sock_open(const struct scope *scope, const struct sock_address *destination, int type,

@@ -47,6 +47,18 @@ const char *sock_address_text(const struct sock_address *a, char *buf, size_t si
 int sock_open(const struct scope *scope, const struct sock_address *destination, int type,
 	      int protocol, const char *interface, int *fd_out, struct dl_error *err);
 
+/*
+ * A non-blocking AF_PACKET socket of type (SOCK_RAW: frames with their
+ * Ethernet header; SOCK_DGRAM: without) for ethertype (host order; 0: it
+ * only sends), bound to interface, after scope_permit() allowed the
+ * interface (and destination, an address in text, when not NULL). Our own
+ * outgoing frames are not read back. 0, DL_ESCOPE, DL_ENOTFOUND (no such
+ * interface) or DL_EIO (no CAP_NET_RAW). The health monitors' link-layer
+ * probes use it; bulk frame I/O goes through net/ring.h.
+ */
+int sock_packet_open(const struct scope *scope, const char *interface, const char *destination,
+		     int type, uint16_t ethertype, int *fd_out, struct dl_error *err);
+
 /* Connect a socket from sock_open() and wait until connected or deadline_ns.
  * 0, DL_ETIMEDOUT, or DL_EIO (err names the errno: "connection refused"). On
  * failure *errno_out (if not NULL) holds the errno. */

@@ -136,6 +136,12 @@ self_contained_scripts() {
 	# The http-basic and http-digest login drivers against lighttpd mod_auth (its own
 	# namespaces).
 	run_script_later "http drivers" "$root/tests/lab/adapters/http-drivers.sh" "$build"
+	# The robustness campaigns' health monitors against a small DUT of their own (dl-hlth-a/b):
+	# each fault seen with its evidence, then the recovery.
+	run_script_later "health monitors" "$root/tests/lab/packet/health.sh" "$build"
+	# The AF_PACKET rings on a veth pair of their own (dl-ring-a/b): exact counts, the
+	# scope guard's per-frame refusals.
+	run_script_later "packet rings" "$root/tests/lab/packet/ring.sh" "$build"
 }
 
 # camera_tests: the campaign-level tests that need only the cameras and their campaigns (the
@@ -330,6 +336,22 @@ camera_tests() {
 	echo "finished" >"$work/camera-tests.done"
 }
 
+# net_tests: after the firewalls' and switches' campaigns, in their lane: each bad one's
+# reproducer (one frame, naming the field) kills its fragile responder again when sent alone
+# by scapy; then the layer-2/3 DUTs themselves (they go up and down, so after the campaigns).
+net_tests() {
+	case " $duts " in *" firewall-bad "*)
+		run_script "firewall-bad reproducer" "$root/tests/lab/packet/reproducer.sh" "$work" \
+			firewall-bad ipv4-option-length ;;
+	esac
+	case " $duts " in *" switch-bad "*)
+		run_script "switch-bad reproducer" "$root/tests/lab/packet/reproducer.sh" "$work" \
+			switch-bad lldp-port-id-overrun ;;
+	esac
+	run_script "packet duts" "$root/tests/lab/packet/duts.sh"
+	echo "finished" >"$work/net-tests.done"
+}
+
 # --- one campaign per DUT and standard ---
 # A DUT's campaigns run one after the other (they share its accounts and its state); the
 # management planes' campaigns, long for their paced login tests, run beside the others.
@@ -357,20 +379,32 @@ lane() {
 	done
 	return 0
 }
-# Three lanes: mgmt-good alone, its NCC and TS-0014-1 campaigns first; mgmt-bad; and the
-# cameras and controllers, then the camera tests and the self-contained scripts. mgmt-good's user-enumeration tests (TS-0014-1's and
+# Four lanes: mgmt-good alone, its NCC and TS-0014-1 campaigns first; mgmt-bad; the
+# firewalls and switches (their robustness campaigns), then their reproducers and the
+# layer-2/3 DUT tests; and the cameras and controllers, then the camera tests and the
+# self-contained scripts. mgmt-good's user-enumeration tests (TS-0014-1's and
 # IoT-1006-1's) compare login latencies of existing and unknown users, interleaved, so the
 # other lane's load falls on both sides alike.
-good="" bad="" rest=""
+good="" bad="" net="" rest=""
 for dut in $duts; do
-	case $dut in mgmt-good) good="$good $dut" ;; mgmt-bad) bad="$bad $dut" ;; *) rest="$rest $dut" ;; esac
+	case $dut in
+	mgmt-good) good="$good $dut" ;;
+	mgmt-bad) bad="$bad $dut" ;;
+	firewall-* | switch-*) net="$net $dut" ;;
+	*) rest="$rest $dut" ;;
+	esac
 done
 lane_pids=""
-for group in "$good" "$bad" "$rest"; do
+for group in "$good" "$bad" "$net" "$rest"; do
 	# shellcheck disable=SC2086 # a list of DUT names
 	if [ -n "${group// /}" ]; then
 		if [ "$group" = "$good" ]; then
 			LANE_EXTRAS_FIRST=1 lane $group &
+		elif [ "$group" = "$net" ]; then
+			{
+				lane $group
+				net_tests >"$work/net-tests.log" 2>&1
+			} &
 		elif [ "$group" = "$rest" ]; then
 			{
 				lane $group
@@ -468,7 +502,11 @@ done
 relay "$work/camera-tests.log"
 [ -f "$work/camera-tests.done" ] ||
 	not_ok "the camera tests ran to their end" "$(tail -5 "$work/camera-tests.log")"
-for name in "tls vs sslscan" "ssh vs ssh-audit" "tls hostile" "login drivers" "http drivers"; do
+relay "$work/net-tests.log"
+[ -f "$work/net-tests.done" ] ||
+	not_ok "the layer-2/3 tests ran to their end" "$(tail -5 "$work/net-tests.log")"
+for name in "tls vs sslscan" "ssh vs ssh-audit" "tls hostile" "login drivers" "http drivers" \
+	"health monitors" "packet rings"; do
 	relay_script "$name"
 done
 # The management-plane DUTs: lockout, password policy, idle timeout, roles, forced change

@@ -518,6 +518,9 @@ static void test_checks_resolve(void **state)
 		{"iot-1006-1", "5.1.3.1", "auth.password-lifetime", "require", "min_age,expiry"},
 		{"iot-1006-1", "5.3.1.2", "auth.storage", "weak_hash", "fail"},
 		{"ncc-ci-ict", "5.3.1.5", "auth.masking", NULL, NULL},
+		/* robustness (issue 6): the packet campaigns */
+		{"ncc-ci-ict", "5.4.1.6", "robustness.packets", NULL, NULL},
+		{"ncc-ci-ict", "5.4.2.4", "robustness.packets", NULL, NULL},
 		{"ncc-ci-ict", "5.3.1.6", "auth.storage", "weak_hash", "finding"},
 		/* roles and unauthenticated access (checks-access) */
 		{"taics-ts-0014-1", "5.2.4.1", "auth.every-interface", "data", "sensitive"},
@@ -544,6 +547,22 @@ static void test_checks_resolve(void **state)
 			assert_string_equal(ref->params[0].name, wired[i].param);
 			assert_string_equal(ref->params[0].value, wired[i].value);
 		}
+	}
+	/* the robustness items name their protocols and the standard's 8 hours */
+	static const struct {
+		const char *clause, *protocols;
+	} robust[] = {{"5.4.1.6", "ipv4,ipv6,icmpv4,icmpv6"},
+		      {"5.4.2.4", "arp,ethernet,ethernet-control,vlan,lldp"}};
+	for (size_t i = 0; i < DL_ARRAY_SIZE(robust); i++) {
+		const struct catalog_clause *cl = catalog_find_clause(
+			catalog_find_standard(&catalog, "ncc-ci-ict"), robust[i].clause);
+		assert_non_null(cl);
+		assert_int_equal(cl->check_count, 1);
+		assert_int_equal(cl->checks[0].param_count, 2);
+		assert_string_equal(cl->checks[0].params[0].name, "hours");
+		assert_string_equal(cl->checks[0].params[0].value, "8");
+		assert_string_equal(cl->checks[0].params[1].name, "protocols");
+		assert_string_equal(cl->checks[0].params[1].value, robust[i].protocols);
 	}
 	/* every check the catalog cites exists, and takes the parameters given */
 	size_t cited = 0;
