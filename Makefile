@@ -4,7 +4,7 @@ FUZZ_BUILD ?= build-fuzz
 MESON_FLAGS ?= -Dwerror=true
 FUZZ_SECONDS ?= 600
 
-.PHONY: all deps deps-build build check check-unit check-lab check-peers check-fuzz lint format demo bench fuzz clean lab-down
+.PHONY: all deps deps-build build check check-unit check-lab check-peers check-fuzz lint format demo bench fuzz soak clean lab-down
 
 all: build
 
@@ -60,6 +60,11 @@ format:
 
 demo: deps build
 	./lab/demo.sh $(BUILD)
+
+# The robustness campaigns at the standard's length (8 h) against the good firewall and switch.
+SOAK_SECONDS ?= 28800
+soak: deps build
+	./lab/soak.sh $(BUILD) $(SOAK_SECONDS)
 
 # Speed and memory, side by side with the peer tool, reported as ratios.
 bench: deps build

@@ -1,5 +1,5 @@
 #!/bin/bash
-# l2-vs-trafgen: static 64-byte frames vs trafgen, MAC flooding vs macof and trafgen, on one veth pair (issue 6)
+# l2-vs-trafgen: static 64-byte frames vs trafgen, MAC flooding vs macof and trafgen, per-packet mutated test cases vs trafgen and a scapy fuzz loop, on one veth pair (issue 6)
 #
 # Usage (as root, from the repository): bench/l2-vs-trafgen.sh [ROUNDS]
 #   ROUNDS   interleaved repetitions of every sender (default 3); medians are reported
@@ -7,6 +7,8 @@
 #   RING_TRY the receiver (default: tests/lab/ring-try beside DUTLAB's build)
 #   FRAMES   static frames per run (default 2000000)
 #   FLOOD    frames per MAC-flood run (default 500000)
+#   MUTATED  mutated test cases per dutlab run (default 1000000)
+#   SCAPY    fuzzed frames per scapy run (default 5000: scapy makes a few thousand a second)
 #
 # Makes namespaces dl-bench-a (sender, 198.18.19.1 on dl-bench-a) and dl-bench-b
 # (receiver, 198.18.19.2 on dl-bench-b) joined by one veth pair, and removes them on
@@ -23,7 +25,12 @@
 # for dutlab mac-flood, macof and trafgen with 5 random bytes of source MAC.
 # trafgen pins its process to CPU 0 (-P 1); dutlab and macof are pinned there too, so a
 # busy machine weighs on every sender alike.
-# Goals (issue 6): static >= 1.2 x trafgen; MAC flooding >= trafgen's distinct MACs/s.
+# Mutated test cases: `dutlab packets --kind mutated` (the campaign's engine: case i of the
+# ipv4-udp template, one anomaly, every frame through the scope guard) against trafgen's
+# static rate, and a scapy loop sending fuzz(IP()/UDP()) (new random fields per frame) on
+# a layer-2 socket, both pinned to CPU 0 (boofuzz cannot be installed here).
+# Goals (issue 6): static >= 1.2 x trafgen; MAC flooding >= trafgen's distinct MACs/s;
+# mutated >= 0.75 x trafgen's static rate and > 100 x scapy.
 set -eu
 
 ROUNDS=${1:-3}
@@ -31,6 +38,8 @@ DUTLAB=${DUTLAB:-build/src/cli/dutlab}
 RING_TRY=${RING_TRY:-$(dirname "$DUTLAB")/../../tests/lab/ring-try}
 FRAMES=${FRAMES:-2000000}
 FLOOD=${FLOOD:-500000}
+MUTATED=${MUTATED:-1000000}
+SCAPY=${SCAPY:-5000}
 A=dl-bench-a
 B=dl-bench-b
 
@@ -40,6 +49,7 @@ die() { echo "l2-vs-trafgen: $*" >&2; exit 2; }
 [ -x "$RING_TRY" ] || die "no ring-try at '$RING_TRY'; build it or set RING_TRY"
 command -v trafgen >/dev/null || die "trafgen is not installed (apt-get install netsniff-ng)"
 command -v macof >/dev/null || die "macof is not installed (apt-get install dsniff)"
+/usr/bin/python3 -c 'import scapy.all' 2>/dev/null || die "scapy is not installed (apt-get install python3-scapy)"
 [ -x /usr/bin/time ] || die "GNU time is not installed (apt-get install time)"
 case "$ROUNDS" in '' | *[!0-9]* | 0) die "ROUNDS must be a positive number" ;; esac
 ip netns list | grep -qE "^($A|$B)( |$)" && die "namespaces $A/$B exist: another run?"
@@ -165,6 +175,35 @@ flood_run() {
 		"$frames/$macs/$dropped"
 }
 
+# mutated_dutlab: MUTATED test cases of ipv4-udp, one process pinned to CPU 0.
+mutated_dutlab() {
+	local before after seconds
+	before=$(rx_packets)
+	ip netns exec $A taskset -c 0 "$DUTLAB" packets --profile "$work/profile.yaml" \
+		--frames "$MUTATED" --kind mutated --template ipv4-udp --dst-mac $DST_MAC \
+		--destination 198.18.19.2 --source 198.18.19.1 --seed "$round" >"$work/m.json"
+	after=$(rx_packets)
+	seconds=$(json "$work/m.json" seconds)
+	record dutlab-mutated mutated "$(json "$work/m.json" pps)" \
+		"$(awk -v n=$((after - before)) -v s="$seconds" 'BEGIN {printf "%d", n / s}')"
+}
+
+# mutated_scapy: SCAPY frames of fuzz(IP()/UDP()) through one layer-2 socket, pinned to CPU 0.
+mutated_scapy() {
+	ip netns exec $A taskset -c 0 /usr/bin/python3 - $A "$SCAPY" "$DST_MAC" >"$work/s.out" <<'PY'
+import sys, time
+from scapy.all import Ether, IP, UDP, conf, fuzz
+iface, n, mac = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+s = conf.L2socket(iface=iface)
+frame = Ether(dst=mac) / fuzz(IP(dst="198.18.19.2") / UDP(dport=9))
+start = time.perf_counter()
+for _ in range(n):
+    s.send(frame)  # fuzz(): every send builds new random field values
+print("%d" % (n / (time.perf_counter() - start)))
+PY
+	record scapy-fuzz mutated "$(cat "$work/s.out")" -
+}
+
 round=1
 : >"$work/rss"
 while [ "$round" -le "$ROUNDS" ]; do
@@ -176,8 +215,10 @@ while [ "$round" -le "$ROUNDS" ]; do
 		--kind mac-flood --dst-mac $DST_MAC --seed "$round"
 	flood_run macof taskset -c 0 macof -i $A -n "$FLOOD"
 	flood_run trafgen-flood trafgen -i "$work/flood.cfg" -o $A -n "$FLOOD" -P 1
+	mutated_dutlab
+	mutated_scapy
 	echo "round $round:"
-	tail -7 "$work/results" | awk '{printf "  %-16s %-6s sender %10s   receiver %-18s %s\n", $1, $2, $3, $4, $5 ? "per CPU-second " $5 : ""}'
+	tail -9 "$work/results" | awk '{printf "  %-16s %-6s sender %10s   receiver %-18s %s\n", $1, $2, $3, $4, $5 ? "per CPU-second " $5 : ""}'
 	round=$((round + 1))
 done
 
@@ -189,6 +230,7 @@ dw_tx=$(med dutlab-workers 3) dw_rx=$(med dutlab-workers 4)
 d_cpu=$(med dutlab 5) t1_cpu=$(med trafgen-P1 5) dw_cpu=$(med dutlab-workers 5) tn_cpu=$(med trafgen-default 5)
 df=$(med dutlab-flood 3) mf=$(med macof 3) tf=$(med trafgen-flood 3)
 rss=$(sort -n "$work/rss" | tail -1)
+dm_tx=$(med dutlab-mutated 3) dm_rx=$(med dutlab-mutated 4) sc=$(med scapy-fuzz 3)
 
 echo
 echo "static 64-byte frames, $FRAMES per run, median of $ROUNDS (packets/s: sender / receiving veth)"
@@ -205,9 +247,15 @@ printf '  dutlab packets --kind mac-flood %9s\n' "$df"
 printf '  macof                           %9s\n' "$mf"
 printf '  trafgen -P 1, drnd(5) source    %9s\n' "$tf"
 echo "  ratio dutlab/trafgen: $(ratio "$df" "$tf") (goal >= 1.00), dutlab/macof: $(ratio "$df" "$mf")"
+echo "per-packet mutated test cases (one process on CPU 0), cases/s: sender / receiving veth"
+printf '  dutlab packets --kind mutated   %9s / %9s\n' "$dm_tx" "$dm_rx"
+printf '  scapy fuzz(IP()/UDP()) loop     %9s\n' "$sc"
+echo "  ratio mutated/trafgen -P 1 static: $(ratio "$dm_tx" "$t1_tx") (goal >= 0.75); dutlab/scapy: $(ratio "$dm_tx" "$sc") (goal > 100)"
 echo "dutlab peak RSS: $rss KiB"
 status=0
 awk -v a="$d_tx" -v b="$t1_tx" 'BEGIN {exit !(a >= 1.2 * b)}' || status=1
 awk -v a="$dw_tx" -v b="$tn_tx" 'BEGIN {exit !(a >= 1.2 * b)}' || status=1
 awk -v a="$df" -v b="$tf" 'BEGIN {exit !(a >= b)}' || status=1
+awk -v a="$dm_tx" -v b="$t1_tx" 'BEGIN {exit !(a >= 0.75 * b)}' || status=1
+awk -v a="$dm_tx" -v b="$sc" 'BEGIN {exit !(a > 100 * b)}' || status=1
 exit $status

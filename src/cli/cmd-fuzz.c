@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "core/error.h"
 #include "core/profile.h"
+#include "core/store.h"
 #include "core/monotonic.h"
 #include "core/text.h"
 #include "fuzz/campaign.h"
@@ -40,7 +41,8 @@ static void usage(FILE *out)
 		"With --profile: run the profile's robustness campaign (its robustness section,\n"
 		"docs/profile.md) against the DUT, outside a full 'dutlab run': evidence goes\n"
 		"into DIR/evidence/robustness, the observation into DIR/robustness.json and on\n"
-		"standard output. Frames are sent.\n"
+		"standard output, checkpoints into DIR/campaign.db (the same command again\n"
+		"resumes where a killed run stopped). Frames are sent.\n"
 		"\n"
 		"Show the mutation engine's templates (protocol, fields, (field, anomaly) pairs\n"
 		"offered), write every template's valid frame, write test cases (each frame's\n"
@@ -477,9 +479,18 @@ static int fuzz_campaign(const struct fuzz_args *a)
 		profile_release(&p);
 		return 1;
 	}
+	/* DIR/campaign.db holds the checkpoints: the same command again resumes there */
+	struct store store;
+	if (store_open(&store, a->output, true, &err) != 0) {
+		fprintf(stderr, "dutlab fuzz: %s\n", err.message);
+		profile_release(&p);
+		return 1;
+	}
+	store_close(&store);
 	struct campaign_config c = {
 		.profile = &p,
 		.evidence_dir = evidence,
+		.campaign_dir = a->output,
 		/* the campaign's own deadline: its duration and an hour for failures */
 		.deadline_ns = monotonic_ns() +
 			       ((int64_t)p.robustness.duration_seconds + 3600) * 1000000000LL,

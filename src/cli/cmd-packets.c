@@ -15,9 +15,12 @@
 #include "core/error.h"
 #include "core/profile.h"
 #include "core/text.h"
+#include "fuzz/mutate.h"
+#include "fuzz/template.h"
 #include "net/rate.h"
 #include "net/ring.h"
 #include "net/scope.h"
+#include "proto/packet.h"
 
 #define PACKETS_FRAMES_MAX 10000000000ull /* 10^10: hours at line rate */
 #define PACKETS_FRAME_MAX 9018u           /* a jumbo frame with a tag */
@@ -28,7 +31,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: dutlab packets --profile FILE --frames N [--interface NAME]\n"
-		"                      [--kind static|mac-flood] [--length BYTES] [--rate PPS]\n"
+		"                      [--kind static|mac-flood|mutated] [--template NAME]\n"
+		"                      [--length BYTES] [--rate PPS]\n"
 		"                      [--burst N] [--destination ADDRESS] [--source ADDRESS]\n"
 		"                      [--dst-mac MAC] [--seed N] [--frame-size BYTES]\n"
 		"                      [--ring-frames N] [--sendmmsg] [--workers N]\n"
@@ -40,6 +44,10 @@ static void usage(FILE *out)
 		"  --kind static     the same frame N times (default)\n"
 		"  --kind mac-flood  a distinct source MAC on every frame (like macof), to\n"
 		"                    fill a switch's address table\n"
+		"  --kind mutated    test case i of --template NAME (mutated as a robustness\n"
+		"                    campaign does, seed --seed, one anomaly) for frame i: the\n"
+		"                    per-packet mutation rate; frames the guard refuses are "
+		"counted\n"
 		"  --length BYTES    frame length on the wire with its FCS (default 64: 60\n"
 		"                    bytes written, the NIC adds 4)\n"
 		"  --rate PPS        pace to PPS frames per second (default: as fast as it goes)\n"
@@ -181,7 +189,7 @@ static void flood_mac(uint64_t index, uint64_t seed, uint8_t mac[6])
 }
 
 struct packets_args {
-	const char *profile, *interface, *kind, *destination, *source;
+	const char *profile, *interface, *kind, *destination, *source, *template;
 	uint64_t frames, rate, burst, seed;
 	long length, frame_size, ring_frames, workers;
 	uint8_t dst_mac[6];
@@ -216,7 +224,10 @@ static int parse_args(int argc, char **argv, struct packets_args *a)
 			a->interface = value;
 		} else if (strcmp(arg, "--kind") == 0) {
 			a->kind = value;
-			bad = strcmp(value, "static") != 0 && strcmp(value, "mac-flood") != 0;
+			bad = strcmp(value, "static") != 0 && strcmp(value, "mac-flood") != 0 &&
+			      strcmp(value, "mutated") != 0;
+		} else if (strcmp(arg, "--template") == 0) {
+			a->template = value;
 		} else if (strcmp(arg, "--frames") == 0) {
 			bad = text_parse_u64(value, PACKETS_FRAMES_MAX, &a->frames) != 0 ||
 			      a->frames == 0;
@@ -298,6 +309,29 @@ struct packets_result {
 	char message[DL_ERROR_MESSAGE_MAX];
 };
 
+/* --kind mutated: the plan every worker (a fork) uses, and its frames. */
+static const struct mutation_plan *mutated_plan;
+static struct packet *mutated_frames;
+
+/* Case index of the plan into the ring; frames the guard or the port refuse are counted. */
+static int send_mutated(struct ring *r, const struct packets_args *a, uint64_t index,
+			uint64_t *refused, struct dl_error *err)
+{
+	struct fuzz_case record;
+	int rc = mutate_planned(mutated_plan, a->seed, index, mutated_frames, &record, err);
+	for (size_t f = 0; rc == 0 && f < record.frame_count; f++) {
+		struct dl_error why;
+		rc = ring_send(r, mutated_frames[f].bytes, mutated_frames[f].length, &why);
+		if (rc == DL_ESCOPE || rc == DL_EINVAL) {
+			(*refused)++;
+			rc = 0;
+		} else if (rc) {
+			dl_error_set(err, rc, "%s", why.message);
+		}
+	}
+	return rc;
+}
+
 /* Frames first .. first + count - 1 (the index picks mac-flood's MAC). */
 static void send_frames(struct ring *r, const struct packets_args *a, uint8_t *frame,
 			size_t written, uint64_t first, uint64_t count, struct packets_result *out)
@@ -310,12 +344,16 @@ static void send_frames(struct ring *r, const struct packets_args *a, uint8_t *f
 		  0, a->burst);
 	out->start_ns = now_ns();
 	int rc = 0;
+	uint64_t refused_mutated = 0;
 	for (uint64_t i = 0; i < count && !interrupted && rc == 0; i++) {
 		if (flood)
 			flood_mac(first + i, a->seed, frame + 6);
 		if (a->rate)
 			rate_wait(&pace, (uint32_t)written);
-		rc = ring_send(r, frame, written, &err);
+		if (mutated_plan)
+			rc = send_mutated(r, a, first + i, &refused_mutated, &err);
+		else
+			rc = ring_send(r, frame, written, &err);
 		if (rc == 0 && a->rate)
 			rc = ring_flush(r, false, &err);
 		if (rc == 0)
@@ -327,7 +365,7 @@ static void send_frames(struct ring *r, const struct packets_args *a, uint8_t *f
 	struct ring_stats stats;
 	ring_stats(r, &stats);
 	out->sent = stats.sent;
-	out->refused = stats.send_refused;
+	out->refused = stats.send_refused + refused_mutated;
 	out->tx_ring = stats.tx_ring;
 	out->rc = rc;
 	if (rc)
@@ -438,6 +476,8 @@ int cmd_packets(int argc, char **argv)
 	}
 	int status = 2;
 	struct ring *r = NULL;
+	struct packet *valid = NULL;
+	struct mutation_plan *plan = NULL;
 	const char *interface = a.interface;
 	if (!interface && profile.scope.interface_count)
 		interface = profile.scope.interfaces[0];
@@ -490,6 +530,42 @@ int cmd_packets(int argc, char **argv)
 		fprintf(stderr, "dutlab packets: %s\n", err.message);
 		goto out;
 	}
+	if (strcmp(a.kind, "mutated") == 0) {
+		const struct fuzz_template *t = a.template ? fuzz_template_find(a.template) : NULL;
+		if (!t) {
+			fprintf(stderr,
+				"dutlab packets: --kind mutated needs --template NAME, one of "
+				"'dutlab fuzz --list'\n");
+			goto out;
+		}
+		struct template_addresses addresses = {0};
+		memcpy(addresses.tester_mac, src_mac, 6);
+		memcpy(addresses.dut_mac, a.dst_mac, 6);
+		if (family == AF_INET) {
+			memcpy(&addresses.tester4, src, 4);
+			memcpy(&addresses.dut4, dst, 4);
+		} else {
+			memcpy(&addresses.tester6, src, 16);
+			memcpy(&addresses.dut6, dst, 16);
+		}
+		valid = malloc(sizeof(*valid));
+		plan = malloc(sizeof(*plan));
+		mutated_frames = calloc(MUTATION_FRAMES_MAX, sizeof(*mutated_frames));
+		if (!valid || !plan || !mutated_frames) {
+			fprintf(stderr, "dutlab packets: out of memory\n");
+			status = 1;
+			goto out;
+		}
+		packet_init(valid);
+		if (t->build(valid, &addresses, &err) != 0) {
+			fprintf(stderr, "dutlab packets: template %s: %s\n", t->name, err.message);
+			status = 1;
+			goto out;
+		}
+		struct mutation_options mo = {.level = 1};
+		mutate_plan_build(plan, valid, t, &mo);
+		mutated_plan = plan;
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	struct packets_result result = {0};
@@ -539,6 +615,11 @@ int cmd_packets(int argc, char **argv)
 	status = interrupted ? 130 : 0;
 out:
 	ring_close(r);
+	free(mutated_frames);
+	mutated_frames = NULL;
+	mutated_plan = NULL;
+	free(plan);
+	free(valid);
 	profile_release(&profile);
 	return status;
 }

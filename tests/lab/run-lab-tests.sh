@@ -348,6 +348,10 @@ net_tests() {
 		run_script "switch-bad reproducer" "$root/tests/lab/packet/reproducer.sh" "$work" \
 			switch-bad lldp-port-id-overrun ;;
 	esac
+	# a campaign killed midway resumes at its checkpoint (dutlab fuzz, firewall-good)
+	case " $duts " in *" firewall-good "*)
+		run_script "robustness resume" "$root/tests/lab/packet/resume.sh" "$build" firewall-good ;;
+	esac
 	run_script "packet duts" "$root/tests/lab/packet/duts.sh"
 	echo "finished" >"$work/net-tests.done"
 }
