@@ -4,7 +4,8 @@ set -eu
 
 build="meson ninja-build pkg-config gcc clang libclang-rt-14-dev clang-format cppcheck
  libfyaml-dev libsqlite3-dev libcmocka-dev libssl-dev libcurl4-openssl-dev libpcap-dev
- libjson-c-dev libssh-dev sqlite3 openssl ent"
+ libjson-c-dev libssh-dev sqlite3 openssl ent
+ squashfs-tools unzip zip xz-utils bzip2"
 lab="iproute2 procps psmisc nginx-light openssh-server openssh-client snmpd snmp
  avahi-daemon miniupnpd-nftables busybox-static python3 python3-gi gir1.2-gst-rtsp-server-1.0 glib-networking
  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools

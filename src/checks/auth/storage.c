@@ -31,13 +31,13 @@
  * clear; 5.3.1.1 algorithms). We set a canary password on the test account
  * through a login adapter, obtain what the profile supplies (artifacts
  * other than documents, and the output of its export_config operation),
- * unpack tar and gzip with the system's tar and gzip (run bounded, no
- * shell), and search every file for the canary, the profile's passwords
- * and the passwords the campaign set (password-scan.c), in clear and in
- * reversible encodings, and for stored hashes, which crypt(3) or PBKDF2
- * then try to verify against them. Decision #18: a reversible form fails
- * everywhere; an unsalted or legacy hash is a finding for NCC and a fail
- * for TS-0014-1 and IoT-1006-1 (parameter weak_hash).
+ * unpack them with the system's tools (tar for tar and its gzip, xz and
+ * bzip2 forms, gzip/xz/bzip2 for a bare stream, unsquashfs for a firmware's
+ * squashfs root, unzip; run bounded, no shell, no setuid bits kept), and search every file for the
+ * canary, the profile's passwords and the passwords the campaign set (password-scan.c), in clear
+ * and in reversible encodings, and for stored hashes, which crypt(3) or PBKDF2 then try to verify
+ * against them. Decision #18: a reversible form fails everywhere; an unsalted or legacy hash is a
+ * finding for NCC and a fail for TS-0014-1 and IoT-1006-1 (parameter weak_hash).
  */
 
 #define STORAGE_FILE_MAX (64u << 20)        /* bytes scanned of one file */
@@ -110,7 +110,7 @@ static void add_campaign_passwords(struct storage *s)
 	fclose(f);
 }
 
-/* ---- running tar and gzip ------------------------------------------------ */
+/* ---- running tar, unsquashfs, unzip and the decompressors ---------------- */
 
 /* Run argv (no shell) with stdout to out_path (or /dev/null), killed at
  * deadline_ns; its exit status, or -1 when killed or not run. */
@@ -160,7 +160,16 @@ static int run_tool(const char *const argv[], const char *out_path, int64_t dead
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-enum packing { PACK_NONE, PACK_TAR, PACK_GZIP, PACK_OTHER };
+enum packing {
+	PACK_NONE,
+	PACK_TAR,
+	PACK_GZIP,
+	PACK_XZ,
+	PACK_BZIP2,
+	PACK_SQUASHFS,
+	PACK_ZIP,
+	PACK_OTHER /* known, not unpacked (jffs2) */
+};
 
 static enum packing packing_of(const uint8_t *head, size_t n, const char **name)
 {
@@ -170,24 +179,36 @@ static enum packing packing_of(const uint8_t *head, size_t n, const char **name)
 	if (n >= 262 && memcmp(head + 257, "ustar", 5) == 0)
 		return PACK_TAR;
 	if (n >= 4 && (memcmp(head, "hsqs", 4) == 0 || memcmp(head, "sqsh", 4) == 0))
-		*name = "squashfs";
-	else if (n >= 4 && memcmp(head, "PK\x03\x04", 4) == 0)
-		*name = "zip";
-	else if (n >= 3 && memcmp(head, "BZh", 3) == 0)
-		*name = "bzip2";
-	else if (n >= 6 && memcmp(head,
-				  "\xfd"
-				  "7zXZ",
-				  6) == 0)
-		*name = "xz";
-	else if (n >= 4 && (memcmp(head, "\x85\x19\x03\x20", 4) == 0 ||
-			    memcmp(head, "\x19\x85\x20\x03", 4) == 0))
+		return PACK_SQUASHFS;
+	if (n >= 4 && memcmp(head, "PK\x03\x04", 4) == 0)
+		return PACK_ZIP;
+	if (n >= 3 && memcmp(head, "BZh", 3) == 0)
+		return PACK_BZIP2;
+	if (n >= 6 && memcmp(head,
+			     "\xfd"
+			     "7zXZ",
+			     6) == 0)
+		return PACK_XZ;
+	if (n >= 4 &&
+	    (memcmp(head, "\x85\x19\x03\x20", 4) == 0 || memcmp(head, "\x19\x85\x20\x03", 4) == 0))
 		*name = "jffs2";
 	return *name ? PACK_OTHER : PACK_NONE;
 }
 
 static int scan_path(struct storage *s, const char *path, const char *shown, int depth,
 		     struct dl_error *err);
+
+static bool folder_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	if (!d)
+		return true;
+	bool empty = true;
+	for (struct dirent *e; empty && (e = readdir(d)) != NULL;)
+		empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+	closedir(d);
+	return empty;
+}
 
 /* Unpack an archive into a new folder under evidence/auth and scan it. */
 static int unpack(struct storage *s, const char *path, const char *shown, enum packing packing,
@@ -211,26 +232,49 @@ static int unpack(struct storage *s, const char *path, const char *shown, enum p
 	int64_t deadline = monotonic_ns() + STORAGE_UNPACK_SECONDS * 1000000000LL;
 	if (s->run.ctx->deadline_ns > 0 && s->run.ctx->deadline_ns - STORAGE_RESERVE_NS < deadline)
 		deadline = s->run.ctx->deadline_ns - STORAGE_RESERVE_NS;
-	const char *tar[] = {"tar",
-			     "-xf",
-			     path,
-			     "-C",
-			     dir,
-			     "--no-same-owner",
-			     "--no-same-permissions",
-			     "--warning=no-unknown-keyword",
-			     NULL};
-	int status = run_tool(tar, NULL, deadline);
-	const char *how = "tar";
-	if (status != 0 && packing == PACK_GZIP) {
-		/* a gzip stream that is not a tar: decompress it alone */
+	char root[AUTH_PATH_MAX];
+	w = snprintf(root, sizeof(root), "%s/root", dir);
+	if (w < 0 || (size_t)w >= sizeof(root))
+		return dl_error_set(err, DL_EIO, "auth.storage: path too long");
+	int status;
+	const char *how;
+	if (packing == PACK_SQUASHFS) {
+		/* a firmware's root file system (squashfs-tools); no device nodes or owners */
+		const char *unsquashfs[] = {"unsquashfs", "-no-progress", "-no-xattrs", "-quiet",
+					    "-d",         root,           path,         NULL};
+		status = run_tool(unsquashfs, NULL, deadline);
+		how = "unsquashfs";
+	} else if (packing == PACK_ZIP) {
+		const char *unzip[] = {"unzip", "-qq", "-o", path, "-d", dir, NULL};
+		status = run_tool(unzip, NULL, deadline);
+		how = "unzip";
+	} else {
+		/* tar reads gzip, xz and bzip2 compressed archives by itself */
+		const char *tar[] = {"tar",
+				     "-xf",
+				     path,
+				     "-C",
+				     dir,
+				     "--no-same-owner",
+				     "--no-same-permissions",
+				     "--warning=no-unknown-keyword",
+				     NULL};
+		status = run_tool(tar, NULL, deadline);
+		how = "tar";
+	}
+	static const char *const decompressors[] = {
+		[PACK_GZIP] = "gzip", [PACK_XZ] = "xz", [PACK_BZIP2] = "bzip2"};
+	/* GNU tar takes a compressed stream that holds no tar for an empty archive */
+	if ((status != 0 || folder_empty(dir)) &&
+	    (packing == PACK_GZIP || packing == PACK_XZ || packing == PACK_BZIP2)) {
+		/* a compressed stream that is not a tar: decompress it alone */
 		char out[AUTH_PATH_MAX];
 		w = snprintf(out, sizeof(out), "%s/decompressed", dir);
 		if (w < 0 || (size_t)w >= sizeof(out))
 			return dl_error_set(err, DL_EIO, "auth.storage: path too long");
-		const char *gzip[] = {"gzip", "-dc", path, NULL};
-		status = run_tool(gzip, out, deadline);
-		how = "gzip";
+		how = decompressors[packing];
+		const char *decompress[] = {how, "-dc", path, NULL};
+		status = run_tool(decompress, out, deadline);
 	}
 	char note[128];
 	snprintf(note, sizeof(note), "%s exit status %d", how, status);
@@ -342,7 +386,7 @@ static int scan_file(struct storage *s, const char *path, const char *shown, int
 	free(data);
 	if (other)
 		json_object_object_add(entry, "not_unpacked", json_object_new_string(other));
-	if ((packing == PACK_TAR || packing == PACK_GZIP) && depth < STORAGE_DEPTH_MAX)
+	if (packing != PACK_NONE && packing != PACK_OTHER && depth < STORAGE_DEPTH_MAX)
 		return unpack(s, path, shown, packing, entry, depth, err);
 	return 0;
 }

@@ -29,10 +29,34 @@ static void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
-/* Build DIR/backup.tar.gz from the files given, run the collector on a
- * profile whose config_backup is that archive, and judge it. */
-static enum verdict run(const char *dir, bool clear_copy, char *summary, size_t size,
-			struct json_object **observation)
+/* How the artifact is packed: its name, and the shell command that makes it, with @
+ * standing for the test's folder (which holds root/ and receives the artifact). */
+struct packing {
+	const char *name;
+	const char *command;
+};
+
+static const struct packing tar_gz = {"backup.tar.gz", "tar -czf @/backup.tar.gz -C @/root etc"};
+
+/* template with every @ replaced by dir */
+static void expand(char *out, size_t size, const char *template, const char *dir)
+{
+	size_t n = 0;
+	for (const char *t = template; *t && n + 1 < size; t++) {
+		if (*t != '@') {
+			out[n++] = *t;
+			continue;
+		}
+		for (const char *d = dir; *d && n + 1 < size; d++)
+			out[n++] = *d;
+	}
+	out[n] = '\0';
+}
+
+/* Build the artifact from the files given, run the collector on a profile
+ * whose config_backup is that archive, and judge it. */
+static enum verdict run_packed(const char *dir, bool clear_copy, const struct packing *packing,
+			       char *summary, size_t size, struct json_object **observation)
 {
 	char path[512], command[1024];
 	snprintf(path, sizeof(path), "%s/root/etc", dir);
@@ -45,8 +69,11 @@ static enum verdict run(const char *dir, bool clear_copy, char *summary, size_t 
 		write_file(path, "admin:" SECRET "\n");
 	else
 		unlink(path);
-	snprintf(command, sizeof(command), "tar -czf %s/backup.tar.gz -C %s/root etc", dir, dir);
+	snprintf(command, sizeof(command), "rm -f %s/%s", dir, packing->name);
 	assert_int_equal(system(command), 0);
+	expand(command, sizeof(command), packing->command, dir);
+	if (system(command) != 0)
+		fail_msg("cannot pack the artifact: %s (tools/install-deps.sh build)", command);
 	snprintf(path, sizeof(path), "%s/evidence", dir);
 	mkdir(path, 0755);
 
@@ -54,7 +81,7 @@ static enum verdict run(const char *dir, bool clear_copy, char *summary, size_t 
 	struct profile_credential credentials[] = {
 		{.role = "admin", .username = "admin", .password = SECRET}};
 	char artifact_path[512];
-	snprintf(artifact_path, sizeof(artifact_path), "%s/backup.tar.gz", dir);
+	snprintf(artifact_path, sizeof(artifact_path), "%s/%s", dir, packing->name);
 	struct profile_artifact artifacts[] = {{.name = "config_backup", .path = artifact_path},
 					       {.name = "manual", .path = "/nonexistent"}};
 	struct profile p;
@@ -96,6 +123,53 @@ static enum verdict run(const char *dir, bool clear_copy, char *summary, size_t 
 	return verdict;
 }
 
+static enum verdict run(const char *dir, bool clear_copy, char *summary, size_t size,
+			struct json_object **observation)
+{
+	return run_packed(dir, clear_copy, &tar_gz, summary, size, observation);
+}
+
+/* A firmware root file system (squashfs), a zip, a tar.xz, a bare xz and a
+ * tar.bz2: each unpacked, and the password in clear found inside. */
+static void test_storage_archives(void **state)
+{
+	(void)state;
+	static const struct packing forms[] = {
+		{"firmware.squashfs", "mksquashfs @/root @/firmware.squashfs -quiet -noappend "
+				      "-no-progress >/dev/null"},
+		{"backup.zip", "cd @/root && zip -qr @/backup.zip etc"},
+		{"backup.tar.xz", "tar -cJf @/backup.tar.xz -C @/root etc"},
+		{"backup.tar.bz2", "tar -cjf @/backup.tar.bz2 -C @/root etc"},
+		{"lighttpd.user.xz", "xz -c @/root/etc/lighttpd.user >@/lighttpd.user.xz"},
+	};
+	static const char *const where[] = {
+		"artifact:config_backup!/root/etc/lighttpd.user",
+		"artifact:config_backup!/etc/lighttpd.user",
+		"artifact:config_backup!/etc/lighttpd.user",
+		"artifact:config_backup!/etc/lighttpd.user",
+		"artifact:config_backup!/decompressed",
+	};
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		char dir[] = "/tmp/dutlab-test-storage-XXXXXX";
+		assert_non_null(mkdtemp(dir));
+		char summary[512];
+		struct json_object *o = NULL;
+		enum verdict v = run_packed(dir, true, &forms[i], summary, sizeof(summary), &o);
+		/* unpacked: a file inside it is among the places (a small zip member is
+		 * stored as it is, so the archive itself may be the first) */
+		const char *text = json_object_to_json_string_ext(
+			o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+		if (v != VERDICT_FAIL || !strstr(text, where[i]))
+			fail_msg("%s: %s: %s; no place %s", forms[i].name, verdict_name(v), summary,
+				 where[i]);
+		assert_null(strstr(text, SECRET));
+		json_object_put(o);
+		char command[600];
+		snprintf(command, sizeof(command), "rm -rf %s", dir);
+		assert_int_equal(system(command), 0);
+	}
+}
+
 static void test_storage_collector(void **state)
 {
 	(void)state;
@@ -133,6 +207,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_storage_collector),
+		cmocka_unit_test(test_storage_archives),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
