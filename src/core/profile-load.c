@@ -1492,8 +1492,9 @@ static int load_tls_clients(struct loader *l, const struct yaml_value *root)
 
 static int load_unit(struct loader *l, const struct yaml_value *v, struct profile_unit *u)
 {
-	static const char *const keys[] = {"serial", "addresses", NULL};
+	static const char *const keys[] = {"serial", "addresses", "factory_password", NULL};
 	struct yaml_value field, item;
+	bool present = false;
 	int rc = yaml_mapping(l->doc, v, keys);
 	if (!rc)
 		rc = yaml_child(l->doc, v, "serial", true, &field, NULL);
@@ -1516,7 +1517,10 @@ static int load_unit(struct loader *l, const struct yaml_value *v, struct profil
 		if (rc)
 			return rc;
 	}
-	return 0;
+	rc = yaml_child(l->doc, v, "factory_password", false, &field, &present);
+	if (!rc && present)
+		rc = yaml_string(l->doc, &field, 0, &u->factory_password);
+	return rc;
 }
 
 static int load_units(struct loader *l, const struct yaml_value *root)

@@ -259,6 +259,7 @@ void profile_release(struct profile *p)
 	free(p->tls_clients);
 	for (size_t i = 0; i < p->unit_count; i++) {
 		free(p->units[i].serial);
+		free(p->units[i].factory_password);
 		free_strings(p->units[i].addresses, p->units[i].address_count);
 	}
 	free(p->units);

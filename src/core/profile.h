@@ -195,6 +195,9 @@ struct profile_unit {
 	char *serial;
 	char **addresses;
 	size_t address_count;
+	/* the default password on this unit's label, when defaults differ per unit
+	 * (TS-0014-1 5.4.2.1, IoT-1006-1 5.1.1.1); NULL: not declared */
+	char *factory_password;
 };
 
 /* Free-form key/values for the report's cover page (NCC 6.1.4): applicant,

@@ -383,23 +383,24 @@ lane() {
 	done
 	return 0
 }
-# Four lanes: mgmt-good alone, its NCC and TS-0014-1 campaigns first; mgmt-bad; the
-# firewalls and switches (their robustness campaigns), then their reproducers and the
-# layer-2/3 DUT tests; and the cameras and controllers, then the camera tests and the
-# self-contained scripts. mgmt-good's user-enumeration tests (TS-0014-1's and
-# IoT-1006-1's) compare login latencies of existing and unknown users, interleaved, so the
-# other lane's load falls on both sides alike.
-good="" bad="" net="" rest=""
+# Five lanes: mgmt-good alone, its NCC campaign first; mgmt-good2 (a second unit of it,
+# for TS-0014-1); mgmt-bad; the firewalls and switches (their robustness campaigns), then
+# their reproducers and the layer-2/3 DUT tests; and the cameras and controllers, then the
+# camera tests and the self-contained scripts. The user-enumeration tests compare login
+# latencies of existing and unknown users, interleaved, so the other lanes' load falls on
+# both sides alike.
+good="" good2="" bad="" net="" rest=""
 for dut in $duts; do
 	case $dut in
 	mgmt-good) good="$good $dut" ;;
+	mgmt-good2) good2="$good2 $dut" ;;
 	mgmt-bad) bad="$bad $dut" ;;
 	firewall-* | switch-*) net="$net $dut" ;;
 	*) rest="$rest $dut" ;;
 	esac
 done
 lane_pids=""
-for group in "$good" "$bad" "$net" "$rest"; do
+for group in "$good" "$good2" "$bad" "$net" "$rest"; do
 	# shellcheck disable=SC2086 # a list of DUT names
 	if [ -n "${group// /}" ]; then
 		if [ "$group" = "$good" ]; then

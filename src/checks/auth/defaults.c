@@ -34,9 +34,10 @@
  *      operation restore_password) and verify it on every interface, so the
  *      rest of the campaign logs in.
  *
- * The other branch, "the defaults differ between units", needs a per-unit
- * default the profile cannot declare (units[] carry serial and addresses):
- * the observation says so and the judge leaves it untested.
+ *   3. When units[] declare their own defaults (factory_password): the
+ *      other branch, "the defaults differ between units": each unit's
+ *      default differs from the DUT's and the others', the DUT's default
+ *      does not get into the unit, and the unit's own does (try_units).
  */
 
 #define COLLECTOR "defaults"
@@ -522,6 +523,68 @@ static int reset_and_login(const struct auth_run *r, const struct profile_creden
 	return 0;
 }
 
+/*
+ * The other units' defaults (units[].factory_password): on every login
+ * interface of each unit, the DUT's own factory default (a shared default
+ * would get in) and the unit's declared one (it must get in, or be forced
+ * to change: the declaration is true). One wrong try per unit and
+ * interface: no lockout is near.
+ */
+static int try_units(const struct auth_run *r, const struct profile_credential *factory,
+		     struct json_object *units, struct dl_error *err)
+{
+	struct json_object *list = json_object_new_array();
+	json_object_object_add(units, "entries", list);
+	int rc = 0;
+	for (size_t u = 0; u < r->profile->unit_count && !rc; u++) {
+		const struct profile_unit *unit = &r->profile->units[u];
+		if (!unit->factory_password)
+			continue;
+		struct json_object *e = json_object_new_object();
+		json_object_array_add(list, e);
+		json_object_object_add(e, "serial", json_object_new_string(unit->serial));
+		/* a unit's label default is printed on it: public, as the DUT's is */
+		json_object_object_add(e, "factory_password",
+				       json_object_new_string(unit->factory_password));
+		bool differs = strcmp(unit->factory_password, factory->password) != 0;
+		for (size_t k = 0; k < r->profile->unit_count && differs; k++)
+			differs = k == u || !r->profile->units[k].factory_password ||
+				  strcmp(unit->factory_password,
+					 r->profile->units[k].factory_password) != 0;
+		json_object_object_add(e, "differs", json_object_new_boolean(differs));
+		if (unit->address_count == 0)
+			continue;
+		json_object_object_add(e, "address", json_object_new_string(unit->addresses[0]));
+		struct json_object *logins = json_object_new_array();
+		json_object_object_add(e, "logins", logins);
+		for (size_t a = 0; a < r->adapter_count && !rc; a++) {
+			struct login_target t;
+			char path[AUTH_PATH_MAX + 64];
+			auth_target(r, r->adapters[a], "defaults-units", &t, path, sizeof(path),
+				    NULL, 0);
+			t.address = unit->addresses[0];
+			struct json_object *l = adapter_head(r->adapters[a]);
+			json_object_array_add(logins, l);
+			auth_progress(r, u, r->profile->unit_count, "the other units' defaults");
+			struct login_response resp;
+			rc = auth_attempt(&t, factory->username, factory->password, &resp, NULL,
+					  err);
+			if (rc)
+				break;
+			json_object_object_add(
+				l, "dut_default",
+				json_object_new_string(login_outcome_name(resp.outcome)));
+			rc = auth_attempt(&t, factory->username, unit->factory_password, &resp,
+					  NULL, err);
+			if (!rc)
+				json_object_object_add(
+					l, "own_default",
+					json_object_new_string(login_outcome_name(resp.outcome)));
+		}
+	}
+	return rc;
+}
+
 static int collect_defaults(const struct check_context *ctx, struct json_object **observation,
 			    struct dl_error *err)
 {
@@ -559,10 +622,16 @@ static int collect_defaults(const struct check_context *ctx, struct json_object 
 	struct json_object *units = json_object_new_object();
 	json_object_object_add(units, "count",
 			       json_object_new_int64((int64_t)r.profile->unit_count));
-	json_object_object_add(units, "per_unit_defaults", json_object_new_boolean(false));
+	bool per_unit = false;
+	for (size_t u = 0; u < r.profile->unit_count; u++)
+		per_unit = per_unit || r.profile->units[u].factory_password;
+	per_unit = per_unit && factory;
+	json_object_object_add(units, "per_unit_defaults", json_object_new_boolean(per_unit));
 	json_object_object_add(o, "units", units);
 
 	rc = try_defaults(&r, &pacing, factory, o, err);
+	if (!rc && per_unit)
+		rc = try_units(&r, factory, units, err);
 	if (rc) {
 		json_object_put(o);
 		return rc;
@@ -644,6 +713,65 @@ static int judge_default_credentials(const struct json_object *observation,
 	size_t usable = 0, untried = 0, dead = 0, tried = 0;
 	char where[192], use[192], first_fail[512] = "";
 
+	/* Phase 3 (judged first: it decides how phases 1 and 2 read): the other units. */
+	const struct json_object *units = json_read_object(observation, "units");
+	bool per_unit = json_read_true(units, "per_unit_defaults");
+	struct json_object *entries = json_read_array(units, "entries");
+	size_t unit_count = json_read_length(entries), units_own = 0;
+	for (size_t i = 0; i < unit_count && !rc; i++) {
+		struct json_object *e = json_object_array_get_idx(entries, i);
+		const char *serial = json_read_text(e, "serial", "?");
+		struct json_object *logins = json_read_array(e, "logins");
+		bool own = json_read_true(e, "differs") && json_read_length(logins) > 0;
+		if (!json_read_true(e, "differs"))
+			rc = check_verdict_add(
+				out, FINDING_WARNING, NULL,
+				"unit %s declares the default %s, the DUT's or another "
+				"unit's",
+				serial, json_read_text(e, "factory_password", "?"));
+		else if (json_read_length(logins) == 0)
+			rc = check_verdict_add(
+				out, FINDING_WARNING, NULL,
+				"unit %s has no address, so its default was not tried", serial);
+		for (size_t k = 0; k < json_read_length(logins) && !rc; k++) {
+			struct json_object *l = json_object_array_get_idx(logins, k);
+			label(l, where, sizeof(where));
+			const char *dut = json_read_text(l, "dut_default", "");
+			const char *mine = json_read_text(l, "own_default", "");
+			bool shared =
+				strcmp(dut, "accepted") == 0 || strcmp(dut, "change_required") == 0;
+			bool confirmed = strcmp(mine, "accepted") == 0 ||
+					 strcmp(mine, "change_required") == 0;
+			if (shared)
+				rc = check_verdict_add(
+					out, FINDING_WARNING, NULL,
+					"unit %s (%s) %s accepts the DUT's default %s/%s: "
+					"the default is shared",
+					serial, json_read_text(e, "address", "?"), where, fuser,
+					fpass);
+			else if (!confirmed)
+				rc = check_verdict_add(
+					out, FINDING_WARNING, NULL,
+					"unit %s (%s) %s answered its declared default "
+					"%s with '%s': the declaration is not confirmed",
+					serial, json_read_text(e, "address", "?"), where,
+					json_read_text(e, "factory_password", "?"), mine);
+			own = own && !shared && confirmed && strcmp(dut, "refused") == 0;
+		}
+		if (!rc && own) {
+			units_own++;
+			rc = check_verdict_add(
+				out, FINDING_PASS, NULL,
+				"unit %s (%s) has its own default: the DUT's %s/%s is "
+				"refused on its %zu interfaces, its own %s gets in",
+				serial, json_read_text(e, "address", "?"), fuser, fpass,
+				json_read_length(logins),
+				json_read_text(e, "factory_password", "?"));
+		}
+	}
+	/* "the default passwords of every unit differ": the other branch of the clause */
+	bool units_differ = per_unit && unit_count > 0 && units_own == unit_count;
+
 	/* Phase 1: as delivered. */
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct json_object *a = json_object_array_get_idx(adapters, i);
@@ -671,6 +799,16 @@ static int judge_default_credentials(const struct json_object *observation,
 					"%s: the %s %s/%s was %s", where,
 					is_factory ? "factory default" : "well-known default", u,
 					*p ? p : "(empty)", use_text(e, use, sizeof(use)));
+				continue;
+			}
+			if (is_factory && units_differ) {
+				/* a per-unit default: this unit's own, not another's */
+				rc = check_verdict_add(
+					out, FINDING_PASS, json_read_text(a, "transcript", NULL),
+					"%s: the factory default %s/%s is this unit's own (the "
+					"units' defaults differ): %s",
+					where, u, *p ? p : "(empty)",
+					use_text(e, use, sizeof(use)));
 				continue;
 			}
 			usable++;
@@ -741,6 +879,13 @@ static int judge_default_credentials(const struct json_object *observation,
 					       "after the factory reset %s: the factory default "
 					       "%s/%s was %s",
 					       where, fuser, fpass, use_text(e, use, sizeof(use)));
+		} else if (units_differ) {
+			/* no forced change, but every unit has its own default */
+			rc = check_verdict_add(
+				out, FINDING_INFO, transcript,
+				"after the factory reset %s accepts the factory default "
+				"%s/%s without forcing a change (this unit's own)",
+				where, fuser, fpass);
 		} else {
 			reset_usable++;
 			if (!first_fail[0])
@@ -772,13 +917,13 @@ static int judge_default_credentials(const struct json_object *observation,
 				json_read_text(restore, "error", NULL) ? "; " : "",
 				json_read_text(restore, "error", ""));
 	}
-	if (!rc && json_read_int(json_read_object(observation, "units"), "count", 0) > 0)
-		rc = check_verdict_add(
-			out, FINDING_INFO, NULL,
-			"the profile lists %" PRId64 " units but no per-unit factory "
-			"default (units[] carry serial and addresses), so the branch "
-			"'defaults differ between units' is not tested",
-			json_read_int(json_read_object(observation, "units"), "count", 0));
+	if (!rc && !per_unit && json_read_int(units, "count", 0) > 0)
+		rc = check_verdict_add(out, FINDING_INFO, NULL,
+				       "the profile lists %" PRId64
+				       " units but no per-unit factory "
+				       "default (units[].factory_password), so the branch "
+				       "'defaults differ between units' is not tested",
+				       json_read_int(units, "count", 0));
 	if (!rc && strcmp(check_param_get(params, "secrets", "passwords"), "passwords") != 0)
 		rc = check_verdict_add(
 			out, FINDING_INFO, NULL,
@@ -792,6 +937,14 @@ static int judge_default_credentials(const struct json_object *observation,
 		return check_verdict_set(out, VERDICT_FAIL, "%s%s", first_fail,
 					 usable + reset_usable > 1 ? " (and more: see the findings)"
 								   : "");
+	if (units_differ)
+		return check_verdict_set(
+			out, VERDICT_PASS,
+			"the default passwords differ between the units: on each "
+			"of the %zu other units the DUT's default %s/%s is refused "
+			"and its own gets in; none of %zu default logins was usable "
+			"as delivered",
+			unit_count, fuser, fpass, tried);
 	if (!reset_declared)
 		return check_verdict_set(
 			out, VERDICT_MANUAL,

@@ -121,6 +121,75 @@ static void test_defaults_pass(void **state)
 		       "admin password was restored after the reset \\(change_password\\)");
 }
 
+/* The other branch: every unit has its own label default (units[].factory_password). */
+#define HEAD_UNITS(units)                                                                          \
+	"\"version\": 1, \"address\": \"198.18.7.2\", " PACING                                     \
+	", \"list\": {\"source\": \"Mirai\","                                                      \
+	" \"pairs\": 69}, \"factory_default\": {\"declared\": true, \"username\": \"admin\","      \
+	" \"password\": \"Lbl-7Qk2-Vx9p\"}, \"units\": {\"count\": 1, \"per_unit_defaults\": "     \
+	"true,"                                                                                    \
+	" \"entries\": [" units "]}"
+#define UNIT(differs, dut, own)                                                                    \
+	"{\"serial\": \"MG1G000009\", \"factory_password\": \"Lbl-3Zr8-Qe2m\", "                   \
+	"\"differs\": " differs                                                                    \
+	", \"address\": \"198.18.7.3\", \"logins\": [{\"name\": \"web\", \"driver\":"              \
+	" \"http-form\", \"port\": 9090, \"dut_default\": \"" dut "\", \"own_default\": \"" own    \
+	"\"}]}"
+#define FACTORY_USABLE                                                                             \
+	"{\"username\": \"admin\", \"password\": \"Lbl-7Qk2-Vx9p\", \"source\": "                  \
+	"\"factory_default\","                                                                     \
+	" \"outcome\": \"accepted\", \"action\": \"read_config\", \"action_outcome\": "            \
+	"\"accepted\"}"
+#define RESET_USABLE                                                                               \
+	" \"reset\": {\"declared\": true, \"exit_status\": 0, \"services_back\": true,"            \
+	" \"logins\": [{\"name\": \"web\", \"driver\": \"http-form\", \"port\": 9090,"             \
+	" \"outcome\": \"accepted\"}], " RESTORED "}"
+
+static void test_defaults_per_unit(void **state)
+{
+	(void)state;
+	/* the DUT's label default works on it alone, the other unit has its own */
+	struct judged j = judge_text(
+		"auth.default-credentials",
+		"{" HEAD_UNITS(UNIT("true", "refused", "accepted")) ", \"adapters\": [" WEB(
+			FACTORY_USABLE, 70, 0, 0) "]," RESET_USABLE "}",
+		NULL, NULL);
+	assert_int_equal(j.verdict, VERDICT_PASS);
+	assert_matches(j.summary, "^the default passwords differ between the units: on each of "
+				  "the 1 other units the DUT's default admin/Lbl-7Qk2-Vx9p is "
+				  "refused and its own gets in; none of 70 default logins");
+	assert_matches(j.findings, "unit MG1G000009 \\(198.18.7.3\\) has its own default");
+	assert_matches(j.findings, "the factory default admin/Lbl-7Qk2-Vx9p is this unit's own");
+
+	/* the other unit takes the DUT's default: shared, and nothing forces a change */
+	j = judge_text("auth.default-credentials",
+		       "{" HEAD_UNITS(UNIT("true", "accepted", "accepted")) ", \"adapters\": [" WEB(
+			       FACTORY_USABLE, 70, 0, 0) "]," RESET_USABLE "}",
+		       NULL, NULL);
+	assert_int_equal(j.verdict, VERDICT_FAIL);
+	assert_matches(j.summary, "accepts the factory default admin/Lbl-7Qk2-Vx9p for normal use");
+	assert_matches(j.findings, "accepts the DUT's default admin/Lbl-7Qk2-Vx9p: the default is "
+				   "shared");
+
+	/* a declared default the unit refuses: the branch is not shown */
+	j = judge_text("auth.default-credentials",
+		       "{" HEAD_UNITS(UNIT("true", "refused", "refused")) ", \"adapters\": [" WEB(
+			       FACTORY_USABLE, 70, 0, 0) "]," RESET_USABLE "}",
+		       NULL, NULL);
+	assert_int_equal(j.verdict, VERDICT_FAIL);
+	assert_matches(j.findings, "answered its declared default Lbl-3Zr8-Qe2m with 'refused': "
+				   "the declaration is not confirmed");
+
+	/* two units declaring one default */
+	j = judge_text("auth.default-credentials",
+		       "{" HEAD_UNITS(UNIT("false", "refused", "accepted")) ", \"adapters\": [" WEB(
+			       FACTORY_USABLE, 70, 0, 0) "]," RESET_USABLE "}",
+		       NULL, NULL);
+	assert_int_equal(j.verdict, VERDICT_FAIL);
+	assert_matches(j.findings,
+		       "declares the default Lbl-3Zr8-Qe2m, the DUT's or another unit's");
+}
+
 static void test_defaults_fail_as_delivered(void **state)
 {
 	(void)state;
@@ -695,6 +764,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_fail_after_reset),
 		cmocka_unit_test(test_defaults_manual_inconclusive),
 		cmocka_unit_test(test_defaults_restore_warning),
+		cmocka_unit_test(test_defaults_per_unit),
 		cmocka_unit_test(test_lockout_ts),
 		cmocka_unit_test(test_lockout_ncc),
 		cmocka_unit_test(test_lockout_other),
