@@ -94,33 +94,6 @@ static bool icmpv4_is_error(uint8_t type)
 	       type == ICMPV4_PARAMETER_PROBLEM;
 }
 
-static uint64_t icmpv4_read(const struct packet *p, uint32_t offset, uint32_t size)
-{
-	uint64_t v = 0;
-	for (uint32_t i = 0; i < size && offset + i < p->length; i++)
-		v = (v << 8) | p->bytes[offset + i];
-	return v;
-}
-
-static int icmpv4_take(struct packet *p, struct cursor *c, size_t n, uint32_t *offset)
-{
-	const uint8_t *b;
-	if (cursor_bytes(c, n, &b) < 0)
-		return DL_EPROTO;
-	uint32_t at = packet_append(p, n);
-	if (at == PACKET_BYTES_MAX)
-		return DL_ENOMEM;
-	memcpy(p->bytes + at, b, n);
-	*offset = at;
-	return 0;
-}
-
-static int icmpv4_field(struct packet *p, const char *name, enum field_kind kind, uint32_t offset,
-			uint32_t size, uint8_t flags)
-{
-	return packet_field(p, name, kind, offset, size, icmpv4_read(p, offset, size), flags);
-}
-
 /* The rest of c as one FIELD_BYTES, if any. */
 static int icmpv4_rest(struct packet *p, struct cursor *c, const char *name)
 {
@@ -128,7 +101,7 @@ static int icmpv4_rest(struct packet *p, struct cursor *c, const char *name)
 	if (rest == 0)
 		return 0;
 	uint32_t o;
-	int rc = icmpv4_take(p, c, rest, &o);
+	int rc = proto_take(p, c, rest, &o);
 	if (rc < 0)
 		return rc;
 	packet_field_bytes(p, name, FIELD_BYTES, o, p->bytes + o, (uint32_t)rest, 0);
@@ -231,26 +204,28 @@ static int icmpv4_declare(struct packet *p, struct cursor *c, struct cursor *dat
 	if (layer == PACKET_NONE)
 		return DL_ENOMEM;
 	uint32_t o;
-	int rc = icmpv4_take(p, c, 8, &o);
+	int rc = proto_take(p, c, 8, &o);
 	if (rc < 0)
 		return rc;
-	int f = icmpv4_field(p, "icmpv4.type", FIELD_ENUM, o, 1, FIELD_KEY);
+	int f = packet_field_present(p, "icmpv4.type", FIELD_ENUM, o, 1, FIELD_KEY);
 	packet_values(p, f, icmpv4_types);
-	f = icmpv4_field(p, "icmpv4.code", FIELD_ENUM, o + 1, 1, 0);
+	f = packet_field_present(p, "icmpv4.code", FIELD_ENUM, o + 1, 1, 0);
 	packet_values(p, f, icmpv4_codes(type));
-	int checksum = icmpv4_field(p, "icmpv4.checksum", FIELD_CHECKSUM, o + 2, 2, 0);
+	int checksum = packet_field_present(p, "icmpv4.checksum", FIELD_CHECKSUM, o + 2, 2, 0);
 	packet_relate(p, checksum, p->layers[layer].element, 1, 0);
 	p->layers[layer].slots[ICMPV4_SLOT_CHECKSUM] = (int16_t)checksum;
 	switch (type) {
 	case ICMPV4_UNREACHABLE:
-		icmpv4_field(p, "icmpv4.unused", FIELD_UINT, o + 4, 2, 0);
-		icmpv4_field(p, "icmpv4.next_hop_mtu", FIELD_UINT, o + 6, 2, 0);
+		packet_field_present(p, "icmpv4.unused", FIELD_UINT, o + 4, 2, 0);
+		packet_field_present(p, "icmpv4.next_hop_mtu", FIELD_UINT, o + 6, 2, 0);
 		break;
 	case ICMPV4_SOURCE_QUENCH:
-	case ICMPV4_TIME_EXCEEDED: icmpv4_field(p, "icmpv4.unused", FIELD_UINT, o + 4, 4, 0); break;
+	case ICMPV4_TIME_EXCEEDED:
+		packet_field_present(p, "icmpv4.unused", FIELD_UINT, o + 4, 4, 0);
+		break;
 	case ICMPV4_PARAMETER_PROBLEM:
-		icmpv4_field(p, "icmpv4.pointer", FIELD_UINT, o + 4, 1, 0);
-		icmpv4_field(p, "icmpv4.unused", FIELD_UINT, o + 5, 3, 0);
+		packet_field_present(p, "icmpv4.pointer", FIELD_UINT, o + 4, 1, 0);
+		packet_field_present(p, "icmpv4.unused", FIELD_UINT, o + 5, 3, 0);
 		break;
 	case ICMPV4_REDIRECT:
 		packet_field_bytes(p, "icmpv4.gateway", FIELD_ADDRESS, o + 4, p->bytes + o + 4, 4,
@@ -264,8 +239,8 @@ static int icmpv4_declare(struct packet *p, struct cursor *c, struct cursor *dat
 	case ICMPV4_INFO_REPLY:
 	case ICMPV4_MASK_REQUEST:
 	case ICMPV4_MASK_REPLY:
-		icmpv4_field(p, "icmpv4.identifier", FIELD_IDENTIFIER, o + 4, 2, 0);
-		icmpv4_field(p, "icmpv4.sequence", FIELD_IDENTIFIER, o + 6, 2, 0);
+		packet_field_present(p, "icmpv4.identifier", FIELD_IDENTIFIER, o + 4, 2, 0);
+		packet_field_present(p, "icmpv4.sequence", FIELD_IDENTIFIER, o + 6, 2, 0);
 		break;
 	default:
 		packet_field_bytes(p, "icmpv4.rest", FIELD_BYTES, o + 4, p->bytes + o + 4, 4, 0);
@@ -273,14 +248,14 @@ static int icmpv4_declare(struct packet *p, struct cursor *c, struct cursor *dat
 	}
 	if (type == ICMPV4_TIMESTAMP || type == ICMPV4_TIMESTAMP_REPLY) {
 		/* RFC 792: exactly three timestamps follow */
-		rc = icmpv4_take(p, c, 12, &o);
+		rc = proto_take(p, c, 12, &o);
 		if (rc < 0)
 			return rc;
-		icmpv4_field(p, "icmpv4.originate", FIELD_UINT, o, 4, 0);
-		icmpv4_field(p, "icmpv4.receive", FIELD_UINT, o + 4, 4, 0);
-		icmpv4_field(p, "icmpv4.transmit", FIELD_UINT, o + 8, 4, 0);
+		packet_field_present(p, "icmpv4.originate", FIELD_UINT, o, 4, 0);
+		packet_field_present(p, "icmpv4.receive", FIELD_UINT, o + 4, 4, 0);
+		packet_field_present(p, "icmpv4.transmit", FIELD_UINT, o + 8, 4, 0);
 	} else if (type == ICMPV4_MASK_REQUEST || type == ICMPV4_MASK_REPLY) {
-		rc = icmpv4_take(p, c, 4, &o);
+		rc = proto_take(p, c, 4, &o);
 		if (rc < 0)
 			return rc;
 		packet_field_bytes(p, "icmpv4.mask", FIELD_ADDRESS, o, p->bytes + o, 4, 0);

@@ -110,24 +110,10 @@ static int icmpv6_fixed_length(uint8_t type, bool *nd)
 	}
 }
 
-static uint64_t icmpv6_read(const struct packet *p, uint32_t offset, uint32_t size)
-{
-	uint64_t v = 0;
-	for (uint32_t i = 0; i < size && offset + i < p->length; i++)
-		v = (v << 8) | p->bytes[offset + i];
-	return v;
-}
-
-static int icmpv6_field(struct packet *p, const char *name, enum field_kind kind, uint32_t offset,
-			uint32_t size, uint8_t flags)
-{
-	return packet_field(p, name, kind, offset, size, icmpv6_read(p, offset, size), flags);
-}
-
 static int icmpv6_bits(struct packet *p, const char *name, uint32_t offset, uint32_t size,
 		       uint8_t shift, uint8_t width, uint8_t flags)
 {
-	uint64_t v = icmpv6_read(p, offset, size) >> shift;
+	uint64_t v = packet_read_be(p, offset, size) >> shift;
 	v &= (UINT64_C(1) << width) - 1;
 	return packet_field_bits(p, name, FIELD_FLAGS, offset, size, shift, width, v, flags);
 }
@@ -177,9 +163,9 @@ static void icmpv6_option(struct packet *p, uint32_t o, uint32_t size)
 	p->fields[element].offset = o;
 	p->fields[element].size = size;
 	uint8_t type = p->bytes[o];
-	int t = icmpv6_field(p, "icmpv6.option.type", FIELD_ENUM, o, 1, FIELD_KEY);
+	int t = packet_field_present(p, "icmpv6.option.type", FIELD_ENUM, o, 1, FIELD_KEY);
 	packet_values(p, t, icmpv6_option_types);
-	int l = icmpv6_field(p, "icmpv6.option.length", FIELD_LENGTH, o + 1, 1, 0);
+	int l = packet_field_present(p, "icmpv6.option.length", FIELD_LENGTH, o + 1, 1, 0);
 	packet_relate(p, l, element, 8, 0);
 	switch (type) {
 	case ICMPV6_OPTION_SOURCE_LINK_ADDRESS:
@@ -192,23 +178,25 @@ static void icmpv6_option(struct packet *p, uint32_t o, uint32_t size)
 		icmpv6_bytes(p, "icmpv6.option.data", FIELD_BYTES, o + 2, size - 2, 0);
 		break;
 	case ICMPV6_OPTION_PREFIX_INFORMATION: /* RFC 4861 4.6.2 */
-		icmpv6_field(p, "icmpv6.option.prefix_length", FIELD_UINT, o + 2, 1, FIELD_KEY);
+		packet_field_present(p, "icmpv6.option.prefix_length", FIELD_UINT, o + 2, 1,
+				     FIELD_KEY);
 		icmpv6_bits(p, "icmpv6.option.on_link", o + 3, 1, 7, 1, 0);
 		icmpv6_bits(p, "icmpv6.option.autonomous", o + 3, 1, 6, 1, 0);
 		icmpv6_bits(p, "icmpv6.option.reserved1", o + 3, 1, 0, 6, 0);
-		icmpv6_field(p, "icmpv6.option.valid_lifetime", FIELD_UINT, o + 4, 4, 0);
-		icmpv6_field(p, "icmpv6.option.preferred_lifetime", FIELD_UINT, o + 8, 4, 0);
-		icmpv6_field(p, "icmpv6.option.reserved2", FIELD_UINT, o + 12, 4, 0);
+		packet_field_present(p, "icmpv6.option.valid_lifetime", FIELD_UINT, o + 4, 4, 0);
+		packet_field_present(p, "icmpv6.option.preferred_lifetime", FIELD_UINT, o + 8, 4,
+				     0);
+		packet_field_present(p, "icmpv6.option.reserved2", FIELD_UINT, o + 12, 4, 0);
 		icmpv6_bytes(p, "icmpv6.option.prefix", FIELD_ADDRESS, o + 16, 16, FIELD_KEY);
 		break;
 	case ICMPV6_OPTION_REDIRECTED_HEADER: /* RFC 4861 4.6.3 */
-		icmpv6_field(p, "icmpv6.option.reserved", FIELD_UINT, o + 2, 6, 0);
+		packet_field_present(p, "icmpv6.option.reserved", FIELD_UINT, o + 2, 6, 0);
 		if (size > 8)
 			icmpv6_bytes(p, "icmpv6.option.data", FIELD_BYTES, o + 8, size - 8, 0);
 		break;
 	case ICMPV6_OPTION_MTU: /* RFC 4861 4.6.4 */
-		icmpv6_field(p, "icmpv6.option.reserved", FIELD_UINT, o + 2, 2, 0);
-		icmpv6_field(p, "icmpv6.option.mtu", FIELD_UINT, o + 4, 4, FIELD_KEY);
+		packet_field_present(p, "icmpv6.option.reserved", FIELD_UINT, o + 2, 2, 0);
+		packet_field_present(p, "icmpv6.option.mtu", FIELD_UINT, o + 4, 4, FIELD_KEY);
 		break;
 	default: icmpv6_bytes(p, "icmpv6.option.data", FIELD_BYTES, o + 2, size - 2, 0); break;
 	}
@@ -224,8 +212,10 @@ static void icmpv6_body(struct packet *p, uint8_t type, uint32_t o, uint32_t len
 	switch (type) {
 	case ICMPV6_ECHO_REQUEST:
 	case ICMPV6_ECHO_REPLY: /* RFC 4443 4.1, 4.2 */
-		icmpv6_field(p, "icmpv6.echo.identifier", FIELD_IDENTIFIER, o + 4, 2, FIELD_KEY);
-		icmpv6_field(p, "icmpv6.echo.sequence", FIELD_IDENTIFIER, o + 6, 2, FIELD_KEY);
+		packet_field_present(p, "icmpv6.echo.identifier", FIELD_IDENTIFIER, o + 4, 2,
+				     FIELD_KEY);
+		packet_field_present(p, "icmpv6.echo.sequence", FIELD_IDENTIFIER, o + 6, 2,
+				     FIELD_KEY);
 		if (rest)
 			icmpv6_bytes(p, "icmpv6.echo.data", FIELD_BYTES, o + 8, rest, 0);
 		return;
@@ -234,11 +224,11 @@ static void icmpv6_body(struct packet *p, uint8_t type, uint32_t o, uint32_t len
 	case ICMPV6_TIME_EXCEEDED:
 	case ICMPV6_PARAMETER_PROBLEM: { /* RFC 4443 3 */
 		if (type == ICMPV6_PACKET_TOO_BIG)
-			icmpv6_field(p, "icmpv6.mtu", FIELD_UINT, o + 4, 4, FIELD_KEY);
+			packet_field_present(p, "icmpv6.mtu", FIELD_UINT, o + 4, 4, FIELD_KEY);
 		else if (type == ICMPV6_PARAMETER_PROBLEM)
-			icmpv6_field(p, "icmpv6.pointer", FIELD_UINT, o + 4, 4, FIELD_KEY);
+			packet_field_present(p, "icmpv6.pointer", FIELD_UINT, o + 4, 4, FIELD_KEY);
 		else
-			icmpv6_field(p, "icmpv6.unused", FIELD_UINT, o + 4, 4, 0);
+			packet_field_present(p, "icmpv6.unused", FIELD_UINT, o + 4, 4, 0);
 		int invoking = packet_element_begin(p, "icmpv6.invoking", FIELD_ELEMENT, 0);
 		if (invoking == PACKET_NONE)
 			return;
@@ -251,19 +241,20 @@ static void icmpv6_body(struct packet *p, uint8_t type, uint32_t o, uint32_t len
 		return;
 	}
 	case ICMPV6_ROUTER_SOLICITATION: /* RFC 4861 4.1 */
-		icmpv6_field(p, "icmpv6.reserved", FIELD_UINT, o + 4, 4, 0);
+		packet_field_present(p, "icmpv6.reserved", FIELD_UINT, o + 4, 4, 0);
 		return;
 	case ICMPV6_ROUTER_ADVERTISEMENT: /* RFC 4861 4.2 */
-		icmpv6_field(p, "icmpv6.ra.cur_hop_limit", FIELD_UINT, o + 4, 1, 0);
+		packet_field_present(p, "icmpv6.ra.cur_hop_limit", FIELD_UINT, o + 4, 1, 0);
 		icmpv6_bits(p, "icmpv6.ra.managed", o + 5, 1, 7, 1, 0);
 		icmpv6_bits(p, "icmpv6.ra.other", o + 5, 1, 6, 1, 0);
 		icmpv6_bits(p, "icmpv6.ra.reserved", o + 5, 1, 0, 6, 0);
-		icmpv6_field(p, "icmpv6.ra.router_lifetime", FIELD_UINT, o + 6, 2, FIELD_KEY);
-		icmpv6_field(p, "icmpv6.ra.reachable_time", FIELD_UINT, o + 8, 4, 0);
-		icmpv6_field(p, "icmpv6.ra.retrans_timer", FIELD_UINT, o + 12, 4, 0);
+		packet_field_present(p, "icmpv6.ra.router_lifetime", FIELD_UINT, o + 6, 2,
+				     FIELD_KEY);
+		packet_field_present(p, "icmpv6.ra.reachable_time", FIELD_UINT, o + 8, 4, 0);
+		packet_field_present(p, "icmpv6.ra.retrans_timer", FIELD_UINT, o + 12, 4, 0);
 		return;
 	case ICMPV6_NEIGHBOR_SOLICITATION: /* RFC 4861 4.3 */
-		icmpv6_field(p, "icmpv6.reserved", FIELD_UINT, o + 4, 4, 0);
+		packet_field_present(p, "icmpv6.reserved", FIELD_UINT, o + 4, 4, 0);
 		icmpv6_bytes(p, "icmpv6.target", FIELD_ADDRESS, o + 8, 16, FIELD_KEY);
 		return;
 	case ICMPV6_NEIGHBOR_ADVERTISEMENT: /* RFC 4861 4.4 */
@@ -274,7 +265,7 @@ static void icmpv6_body(struct packet *p, uint8_t type, uint32_t o, uint32_t len
 		icmpv6_bytes(p, "icmpv6.target", FIELD_ADDRESS, o + 8, 16, FIELD_KEY);
 		return;
 	case ICMPV6_REDIRECT: /* RFC 4861 4.5 */
-		icmpv6_field(p, "icmpv6.reserved", FIELD_UINT, o + 4, 4, 0);
+		packet_field_present(p, "icmpv6.reserved", FIELD_UINT, o + 4, 4, 0);
 		icmpv6_bytes(p, "icmpv6.target", FIELD_ADDRESS, o + 8, 16, FIELD_KEY);
 		icmpv6_bytes(p, "icmpv6.destination", FIELD_ADDRESS, o + 24, 16, FIELD_KEY);
 		return;
@@ -309,11 +300,11 @@ static int icmpv6_declare(struct packet *p, struct cursor *c, bool open)
 	if (o == PACKET_BYTES_MAX)
 		return DL_ENOMEM;
 	memcpy(p->bytes + o, b, length);
-	int t = icmpv6_field(p, "icmpv6.type", FIELD_ENUM, o, 1, FIELD_KEY);
+	int t = packet_field_present(p, "icmpv6.type", FIELD_ENUM, o, 1, FIELD_KEY);
 	packet_values(p, t, icmpv6_types);
-	int code = icmpv6_field(p, "icmpv6.code", FIELD_ENUM, o + 1, 1, 0);
+	int code = packet_field_present(p, "icmpv6.code", FIELD_ENUM, o + 1, 1, 0);
 	packet_values(p, code, icmpv6_codes_of(type));
-	int checksum = icmpv6_field(p, "icmpv6.checksum", FIELD_CHECKSUM, o + 2, 2, 0);
+	int checksum = packet_field_present(p, "icmpv6.checksum", FIELD_CHECKSUM, o + 2, 2, 0);
 	packet_relate(p, checksum, p->layers[layer].element, 1, 0);
 	if (fixed >= 0) {
 		icmpv6_body(p, type, o, (uint32_t)length, open);

@@ -54,21 +54,6 @@ static const struct field_value ipv4_security_levels[] = {
 	{0xab, "Unclassified"}, {0, NULL},
 };
 
-static uint64_t ipv4_read(const struct packet *p, uint32_t offset, uint32_t size)
-{
-	uint64_t v = 0;
-	for (uint32_t i = 0; i < size && offset + i < p->length; i++)
-		v = (v << 8) | p->bytes[offset + i];
-	return v;
-}
-
-/* A whole-byte numeric field whose value is already in the bytes. */
-static int ipv4_declare_field(struct packet *p, const char *name, enum field_kind kind,
-			      uint32_t offset, uint32_t size, uint8_t flags)
-{
-	return packet_field(p, name, kind, offset, size, ipv4_read(p, offset, size), flags);
-}
-
 static const char *ipv4_option_name(uint8_t type)
 {
 	switch (type) {
@@ -93,13 +78,13 @@ static void ipv4_option_body(struct packet *p, uint8_t type, uint32_t o, uint32_
 	case IPV4_OPT_RECORD_ROUTE:
 	case IPV4_OPT_LSRR:
 	case IPV4_OPT_SSRR:
-		ipv4_declare_field(p, "ipv4.option.pointer", FIELD_UINT, o + 2, 1, 0);
+		packet_field_present(p, "ipv4.option.pointer", FIELD_UINT, o + 2, 1, 0);
 		for (uint32_t at = 3; at + 4 <= len; at += 4)
 			packet_field_bytes(p, "ipv4.option.route", FIELD_ADDRESS, o + at,
 					   p->bytes + o + at, 4, 0);
 		return;
 	case IPV4_OPT_TIMESTAMP: {
-		ipv4_declare_field(p, "ipv4.option.pointer", FIELD_UINT, o + 2, 1, 0);
+		packet_field_present(p, "ipv4.option.pointer", FIELD_UINT, o + 2, 1, 0);
 		uint8_t b = p->bytes[o + 3];
 		packet_field_bits(p, "ipv4.option.overflow", FIELD_UINT, o + 3, 1, 4, 4, b >> 4, 0);
 		int flag = packet_field_bits(p, "ipv4.option.ts_flag", FIELD_ENUM, o + 3, 1, 0, 4,
@@ -110,18 +95,18 @@ static void ipv4_option_body(struct packet *p, uint8_t type, uint32_t o, uint32_
 			if (addresses)
 				packet_field_bytes(p, "ipv4.option.address", FIELD_ADDRESS, o + at,
 						   p->bytes + o + at, 4, 0);
-			ipv4_declare_field(p, "ipv4.option.timestamp", FIELD_UINT,
-					   o + at + (addresses ? 4 : 0), 4, 0);
+			packet_field_present(p, "ipv4.option.timestamp", FIELD_UINT,
+					     o + at + (addresses ? 4 : 0), 4, 0);
 		}
 		return;
 	}
 	case IPV4_OPT_ROUTER_ALERT:
 	case IPV4_OPT_STREAM_ID:
-		ipv4_declare_field(p, "ipv4.option.value", FIELD_UINT, o + 2, 2, 0);
+		packet_field_present(p, "ipv4.option.value", FIELD_UINT, o + 2, 2, 0);
 		return;
 	case IPV4_OPT_SECURITY: {
-		int level = ipv4_declare_field(p, "ipv4.option.classification", FIELD_ENUM, o + 2,
-					       1, 0);
+		int level = packet_field_present(p, "ipv4.option.classification", FIELD_ENUM, o + 2,
+						 1, 0);
 		packet_values(p, level, ipv4_security_levels);
 		if (len > 3)
 			packet_field_bytes(p, "ipv4.option.authority", FIELD_BYTES, o + 3,
@@ -216,16 +201,16 @@ static int ipv4_declare(struct packet *p, struct cursor *c, enum ipv4_mode mode,
 	packet_field_bits(p, "ipv4.dscp", FIELD_UINT, o + 1, 1, 2, 6, h[1] >> 2, 0);
 	f = packet_field_bits(p, "ipv4.ecn", FIELD_ENUM, o + 1, 1, 0, 2, h[1] & 3u, 0);
 	packet_values(p, f, ipv4_ecn_values);
-	int total_field = ipv4_declare_field(p, "ipv4.total_length", FIELD_LENGTH, o + 2, 2, 0);
-	ipv4_declare_field(p, "ipv4.identification", FIELD_IDENTIFIER, o + 4, 2, 0);
-	uint16_t fragment = (uint16_t)ipv4_read(p, o + 6, 2);
+	int total_field = packet_field_present(p, "ipv4.total_length", FIELD_LENGTH, o + 2, 2, 0);
+	packet_field_present(p, "ipv4.identification", FIELD_IDENTIFIER, o + 4, 2, 0);
+	uint16_t fragment = (uint16_t)packet_read_be(p, o + 6, 2);
 	packet_field_bits(p, "ipv4.flags", FIELD_FLAGS, o + 6, 2, 13, 3, fragment >> 13, 0);
 	packet_field_bits(p, "ipv4.fragment_offset", FIELD_UINT, o + 6, 2, 0, 13,
 			  fragment & 0x1fffu, 0);
-	ipv4_declare_field(p, "ipv4.ttl", FIELD_UINT, o + 8, 1, 0);
-	int protocol = ipv4_declare_field(p, "ipv4.protocol", FIELD_ENUM, o + 9, 1, FIELD_KEY);
+	packet_field_present(p, "ipv4.ttl", FIELD_UINT, o + 8, 1, 0);
+	int protocol = packet_field_present(p, "ipv4.protocol", FIELD_ENUM, o + 9, 1, FIELD_KEY);
 	packet_values(p, protocol, ipv4_protocols);
-	int checksum = ipv4_declare_field(p, "ipv4.checksum", FIELD_CHECKSUM, o + 10, 2, 0);
+	int checksum = packet_field_present(p, "ipv4.checksum", FIELD_CHECKSUM, o + 10, 2, 0);
 	int source = packet_field_bytes(p, "ipv4.source", FIELD_ADDRESS, o + 12, p->bytes + o + 12,
 					4, FIELD_KEY);
 	int destination = packet_field_bytes(p, "ipv4.destination", FIELD_ADDRESS, o + 16,

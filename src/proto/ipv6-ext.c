@@ -107,7 +107,7 @@ static int ipv6_ext_begin(struct packet *p, struct cursor *c, const struct proto
 	*header = packet_element_begin(p, header_name, FIELD_ELEMENT, 0);
 	if (*header == PACKET_NONE)
 		return DL_ENOMEM;
-	return ipv6_take(p, c, length, o);
+	return proto_take(p, c, length, o);
 }
 
 /* The common end of every extension header: slots, and what the dissector reads next. */
@@ -148,10 +148,10 @@ static void ipv6_option_data(struct packet *p, const struct ipv6_options_names *
 	if (len == 0)
 		return;
 	if (type == IPV6_OPTION_ROUTER_ALERT && len == 2) {
-		int f = ipv6_declare_field(p, n->router_alert, FIELD_ENUM, o, 2, FIELD_KEY);
+		int f = packet_field_present(p, n->router_alert, FIELD_ENUM, o, 2, FIELD_KEY);
 		packet_values(p, f, ipv6_router_alerts);
 	} else if (type == IPV6_OPTION_JUMBO && len == 4) {
-		ipv6_declare_field(p, n->jumbo, FIELD_UINT, o, 4, FIELD_KEY);
+		packet_field_present(p, n->jumbo, FIELD_UINT, o, 4, FIELD_KEY);
 	} else if (type == IPV6_OPTION_PADN) {
 		packet_field_bytes(p, n->padding, FIELD_BYTES, o, p->bytes + o, len, 0);
 	} else {
@@ -189,9 +189,9 @@ static int ipv6_options_declare(struct packet *p, struct cursor *c, const struct
 	int rc = ipv6_ext_begin(p, c, model, n->layer, n->header, length, &layer, &header, &o);
 	if (rc < 0)
 		return rc;
-	int nh = ipv6_declare_field(p, n->next_header, FIELD_ENUM, o, 1, FIELD_KEY);
+	int nh = packet_field_present(p, n->next_header, FIELD_ENUM, o, 1, FIELD_KEY);
 	packet_values(p, nh, ipv6_next_headers);
-	int len = ipv6_declare_field(p, n->length, FIELD_LENGTH, o + 1, 1, 0);
+	int len = packet_field_present(p, n->length, FIELD_LENGTH, o + 1, 1, 0);
 	packet_relate(p, len, header, 8, -1);
 	int list = packet_element_begin(p, n->options, FIELD_LIST, 0);
 	if (list == PACKET_NONE)
@@ -206,11 +206,11 @@ static int ipv6_options_declare(struct packet *p, struct cursor *c, const struct
 			break;
 		p->fields[option].offset = o + at;
 		p->fields[option].size = size;
-		int t = ipv6_declare_field(p, n->type, FIELD_ENUM, o + at, 1, FIELD_KEY);
+		int t = packet_field_present(p, n->type, FIELD_ENUM, o + at, 1, FIELD_KEY);
 		packet_values(p, t, ipv6_option_types);
 		if (type != IPV6_OPTION_PAD1) {
-			int l = ipv6_declare_field(p, n->option_length, FIELD_LENGTH, o + at + 1, 1,
-						   0);
+			int l = packet_field_present(p, n->option_length, FIELD_LENGTH, o + at + 1,
+						     1, 0);
 			int data = packet_element_begin(p, n->data, FIELD_ELEMENT, 0);
 			if (data == PACKET_NONE)
 				break;
@@ -258,25 +258,25 @@ static int ipv6_routing_declare(struct packet *p, struct cursor *c, bool derive,
 				length, &layer, &header, &o);
 	if (rc < 0)
 		return rc;
-	int nh = ipv6_declare_field(p, "ipv6-routing.next_header", FIELD_ENUM, o, 1, FIELD_KEY);
+	int nh = packet_field_present(p, "ipv6-routing.next_header", FIELD_ENUM, o, 1, FIELD_KEY);
 	packet_values(p, nh, ipv6_next_headers);
-	int len = ipv6_declare_field(p, "ipv6-routing.length", FIELD_LENGTH, o + 1, 1, 0);
+	int len = packet_field_present(p, "ipv6-routing.length", FIELD_LENGTH, o + 1, 1, 0);
 	packet_relate(p, len, header, 8, -1);
-	int t = ipv6_declare_field(p, "ipv6-routing.type", FIELD_ENUM, o + 2, 1, FIELD_KEY);
+	int t = packet_field_present(p, "ipv6-routing.type", FIELD_ENUM, o + 2, 1, FIELD_KEY);
 	packet_values(p, t, ipv6_routing_types);
-	ipv6_declare_field(p, "ipv6-routing.segments_left", FIELD_UINT, o + 3, 1, FIELD_KEY);
+	packet_field_present(p, "ipv6-routing.segments_left", FIELD_UINT, o + 3, 1, FIELD_KEY);
 	int final = PACKET_NONE;
 	if (type == IPV6_ROUTING_SOURCE || type == IPV6_ROUTING_TYPE2 ||
 	    type == IPV6_ROUTING_SEGMENT) {
 		bool segment = type == IPV6_ROUTING_SEGMENT;
 		int last = PACKET_NONE;
 		if (segment) {
-			last = ipv6_declare_field(p, "ipv6-routing.last_entry", FIELD_LENGTH, o + 4,
-						  1, 0);
-			ipv6_declare_field(p, "ipv6-routing.flags", FIELD_FLAGS, o + 5, 1, 0);
-			ipv6_declare_field(p, "ipv6-routing.tag", FIELD_UINT, o + 6, 2, 0);
+			last = packet_field_present(p, "ipv6-routing.last_entry", FIELD_LENGTH,
+						    o + 4, 1, 0);
+			packet_field_present(p, "ipv6-routing.flags", FIELD_FLAGS, o + 5, 1, 0);
+			packet_field_present(p, "ipv6-routing.tag", FIELD_UINT, o + 6, 2, 0);
 		} else {
-			ipv6_declare_field(p, "ipv6-routing.reserved", FIELD_UINT, o + 4, 4, 0);
+			packet_field_present(p, "ipv6-routing.reserved", FIELD_UINT, o + 4, 4, 0);
 		}
 		const char *list_name =
 			segment ? "ipv6-routing.segments" : "ipv6-routing.addresses";
@@ -330,17 +330,17 @@ static int ipv6_fragment_declare(struct packet *p, struct cursor *c, bool derive
 				8, &layer, &header, &o);
 	if (rc < 0)
 		return rc;
-	int nh = ipv6_declare_field(p, "ipv6-fragment.next_header", FIELD_ENUM, o, 1, FIELD_KEY);
+	int nh = packet_field_present(p, "ipv6-fragment.next_header", FIELD_ENUM, o, 1, FIELD_KEY);
 	packet_values(p, nh, ipv6_next_headers);
-	ipv6_declare_field(p, "ipv6-fragment.reserved", FIELD_UINT, o + 1, 1, 0);
+	packet_field_present(p, "ipv6-fragment.reserved", FIELD_UINT, o + 1, 1, 0);
 	packet_field_bits(p, "ipv6-fragment.offset", FIELD_UINT, o + 2, 2, 3, 13, word >> 3,
 			  FIELD_KEY);
 	packet_field_bits(p, "ipv6-fragment.reserved_bits", FIELD_FLAGS, o + 2, 2, 1, 2,
 			  (word >> 1) & 3u, 0);
 	packet_field_bits(p, "ipv6-fragment.more", FIELD_FLAGS, o + 2, 2, 0, 1, word & 1u,
 			  FIELD_KEY);
-	ipv6_declare_field(p, "ipv6-fragment.identification", FIELD_IDENTIFIER, o + 4, 4,
-			   FIELD_KEY);
+	packet_field_present(p, "ipv6-fragment.identification", FIELD_IDENTIFIER, o + 4, 4,
+			     FIELD_KEY);
 	bool atomic = (word & 0xfff9u) == 0; /* RFC 6946: offset 0 and M 0 */
 	rc = ipv6_ext_end(p, layer, header, nh, derive, value, next);
 	if (rc < 0)
@@ -348,7 +348,7 @@ static int ipv6_fragment_declare(struct packet *p, struct cursor *c, bool derive
 	size_t rest = cursor_remaining(c);
 	if (!atomic && rest > 0) {
 		uint32_t d;
-		rc = ipv6_take(p, c, rest, &d);
+		rc = proto_take(p, c, rest, &d);
 		if (rc < 0)
 			return rc;
 		packet_field_bytes(p, "ipv6-fragment.data", FIELD_BYTES, d, p->bytes + d,

@@ -25,33 +25,6 @@ const struct field_value ipv6_next_headers[] = {
 	{143, "Ethernet"},  {253, "experiment"}, {254, "experiment"}, {0, NULL},
 };
 
-uint64_t ipv6_read(const struct packet *p, uint32_t offset, uint32_t size)
-{
-	uint64_t v = 0;
-	for (uint32_t i = 0; i < size && offset + i < p->length; i++)
-		v = (v << 8) | p->bytes[offset + i];
-	return v;
-}
-
-int ipv6_take(struct packet *p, struct cursor *c, size_t n, uint32_t *offset)
-{
-	const uint8_t *b;
-	if (cursor_bytes(c, n, &b) < 0)
-		return DL_EPROTO;
-	uint32_t at = packet_append(p, n);
-	if (at == PACKET_BYTES_MAX)
-		return DL_ENOMEM;
-	memcpy(p->bytes + at, b, n);
-	*offset = at;
-	return 0;
-}
-
-int ipv6_declare_field(struct packet *p, const char *name, enum field_kind kind, uint32_t offset,
-		       uint32_t size, uint8_t flags)
-{
-	return packet_field(p, name, kind, offset, size, ipv6_read(p, offset, size), flags);
-}
-
 /* Is element ancestor, or does it hold element? */
 static bool ipv6_holds(const struct packet *p, int ancestor, int element)
 {
@@ -150,20 +123,20 @@ static int ipv6_declare(struct packet *p, struct cursor *c, bool build, bool der
 	if (layer == PACKET_NONE)
 		return DL_ENOMEM;
 	uint32_t o;
-	int rc = ipv6_take(p, c, IPV6_HEADER_LENGTH, &o);
+	int rc = proto_take(p, c, IPV6_HEADER_LENGTH, &o);
 	if (rc < 0)
 		return rc;
-	uint32_t word = (uint32_t)ipv6_read(p, o, 4);
+	uint32_t word = (uint32_t)packet_read_be(p, o, 4);
 	int f = packet_field_bits(p, "ipv6.version", FIELD_ENUM, o, 4, 28, 4, version, 0);
 	packet_values(p, f, ipv6_versions);
 	packet_field_bits(p, "ipv6.traffic_class", FIELD_UINT, o, 4, 20, 8, (word >> 20) & 0xffu,
 			  0);
 	packet_field_bits(p, "ipv6.flow_label", FIELD_IDENTIFIER, o, 4, 0, 20, word & 0xfffffu, 0);
 	int length =
-		ipv6_declare_field(p, "ipv6.payload_length", FIELD_LENGTH, o + 4, 2, FIELD_KEY);
-	int nh = ipv6_declare_field(p, "ipv6.next_header", FIELD_ENUM, o + 6, 1, FIELD_KEY);
+		packet_field_present(p, "ipv6.payload_length", FIELD_LENGTH, o + 4, 2, FIELD_KEY);
+	int nh = packet_field_present(p, "ipv6.next_header", FIELD_ENUM, o + 6, 1, FIELD_KEY);
 	packet_values(p, nh, ipv6_next_headers);
-	ipv6_declare_field(p, "ipv6.hop_limit", FIELD_UINT, o + 7, 1, 0);
+	packet_field_present(p, "ipv6.hop_limit", FIELD_UINT, o + 7, 1, 0);
 	int source = packet_field_bytes(p, "ipv6.source", FIELD_ADDRESS, o + 8, p->bytes + o + 8,
 					16, FIELD_KEY);
 	int destination = packet_field_bytes(p, "ipv6.destination", FIELD_ADDRESS, o + 24,

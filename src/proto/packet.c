@@ -325,6 +325,20 @@ void packet_put_derived(struct packet *p, int field, uint64_t value)
 		packet_put(p, field, value);
 }
 
+uint64_t packet_read_be(const struct packet *p, uint32_t offset, uint32_t size)
+{
+	uint64_t v = 0;
+	for (uint32_t i = 0; i < size && offset + i < p->length; i++)
+		v = (v << 8) | p->bytes[offset + i];
+	return v;
+}
+
+int packet_field_present(struct packet *p, const char *name, enum field_kind kind, uint32_t offset,
+			 uint32_t size, uint8_t flags)
+{
+	return packet_field(p, name, kind, offset, size, packet_read_be(p, offset, size), flags);
+}
+
 #define PACKET_CHAIN_WORDS ((PACKET_FIELDS_MAX + 63) / 64)
 
 /* owner and every element holding it, as a bit set: asked once per field in

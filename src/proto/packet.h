@@ -148,6 +148,13 @@ int packet_field_bits(struct packet *p, const char *name, enum field_kind kind, 
 int packet_field_bytes(struct packet *p, const char *name, enum field_kind kind, uint32_t offset,
 		       const void *data, uint32_t size, uint8_t flags);
 
+/* For parsers, over bytes already in the frame: the big-endian value of size
+ * bytes (1..8) at offset (bytes past the frame's end read as nothing), and
+ * packet_field() with that value. */
+uint64_t packet_read_be(const struct packet *p, uint32_t offset, uint32_t size);
+int packet_field_present(struct packet *p, const char *name, enum field_kind kind, uint32_t offset,
+			 uint32_t size, uint8_t flags);
+
 /* Set a FIELD_LENGTH, FIELD_COUNT or FIELD_CHECKSUM's relation. */
 void packet_relate(struct packet *p, int field, int target, uint16_t unit, int32_t adjust);
 /* Give a FIELD_ENUM its defined values. */

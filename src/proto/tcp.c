@@ -19,20 +19,6 @@ static const struct field_value tcp_option_kinds[] = {
 	{TCP_OPT_TIMESTAMPS, "Timestamps"},         {0, NULL},
 };
 
-static uint64_t tcp_read(const struct packet *p, uint32_t offset, uint32_t size)
-{
-	uint64_t v = 0;
-	for (uint32_t i = 0; i < size && offset + i < p->length; i++)
-		v = (v << 8) | p->bytes[offset + i];
-	return v;
-}
-
-static int tcp_declare_field(struct packet *p, const char *name, enum field_kind kind,
-			     uint32_t offset, uint32_t size, uint8_t flags)
-{
-	return packet_field(p, name, kind, offset, size, tcp_read(p, offset, size), flags);
-}
-
 static const char *tcp_option_name(uint8_t kind)
 {
 	switch (kind) {
@@ -76,20 +62,21 @@ static void tcp_option_body(struct packet *p, uint8_t kind, uint32_t o, uint32_t
 {
 	switch (kind) {
 	case TCP_OPT_MSS:
-		tcp_declare_field(p, "tcp.option.mss_value", FIELD_UINT, o + 2, 2, 0);
+		packet_field_present(p, "tcp.option.mss_value", FIELD_UINT, o + 2, 2, 0);
 		return;
 	case TCP_OPT_WINDOW_SCALE:
-		tcp_declare_field(p, "tcp.option.shift", FIELD_UINT, o + 2, 1, 0);
+		packet_field_present(p, "tcp.option.shift", FIELD_UINT, o + 2, 1, 0);
 		return;
 	case TCP_OPT_SACK:
 		for (uint32_t at = 2; at + 8 <= len; at += 8) {
-			tcp_declare_field(p, "tcp.option.sack_left", FIELD_UINT, o + at, 4, 0);
-			tcp_declare_field(p, "tcp.option.sack_right", FIELD_UINT, o + at + 4, 4, 0);
+			packet_field_present(p, "tcp.option.sack_left", FIELD_UINT, o + at, 4, 0);
+			packet_field_present(p, "tcp.option.sack_right", FIELD_UINT, o + at + 4, 4,
+					     0);
 		}
 		return;
 	case TCP_OPT_TIMESTAMPS:
-		tcp_declare_field(p, "tcp.option.tsval", FIELD_UINT, o + 2, 4, 0);
-		tcp_declare_field(p, "tcp.option.tsecr", FIELD_UINT, o + 6, 4, 0);
+		packet_field_present(p, "tcp.option.tsval", FIELD_UINT, o + 2, 4, 0);
+		packet_field_present(p, "tcp.option.tsecr", FIELD_UINT, o + 6, 4, 0);
 		return;
 	default:
 		if (len > 2)
@@ -135,17 +122,17 @@ static int tcp_declare(struct packet *p, struct cursor *c)
 	int rc = proto_take(p, c, TCP_HEADER_MIN, &o);
 	if (rc < 0)
 		return rc;
-	tcp_declare_field(p, "tcp.source_port", FIELD_UINT, o, 2, 0);
-	tcp_declare_field(p, "tcp.destination_port", FIELD_UINT, o + 2, 2, FIELD_KEY);
-	tcp_declare_field(p, "tcp.sequence", FIELD_IDENTIFIER, o + 4, 4, 0);
-	tcp_declare_field(p, "tcp.acknowledgment", FIELD_IDENTIFIER, o + 8, 4, 0);
-	uint16_t word = (uint16_t)tcp_read(p, o + 12, 2);
+	packet_field_present(p, "tcp.source_port", FIELD_UINT, o, 2, 0);
+	packet_field_present(p, "tcp.destination_port", FIELD_UINT, o + 2, 2, FIELD_KEY);
+	packet_field_present(p, "tcp.sequence", FIELD_IDENTIFIER, o + 4, 4, 0);
+	packet_field_present(p, "tcp.acknowledgment", FIELD_IDENTIFIER, o + 8, 4, 0);
+	uint16_t word = (uint16_t)packet_read_be(p, o + 12, 2);
 	int data_offset = packet_field_bits(p, "tcp.data_offset", FIELD_LENGTH, o + 12, 2, 12, 4,
 					    word >> 12, 0);
 	packet_field_bits(p, "tcp.flags", FIELD_FLAGS, o + 12, 2, 0, 12, word & 0xfffu, FIELD_KEY);
-	tcp_declare_field(p, "tcp.window", FIELD_UINT, o + 14, 2, 0);
-	int checksum = tcp_declare_field(p, "tcp.checksum", FIELD_CHECKSUM, o + 16, 2, 0);
-	tcp_declare_field(p, "tcp.urgent_pointer", FIELD_UINT, o + 18, 2, 0);
+	packet_field_present(p, "tcp.window", FIELD_UINT, o + 14, 2, 0);
+	int checksum = packet_field_present(p, "tcp.checksum", FIELD_CHECKSUM, o + 16, 2, 0);
+	packet_field_present(p, "tcp.urgent_pointer", FIELD_UINT, o + 18, 2, 0);
 	if (offset > 5) {
 		struct cursor options;
 		if (cursor_sub(c, offset * 4u - TCP_HEADER_MIN, &options) < 0)
