@@ -34,10 +34,16 @@ than the header, a bad IHL...) is counted and ignored, as is all valid traffic. 
 management port goes with it: that is what a health monitor sees. Frames the DUT sends
 (PACKET_OUTGOING) are not parsed.
 
+With --syslog HOST:PORT it logs as a device configured with a remote syslog server does
+(RFC 3164 over UDP, from its first address): one informational line when it starts, and, when
+it dies, a critical line naming the trigger and saying the watchdog finds the management
+plane down (what dutlab's syslog monitor matches by default).
+
 usage: fragile-responder.py --name NAME --port PORT --address ADDR... --interface IF...
-                            [--die-on TRIGGER[,TRIGGER]]
+                            [--die-on TRIGGER[,TRIGGER]] [--syslog HOST:PORT]
 """
 import argparse
+import os
 import select
 import socket
 import struct
@@ -162,6 +168,30 @@ def listeners(addresses, port):
     return socks
 
 
+class Syslog:
+    """RFC 3164 lines over UDP to a remote receiver, sent from the DUT's own address."""
+
+    FACILITY_DAEMON = 3
+
+    def __init__(self, target, source, hostname):
+        host, _, port = target.rpartition(":")
+        self.target = (host.strip("[]"), int(port))
+        family = socket.AF_INET6 if ":" in self.target[0] else socket.AF_INET
+        self.sock = socket.socket(family, socket.SOCK_DGRAM)
+        self.sock.bind((source, 0))
+        self.hostname = hostname
+
+    def send(self, severity, text):
+        stamp = time.strftime("%b %e %H:%M:%S")
+        line = "<%d>%s %s fragile-responder[%d]: %s" % (
+            self.FACILITY_DAEMON * 8 + severity, stamp, self.hostname, os.getpid(), text)
+        try:
+            self.sock.sendto(line.encode()[:1024], self.target)
+        except OSError as e:
+            print("fragile-responder: syslog to %s:%d failed: %s" % (*self.target, e),
+                  flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--name", required=True)
@@ -169,6 +199,7 @@ def main():
     ap.add_argument("--address", action="append", required=True)
     ap.add_argument("--interface", action="append", required=True)
     ap.add_argument("--die-on", default="", help="comma-separated: " + ", ".join(TRIGGERS))
+    ap.add_argument("--syslog", help="HOST:PORT of the remote syslog receiver")
     a = ap.parse_args()
     fatal = set(t for t in a.die_on.split(",") if t)
     for t in fatal:
@@ -189,6 +220,13 @@ def main():
     print("fragile-responder (lab fixture): %s on %s, tcp/%d; dies on: %s"
           % (a.name, ",".join(a.interface), a.port, ",".join(sorted(fatal)) or "nothing"),
           flush=True)
+    syslog = None
+    if a.syslog:
+        v4 = [x for x in a.address if ":" not in x]
+        v6 = [x for x in a.address if ":" in x]
+        syslog = Syslog(a.syslog, (v6 if ":" in a.syslog.rpartition(":")[0] else v4)[0], a.name)
+        syslog.send(6, "started: management port tcp/%d, parsing frames on %s"
+                    % (a.port, ",".join(a.interface)))
 
     def answer(c):
         body = "%s ok: up %d s, %d frames parsed, %d malformed ignored\n" % (
@@ -223,6 +261,9 @@ def main():
                         print("fragile-responder: FIXTURE FAULT on %s (%s): %s; exiting as a "
                               "fragile device would (frame: %s)"
                               % (raws[s], e.trigger, e, frame[:64].hex()), flush=True)
+                        if syslog:
+                            syslog.send(2, "FIXTURE FAULT on %s (%s): %s; process exits, "
+                                        "watchdog: management plane down" % (raws[s], e.trigger, e))
                         for t in tcp:
                             t.close()
                         sys.exit(FIXTURE_EXIT)

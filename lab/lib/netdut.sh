@@ -26,6 +26,8 @@
 #                             mgmt_vlan: the VLAN of the switch's own address
 #   fragile                   the fragile responder's fatal fields (lab/bin/fragile-responder.py
 #                             --die-on), or none (the good variants: same parser, never dies)
+#   syslog                    HOST:PORT the DUT sends its syslog to (the responder's lines:
+#                             started, and the fault it dies of); empty: no remote syslog
 
 NETDUT_MGMT_PORT=8080     # the fragile responder's management port (HTTP status line)
 NETDUT_LLDP_INTERVAL=5    # seconds between lldpd's advertisements
@@ -35,7 +37,7 @@ NETDUT_LINUX_BRIDGE=br0
 # netdut_defaults: the keys' defaults, before load_topology reads a topology.
 netdut_defaults() {
 	T_PORT_B="" T_PORT_C="" T_DUT_V4_B="" T_DUT_V6_B="" T_FAR_V4="" T_FAR_V6="" T_FAR_VLAN=0
-	T_PORT_VLANS="" T_MGMT_VLAN=0 T_FRAGILE=none
+	T_PORT_VLANS="" T_MGMT_VLAN=0 T_FRAGILE=none T_SYSLOG=""
 	T_TESTER_IF_B="" T_DUT_IF_B="" T_TESTER_IF_C="" T_DUT_IF_C=""
 }
 
@@ -52,6 +54,7 @@ netdut_key() {
 	port_vlans) T_PORT_VLANS=$2 ;;
 	mgmt_vlan) T_MGMT_VLAN=$2 ;;
 	fragile) T_FRAGILE=$2 ;;
+	syslog) T_SYSLOG=$2 ;;
 	*) return 1 ;;
 	esac
 }
@@ -84,6 +87,10 @@ netdut_load() {
 	case $T_FAR_VLAN$T_MGMT_VLAN in *[!0-9]*) die "$file: far_vlan and mgmt_vlan are numbers" ;; esac
 	if [ -n "$T_FAR_V4$T_FAR_V6" ] && [ -z "$T_PORT_B" ]; then
 		die "$file: far_ipv4/far_ipv6 need port_b (the far host lives there)"
+	fi
+	if [ -n "$T_SYSLOG" ]; then
+		case $T_SYSLOG in *:[0-9]*) ;; *) die "$file: syslog must be HOST:PORT, got '$T_SYSLOG'" ;; esac
+		check_lab_address "$file" "${T_SYSLOG%:*}/32"
 	fi
 	case " $T_FRAGILE " in
 	" none ") ;;
@@ -438,6 +445,7 @@ svc_responder() {
 		args+=(--interface "$i")
 	done
 	[ "$T_FRAGILE" = none ] || args+=(--die-on "$T_FRAGILE")
+	[ -z "$T_SYSLOG" ] || args+=(--syslog "$T_SYSLOG")
 	spawn responder -- "$PYTHON" "$STATE/bin/fragile-responder.py" --name "$T_NAME" \
 		--port "$NETDUT_MGMT_PORT" --address "$T_ADDR4" --address "$T_ADDR6" "${args[@]}"
 	netdut_settle responder

@@ -21,6 +21,7 @@ static void usage(FILE *out)
 		"                     [--syslog-port P] [--syslog-pattern ERE]\n"
 		"                     [--lldp-interface IF] [--lldp-wait S]\n"
 		"                     [--flow OUT,IN] [--flow-source A] [--flow-destination A]\n"
+		"                     [--flow-destination6 A6]\n"
 		"                     [--flow-mac MAC] [--flow-rate PPS] [--flow-window MS]\n"
 		"                     [--flow-max-loss PERMILLE] [--flow-max-latency MS]\n"
 		"                     [--threshold N] [--interval MS] [--timeout MS] [--list]\n"
@@ -52,9 +53,9 @@ struct health_args {
 	const char *profile, *monitors[HEALTH_MONITORS_MAX], *addresses[HEALTH_ADDRESSES_MAX];
 	size_t monitor_count, address_count;
 	const char *interface, *tcp_port, *syslog_port, *syslog_pattern, *lldp_interface,
-		*lldp_wait, *flow, *flow_source, *flow_destination, *flow_mac, *flow_rate,
-		*flow_window, *flow_max_loss, *flow_max_latency, *threshold, *interval, *timeout,
-		*seconds;
+		*lldp_wait, *flow, *flow_source, *flow_destination, *flow_destination6, *flow_mac,
+		*flow_rate, *flow_window, *flow_max_loss, *flow_max_latency, *threshold, *interval,
+		*timeout, *seconds;
 	bool list;
 };
 
@@ -82,6 +83,7 @@ static int parse_args(int argc, char **argv, struct health_args *a)
 			{"--flow", offsetof(struct health_args, flow)},
 			{"--flow-source", offsetof(struct health_args, flow_source)},
 			{"--flow-destination", offsetof(struct health_args, flow_destination)},
+			{"--flow-destination6", offsetof(struct health_args, flow_destination6)},
 			{"--flow-mac", offsetof(struct health_args, flow_mac)},
 			{"--flow-rate", offsetof(struct health_args, flow_rate)},
 			{"--flow-window", offsetof(struct health_args, flow_window)},
@@ -191,6 +193,7 @@ static int configure(const struct health_args *a, struct health_config *c, char 
 	}
 	c->flow.source = a->flow_source;
 	c->flow.destination = a->flow_destination;
+	c->flow.destination6 = a->flow_destination6;
 	c->flow.next_hop_mac = a->flow_mac;
 	if (a->monitor_count) {
 		c->choice_count = 0;

@@ -1045,7 +1045,8 @@ static int load_number(struct loader *l, const struct yaml_value *map, const cha
 	int rc = yaml_child(l->doc, map, key, false, &v, &present);
 	if (!rc && present)
 		rc = yaml_integer(l->doc, &v, min, max, &number);
-	if (!rc)
+	/* absent: *out keeps the default the caller put there */
+	if (!rc && present)
 		*out = (unsigned)number;
 	return rc;
 }
@@ -1254,6 +1255,44 @@ static int load_monitors(struct loader *l, const struct yaml_value *v, struct pr
 	return rc;
 }
 
+/* One address, or a list of an IPv4 and an IPv6 one (a flow of each family). */
+static int load_flow_destinations(struct loader *l, const struct yaml_value *v,
+				  struct profile_robustness *r)
+{
+	char **list = NULL;
+	size_t count = 0;
+	int rc;
+	if (fy_node_is_sequence(v->node)) {
+		rc = load_strings(l, v, 0, &list, &count);
+	} else {
+		list = calloc(2, sizeof(*list));
+		rc = list ? yaml_string(l->doc, v, 0, &list[0]) : yaml_fail_memory(l->doc);
+		count = list && list[0] ? 1 : 0;
+	}
+	int families[2] = {0, 0};
+	for (size_t i = 0; !rc && i < count; i++) {
+		struct dl_error why;
+		struct in6_addr any;
+		families[i < 2 ? i : 1] = inet_pton(AF_INET6, list[i], &any) == 1 ? 6 : 4;
+		if (scope_permit_text(&l->p->scope, list[i], NULL, &why) != 0)
+			rc = yaml_fail(l->doc, v->at, v->path, "%s", why.message);
+	}
+	if (!rc && (count == 0 || count > 2 || (count == 2 && families[0] == families[1])))
+		rc = yaml_fail(l->doc, v->at, v->path,
+			       "found %zu addresses%s; expected one address, or a list of an IPv4 "
+			       "and an IPv6 one (a flow of each family)",
+			       count, count == 2 ? " of one family" : "");
+	if (!rc) {
+		r->flow_destination = list[0];
+		r->flow_destination6 = count == 2 ? list[1] : NULL;
+		list[0] = list[1] = NULL;
+	}
+	for (size_t i = 0; list && i < count; i++)
+		free(list[i]);
+	free(list);
+	return rc;
+}
+
 static int load_flow(struct loader *l, const struct yaml_value *v, struct profile_robustness *r)
 {
 	static const char *const keys[] = {"out_interface", "in_interface", "destination",
@@ -1267,12 +1306,8 @@ static int load_flow(struct loader *l, const struct yaml_value *v, struct profil
 		rc = load_interface(l, v, "in_interface", true, &r->flow_in_interface);
 	if (!rc)
 		rc = yaml_child(l->doc, v, "destination", false, &field, &present);
-	if (!rc && present) {
-		rc = yaml_string(l->doc, &field, 0, &r->flow_destination);
-		struct dl_error why;
-		if (!rc && scope_permit_text(&l->p->scope, r->flow_destination, NULL, &why) != 0)
-			return yaml_fail(l->doc, field.at, field.path, "%s", why.message);
-	}
+	if (!rc && present)
+		rc = load_flow_destinations(l, &field, r);
 	if (!rc)
 		rc = load_mac(l, v, "next_hop_mac", &r->flow_next_hop_mac);
 	if (!rc)

@@ -228,6 +228,7 @@ void profile_release(struct profile *p)
 	free(r->flow_out_interface);
 	free(r->flow_in_interface);
 	free(r->flow_destination);
+	free(r->flow_destination6);
 	free(r->flow_next_hop_mac);
 	free(r->power_cycle);
 	for (size_t i = 0; p->artifacts && i < p->artifact_count; i++) {

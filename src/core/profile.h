@@ -154,6 +154,7 @@ struct profile_robustness {
 	char *syslog_pattern; /* "syslog": what counts as a failure; NULL: the default */
 	/* "flow": the background flow through the DUT */
 	char *flow_out_interface, *flow_in_interface, *flow_destination, *flow_next_hop_mac;
+	char *flow_destination6; /* a second flow, of the other family, or NULL */
 	unsigned flow_rate;
 	unsigned recovery_seconds; /* waited for recovery before power_cycle; 0: 60 */
 	unsigned max_failures;     /* the campaign stops after this many; 0: 8 */

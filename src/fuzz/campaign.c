@@ -738,6 +738,7 @@ static int start_health(struct campaign *k, struct dl_error *err)
 	h->flow.out_interface = r->flow_out_interface;
 	h->flow.in_interface = r->flow_in_interface;
 	h->flow.destination = r->flow_destination;
+	h->flow.destination6 = r->flow_destination6;
 	h->flow.next_hop_mac = r->flow_next_hop_mac;
 	h->flow.rate_pps = r->flow_rate;
 	static char transcript[4200];

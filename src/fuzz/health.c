@@ -122,6 +122,8 @@ struct health_set {
 	unsigned thresholds[HEALTH_MONITORS_MAX];
 	struct health_event last_failure[HEALTH_MONITORS_MAX];
 	bool ever_failed[HEALTH_MONITORS_MAX];
+	enum health_outcome
+		polled[HEALTH_MONITORS_MAX]; /* each monitor's sample at the last poll */
 	size_t count;
 	unsigned interval_ms;
 };
@@ -226,6 +228,7 @@ int health_set_poll(struct health_set *s, struct health_status *status, struct d
 		int rc = p->monitor->poll(p, now, &sample, err);
 		if (rc)
 			return dl_error_prefix(err, "health monitor '%s'", p->monitor->name);
+		s->polled[i] = sample.outcome;
 		enum health_transition t =
 			health_streak_observe(&s->streaks[i], &sample, s->thresholds[i], now);
 		if (t != HEALTH_STEADY) {
@@ -271,13 +274,32 @@ int health_wait_recovery(struct health_set *s, unsigned timeout_ms,
 	int64_t deadline = start + (int64_t)timeout_ms * 1000000;
 	/* bounded by time and, should the clock stand still, by count */
 	uint64_t max_rounds = (uint64_t)timeout_ms / s->interval_ms + 2;
+	/*
+	 * Back means every monitor says so now, not merely that none has
+	 * reached its threshold: a syslog line or a dead process is an event
+	 * that "recovers" at the next quiet poll while the management port,
+	 * polled a moment later, is still down. So a monitor that fails a
+	 * single sample is waited for, and each must give an OK sample of its
+	 * own after the wait began, unless it polls too seldom to give one
+	 * within timeout_ms (its failure state still counts).
+	 */
+	bool fresh[HEALTH_MONITORS_MAX] = {false};
 	for (uint64_t round = 0; round < max_rounds; round++) {
 		int rc = health_set_poll(s, status, err);
 		if (rc)
 			return rc;
 		for (size_t i = 0; on_event && i < status->event_count; i++)
 			on_event(&status->events[i], ctx);
-		if (status->healthy)
+		bool back = status->healthy;
+		for (size_t i = 0; i < s->count; i++) {
+			if (s->polled[i] == HEALTH_OK)
+				fresh[i] = true;
+			else if (s->polled[i] == HEALTH_FAIL)
+				fresh[i] = false;
+			bool too_slow = s->probes[i].interval_ms > timeout_ms;
+			back = back && s->streaks[i].consecutive == 0 && (fresh[i] || too_slow);
+		}
+		if (back)
 			return 0;
 		int64_t now = s->clock.now_ns(s->clock.ctx);
 		if (now >= deadline)
@@ -288,7 +310,7 @@ int health_wait_recovery(struct health_set *s, unsigned timeout_ms,
 	char list[HEALTH_EVIDENCE_MAX * 2] = "";
 	size_t used = 0;
 	for (size_t i = 0; i < s->count && used < sizeof(list); i++) {
-		if (!s->streaks[i].failed)
+		if (!s->streaks[i].failed && s->streaks[i].consecutive == 0)
 			continue;
 		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", used ? "; " : "",
 					 s->ever_failed[i] ? s->last_failure[i].evidence

@@ -60,14 +60,17 @@ struct health_sample {
 struct health_flow_config {
 	const char *out_interface, *in_interface; /* tester port A and port B */
 	const char *source;                       /* IPv4; NULL: out_interface's address */
-	const char *destination;                  /* IPv4; NULL: in_interface's address */
-	const char *next_hop_mac;                 /* "02:00:..": the DUT's MAC on port A (a router);
-						   * NULL: in_interface's own MAC (a bridge or switch) */
-	uint16_t port;                            /* UDP destination port; 0: 9 (discard) */
-	unsigned rate_pps;                        /* 1..5000; 0: 100 */
-	unsigned window_ms;                       /* accounting window, 100..10000; 0: 1000 */
-	unsigned max_loss_permille;               /* per window; 0: 10 (1 %) */
-	unsigned max_latency_ms;                  /* per window's worst packet; 0: 100 */
+	const char *destination;    /* IPv4 or IPv6; NULL (and no destination6): in_interface's
+				     * IPv4 address */
+	const char *destination6;   /* a second path of the other family, or NULL; an IPv6
+				     * path's source is out_interface's (global) address */
+	const char *next_hop_mac;   /* "02:00:..": the DUT's MAC on port A (a router);
+				     * NULL: in_interface's own MAC (a bridge or switch) */
+	uint16_t port;              /* UDP destination port; 0: 9 (discard) */
+	unsigned rate_pps;          /* 1..5000; 0: 100 */
+	unsigned window_ms;         /* accounting window, 100..10000; 0: 1000 */
+	unsigned max_loss_permille; /* per window; 0: 10 (1 %) */
+	unsigned max_latency_ms;    /* per window's worst packet; 0: 100 */
 };
 
 /* A monitor the campaign chose, with its tuning (0: the monitor's default). */
@@ -213,7 +216,10 @@ size_t health_set_count(const struct health_set *s);
 const char *health_set_name(const struct health_set *s, size_t i);
 unsigned health_set_interval_ms(const struct health_set *s);
 
-/* Poll every interval until no monitor is failed, at most timeout_ms.
+/* Poll every interval until every monitor is back, at most timeout_ms:
+ * none failed, none with a failing sample in its current streak, and each
+ * with an OK sample since the wait began (a monitor whose interval is longer
+ * than timeout_ms is spared that last rule).
  * 0 (healthy; *status is the last poll), DL_ETIMEDOUT (err lists what
  * is still failed and why) or a monitor's error. Events seen meanwhile
  * are handed to on_event when not NULL. */

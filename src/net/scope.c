@@ -242,30 +242,194 @@ static bool link_scoped_ipv6(const uint8_t *a)
 	return a[15] <= 1;
 }
 
-static int refuse_frame(const struct scope *s, int family, const uint8_t *address,
+static int refuse_frame(const struct scope *s, int family, const uint8_t *address, const char *what,
 			const char *interface, struct dl_error *err)
 {
 	char text[INET6_ADDRSTRLEN];
 	if (!inet_ntop(family, address, text, sizeof(text)))
 		text_copy(text, sizeof(text), "(unprintable address)");
 	return dl_error_set(err, DL_ESCOPE,
-			    "%s: frame%s%s%s for %s refused: that destination is not inside "
-			    "scope.networks and a router would forward it (add its network to the "
-			    "profile's scope if it is part of the DUT)",
+			    "%s: frame%s%s%s for %s refused: that %s is not inside "
+			    "scope.networks and a router would forward it there (add its network "
+			    "to the profile's scope if it is part of the DUT)",
 			    origin_of(s), interface ? " on '" : "", interface ? interface : "",
-			    interface ? "'" : "", text);
+			    interface ? "'" : "", text, what);
 }
 
-int scope_permit_frame(const struct scope *s, const uint8_t *frame, size_t length,
-		       const char *interface, struct dl_error *err)
+/*
+ * What a frame may be forwarded to is more than its outer destination: the
+ * hops of an IPv4 source route (RFC 791 3.1, LSRR and SSRR), the addresses
+ * of an IPv6 routing header (RFC 8200 4.4, types 0 and 2; RFC 8754 segment
+ * lists), and whatever a tunnel carries (IP in IP, IPv6 in IP, GRE, VXLAN):
+ * a DUT that honours them sends the packet on. Mutation writes any bytes
+ * there, so the guard reads every one of them. Nesting is bounded.
+ */
+enum { FRAME_MAX_DEPTH = 4, FRAME_MAX_HEADERS = 16, VXLAN_PORT = 4789 };
+
+struct frame_walk {
+	const struct scope *scope;
+	const char *interface;
+	struct dl_error *err;
+};
+
+static int walk_ethernet(const struct frame_walk *w, const uint8_t *frame, size_t length,
+			 int depth);
+static int walk_ip(const struct frame_walk *w, unsigned type, const uint8_t *packet, size_t length,
+		   int depth);
+
+static int permit_hop(const struct frame_walk *w, int family, const uint8_t *address,
+		      const char *what)
 {
-	if (!s)
-		return dl_error_set(err, DL_ESCOPE, "no scope given: refusing to send anything");
-	if (interface) {
-		int rc = permit_interface(s, interface, err);
+	uint8_t a[16];
+	memcpy(a, address, family == AF_INET ? 4 : 16);
+	static const uint8_t mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	if (family == AF_INET6 && memcmp(a, mapped_prefix, sizeof(mapped_prefix)) == 0) {
+		memmove(a, a + 12, 4);
+		family = AF_INET;
+	}
+	for (size_t i = 0; i < w->scope->network_count; i++)
+		if (scope_contains(&w->scope->networks[i], family, a))
+			return 0;
+	if (family == AF_INET ? link_scoped_ipv4(a) : link_scoped_ipv6(a))
+		return 0;
+	return refuse_frame(w->scope, family, a, what, w->interface, w->err);
+}
+
+/* The payload of an IP packet whose protocol is next: a tunnel's inner packet. */
+static int walk_payload(const struct frame_walk *w, unsigned next, const uint8_t *p, size_t length,
+			int depth)
+{
+	if (next == 4)
+		return walk_ip(w, 0x0800, p, length, depth + 1);
+	if (next == 41)
+		return walk_ip(w, 0x86dd, p, length, depth + 1);
+	if (next == 47 && length >= 4) { /* GRE (RFC 2784, 2890): C, K, S words */
+		size_t header = 4 + ((p[0] & 0x80) ? 4 : 0) + ((p[0] & 0x20) ? 4 : 0) +
+				((p[0] & 0x10) ? 4 : 0);
+		unsigned type = (unsigned)p[2] << 8 | p[3];
+		if (header > length)
+			return 0;
+		if (type == 0x6558) /* transparent Ethernet bridging */
+			return walk_ethernet(w, p + header, length - header, depth + 1);
+		return walk_ip(w, type, p + header, length - header, depth + 1);
+	}
+	if (next == 17 && length >= 16 && ((unsigned)p[2] << 8 | p[3]) == VXLAN_PORT)
+		return walk_ethernet(w, p + 16, length - 16, depth + 1); /* UDP 8 + VXLAN 8 */
+	return 0;
+}
+
+/* IPv4 options (RFC 791 3.1): every hop of a loose or strict source route. */
+static int walk_ipv4_options(const struct frame_walk *w, const uint8_t *o, size_t length)
+{
+	for (size_t at = 0; at < length;) {
+		unsigned type = o[at];
+		if (type == 0)
+			break;
+		if (type == 1) {
+			at++;
+			continue;
+		}
+		if (at + 2 > length || o[at + 1] < 2 || at + o[at + 1] > length)
+			break;                    /* a malformed list: no stack forwards past it */
+		if (type == 0x83 || type == 0x89) /* LSRR, SSRR: pointer, then the route */
+			for (size_t hop = at + 3; hop + 4 <= at + o[at + 1]; hop += 4) {
+				int rc = permit_hop(w, AF_INET, o + hop, "source-route hop");
+				if (rc)
+					return rc;
+			}
+		at += o[at + 1];
+	}
+	return 0;
+}
+
+/* An IPv6 routing header (RFC 8200 4.4): the addresses of types 0 and 2 and
+ * the segment list of an SRH (type 4, RFC 8754 2); another type that still
+ * has segments left cannot be read, so it is refused. */
+static int walk_ipv6_routing(const struct frame_walk *w, const uint8_t *h, size_t length)
+{
+	unsigned type = h[2], segments_left = h[3];
+	size_t end = length;
+	if (type == 4) {
+		size_t last = (size_t)h[4] + 1;
+		if (8 + last * 16 < end)
+			end = 8 + last * 16;
+	} else if (type != 0 && type != 2) {
+		if (segments_left == 0)
+			return 0;
+		return dl_error_set(w->err, DL_ESCOPE,
+				    "%s: frame%s%s%s refused: its IPv6 routing header of type %u "
+				    "has %u segments left, whose addresses the scope guard cannot "
+				    "read",
+				    origin_of(w->scope), w->interface ? " on '" : "",
+				    w->interface ? w->interface : "", w->interface ? "'" : "", type,
+				    segments_left);
+	}
+	for (size_t at = 8; at + 16 <= end; at += 16) {
+		int rc = permit_hop(w, AF_INET6, h + at, "routing-header address");
 		if (rc)
 			return rc;
 	}
+	return 0;
+}
+
+static int walk_ip(const struct frame_walk *w, unsigned type, const uint8_t *p, size_t length,
+		   int depth)
+{
+	if (depth > FRAME_MAX_DEPTH)
+		return dl_error_set(w->err, DL_ESCOPE,
+				    "%s: frame refused: tunnels nested more than %d deep are too "
+				    "deep to check",
+				    origin_of(w->scope), FRAME_MAX_DEPTH);
+	const char *what = depth ? "tunnelled destination" : "destination";
+	if (type == 0x0800) {
+		if (length < 20)
+			return 0; /* the destination is not all there: no router forwards it */
+		int rc = permit_hop(w, AF_INET, p + 16, what);
+		size_t header = (size_t)(p[0] & 0x0f) * 4;
+		if (rc || header < 20 || header > length)
+			return rc;
+		rc = walk_ipv4_options(w, p + 20, header - 20);
+		bool first_fragment = (p[6] & 0x1f) == 0 && p[7] == 0;
+		if (rc || !first_fragment)
+			return rc;
+		return walk_payload(w, p[9], p + header, length - header, depth);
+	}
+	if (type != 0x86dd)
+		return 0; /* ARP, LLDP, MAC control...: not routed */
+	if (length < 40)
+		return 0;
+	int rc = permit_hop(w, AF_INET6, p + 24, what);
+	unsigned next = p[6];
+	size_t at = 40;
+	for (int n = 0; !rc && n < FRAME_MAX_HEADERS; n++) {
+		size_t size;
+		if (next == 0 || next == 43 || next == 60) {
+			if (at + 8 > length)
+				return 0;
+			size = ((size_t)p[at + 1] + 1) * 8;
+		} else if (next == 44) {
+			if (at + 8 > length || ((p[at + 2] << 8 | p[at + 3]) & 0xfff8) != 0)
+				return 0; /* a later fragment: no header of the payload in it */
+			size = 8;
+		} else if (next == 51) {
+			if (at + 8 > length)
+				return 0;
+			size = ((size_t)p[at + 1] + 2) * 4;
+		} else {
+			return walk_payload(w, next, p + at, length - at, depth);
+		}
+		if (at + size > length)
+			return 0;
+		if (next == 43)
+			rc = walk_ipv6_routing(w, p + at, size);
+		next = p[at];
+		at += size;
+	}
+	return rc;
+}
+
+static int walk_ethernet(const struct frame_walk *w, const uint8_t *frame, size_t length, int depth)
+{
 	if (length < 14)
 		return 0; /* a runt: no EtherType, nothing a router would forward */
 	size_t offset = 12;
@@ -279,10 +443,10 @@ int scope_permit_frame(const struct scope *s, const uint8_t *frame, size_t lengt
 		type = (unsigned)frame[offset] << 8 | frame[offset + 1];
 	}
 	if (type == 0x8100 || type == 0x88a8 || type == 0x9100)
-		return dl_error_set(err, DL_ESCOPE,
+		return dl_error_set(w->err, DL_ESCOPE,
 				    "%s: frame with more than 8 VLAN tags refused: its destination "
 				    "is too deep to check",
-				    origin_of(s));
+				    origin_of(w->scope));
 	offset += 2;
 	/* 802.3 length with LLC/SNAP (AA AA 03, OUI 0): the EtherType follows. */
 	if (type <= 1500) {
@@ -292,30 +456,19 @@ int scope_permit_frame(const struct scope *s, const uint8_t *frame, size_t lengt
 		type = (unsigned)frame[offset + 6] << 8 | frame[offset + 7];
 		offset += 8;
 	}
-	int family;
-	uint8_t address[16];
-	if (type == 0x0800) {
-		if (offset + 20 > length)
-			return 0; /* the destination is not all there: no router forwards it */
-		family = AF_INET;
-		memcpy(address, frame + offset + 16, 4);
-	} else if (type == 0x86dd) {
-		if (offset + 40 > length)
-			return 0;
-		family = AF_INET6;
-		memcpy(address, frame + offset + 24, 16);
-		static const uint8_t mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-		if (memcmp(address, mapped_prefix, sizeof(mapped_prefix)) == 0) {
-			memmove(address, address + 12, 4);
-			family = AF_INET;
-		}
-	} else {
-		return 0; /* ARP, LLDP, MAC control...: not routed */
+	return walk_ip(w, type, frame + offset, length - offset, depth);
+}
+
+int scope_permit_frame(const struct scope *s, const uint8_t *frame, size_t length,
+		       const char *interface, struct dl_error *err)
+{
+	if (!s)
+		return dl_error_set(err, DL_ESCOPE, "no scope given: refusing to send anything");
+	if (interface) {
+		int rc = permit_interface(s, interface, err);
+		if (rc)
+			return rc;
 	}
-	for (size_t i = 0; i < s->network_count; i++)
-		if (scope_contains(&s->networks[i], family, address))
-			return 0;
-	if (family == AF_INET ? link_scoped_ipv4(address) : link_scoped_ipv6(address))
-		return 0;
-	return refuse_frame(s, family, address, interface, err);
+	struct frame_walk w = {.scope = s, .interface = interface, .err = err};
+	return walk_ethernet(&w, frame, length, 0);
 }

@@ -60,7 +60,12 @@ bool scope_contains(const struct scope_network *n, int family, const uint8_t *ad
  * and the reserved ffX0::), fe80::/10, ::, ::1. A routable address the
  * profile did not declare (global multicast 224.0.1.0 and up, ffXe::) is
  * refused: a router DUT would forward it; so is a frame with more than 8
- * tags (too deep to check). Frames that are not IP (ARP,
+ * tags (too deep to check). Every other address the frame may be sent on
+ * to is held to the same rule: each hop of an IPv4 loose or strict source
+ * route, each address of an IPv6 routing header (types 0 and 2, an SRH's
+ * segment list; another type with segments left is refused unread), and
+ * the inner packet of a tunnel (IP in IP, IPv6 in IP, GRE, VXLAN on UDP
+ * 4789), nested at most 4 deep. Frames that are not IP (ARP,
  * LLDP, PAUSE) and frames too short to hold the destination (no router
  * forwards them) pass. interface (may be NULL when the caller checked it
  * already) must be declared. No allocation; a few compares per frame.

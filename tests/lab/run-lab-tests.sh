@@ -336,24 +336,41 @@ camera_tests() {
 	echo "finished" >"$work/camera-tests.done"
 }
 
-# net_tests: after the firewalls' and switches' campaigns, in their lane: each bad one's
-# reproducer (one frame, naming the field) kills its fragile responder again when sent alone
-# by scapy; then the layer-2/3 DUTs themselves (they go up and down, so after the campaigns).
+# reproducer_tests DUT:TRIGGER...: each bad DUT's reproducer (one frame, naming the field)
+# kills its fragile responder again with TRIGGER when sent alone by scapy.
+reproducer_tests() {
+	local pair dut
+	for pair in "$@"; do
+		dut=${pair%%:*}
+		case " $duts " in *" $dut "*)
+			run_script "$dut reproducer" "$root/tests/lab/packet/reproducer.sh" "$work" \
+				"$dut" "${pair#*:}" ;;
+		esac
+	done
+}
+
+# net_tests: after the firewalls' and switches' campaigns, in their lane: their reproducers,
+# and a campaign killed midway resumes at its checkpoint (dutlab fuzz, firewall-good).
 net_tests() {
-	case " $duts " in *" firewall-bad "*)
-		run_script "firewall-bad reproducer" "$root/tests/lab/packet/reproducer.sh" "$work" \
-			firewall-bad ipv4-option-length ;;
-	esac
-	case " $duts " in *" switch-bad "*)
-		run_script "switch-bad reproducer" "$root/tests/lab/packet/reproducer.sh" "$work" \
-			switch-bad lldp-port-id-overrun ;;
-	esac
-	# a campaign killed midway resumes at its checkpoint (dutlab fuzz, firewall-good)
+	reproducer_tests firewall-bad:ipv4-option-length switch-bad:lldp-port-id-overrun
 	case " $duts " in *" firewall-good "*)
 		run_script "robustness resume" "$root/tests/lab/packet/resume.sh" "$build" firewall-good ;;
 	esac
-	run_script "packet duts" "$root/tests/lab/packet/duts.sh"
 	echo "finished" >"$work/net-tests.done"
+}
+
+# router_tests: after the routers' and Open vSwitches' campaigns, in their lane: their
+# reproducers; then, once the firewalls' lane is done too (bounded wait), the layer-2/3 DUTs
+# themselves: that test brings all eight up and down.
+router_tests() {
+	local i
+	reproducer_tests router-bad:ipv4-option-length ovs-bad:lldp-port-id-overrun
+	for ((i = 0; i < 3600; i++)); do
+		[ -f "$work/net-tests.done" ] && break
+		case " $duts " in *" firewall-"* | *" switch-"*) sleep 1 ;; *) break ;; esac
+	done
+	run_script "packet duts" "$root/tests/lab/packet/duts.sh"
+	echo "finished" >"$work/router-tests.done"
 }
 
 # --- one campaign per DUT and standard ---
@@ -383,24 +400,26 @@ lane() {
 	done
 	return 0
 }
-# Five lanes: mgmt-good alone, its NCC campaign first; mgmt-good2 (a second unit of it,
+# Six lanes: mgmt-good alone, its NCC campaign first; mgmt-good2 (a second unit of it,
 # for TS-0014-1); mgmt-bad; the firewalls and switches (their robustness campaigns), then
-# their reproducers and the layer-2/3 DUT tests; and the cameras and controllers, then the
+# their reproducers and the resume test; the routers and Open vSwitches, then their
+# reproducers and the layer-2/3 DUT tests; and the cameras and controllers, then the
 # camera tests and the self-contained scripts. The user-enumeration tests compare login
 # latencies of existing and unknown users, interleaved, so the other lanes' load falls on
 # both sides alike.
-good="" good2="" bad="" net="" rest=""
+good="" good2="" bad="" net="" routers="" rest=""
 for dut in $duts; do
 	case $dut in
 	mgmt-good) good="$good $dut" ;;
 	mgmt-good2) good2="$good2 $dut" ;;
 	mgmt-bad) bad="$bad $dut" ;;
 	firewall-* | switch-*) net="$net $dut" ;;
+	router-* | ovs-*) routers="$routers $dut" ;;
 	*) rest="$rest $dut" ;;
 	esac
 done
 lane_pids=""
-for group in "$good" "$good2" "$bad" "$net" "$rest"; do
+for group in "$good" "$good2" "$bad" "$net" "$routers" "$rest"; do
 	# shellcheck disable=SC2086 # a list of DUT names
 	if [ -n "${group// /}" ]; then
 		if [ "$group" = "$good" ]; then
@@ -409,6 +428,11 @@ for group in "$good" "$good2" "$bad" "$net" "$rest"; do
 			{
 				lane $group
 				net_tests >"$work/net-tests.log" 2>&1
+			} &
+		elif [ "$group" = "$routers" ]; then
+			{
+				lane $group
+				router_tests >"$work/router-tests.log" 2>&1
 			} &
 		elif [ "$group" = "$rest" ]; then
 			{
@@ -509,7 +533,11 @@ relay "$work/camera-tests.log"
 	not_ok "the camera tests ran to their end" "$(tail -5 "$work/camera-tests.log")"
 relay "$work/net-tests.log"
 [ -f "$work/net-tests.done" ] ||
-	not_ok "the layer-2/3 tests ran to their end" "$(tail -5 "$work/net-tests.log")"
+	not_ok "the firewall and switch tests ran to their end" "$(tail -5 "$work/net-tests.log")"
+relay "$work/router-tests.log"
+[ -f "$work/router-tests.done" ] ||
+	not_ok "the router, Open vSwitch and layer-2/3 DUT tests ran to their end" \
+		"$(tail -5 "$work/router-tests.log")"
 for name in "tls vs sslscan" "ssh vs ssh-audit" "tls hostile" "login drivers" "http drivers" \
 	"health monitors" "packet rings"; do
 	relay_script "$name"

@@ -1,5 +1,5 @@
 /* packets: the robustness.packets collector and check: hours of mutated frames of a protocol mix
- * with the DUT's health watched (NCC 5.4.1.6, 5.4.2.4) */
+ * with the DUT's health watched (NCC 5.4.1.6, 5.4.2.4, 5.4.3.2) */
 #include "core/compat.h"
 
 #include <json-c/json.h>
@@ -9,18 +9,22 @@
 #include "core/json-read.h"
 #include "core/profile.h"
 #include "fuzz/campaign.h"
+#include "fuzz/template.h"
 
 /*
- * NCC 5.4.1.6 (firewall: IPv4, IPv6, ICMPv4, ICMPv6) and 5.4.2.4 (switch:
- * ARP, Ethernet MAC frames, Ethernet control frames, 802.1Q, LLDP): the
- * DUT keeps working normally through eight hours of mixed mutated packets.
+ * NCC 5.4.1.6 (firewall: IPv4, IPv6, ICMPv4, ICMPv6), 5.4.2.4 (switch:
+ * ARP, Ethernet MAC frames, Ethernet control frames, 802.1Q, LLDP) and
+ * 5.4.3.2 (router: RIP, OSPF, BGP, IPv4, IPv6): the DUT keeps working
+ * normally through eight hours of mixed mutated packets.
  * The collector runs the campaign the profile's robustness section
  * describes (src/fuzz/campaign.h); the judge reads it against the clause's
  * protocols and hours:
  *   - a health failure is a fail, with the case that reproduces it and its
  *     pcapng (or the window when the replay did not confirm it);
  *   - a protocol of the clause missing from the mix, or sent no case, is
- *     inconclusive (the clause asks for the mix);
+ *     inconclusive (the clause asks for the mix); the summary says which the
+ *     profile left out and which dutlab has no templates for (the routing
+ *     protocols of 5.4.3.2 need stateful sessions: a later fuzzer);
  *   - fewer seconds run than the hours asked (a shortened lab run, a
  *     campaign stopped early) is inconclusive: nothing failed in the time
  *     run, which the summary states against the hours (decision #34);
@@ -144,18 +148,27 @@ static int judge_packets(const struct json_object *observation, const struct che
 			"packets: %s",
 			n, n == 1 ? "" : "s", first);
 	/* every protocol of the clause must be in the mix and sent */
-	char missing[256] = "";
+	char missing[256] = "", unsendable[256] = "";
 	char list[256];
 	snprintf(list, sizeof(list), "%s", wanted);
 	char *save = NULL;
 	for (char *p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
 		struct json_object *entry = json_read_object(protocols, p);
-		if (!entry || json_read_int(entry, "cases", 0) == 0) {
-			size_t l = strlen(missing);
-			snprintf(missing + l, sizeof(missing) - l, "%s%s", l ? ", " : "", p);
-		}
+		if (entry && json_read_int(entry, "cases", 0) > 0)
+			continue;
+		char *into = fuzz_template_protocol_known(p) ? missing : unsendable;
+		size_t l = strlen(into);
+		snprintf(into + l, sizeof(missing) - l, "%s%s", l ? ", " : "", p);
 	}
 	const char *stopped = json_read_text(observation, "stopped", NULL);
+	if (unsendable[0])
+		return check_verdict_set(out, VERDICT_INCONCLUSIVE,
+					 "no failure in %.0f s (%" PRId64 " test cases), but the "
+					 "clause's protocols %s cannot be sent by this packet "
+					 "campaign (they need a stateful session fuzzer)%s%s%s",
+					 seconds, cases, unsendable, missing[0] ? "; and " : "",
+					 missing,
+					 missing[0] ? " were not in the mix (robustness.mix)" : "");
 	if (missing[0])
 		return check_verdict_set(out, VERDICT_INCONCLUSIVE,
 					 "no failure in %.0f s, but the clause's protocols %s were "
@@ -196,7 +209,7 @@ const struct collector collector_robustness_packets = {
 const struct check check_robustness_packets = {
 	.id = "robustness.packets",
 	.summary = "the DUT keeps working through mutated packets of the clause's protocols for "
-		   "the hours it asks (NCC 5.4.1.6, 5.4.2.4)",
+		   "the hours it asks (NCC 5.4.1.6, 5.4.2.4, 5.4.3.2)",
 	.collector = &collector_robustness_packets,
 	.params = packets_params,
 	.judge = judge_packets,

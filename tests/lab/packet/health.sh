@@ -54,12 +54,15 @@ fi
 $A ip addr add 198.18.19.1/26 dev ha0
 $A ip addr add fd00:198:0:19::1/64 dev ha0 nodad
 $A ip addr add 198.18.19.65/26 dev ha1
+# port B's IPv6 network, inside the scope's /64 but more specific: the DUT routes it to hb1
+$A ip addr add fd00:198:0:19:1::65/80 dev ha1 nodad
 $B ip addr add 198.18.19.2/26 dev hb0
 $B ip addr add fd00:198:0:19::2/64 dev hb0 nodad
 $B ip addr add 198.18.19.66/26 dev hb1
+$B ip addr add fd00:198:0:19:1::66/80 dev hb1 nodad
 for i in ha0 ha1; do $A ip link set "$i" up; done
 for i in hb0 hb1; do $B ip link set "$i" up; done
-$B sysctl -qw net.ipv4.ip_forward=1
+$B sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 $B nft add table inet hlth
 $B nft add chain inet hlth input '{ type filter hook input priority 0; }'
 $B nft add chain inet hlth forward '{ type filter hook forward priority 0; }'
@@ -136,6 +139,7 @@ $A "$dutlab" health --profile "$work/profile.yaml" --seconds 120 \
 	--monitor icmp --monitor tcp --monitor neighbour --monitor exec --monitor syslog \
 	--monitor lldp --monitor flow --syslog-port 5514 --lldp-wait 5 \
 	--flow ha0,ha1 --flow-mac "$hb0_mac" --flow-rate 200 --flow-window 500 \
+	--flow-destination 198.18.19.65 --flow-destination6 fd00:198:0:19:1::65 \
 	--interval 200 --timeout 400 --threshold 2 >"$events" 2>"$work/health.err" &
 health_pid=$!
 pids="$pids $health_pid"
@@ -202,6 +206,9 @@ fault syslog "syslog from 198.18.19.2 \\(RFC 3164\\): 'kernel: Kernel panic - no
 	'$B logger --rfc3164 -d -n 198.18.19.1 -P 5514 -t kernel "Kernel panic - not syncing"' ':'
 fault flow "flow 198.18.19.1 -> 198.18.19.65:9: [0-9]+ of [0-9]+ lost \\(100.0 %\\)" \
 	'$B nft add rule inet hlth forward udp dport 9 drop' '$B nft flush chain inet hlth forward'
+# the IPv6 flow alone: the IPv4 one goes on untouched, and the evidence says which failed
+fault flow "flow 198.18.19.1 -> 198.18.19.65:9: 0 of [0-9]+ lost \\(0.0 %\\).*; flow fd00:198:0:19::1 -> \\[fd00:198:0:19:1::65\\]:9: [0-9]+ of [0-9]+ lost \\(100.0 %\\), none came back" \
+	'$B nft add rule inet hlth forward meta nfproto ipv6 udp dport 9 drop' '$B nft flush chain inet hlth forward'
 fault flow "lost \\((4[0-9]|5[0-9]|6[0-9])\\.[0-9] %\\), [0-9]+ reordered, 0 duplicated, latency avg" \
 	'$B nft add rule inet hlth forward udp dport 9 numgen random mod 2 == 0 drop' \
 	'$B nft flush chain inet hlth forward'
@@ -225,5 +232,25 @@ if [ "$status" -eq 130 ] && tail -1 "$events" | grep -q '"event":"summary","fail
 	ok "dutlab health stops on SIGTERM with a summary: $(tail -1 "$events")"
 else
 	not_ok "dutlab health stops on SIGTERM with a summary (status $status)" "$(tail -2 "$events")"
+fi
+
+# ---- a campaign whose DUT never answers ARP ----
+# The robustness campaign learns the DUT's MAC by ARP when the profile does not give it; a DUT
+# that does not answer (here: its ARP switched off) stops the campaign before a frame is sent,
+# saying so, instead of fuzzing nobody.
+$B ip link set hb0 arp off
+sed 's/^dut:$/robustness:\n  interface: ha0\n  duration: 5\n  mix: {ipv4: 1}\ndut:/' \
+	"$work/profile.yaml" >"$work/profile-fuzz.yaml"
+$A "$dutlab" fuzz --profile "$work/profile-fuzz.yaml" --output "$work/fuzz-no-arp" \
+	>"$work/fuzz-no-arp.log" 2>&1
+status=$?
+$B ip link set hb0 arp on
+if [ "$status" -ne 0 ] &&
+	grep -q "198.18.19.2 did not answer 5 ARP requests on ha0; check the DUT is up, or give robustness.dut_mac" \
+		"$work/fuzz-no-arp.log" && [ ! -s "$work/fuzz-no-arp/evidence/robustness/sent.pcapng" ]; then
+	ok "a campaign against a DUT that answers no ARP stops before sending: $(tail -1 "$work/fuzz-no-arp.log")"
+else
+	not_ok "a campaign against a DUT that answers no ARP stops, saying why (exit $status)" \
+		"$(tail -3 "$work/fuzz-no-arp.log")"
 fi
 summary

@@ -521,6 +521,7 @@ static void test_checks_resolve(void **state)
 		/* robustness (issue 6): the packet campaigns */
 		{"ncc-ci-ict", "5.4.1.6", "robustness.packets", NULL, NULL},
 		{"ncc-ci-ict", "5.4.2.4", "robustness.packets", NULL, NULL},
+		{"ncc-ci-ict", "5.4.3.2", "robustness.packets", NULL, NULL},
 		{"ncc-ci-ict", "5.3.1.6", "auth.storage", "weak_hash", "finding"},
 		/* roles and unauthenticated access (checks-access) */
 		{"taics-ts-0014-1", "5.2.4.1", "auth.every-interface", "data", "sensitive"},
@@ -552,7 +553,8 @@ static void test_checks_resolve(void **state)
 	static const struct {
 		const char *clause, *protocols;
 	} robust[] = {{"5.4.1.6", "ipv4,ipv6,icmpv4,icmpv6"},
-		      {"5.4.2.4", "arp,ethernet,ethernet-control,vlan,lldp"}};
+		      {"5.4.2.4", "arp,ethernet,ethernet-control,vlan,lldp"},
+		      {"5.4.3.2", "rip,ospf,bgp,ipv4,ipv6"}};
 	for (size_t i = 0; i < DL_ARRAY_SIZE(robust); i++) {
 		const struct catalog_clause *cl = catalog_find_clause(
 			catalog_find_standard(&catalog, "ncc-ci-ict"), robust[i].clause);

@@ -363,6 +363,65 @@ static void test_set_thresholds(void **state)
 	assert_true(script.stopped);
 }
 
+/* A second scripted monitor with its own script: an event source (syslog)
+ * beside the port. */
+static struct script script_port;
+
+static int port_start(struct health_probe *p, int64_t now_ns, struct dl_error *err)
+{
+	(void)now_ns;
+	(void)err;
+	p->state = &script_port;
+	return 0;
+}
+
+static const struct health_monitor scripted_port = {
+	.name = "port",
+	.threshold = 3,
+	.interval_ms = 1000,
+	.timeout_ms = 1000,
+	.start = port_start,
+	.poll = script_poll,
+	.stop = script_stop,
+};
+
+/* The failure of firewall-bad's campaign: the DUT's syslog line (decisive)
+ * fails at once and is quiet at the next poll, while its management port,
+ * dead too, fails its first sample only then. Not back until the port is. */
+static void test_wait_recovery_waits_for_every_monitor(void **state)
+{
+	(void)state;
+	struct health_config c;
+	set_up(&c, "do", 0);
+	memset(&script_port, 0, sizeof(script_port));
+	script_port.outcomes = "-fffff-oo";
+	c.choices[1] = (struct health_choice){.name = "port", .monitor = &scripted_port};
+	c.choice_count = 2;
+	struct fake_clock clock = {.now = 0};
+	struct health_clock hc = {.now_ns = fake_now, .sleep_ns = fake_sleep, .ctx = &clock};
+	struct health_set *s = NULL;
+	struct dl_error err = {0};
+	assert_int_equal(health_set_start(&s, &c, &hc, &err), 0);
+	struct health_status st;
+	assert_int_equal(health_set_poll(s, &st, &err), 0);
+	assert_false(st.healthy); /* the syslog line */
+	assert_int_equal(health_wait_recovery(s, 10000, NULL, NULL, &st, &err), 0);
+	/* the port's OK came at the seventh poll of the wait: six sleeps */
+	assert_int_equal(clock.sleeps, 6);
+	health_set_stop(s);
+	/* with the port silent (no sample) the whole time, it is never back */
+	set_up(&c, "do", 0);
+	memset(&script_port, 0, sizeof(script_port));
+	script_port.outcomes = "------------------------------------------";
+	c.choices[1] = (struct health_choice){.name = "port", .monitor = &scripted_port};
+	c.choice_count = 2;
+	clock = (struct fake_clock){0};
+	assert_int_equal(health_set_start(&s, &c, &hc, &err), 0);
+	assert_int_equal(health_set_poll(s, &st, &err), 0);
+	assert_int_equal(health_wait_recovery(s, 2000, NULL, NULL, &st, &err), DL_ETIMEDOUT);
+	health_set_stop(s);
+}
+
 static void count_event(const struct health_event *e, void *ctx)
 {
 	(void)e;
@@ -397,11 +456,11 @@ static void test_wait_recovery(void **state)
 	set_up(&c, "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", 2);
 	clock = (struct fake_clock){0};
 	assert_int_equal(health_set_start(&s, &c, &hc, &err), 0);
-	/* one failure of two is not failed yet: nothing to wait for */
-	assert_int_equal(health_wait_recovery(s, 1000, NULL, NULL, &st, &err), 0);
+	/* one failure of two is not failed yet, but it is not health either: waited for */
 	assert_int_equal(health_set_poll(s, &st, &err), 0);
-	assert_false(st.healthy);
+	assert_true(st.healthy);
 	assert_int_equal(health_wait_recovery(s, 1000, NULL, NULL, &st, &err), DL_ETIMEDOUT);
+	assert_false(st.healthy);
 	assert_non_null(strstr(err.message, "did not recover within 1000 ms"));
 	assert_non_null(strstr(err.message, "refused at"));
 	assert_true(clock.now <= 1000 * MS);
@@ -591,6 +650,7 @@ int main(void)
 		cmocka_unit_test(test_streak),
 		cmocka_unit_test(test_set_thresholds),
 		cmocka_unit_test(test_wait_recovery),
+		cmocka_unit_test(test_wait_recovery_waits_for_every_monitor),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_lldp_read),
 		cmocka_unit_test_setup(test_loopback_monitors, enter_private_net),

@@ -652,6 +652,139 @@ static void test_product_types(void **state)
 	assert_string_equal(product_type_name(PRODUCT_CAMERA | PRODUCT_LOCK), "unknown");
 }
 
+/* The robustness section (NCC 5.4.1.6, 5.4.2.4, 5.4.3.2): a full one loads
+ * into its fields; each mistake is refused where it is, saying what to write. */
+static const char robustness_base[] =
+	"dutlab_profile: 1\n"
+	"identity: {vendor: Acme, model: FW, firmware: '1', product_type: firewall}\n"
+	"targets: [{standard: ncc-ci-ict}]\n"
+	"scope:\n"
+	"  networks: [198.18.12.0/25, 'fd00:198:0:12::/80', 198.18.13.0/25]\n"
+	"  interfaces: [tndfw-good, tndfw-good-b]\n"
+	"dut:\n"
+	"  addresses: [198.18.12.2]\n"
+	"adapters:\n"
+	"  - name: lab\n"
+	"    driver: exec\n"
+	"    operations:\n"
+	"      power_cycle: {command: 'true', timeout: 60}\n"
+	"robustness:\n";
+
+static int load_robustness(const char *section, struct profile *p, struct dl_error *err)
+{
+	char text[2048], path[64];
+	snprintf(text, sizeof(text), "%s%s", robustness_base, section);
+	return load_text(text, p, err, path, sizeof(path));
+}
+
+static void test_robustness_section(void **state)
+{
+	(void)state;
+	struct profile p;
+	struct dl_error err = {0};
+	int rc = load_robustness("  interface: tndfw-good\n"
+				 "  duration: 28800\n"
+				 "  rate: 2000\n"
+				 "  level: 3\n"
+				 "  seed: 7\n"
+				 "  dut_mac: '02:98:e2:52:f1:f5'\n"
+				 "  mix: {ipv4: 3, icmpv6: 1}\n"
+				 "  monitors: [tcp, syslog, flow]\n"
+				 "  syslog_port: 5514\n"
+				 "  syslog_pattern: 'panic|watchdog'\n"
+				 "  recovery: 5\n"
+				 "  max_failures: 2\n"
+				 "  power_cycle: power_cycle\n"
+				 "  flow: {out_interface: tndfw-good, in_interface: tndfw-good-b, "
+				 "destination: 198.18.13.100, rate: 50}\n",
+				 &p, &err);
+	if (rc)
+		fail_msg("%s", err.message);
+	const struct profile_robustness *r = &p.robustness;
+	assert_true(r->declared);
+	assert_string_equal(r->interface, "tndfw-good");
+	assert_int_equal(r->duration_seconds, 28800);
+	assert_int_equal(r->rate, 2000);
+	assert_int_equal(r->level, 3);
+	assert_int_equal(r->seed, 7);
+	assert_string_equal(r->dut_mac, "02:98:e2:52:f1:f5");
+	assert_int_equal(r->mix_count, 2);
+	assert_string_equal(r->mix[0].protocol, "ipv4");
+	assert_int_equal(r->mix[0].weight, 3);
+	assert_string_equal(r->mix[1].protocol, "icmpv6");
+	assert_int_equal(r->monitor_count, 3);
+	assert_string_equal(r->monitors[1], "syslog");
+	assert_int_equal(r->syslog_port, 5514);
+	assert_string_equal(r->syslog_pattern, "panic|watchdog");
+	assert_int_equal(r->recovery_seconds, 5);
+	assert_int_equal(r->max_failures, 2);
+	assert_string_equal(r->power_cycle, "power_cycle");
+	assert_string_equal(r->flow_in_interface, "tndfw-good-b");
+	assert_string_equal(r->flow_destination, "198.18.13.100");
+	assert_int_equal(r->flow_rate, 50);
+	profile_release(&p);
+	/* the defaults: 1000 cases/s, one anomaly a case */
+	rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n", &p,
+			     &err);
+	if (rc)
+		fail_msg("%s", err.message);
+	assert_int_equal(p.robustness.rate, 1000);
+	assert_int_equal(p.robustness.level, 1);
+	assert_null(p.robustness.dut_mac);
+	profile_release(&p);
+
+	static const struct {
+		const char *section, *phrase;
+	} bad[] = {
+		{"  interface: eth0\n  duration: 60\n  mix: {arp: 1}\n",
+		 "found the interface 'eth0', which scope.interfaces does not list"},
+		{"  interface: tndfw-good\n  mix: {arp: 1}\n", "duration"},
+		{"  interface: tndfw-good\n  duration: 0\n  mix: {arp: 1}\n",
+		 "expected an integer from 1 to 604800"},
+		{"  interface: tndfw-good\n  duration: 60\n", "mix"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {}\n", "found an empty mix"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {rip: 1}\n",
+		 "found the protocol 'rip', which dutlab has no templates for; expected"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 0}\n",
+		 "expected an integer from 1 to 1000"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  level: 9\n",
+		 "expected an integer from 1 to 8"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  monitors: [smoke]\n",
+		 "found the health monitor 'smoke'; expected"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  dut_mac: 02:98\n",
+		 "expected a MAC address like 02:00:5e:10:00:01"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  syslog_pattern: "
+		 "'('\n",
+		 "not a POSIX extended regular expression"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n"
+		 "  flow: {out_interface: tndfw-good, in_interface: tndfw-good-b, "
+		 "destination: 192.0.2.1}\n",
+		 "192.0.2.1"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n"
+		 "  flow: {out_interface: tndfw-good, in_interface: eth9}\n",
+		 "found the interface 'eth9'"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n"
+		 "  flow: {out_interface: tndfw-good, in_interface: tndfw-good-b, "
+		 "next_hop_mac: zz}\n",
+		 "expected a MAC address"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  power_cycle: "
+		 "reboot\n",
+		 "found the operation 'reboot', which no exec adapter declares"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  max_failures: 0\n",
+		 "expected an integer from 1 to 16"},
+		{"  interface: tndfw-good\n  duraton: 60\n  mix: {arp: 1}\n",
+		 "unknown key 'duraton'"},
+	};
+	for (size_t i = 0; i < DL_ARRAY_SIZE(bad); i++) {
+		memset(&err, 0, sizeof(err));
+		rc = load_robustness(bad[i].section, &p, &err);
+		if (rc != DL_EINVAL || !strstr(err.message, bad[i].phrase) ||
+		    !strstr(err.message, "robustness"))
+			fail_msg("case %zu: got %d '%s'; expected robustness... '%s'", i, rc,
+				 err.message, bad[i].phrase);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -665,6 +798,7 @@ int main(void)
 		cmocka_unit_test(test_login_sections),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_product_types),
+		cmocka_unit_test(test_robustness_section),
 		cmocka_unit_test(test_docs_show_examples),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
