@@ -54,6 +54,20 @@ static int open_receiver(const struct health_config *c, const struct sock_addres
 	} else {
 		sock_address_parse("0.0.0.0", port, &any, NULL);
 	}
+	/* Listen on the address the DUT reaches us at, not on every one: two
+	 * campaigns side by side in one tester namespace (a lab's good and bad
+	 * firewall) each hear their own DUT on the same port. Where the route
+	 * lookup fails, the wildcard. */
+	struct sock_address local = {.length = sizeof(local.storage)};
+	int probe = socket(sock_address_family(dut), SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (probe >= 0 &&
+	    connect(probe, (const struct sockaddr *)&dut->storage, dut->length) == 0 &&
+	    getsockname(probe, (struct sockaddr *)&local.storage, &local.length) == 0) {
+		sock_address_set_port(&local, port);
+		any = local;
+	}
+	if (probe >= 0)
+		close(probe);
 	if (bind(*fd_out, (const struct sockaddr *)&any.storage, any.length) < 0) {
 		int e = errno;
 		close(*fd_out);
