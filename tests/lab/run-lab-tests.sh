@@ -423,7 +423,15 @@ for group in "$good" "$good2" "$bad" "$net" "$routers" "$rest"; do
 	# shellcheck disable=SC2086 # a list of DUT names
 	if [ -n "${group// /}" ]; then
 		if [ "$group" = "$good" ]; then
-			LANE_EXTRAS_FIRST=1 lane $group &
+			{
+				LANE_EXTRAS_FIRST=1 lane $group
+				echo "finished" >"$work/lane-mgmt-good.done"
+			} &
+		elif [ "$group" = "$bad" ]; then
+			{
+				lane $group
+				echo "finished" >"$work/lane-mgmt-bad.done"
+			} &
 		elif [ "$group" = "$net" ]; then
 			{
 				lane $group
@@ -447,6 +455,27 @@ for group in "$good" "$good2" "$bad" "$net" "$routers" "$rest"; do
 		echo "$!" >"$work/lane-$!.pid"
 	fi
 done
+# The management planes' own tests, once mgmt-good's and mgmt-bad's campaigns are done (the
+# hydra comparison reads them), beside the lanes still running; relayed below.
+mgmt_tests() {
+	local i
+	for ((i = 0; i < 3600; i++)); do
+		{ [ -z "${good// /}" ] || [ -f "$work/lane-mgmt-good.done" ]; } &&
+			{ [ -z "${bad// /}" ] || [ -f "$work/lane-mgmt-bad.done" ]; } && break
+		sleep 1
+	done
+	# lockout, password policy, idle timeout, roles, forced change (mgmt-good) and none of
+	# it (mgmt-bad), with ssh, curl, telnet and hydra; host /etc intact
+	run_script_later "mgmt dut" "$root/tests/lab/auth/mgmt-dut.sh"
+	# hydra agrees with dutlab's default-credential and lockout verdicts in the campaigns
+	# above ($work/mgmt-*), and leaves the test account unlocked
+	run_script_later "auth vs hydra" "$root/tests/lab/auth/compare-hydra.sh" "$build" "$work"
+	# the HTTP drivers' WebSocket logout on mgmt-good's Cockpit: the token refused after it
+	run_script_later "cockpit logout" "$root/tests/lab/adapters/cockpit-logout.sh" "$build"
+}
+mgmt_tests &
+lane_pids="$lane_pids $!"
+echo "$!" >"$work/lane-$!.pid"
 for pid in $lane_pids; do
 	wait "$pid"
 	rm -f "$work/lane-$pid.pid"
@@ -542,14 +571,10 @@ for name in "tls vs sslscan" "ssh vs ssh-audit" "tls hostile" "login drivers" "h
 	"health monitors" "packet rings"; do
 	relay_script "$name"
 done
-# The management-plane DUTs: lockout, password policy, idle timeout, roles, forced change
-# (mgmt-good) and none of it (mgmt-bad), with ssh, curl, telnet and hydra; host /etc intact.
-run_script "mgmt dut" "$root/tests/lab/auth/mgmt-dut.sh"
-# hydra against mgmt-good and mgmt-bad agrees with dutlab's default-credential and lockout
-# verdicts in the campaigns above ($work/mgmt-*), and leaves the test account unlocked.
-run_script "auth vs hydra" "$root/tests/lab/auth/compare-hydra.sh" "$build" "$work"
-# The HTTP drivers' WebSocket logout on mgmt-good's Cockpit: the token refused after it.
-run_script "cockpit logout" "$root/tests/lab/adapters/cockpit-logout.sh" "$build"
+# The management-plane tests run beside the last lanes (mgmt_tests).
+for name in "mgmt dut" "auth vs hydra" "cockpit logout"; do
+	relay_script "$name"
+done
 
 echo
 summary
