@@ -13,7 +13,8 @@ lab="iproute2 procps psmisc nginx-light openssh-server openssh-client snmpd snmp
  tshark nmap sslscan testssl.sh ssh-audit netcat-openbsd gdbserver iputils-ping curl util-linux
  strace time
  cockpit-ws cockpit-bridge libpam-pwquality hydra
- nftables openvswitch-switch lldpd netsniff-ng dsniff python3-scapy"
+ nftables openvswitch-switch lldpd netsniff-ng dsniff python3-scapy
+ frr bird2"
 
 want="$build"
 case "${1:-all}" in

@@ -462,7 +462,8 @@ netdut_restart() {
 	local inode f pid pids="" svc
 	lab_lock
 	ns_exists "$T_NS" || die "$T_NAME is down; bring it up with 'lab/lab up $T_NAME'"
-	[ -n "$T_PORT_B" ] || die "$T_NAME: restart is for the layer-2/3 DUTs (lib/netdut.sh); use up"
+	[ -n "$T_PORT_B" ] || routing_dut ||
+		die "$T_NAME: restart is for the layer-2/3 and routing DUTs (lib/netdut.sh, lib/routing.sh); use up"
 	inode=$(ns_inode "$T_NS")
 	for f in "$STATE"/pids/*.pid; do
 		[ -f "$f" ] || continue

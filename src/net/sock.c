@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
+#include <linux/tcp.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -245,13 +246,50 @@ int sock_connect(int fd, const struct sock_address *destination, int64_t deadlin
 	}
 }
 
+int sock_tcp_md5(int fd, const struct sock_address *peer, const char *key, struct dl_error *err)
+{
+	struct tcp_md5sig sig;
+	memset(&sig, 0, sizeof(sig));
+	size_t length = strlen(key);
+	if (length == 0 || length > TCP_MD5SIG_MAXKEYLEN)
+		return dl_error_set(err, DL_EINVAL,
+				    "TCP-MD5 key of %zu bytes; give 1 to %d (RFC 2385, the peer's "
+				    "configured password)",
+				    length, TCP_MD5SIG_MAXKEYLEN);
+	if ((size_t)peer->length > sizeof(sig.tcpm_addr))
+		return dl_error_set(err, DL_EINVAL, "TCP-MD5: peer address too long");
+	memcpy(&sig.tcpm_addr, &peer->storage, (size_t)peer->length);
+	sig.tcpm_keylen = (uint16_t)length;
+	memcpy(sig.tcpm_key, key, length);
+	if (setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &sig, sizeof(sig)) < 0) {
+		char text[INET6_ADDRSTRLEN];
+		return dl_error_set(err, DL_EIO,
+				    "TCP-MD5 key for %s: %s; the kernel needs CONFIG_TCP_MD5SIG",
+				    sock_address_text(peer, text, sizeof(text)), strerror(errno));
+	}
+	return 0;
+}
+
 int sock_tcp_connect(const struct scope *scope, const struct sock_address *destination,
 		     const char *interface, int64_t deadline_ns, int *fd_out, struct dl_error *err)
+{
+	return sock_tcp_connect_keyed(scope, destination, interface, NULL, deadline_ns, fd_out,
+				      err);
+}
+
+int sock_tcp_connect_keyed(const struct scope *scope, const struct sock_address *destination,
+			   const char *interface, const char *md5_key, int64_t deadline_ns,
+			   int *fd_out, struct dl_error *err)
 {
 	int fd = -1;
 	int rc = sock_open(scope, destination, SOCK_STREAM, 0, interface, &fd, err);
 	if (rc < 0)
 		return rc;
+	/* the key signs the SYN already: set before connect() */
+	if (md5_key && (rc = sock_tcp_md5(fd, destination, md5_key, err)) != 0) {
+		close(fd);
+		return rc;
+	}
 	rc = sock_connect(fd, destination, deadline_ns, NULL, err);
 	if (rc < 0) {
 		close(fd);

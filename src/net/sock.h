@@ -69,6 +69,17 @@ int sock_connect(int fd, const struct sock_address *destination, int64_t deadlin
 int sock_tcp_connect(const struct scope *scope, const struct sock_address *destination,
 		     const char *interface, int64_t deadline_ns, int *fd_out, struct dl_error *err);
 
+/* The same, every segment signed with the TCP MD5 signature option (RFC
+ * 2385) under md5_key when it is not NULL: what a BGP peer configured with
+ * a password demands (a SYN without it is dropped unanswered). */
+int sock_tcp_connect_keyed(const struct scope *scope, const struct sock_address *destination,
+			   const char *interface, const char *md5_key, int64_t deadline_ns,
+			   int *fd_out, struct dl_error *err);
+
+/* Sign fd's segments to or from peer with key (1 to 80 bytes): on a socket
+ * before connect(), or on a listener for that peer. 0, DL_EINVAL or DL_EIO. */
+int sock_tcp_md5(int fd, const struct sock_address *peer, const char *key, struct dl_error *err);
+
 /* Send all of data before deadline_ns. 0, DL_ETIMEDOUT or DL_EIO. */
 int sock_send_all(int fd, const void *data, size_t length, int64_t deadline_ns,
 		  struct dl_error *err);

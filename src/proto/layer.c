@@ -3,6 +3,7 @@
 
 #include "core/error.h"
 #include "proto/arp.h"
+#include "proto/bgp.h"
 #include "proto/cursor.h"
 #include "proto/ethernet.h"
 #include "proto/icmpv4.h"
@@ -18,8 +19,10 @@
 #include "proto/vlan.h"
 
 /* Every model, sorted by name: add one line per model. */
+/* clang-format off */
 const struct proto_layer *const proto_layers[] = {
 	&arp_layer,
+	&bgp_layer,
 	&ethernet_layer,
 	&icmpv4_layer,
 	&icmpv6_layer,
@@ -36,6 +39,7 @@ const struct proto_layer *const proto_layers[] = {
 	&udp_layer,
 	&vlan_layer,
 };
+/* clang-format on */
 const size_t proto_layer_count = DL_ARRAY_SIZE(proto_layers);
 
 /*
@@ -67,6 +71,7 @@ static const struct proto_dispatch proto_dispatch[] = {
 	{LAYER_NEXT_IP_PROTOCOL, IPV6_NEXT_FRAGMENT, &ipv6_fragment_layer},
 	{LAYER_NEXT_IP_PROTOCOL, IPV6_NEXT_DESTINATION_OPTIONS, &ipv6_destination_options_layer},
 	{LAYER_NEXT_IP_PROTOCOL, IPV6_NEXT_ICMPV6, &icmpv6_layer},
+	{LAYER_NEXT_TCP_PORT, BGP_PORT, &bgp_layer},
 };
 
 const struct proto_layer *proto_layer_find(const char *name)
@@ -86,6 +91,12 @@ static const struct proto_layer *proto_next(const struct layer_parse_result *r)
 			return d->model;
 	}
 	return NULL;
+}
+
+bool proto_dispatches(enum layer_next next, uint32_t value)
+{
+	struct layer_parse_result r = {.next = next, .value = value};
+	return next != LAYER_NEXT_NONE && proto_next(&r) != NULL;
 }
 
 int proto_take(struct packet *p, struct cursor *c, size_t n, uint32_t *offset)

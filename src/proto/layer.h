@@ -16,6 +16,7 @@
  * fuzz targets read frames the same way.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,7 @@ enum layer_next {
 	LAYER_NEXT_ETHERTYPE,   /* value: an EtherType (0x0800, 0x86dd, 0x8100, 0x88cc...) */
 	LAYER_NEXT_LLC,         /* an 802.3 length field: LLC (and SNAP) follows */
 	LAYER_NEXT_IP_PROTOCOL, /* value: an IP protocol / IPv6 next header number */
+	LAYER_NEXT_TCP_PORT,    /* value: the TCP port whose model reads the payload (179) */
 };
 
 struct layer_parse_result {
@@ -60,10 +62,15 @@ extern const size_t proto_layer_count;
 
 const struct proto_layer *proto_layer_find(const char *name);
 
+/* Does a model parse what follows as next and value say? For a transport layer deciding
+ * whether its payload is bytes or the next layer's (TCP port 179: bgp). */
+bool proto_dispatches(enum layer_next next, uint32_t value);
+
 /*
  * Parse a whole Ethernet frame into p through the models: Ethernet, then
  * 802.1Q tags, then by EtherType (ARP, IPv4, IPv6, LLDP, MAC Control, LLC),
- * then by IP protocol (ICMPv4, ICMPv6, UDP, TCP, IPv6 extension headers).
+ * then by IP protocol (ICMPv4, ICMPv6, UDP, TCP, IPv6 extension headers),
+ * then by TCP port (BGP on 179, either way: every message of the segment).
  * A payload no model knows stays a FIELD_BYTES "payload". 0, or DL_EPROTO
  * with "frame: offset N: reason" in err.
  */

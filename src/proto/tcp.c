@@ -103,8 +103,8 @@ static int tcp_options(struct packet *p, struct cursor *c)
 	return option_list_parse(p, c, &tcp_option_list);
 }
 
-/* Declare the header read from c, then the rest of c as the payload. */
-static int tcp_declare(struct packet *p, struct cursor *c)
+/* Declare the header read from c, then (payload) the rest of c as the payload. */
+static int tcp_declare(struct packet *p, struct cursor *c, bool payload)
 {
 	size_t avail = cursor_remaining(c);
 	if (avail < TCP_HEADER_MIN)
@@ -146,7 +146,7 @@ static int tcp_declare(struct packet *p, struct cursor *c)
 	packet_relate(p, checksum, p->layers[layer].element, 1, 0);
 	p->layers[layer].slots[TCP_SLOT_CHECKSUM] = (int16_t)checksum;
 	size_t rest = cursor_remaining(c);
-	if (rest > 0) {
+	if (payload && rest > 0) {
 		rc = proto_take(p, c, rest, &o);
 		if (rc < 0)
 			return rc;
@@ -241,7 +241,7 @@ int tcp_build(struct packet *p, const struct tcp_fields *f)
 	}
 	struct cursor c;
 	cursor_init(&c, b, n);
-	int rc = tcp_declare(p, &c);
+	int rc = tcp_declare(p, &c, true);
 	if (rc == 0 && f->payload_length) {
 		uint32_t at = packet_append(p, f->payload_length);
 		if (at != PACKET_BYTES_MAX)
@@ -255,11 +255,26 @@ int tcp_build(struct packet *p, const struct tcp_fields *f)
 	return 0;
 }
 
+/* A payload to or from a port a model reads (BGP's 179, RFC 4271 3) is the next layer's. */
 static int tcp_parse(struct packet *p, struct cursor *c, struct layer_parse_result *next)
 {
 	next->next = LAYER_NEXT_NONE;
 	next->value = 0;
-	return tcp_declare(p, c);
+	uint32_t port = 0;
+	if (cursor_remaining(c) >= 4) {
+		const uint8_t *h = c->p + c->offset;
+		uint32_t source = (uint32_t)h[0] << 8 | h[1],
+			 destination = (uint32_t)h[2] << 8 | h[3];
+		port = proto_dispatches(LAYER_NEXT_TCP_PORT, destination) ? destination
+		       : proto_dispatches(LAYER_NEXT_TCP_PORT, source)    ? source
+									  : 0;
+	}
+	int rc = tcp_declare(p, c, port == 0);
+	if (rc == 0 && port && !cursor_at_end(c)) {
+		next->next = LAYER_NEXT_TCP_PORT;
+		next->value = port;
+	}
+	return rc;
 }
 
 /* Over the segment as the IP layer carries it (RFC 9293 3.1: the TCP length is the IP payload's),

@@ -360,11 +360,14 @@ net_tests() {
 }
 
 # router_tests: after the routers' and Open vSwitches' campaigns, in their lane: their
-# reproducers; then, once the firewalls' lane is done too (bounded wait), the layer-2/3 DUTs
-# themselves: that test brings all eight up and down.
+# reproducers and the routing DUTs' own test; then, once the firewalls' lane is done too
+# (bounded wait), the layer-2/3 DUTs themselves: that test brings all eight up and down.
 router_tests() {
 	local i
 	reproducer_tests router-bad:ipv4-option-length ovs-bad:lldp-port-id-overrun
+	# the routing DUTs (FRR with every protocol authenticated, BIRD, the fragile BGP
+	# speaker): sessions reach their state with our peers, from the DUT's view and ours
+	run_script "routing duts" "$root/tests/lab/routing/duts.sh"
 	for ((i = 0; i < 3600; i++)); do
 		[ -f "$work/net-tests.done" ] && break
 		case " $duts " in *" firewall-"* | *" switch-"*) sleep 1 ;; *) break ;; esac

@@ -2,15 +2,22 @@
  * capture */
 #include "core/compat.h"
 
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include "checks/discovery/identify.h"
 #include "checks/discovery/udp-probes.h"
 #include "core/error.h"
+#include "proto/bgp.h"
+#include "proto/ethernet.h"
+#include "proto/ipv4.h"
+#include "proto/layer.h"
 #include "proto/mdns.h"
+#include "proto/packet.h"
 #include "proto/rtsp.h"
 #include "proto/ssh.h"
 #include "proto/tls-suites.h"
+#include "proto/tcp.h"
 #include "proto/tls.h"
 
 /* TLS ClientHellos ("tls-1.2", "tls-1.3", "tls-1.3-hrr", "tls-1.0", "tls-1.1-fallback",
@@ -129,10 +136,175 @@ static int ssh_emit(uint8_t *buf, size_t cap, size_t *len, struct dl_error *err)
 }
 
 /*
+ * BGP messages (RFC 4271 4) appended to p by the builders (standalone or inside a TCP layer):
+ * "bgp-open", "bgp-open-as4" (AS 4200000001, ADD-PATH), "bgp-update" (IPv4 and IPv6
+ * routes, every attribute the model builds), "bgp-update-eor", "bgp-keepalive",
+ * "bgp-notification", "bgp-route-refresh", and "bgp-session" (OPEN, KEEPALIVE, UPDATE and
+ * ROUTE-REFRESH in one segment).
+ */
+static int bgp_append(struct packet *p, const char *name)
+{
+	static const uint32_t as_path[] = {65001, 65000};
+	static const uint32_t communities[] = {65001u << 16 | 1, 0xffffff01u};
+	struct bgp_prefix4 withdrawn = {.length = 16}, nlri[2] = {{.length = 24}, {.length = 8}};
+	struct bgp_prefix6 nlri6 = {.length = 48}, withdrawn6 = {.length = 64};
+	inet_pton(AF_INET, "10.1.0.0", &withdrawn.address);
+	inet_pton(AF_INET, "198.18.100.0", &nlri[0].address);
+	inet_pton(AF_INET, "10.0.0.0", &nlri[1].address);
+	inet_pton(AF_INET6, "fd00:198:1::", &nlri6.address);
+	inet_pton(AF_INET6, "fd00:198:2::", &withdrawn6.address);
+	struct bgp_update_fields u = {
+		.withdrawn = &withdrawn,
+		.withdrawn_count = 1,
+		.as_path = as_path,
+		.as_path_count = 2,
+		.attributes = BGP_UPDATE_MED | BGP_UPDATE_LOCAL_PREF | BGP_UPDATE_ATOMIC_AGGREGATE |
+			      BGP_UPDATE_AGGREGATOR,
+		.med = 100,
+		.local_pref = 200,
+		.aggregator_as = 65001,
+		.communities = communities,
+		.community_count = 2,
+		.nlri = nlri,
+		.nlri_count = 2,
+		.nlri6 = &nlri6,
+		.nlri6_count = 1,
+		.withdrawn6 = &withdrawn6,
+		.withdrawn6_count = 1,
+	};
+	inet_pton(AF_INET, "198.18.24.2", &u.next_hop);
+	u.aggregator = u.next_hop;
+	inet_pton(AF_INET6, "fd00:198:0:24::2", &u.next_hop6);
+	struct bgp_open_fields o = {0};
+	int rc = DL_ENOTFOUND;
+	if (strcmp(name, "bgp-open") == 0) {
+		rc = bgp_build_open(p, &o);
+	} else if (strcmp(name, "bgp-open-as4") == 0) {
+		o.my_as = 4200000001u;
+		o.capabilities = BGP_OPEN_CAP_DEFAULT | BGP_OPEN_CAP_ADD_PATH;
+		rc = bgp_build_open(p, &o);
+	} else if (strcmp(name, "bgp-update") == 0) {
+		rc = bgp_build_update(p, &u);
+	} else if (strcmp(name, "bgp-update-eor") == 0) {
+		struct bgp_update_fields eor = {0};
+		rc = bgp_build_update(p, &eor);
+	} else if (strcmp(name, "bgp-keepalive") == 0) {
+		rc = bgp_build_keepalive(p);
+	} else if (strcmp(name, "bgp-notification") == 0) {
+		rc = bgp_build_notification(p, BGP_ERROR_CEASE, 2, (const uint8_t *)"maintenance",
+					    11);
+	} else if (strcmp(name, "bgp-route-refresh") == 0) {
+		rc = bgp_build_route_refresh(p, BGP_AFI_IPV6, BGP_SAFI_UNICAST);
+	} else if (strcmp(name, "bgp-session") == 0) {
+		rc = bgp_build_open(p, &o);
+		if (rc == 0)
+			rc = bgp_build_keepalive(p);
+		if (rc == 0)
+			rc = bgp_build_update(p, &u);
+		if (rc == 0)
+			rc = bgp_build_route_refresh(p, 0, 0);
+	}
+	return rc;
+}
+
+/* Standalone: the packet holds only the BGP bytes, as a session writes them to its socket. */
+static int bgp_emit(const char *name, uint8_t *buf, size_t cap, size_t *len, struct dl_error *err)
+{
+	static struct packet p;
+	packet_init(&p);
+	int rc = bgp_append(&p, name);
+	if (rc == DL_ENOTFOUND)
+		return rc;
+	if (rc < 0 || packet_finish(&p, err) < 0 || p.length > cap)
+		return dl_error_set(err, DL_EINVAL, "%s: the BGP builder failed", name);
+	memcpy(buf, p.bytes, p.length);
+	*len = p.length;
+	return 0;
+}
+
+static void bgp_put32(FILE *out, uint32_t v)
+{
+	fwrite(&v, 4, 1, out);
+}
+
+/* One frame of a BGP session 198.18.24.10:40179 (tester) <-> 198.18.24.1:179 (DUT) built by
+ * the models, each message type after a handshake (what: 0 none, else bgp-<name>), as a pcap
+ * record; dissected back by proto_dissect() first. */
+static int bgp_frame(FILE *out, bool from_dut, uint16_t flags, uint32_t *seq, uint32_t ack,
+		     const char *what, struct dl_error *err)
+{
+	static struct packet p, back;
+	static uint32_t second;
+	static const uint8_t tester[6] = {0x02, 0xdd, 0, 0, 0, 0x01};
+	static const uint8_t dut[6] = {0x02, 0xdd, 0, 0, 0, 0x02};
+	struct ethernet_fields e = {.type = ETHERTYPE_IPV4};
+	memcpy(e.destination, from_dut ? tester : dut, 6);
+	memcpy(e.source, from_dut ? dut : tester, 6);
+	struct ipv4_fields ip = {.flags = IPV4_FLAG_DF, .identification = (uint16_t)second};
+	inet_pton(AF_INET, from_dut ? "198.18.24.1" : "198.18.24.10", &ip.source);
+	inet_pton(AF_INET, from_dut ? "198.18.24.10" : "198.18.24.1", &ip.destination);
+	struct tcp_fields t = {.source_port = from_dut ? BGP_PORT : 40179,
+			       .destination_port = from_dut ? 40179 : BGP_PORT,
+			       .sequence = *seq,
+			       .acknowledgment = ack,
+			       .flags = flags};
+	packet_init(&p);
+	if (ethernet_build(&p, &e) < 0 || ipv4_build(&p, &ip) < 0 || tcp_build(&p, &t) < 0)
+		return dl_error_set(err, DL_EINVAL, "bgp-frames: the TCP/IP builders failed");
+	uint32_t start = p.length;
+	if (what && bgp_append(&p, what) < 0) /* inside the open TCP layer */
+		return dl_error_set(err, DL_EINVAL, "bgp-frames: %s: the BGP builder failed", what);
+	*seq += (flags & TCP_FLAG_SYN) ? 1 : p.length - start;
+	if (ethernet_pad(&p) < 0 || packet_finish(&p, err) < 0)
+		return DL_EINVAL;
+	if (proto_dissect(&back, p.bytes, p.length, err) < 0)
+		return DL_EINVAL;
+	bgp_put32(out, 1764000000 + second++);
+	bgp_put32(out, 0);
+	bgp_put32(out, p.length);
+	bgp_put32(out, p.length);
+	fwrite(p.bytes, 1, p.length, out);
+	return 0;
+}
+
+/* "bgp-frames": a pcap file of a whole session's frames, built by the Ethernet, IPv4, TCP and
+ * BGP models (not wrapped by pcap-wrap.py): handshake, every message type to port 179, the
+ * DUT's OPEN and KEEPALIVE from port 179, and the DUT's ACK. */
+static int bgp_frames(struct dl_error *err)
+{
+	static const char *const messages[] = {
+		"bgp-open",     "bgp-keepalive",     "bgp-update",       "bgp-update-eor",
+		"bgp-open-as4", "bgp-route-refresh", "bgp-notification",
+	};
+	FILE *out = stdout;
+	fwrite("\xd4\xc3\xb2\xa1\x02\x00\x04\x00", 1, 8, out); /* pcap 2.4, little-endian */
+	bgp_put32(out, 0);
+	bgp_put32(out, 0);
+	bgp_put32(out, 65535);
+	bgp_put32(out, 1); /* Ethernet */
+	uint32_t tester = 1000, dut = 5000;
+	int rc = bgp_frame(out, false, TCP_FLAG_SYN, &tester, 0, NULL, err);
+	if (rc == 0)
+		rc = bgp_frame(out, true, TCP_FLAG_SYN | TCP_FLAG_ACK, &dut, tester, NULL, err);
+	if (rc == 0)
+		rc = bgp_frame(out, false, TCP_FLAG_ACK, &tester, dut, NULL, err);
+	for (size_t i = 0; rc == 0 && i < DL_ARRAY_SIZE(messages); i++)
+		rc = bgp_frame(out, false, TCP_FLAG_ACK | TCP_FLAG_PSH, &tester, dut, messages[i],
+			       err);
+	if (rc == 0)
+		rc = bgp_frame(out, true, TCP_FLAG_ACK | TCP_FLAG_PSH, &dut, tester, "bgp-session",
+			       err);
+	if (rc == 0)
+		rc = bgp_frame(out, false, TCP_FLAG_ACK, &tester, dut, NULL, err);
+	return fflush(out) == 0 ? rc : DL_EIO;
+}
+
+/*
  * Usage: proto-emit NAME [TARGET]
  *   NAME is a udp_probes[] name ("snmp-v2c-public", "ssdp-msearch", ...),
  *   "rtsp-options", "rtsp-describe", "mdns-a-query", or "identify:PORT"
- *   for identify_probe_for(PORT). TARGET defaults to 198.18.250.2.
+ *   for identify_probe_for(PORT), or a "bgp-*" message (bgp_append()); "bgp-frames"
+ *   writes a pcap file of a whole BGP session's frames. TARGET defaults to 198.18.250.2.
  *   "list" prints the names, one a line.
  */
 int main(int argc, char **argv)
@@ -179,6 +351,10 @@ int main(int argc, char **argv)
 		rc = tls_emit(name, buf, sizeof(buf), &len, &err);
 	if (strcmp(name, "ssh-kexinit") == 0)
 		rc = ssh_emit(buf, sizeof(buf), &len, &err);
+	if (strncmp(name, "bgp-", 4) == 0)
+		rc = bgp_emit(name, buf, sizeof(buf), &len, &err);
+	if (strcmp(name, "bgp-frames") == 0)
+		rc = bgp_frames(&err); /* written already, len stays 0 */
 	if (rc == DL_ENOTFOUND) {
 		fprintf(stderr, "proto-emit: unknown name '%s'; try 'proto-emit list'\n", name);
 		return 2;

@@ -97,4 +97,37 @@ if [ "$ct" = 20 ]; then echo "ok - tls-ccs is a change_cipher_spec record"; else
 	echo "not ok - tls-ccs: record content type '$ct', not 20"
 	failed=1
 fi
+# BGP messages (RFC 4271 4) as a session writes them, after a handshake to port 179; the
+# session segment carries four messages, which tshark must read as OPEN, KEEPALIVE, UPDATE and
+# ROUTE-REFRESH in that order
+for name in bgp-open bgp-open-as4 bgp-update bgp-update-eor bgp-keepalive bgp-notification \
+	bgp-route-refresh bgp-session; do
+	check "$name" tcp 179 bgp
+done
+types=$(tshark -n -r "$work/bgp-session.pcap" -T fields -e bgp.type 2>/dev/null | tail -1)
+if [ "$types" = "1,4,2,5" ]; then echo "ok - bgp-session holds OPEN, KEEPALIVE, UPDATE, ROUTE-REFRESH"; else
+	echo "not ok - bgp-session: tshark reads message types '$types', not 1,4,2,5"
+	failed=1
+fi
+# and whole frames from the Ethernet, IPv4, TCP and BGP models (proto-emit bgp-frames writes the
+# pcap: handshake, each message type to port 179, the DUT's four messages from 179, an ACK),
+# with the IPv4 and TCP checksums checked
+"$emit" bgp-frames >"$work/bgp-frames.pcap"
+tshark -n -r "$work/bgp-frames.pcap" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -V \
+	>"$work/bgp-frames.txt" 2>&1
+tshark -n -r "$work/bgp-frames.pcap" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE \
+	-q -z expert >"$work/bgp-frames.expert" 2>&1
+types=$(tshark -n -r "$work/bgp-frames.pcap" -T fields -e bgp.type 2>/dev/null | tr '\n' ' ')
+why=""
+if grep -qi "malformed" "$work/bgp-frames.txt"; then why="tshark says Malformed"; fi
+if grep -Eq "^(Errors|Warnings) \(" "$work/bgp-frames.expert"; then
+	why="$why; expert info: $(grep -A3 -E '^(Errors|Warnings) \(' "$work/bgp-frames.expert" | tr '\n' ' ')"
+fi
+if [ "$types" != "   1 4 2 2 1 5 3 1,4,2,5  " ]; then why="$why; message types '$types'"; fi
+if [ -n "$why" ]; then
+	echo "not ok - bgp-frames: ${why#; }"
+	failed=1
+else
+	echo "ok - bgp-frames: 12 frames of the models' BGP session dissect cleanly"
+fi
 exit "$failed"
