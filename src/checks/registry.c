@@ -18,6 +18,7 @@ extern const struct collector collector_keys_factory_reset;
 extern const struct collector collector_keys_replace_certificate;
 extern const struct collector collector_keys_units;
 extern const struct collector collector_robustness_packets;
+extern const struct collector collector_robustness_sessions;
 extern const struct collector collector_session_idle;
 extern const struct collector collector_session_tokens;
 extern const struct collector collector_tls_channels;
@@ -42,6 +43,7 @@ extern const struct check check_keys_factory_reset;
 extern const struct check check_keys_replace_certificate;
 extern const struct check check_keys_units;
 extern const struct check check_robustness_packets;
+extern const struct check check_robustness_sessions;
 extern const struct check check_session_idle_timeout;
 extern const struct check check_session_tokens;
 extern const struct check check_tls_aes256;
@@ -66,6 +68,7 @@ const struct collector *const collector_registry[] = {
 	&collector_keys_replace_certificate,
 	&collector_keys_units,
 	&collector_robustness_packets,
+	&collector_robustness_sessions,
 	&collector_session_idle,
 	&collector_session_tokens,
 	&collector_tls_channels,
@@ -96,6 +99,7 @@ const struct check *const check_registry[] = {
 	&check_keys_replace_certificate,
 	&check_keys_units,
 	&check_robustness_packets,
+	&check_robustness_sessions,
 	&check_session_idle_timeout,
 	&check_session_tokens,
 	&check_tls_aes256,

@@ -16,6 +16,7 @@
 #include "core/yaml.h"
 #include "fuzz/campaign.h"
 #include "fuzz/health.h"
+#include "fuzz/session.h"
 #include "fuzz/template.h"
 #include "net/scope.h"
 
@@ -1220,6 +1221,17 @@ static int load_mix(struct loader *l, const struct yaml_value *v, struct profile
 		if (rc)
 			return rc;
 		s->weight = (unsigned)weight;
+		if (session_protocol_find(s->protocol)) {
+			/* a session protocol needs its map: whom to peer with, how */
+			if (strcmp(s->protocol, "bgp") == 0 && !r->bgp.declared)
+				return yaml_fail(
+					l->doc, w.at, w.path,
+					"found the session protocol 'bgp' without "
+					"robustness.bgp; expected robustness.bgp {local_as, "
+					"peer_as} (and password, hold_time, port as the DUT "
+					"needs) beside the mix");
+			continue;
+		}
 		if (!fuzz_template_protocol_known(s->protocol)) {
 			const char *names[32];
 			size_t n = fuzz_template_protocols(names, DL_ARRAY_SIZE(names));
@@ -1227,11 +1239,56 @@ static int load_mix(struct loader *l, const struct yaml_value *v, struct profile
 			yaml_join(known, sizeof(known), names, n, " or ");
 			return yaml_fail(l->doc, w.at, w.path,
 					 "found the protocol '%s', which dutlab has no templates "
-					 "for; expected %s",
+					 "for; expected %s or a session protocol (bgp)",
 					 s->protocol, known);
 		}
 	}
 	return 0;
+}
+
+static int load_bgp(struct loader *l, const struct yaml_value *v, struct profile_robustness_bgp *b)
+{
+	static const char *const keys[] = {"local_as",  "peer_as", "password",
+					   "hold_time", "port",    NULL};
+	struct yaml_value field;
+	bool present = false;
+	int rc = yaml_mapping(l->doc, v, keys);
+	if (rc)
+		return rc;
+	b->declared = true;
+	b->hold_time = 90;
+	b->port = 179;
+	rc = yaml_child(l->doc, v, "local_as", true, &field, NULL);
+	if (!rc)
+		rc = load_number(l, v, "local_as", 1, 4294967295L, &b->local_as);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "peer_as", true, &field, NULL);
+	if (!rc)
+		rc = load_number(l, v, "peer_as", 1, 4294967295L, &b->peer_as);
+	if (!rc)
+		rc = load_number(l, v, "hold_time", 0, 65535, &b->hold_time);
+	if (!rc && b->hold_time > 0 && b->hold_time < 3) {
+		rc = yaml_child(l->doc, v, "hold_time", true, &field, NULL);
+		if (!rc)
+			return yaml_fail(l->doc, field.at, field.path,
+					 "found a hold time of %u s; expected 0 or 3 to 65535 "
+					 "(RFC 4271 4.2)",
+					 b->hold_time);
+	}
+	if (!rc)
+		rc = load_number(l, v, "port", 1, 65535, &b->port);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "password", false, &field, &present);
+	if (!rc && present) {
+		rc = yaml_string(l->doc, &field, 0, &b->password);
+		size_t n = !rc && b->password ? strlen(b->password) : 0;
+		if (!rc && (n == 0 || n > 80))
+			return yaml_fail(l->doc, field.at, field.path,
+					 "found a password of %zu characters; expected the DUT's "
+					 "TCP-MD5 key, 1 to 80 characters (RFC 2385)",
+					 n);
+	}
+	return rc;
 }
 
 static int load_monitors(struct loader *l, const struct yaml_value *v, struct profile_robustness *r)
@@ -1317,10 +1374,23 @@ static int load_flow(struct loader *l, const struct yaml_value *v, struct profil
 
 static int load_robustness(struct loader *l, const struct yaml_value *root)
 {
-	static const char *const keys[] = {
-		"interface", "dut_mac",     "duration",     "rate",        "level",          "seed",
-		"mix",       "monitors",    "tcp_port",     "syslog_port", "syslog_pattern", "flow",
-		"recovery",  "power_cycle", "max_failures", NULL};
+	static const char *const keys[] = {"interface",
+					   "dut_mac",
+					   "duration",
+					   "rate",
+					   "level",
+					   "seed",
+					   "mix",
+					   "monitors",
+					   "tcp_port",
+					   "syslog_port",
+					   "syslog_pattern",
+					   "flow",
+					   "recovery",
+					   "power_cycle",
+					   "max_failures",
+					   "bgp",
+					   NULL};
 	struct profile_robustness *r = &l->p->robustness;
 	struct yaml_value section, field;
 	bool present = false;
@@ -1345,6 +1415,10 @@ static int load_robustness(struct loader *l, const struct yaml_value *root)
 		rc = load_number(l, &section, "level", 1, 8, &r->level);
 	if (!rc)
 		rc = load_number(l, &section, "seed", 0, INT_MAX, &r->seed);
+	if (!rc)
+		rc = yaml_child(l->doc, &section, "bgp", false, &field, &present);
+	if (!rc && present)
+		rc = load_bgp(l, &field, &r->bgp); /* before the mix, which may name bgp */
 	if (!rc)
 		rc = yaml_child(l->doc, &section, "mix", true, &field, NULL);
 	if (!rc)

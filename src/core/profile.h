@@ -132,6 +132,15 @@ struct profile_robustness_share {
 	unsigned weight;
 };
 
+/* robustness.bgp: the BGP session the session campaign opens (NCC 5.4.3.2). */
+struct profile_robustness_bgp {
+	bool declared;
+	unsigned local_as, peer_as; /* the tester's AS and the DUT's */
+	char *password;             /* TCP-MD5 (RFC 2385) key; NULL: none */
+	unsigned hold_time;         /* offered, seconds (0 or 3..65535); default 90 */
+	unsigned port;              /* default 179 */
+};
+
 /*
  * robustness: how the packet-level robustness campaign runs (NCC 5.4.1.6,
  * 5.4.2.4; TS-0014-1 5.3.2.3): where it sends, how long, how fast, which
@@ -159,6 +168,7 @@ struct profile_robustness {
 	unsigned recovery_seconds; /* waited for recovery before power_cycle; 0: 60 */
 	unsigned max_failures;     /* the campaign stops after this many; 0: 8 */
 	char *power_cycle;         /* the exec operation that power-cycles the DUT; NULL: none */
+	struct profile_robustness_bgp bgp; /* mix protocol "bgp" needs it */
 };
 
 struct profile_artifact {

@@ -21,6 +21,7 @@
 #include "fuzz/health.h"
 #include "fuzz/mutate.h"
 #include "fuzz/random.h"
+#include "fuzz/session.h"
 #include "fuzz/template.h"
 #include "net/pcapng.h"
 #include "net/rate.h"
@@ -252,6 +253,9 @@ static int prepare_templates(struct campaign *k, struct dl_error *err)
 			mutate_plan_build(ct->plan, ct->valid, ft, &options);
 		}
 		k->share_count[s] = k->template_count - k->share_first[s];
+		/* a session protocol (bgp) is robustness.sessions' to send */
+		if (k->share_count[s] == 0 && session_protocol_find(r->mix[s].protocol))
+			continue;
 		if (k->share_count[s] == 0)
 			return dl_error_set(err, DL_EINVAL,
 					    "robustness.mix: no template for protocol '%s'",
@@ -269,7 +273,7 @@ static struct campaign_template *draw(const struct campaign *k, uint64_t index)
 	random_seed(&rs, k->seed, index, SCHEDULE_KEY);
 	uint64_t w = random_next(&rs) % k->weight_total;
 	size_t s = 0;
-	while (s + 1 < k->share_total && w >= k->share_limit[s])
+	while (s + 1 < k->share_total && (w >= k->share_limit[s] || k->share_count[s] == 0))
 		s++;
 	size_t t = k->share_first[s] + (size_t)(random_next(&rs) % k->share_count[s]);
 	return (struct campaign_template *)&k->templates[t];
@@ -904,6 +908,10 @@ int campaign_run(const struct campaign_config *c, struct json_object **out, stru
 	}
 	if (!rc)
 		rc = prepare_templates(k, err);
+	if (!rc && k->template_count == 0)
+		snprintf(k->stopped, sizeof(k->stopped),
+			 "robustness.mix names no packet protocol (its protocols are sent by "
+			 "robustness.sessions)");
 	if (!rc)
 		rc = start_health(k, err);
 	if (!rc) {

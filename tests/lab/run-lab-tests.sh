@@ -359,12 +359,17 @@ net_tests() {
 	echo "finished" >"$work/net-tests.done"
 }
 
-# router_tests: after the routers' and Open vSwitches' campaigns, in their lane: their
-# reproducers and the routing DUTs' own test; then, once the firewalls' lane is done too
+# router_tests: after the routers', Open vSwitches' and routing DUTs' campaigns, in their
+# lane: their reproducers and the routing DUTs' own test; then, once the firewalls' lane is done too
 # (bounded wait), the layer-2/3 DUTs themselves: that test brings all eight up and down.
 router_tests() {
 	local i
 	reproducer_tests router-bad:ipv4-option-length ovs-bad:lldp-port-id-overrun
+	# routing-bad's BGP session reproducer: the OPEN/KEEPALIVE prefix and the culprit UPDATE
+	case " $duts " in *" routing-bad "*)
+		run_script "routing-bad session reproducer" \
+			"$root/tests/lab/robustness/sessions-reproducer.sh" "$work/routing-bad" ;;
+	esac
 	# the routing DUTs (FRR with every protocol authenticated, BIRD, the fragile BGP
 	# speaker): sessions reach their state with our peers, from the DUT's view and ours
 	run_script "routing duts" "$root/tests/lab/routing/duts.sh"
@@ -405,9 +410,9 @@ lane() {
 }
 # Six lanes: mgmt-good alone, its NCC campaign first; mgmt-good2 (a second unit of it,
 # for TS-0014-1); mgmt-bad; the firewalls and switches (their robustness campaigns), then
-# their reproducers and the resume test; the routers and Open vSwitches, then their
-# reproducers and the layer-2/3 DUT tests; and the cameras and controllers, then the
-# camera tests and the self-contained scripts. The user-enumeration tests compare login
+# their reproducers and the resume test; the routers, Open vSwitches and routing DUTs (BGP
+# sessions), then their reproducers and the layer-2/3 and routing DUT tests; and the
+# cameras and controllers, then the camera tests and the self-contained scripts. The user-enumeration tests compare login
 # latencies of existing and unknown users, interleaved, so the other lanes' load falls on
 # both sides alike.
 good="" good2="" bad="" net="" routers="" rest=""
@@ -417,7 +422,7 @@ for dut in $duts; do
 	mgmt-good2) good2="$good2 $dut" ;;
 	mgmt-bad) bad="$bad $dut" ;;
 	firewall-* | switch-*) net="$net $dut" ;;
-	router-* | ovs-*) routers="$routers $dut" ;;
+	router-* | ovs-* | routing-*) routers="$routers $dut" ;;
 	*) rest="$rest $dut" ;;
 	esac
 done

@@ -522,6 +522,7 @@ static void test_checks_resolve(void **state)
 		{"ncc-ci-ict", "5.4.1.6", "robustness.packets", NULL, NULL},
 		{"ncc-ci-ict", "5.4.2.4", "robustness.packets", NULL, NULL},
 		{"ncc-ci-ict", "5.4.3.2", "robustness.packets", NULL, NULL},
+		{"ncc-ci-ict", "5.4.3.2", "robustness.sessions", NULL, NULL},
 		{"ncc-ci-ict", "5.3.1.6", "auth.storage", "weak_hash", "finding"},
 		/* roles and unauthenticated access (checks-access) */
 		{"taics-ts-0014-1", "5.2.4.1", "auth.every-interface", "data", "sensitive"},
@@ -550,21 +551,27 @@ static void test_checks_resolve(void **state)
 		}
 	}
 	/* the robustness items name their protocols and the standard's 8 hours */
+	/* (5.4.3.2: IPv4 and IPv6 as packets, the routing protocols inside sessions) */
 	static const struct {
-		const char *clause, *protocols;
-	} robust[] = {{"5.4.1.6", "ipv4,ipv6,icmpv4,icmpv6"},
-		      {"5.4.2.4", "arp,ethernet,ethernet-control,vlan,lldp"},
-		      {"5.4.3.2", "rip,ospf,bgp,ipv4,ipv6"}};
+		const char *clause, *check, *protocols;
+		size_t checks, at;
+	} robust[] = {
+		{"5.4.1.6", "robustness.packets", "ipv4,ipv6,icmpv4,icmpv6", 1, 0},
+		{"5.4.2.4", "robustness.packets", "arp,ethernet,ethernet-control,vlan,lldp", 1, 0},
+		{"5.4.3.2", "robustness.packets", "ipv4,ipv6", 2, 0},
+		{"5.4.3.2", "robustness.sessions", "rip,ospf,bgp", 2, 1}};
 	for (size_t i = 0; i < DL_ARRAY_SIZE(robust); i++) {
 		const struct catalog_clause *cl = catalog_find_clause(
 			catalog_find_standard(&catalog, "ncc-ci-ict"), robust[i].clause);
 		assert_non_null(cl);
-		assert_int_equal(cl->check_count, 1);
-		assert_int_equal(cl->checks[0].param_count, 2);
-		assert_string_equal(cl->checks[0].params[0].name, "hours");
-		assert_string_equal(cl->checks[0].params[0].value, "8");
-		assert_string_equal(cl->checks[0].params[1].name, "protocols");
-		assert_string_equal(cl->checks[0].params[1].value, robust[i].protocols);
+		assert_int_equal(cl->check_count, robust[i].checks);
+		const struct catalog_check_ref *ref = &cl->checks[robust[i].at];
+		assert_string_equal(ref->check_id, robust[i].check);
+		assert_int_equal(ref->param_count, 2);
+		assert_string_equal(ref->params[0].name, "hours");
+		assert_string_equal(ref->params[0].value, "8");
+		assert_string_equal(ref->params[1].name, "protocols");
+		assert_string_equal(ref->params[1].value, robust[i].protocols);
 	}
 	/* every check the catalog cites exists, and takes the parameters given */
 	size_t cited = 0;

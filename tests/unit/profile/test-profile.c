@@ -785,6 +785,98 @@ static void test_robustness_section(void **state)
 	}
 }
 
+/* robustness.bgp: the BGP session the session campaign opens, and the mix's "bgp" */
+static void test_robustness_bgp(void **state)
+{
+	(void)state;
+	struct profile p;
+	struct dl_error err = {0};
+	int rc = load_robustness(
+		"  interface: tndfw-good\n"
+		"  duration: 60\n"
+		"  mix: {bgp: 2, ipv4: 1}\n"
+		"  bgp: {local_as: 4200000001, peer_as: 65000, password: Lab-Bgp-Md5-24, "
+		"hold_time: 30, port: 1179}\n",
+		&p, &err);
+	if (rc)
+		fail_msg("%s", err.message);
+	const struct profile_robustness_bgp *b = &p.robustness.bgp;
+	assert_true(b->declared);
+	assert_int_equal(b->local_as, 4200000001u);
+	assert_int_equal(b->peer_as, 65000);
+	assert_string_equal(b->password, "Lab-Bgp-Md5-24");
+	assert_int_equal(b->hold_time, 30);
+	assert_int_equal(b->port, 1179);
+	assert_int_equal(p.robustness.mix_count, 2);
+	assert_string_equal(p.robustness.mix[0].protocol, "bgp");
+	assert_int_equal(p.robustness.mix[0].weight, 2);
+	profile_release(&p);
+	/* the defaults: hold time 90, port 179, no password; a profile without bgp has none */
+	rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
+			     "  bgp: {local_as: 65001, peer_as: 65000}\n",
+			     &p, &err);
+	if (rc)
+		fail_msg("%s", err.message);
+	assert_int_equal(p.robustness.bgp.hold_time, 90);
+	assert_int_equal(p.robustness.bgp.port, 179);
+	assert_null(p.robustness.bgp.password);
+	profile_release(&p);
+	rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n", &p,
+			     &err);
+	if (rc)
+		fail_msg("%s", err.message);
+	assert_false(p.robustness.bgp.declared);
+	profile_release(&p);
+
+	static const struct {
+		const char *section, *phrase;
+	} bad[] = {
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n",
+		 "found the session protocol 'bgp' without robustness.bgp"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {ospf: 1}\n",
+		 "found the protocol 'ospf', which dutlab has no templates for"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
+		 "  bgp: {peer_as: 65000}\n",
+		 "local_as"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
+		 "  bgp: {local_as: 65001}\n",
+		 "peer_as"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
+		 "  bgp: {local_as: 0, peer_as: 65000}\n",
+		 "expected an integer from 1 to 4294967295"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
+		 "  bgp: {local_as: 4294967296, peer_as: 65000}\n",
+		 "expected an integer from 1 to 4294967295"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
+		 "  bgp: {local_as: 65001, peer_as: 65000, hold_time: 2}\n",
+		 "expected 0 or 3 to 65535"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
+		 "  bgp: {local_as: 65001, peer_as: 65000, port: 0}\n",
+		 "expected an integer from 1 to 65535"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
+		 "  bgp: {local_as: 65001, peer_as: 65000, password: ''}\n",
+		 "found an empty string"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
+		 "  bgp: {local_as: 65001, peer_as: 65000, password: "
+		 "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+		 "}\n",
+		 "found a password of 81 characters; expected the DUT's TCP-MD5 key, 1 to 80"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
+		 "  bgp: {local_as: 65001, peer_as: 65000, passwd: x}\n",
+		 "unknown key 'passwd'"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n  bgp: [65001]\n",
+		 "robustness.bgp"},
+	};
+	for (size_t i = 0; i < DL_ARRAY_SIZE(bad); i++) {
+		memset(&err, 0, sizeof(err));
+		rc = load_robustness(bad[i].section, &p, &err);
+		if (rc != DL_EINVAL || !strstr(err.message, bad[i].phrase) ||
+		    !strstr(err.message, "robustness"))
+			fail_msg("case %zu: got %d '%s'; expected robustness... '%s'", i, rc,
+				 err.message, bad[i].phrase);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -799,6 +891,7 @@ int main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_product_types),
 		cmocka_unit_test(test_robustness_section),
+		cmocka_unit_test(test_robustness_bgp),
 		cmocka_unit_test(test_docs_show_examples),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

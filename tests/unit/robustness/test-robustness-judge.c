@@ -75,25 +75,42 @@ static void missing_protocol_is_inconclusive(void **state)
 	       VERDICT_INCONCLUSIVE, "protocols ipv6, icmpv4, icmpv6 were not in the mix");
 }
 
-/* NCC 5.4.3.2: the routing protocols have no templates; the verdict says so
+/* NCC 5.4.3.2: the packet campaign judges IPv4 and IPv6 alone (the routing
+ * protocols are robustness.sessions'); a router's mix of only bgp sent no
+ * packet, which the verdict names. */
+static void router_packets_judge_ipv4_ipv6(void **state)
+{
+	(void)state;
+	static const struct check_param router[] = {{"protocols", "ipv4,ipv6"}, {"hours", "8"}};
+	expect(judge("{\"cases\": 340, \"seconds_run\": 28800, \"failures\": [], " PROTOCOLS_ALL
+		     "}",
+		     router, 2),
+	       VERDICT_PASS, "through 8.0 h of mutated ipv4,ipv6");
+	expect(judge("{\"cases\": 0, \"seconds_run\": 0, \"failures\": [], \"stopped\": "
+		     "\"robustness.mix names no packet protocol\", "
+		     "\"protocols\": {\"bgp\": {\"cases\": 0}}}",
+		     router, 2),
+	       VERDICT_INCONCLUSIVE, "protocols ipv4, ipv6 were not in the mix");
+}
+
+/* A protocol no template sends (a hand-written clause naming rip) is told
  * apart from what the profile left out of the mix. */
 static void unsendable_protocol_is_inconclusive(void **state)
 {
 	(void)state;
-	static const struct check_param router[] = {{"protocols", "rip,ospf,bgp,ipv4,ipv6"},
-						    {"hours", "8"}};
+	static const struct check_param odd[] = {{"protocols", "rip,ipv4,ipv6"}, {"hours", "8"}};
 	expect(judge("{\"cases\": 340, \"seconds_run\": 28800, \"failures\": [], " PROTOCOLS_ALL
 		     "}",
-		     router, 2),
+		     odd, 2),
 	       VERDICT_INCONCLUSIVE,
-	       "protocols rip, ospf, bgp cannot be sent by this packet campaign (they need a "
-	       "stateful session fuzzer)");
+	       "protocols rip cannot be sent by this packet campaign (they need a stateful "
+	       "session fuzzer)");
 	expect(judge("{\"cases\": 100, \"seconds_run\": 60, \"failures\": [], "
 		     "\"protocols\": {\"ipv4\": {\"cases\": 100}}}",
-		     router, 2),
+		     odd, 2),
 	       VERDICT_INCONCLUSIVE,
-	       "rip, ospf, bgp cannot be sent by this packet campaign (they need a stateful "
-	       "session fuzzer); and ipv6 were not in the mix");
+	       "rip cannot be sent by this packet campaign (they need a stateful session "
+	       "fuzzer); and ipv6 were not in the mix");
 }
 
 static void stopped_run_is_inconclusive(void **state)
@@ -162,6 +179,7 @@ int main(void)
 		cmocka_unit_test(full_run_without_failure_passes),
 		cmocka_unit_test(shortened_run_is_inconclusive),
 		cmocka_unit_test(missing_protocol_is_inconclusive),
+		cmocka_unit_test(router_packets_judge_ipv4_ipv6),
 		cmocka_unit_test(unsendable_protocol_is_inconclusive),
 		cmocka_unit_test(stopped_run_is_inconclusive),
 		cmocka_unit_test(bisected_failure_fails_with_the_case),

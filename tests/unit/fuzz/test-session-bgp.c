@@ -1,0 +1,240 @@
+/* test-session-bgp: the BGP session plug-in's templates under the mutation engine, and the
+ * session reproducer's frames */
+#include "core/compat.h"
+
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "core/profile.h"
+#include "fuzz/mutate.h"
+#include "fuzz/session.h"
+#include "net/pcapng.h"
+#include "proto/bgp.h"
+#include "proto/layer.h"
+#include "proto/packet.h"
+
+static struct profile_robustness robustness = {
+	.bgp = {.declared = true, .local_as = 65001, .peer_as = 65000, .hold_time = 90}};
+
+static void peer_init(struct session_peer *peer)
+{
+	memset(peer, 0, sizeof(*peer));
+	inet_pton(AF_INET, "198.18.26.1", &peer->tester4);
+	inet_pton(AF_INET, "198.18.26.2", &peer->dut4);
+	inet_pton(AF_INET6, "fd00:198:0:26::1", &peer->tester6);
+	peer->robustness = &robustness;
+}
+
+static void plug_in_is_listed(void **state)
+{
+	(void)state;
+	assert_ptr_equal(session_protocol_find("bgp"), &session_bgp);
+	assert_null(session_protocol_find("rip"));
+	assert_null(session_protocol_find("ipv4"));
+	assert_null(session_protocol_find(NULL));
+	assert_int_equal(session_bgp.template_count, 8);
+}
+
+/* Every template is one finished, well-formed BGP message of its type. */
+static void templates_build_valid_messages(void **state)
+{
+	(void)state;
+	struct session_peer peer;
+	peer_init(&peer);
+	static const uint8_t types[] = {BGP_UPDATE,       BGP_UPDATE,        BGP_UPDATE,
+					BGP_UPDATE,       BGP_ROUTE_REFRESH, BGP_OPEN,
+					BGP_NOTIFICATION, BGP_KEEPALIVE};
+	struct packet *p = malloc(sizeof(*p));
+	assert_non_null(p);
+	for (size_t i = 0; i < session_bgp.template_count; i++) {
+		const struct session_template *t = session_bgp.templates[i];
+		assert_string_equal(t->base.protocol, "bgp");
+		assert_null(t->base.build);
+		packet_init(p);
+		struct dl_error err = {0};
+		if (t->build(p, &peer, &err) != 0)
+			fail_msg("%s: %s", t->base.name, err.message);
+		assert_int_equal(p->layer_count, 1);
+		assert_true(p->length >= BGP_HEADER_LENGTH);
+		for (size_t m = 0; m < BGP_MARKER_LENGTH; m++)
+			assert_int_equal(p->bytes[m], 0xff);
+		assert_int_equal((size_t)p->bytes[16] << 8 | p->bytes[17], p->length);
+		if (p->bytes[18] != types[i])
+			fail_msg("%s: type %u, expected %u", t->base.name, p->bytes[18], types[i]);
+	}
+	/* the IPv4 UPDATE carries every attribute the plan names */
+	packet_init(p);
+	struct dl_error err = {0};
+	assert_int_equal(session_bgp.templates[0]->build(p, &peer, &err), 0);
+	static const char *const fields[] = {"bgp.origin",       "bgp.as_path.segment_length",
+					     "bgp.next_hop",     "bgp.med",
+					     "bgp.local_pref",   "bgp.community",
+					     "bgp.aggregator.as"};
+	for (size_t i = 0; i < DL_ARRAY_SIZE(fields); i++)
+		if (packet_find(p, fields[i], 0) < 0)
+			fail_msg("bgp-update-ipv4 lacks %s", fields[i]);
+	free(p);
+}
+
+/* A standalone message has one layer: frame truncation keeps at least one
+ * byte (cut_floor 1), never nothing; every case is deterministic and fits
+ * the largest BGP message; the AS_PATH count overrun is offered. */
+static void mutations_of_standalone_messages(void **state)
+{
+	(void)state;
+	struct session_peer peer;
+	peer_init(&peer);
+	struct packet *valid = malloc(sizeof(*valid));
+	struct packet *a = calloc(MUTATION_FRAMES_MAX, sizeof(*a));
+	struct packet *b = calloc(MUTATION_FRAMES_MAX, sizeof(*b));
+	struct mutation_plan *plan = malloc(sizeof(*plan));
+	assert_true(valid && a && b && plan);
+	struct mutation_options o = {.level = 1, .frame_max = SESSION_MESSAGE_MAX};
+	bool truncated = false, overrun = false;
+	for (size_t i = 0; i < session_bgp.template_count; i++) {
+		const struct session_template *t = session_bgp.templates[i];
+		packet_init(valid);
+		struct dl_error err = {0};
+		assert_int_equal(t->build(valid, &peer, &err), 0);
+		mutate_plan_build(plan, valid, &t->base, &o);
+		assert_int_equal(plan->cut_floor, 1);
+		assert_true(plan->pair_count > 0);
+		for (size_t k = 0; k < plan->pair_count; k++) {
+			int field;
+			enum anomaly an;
+			mutate_plan_pair(plan, k, &field, &an);
+			overrun |= an == ANOMALY_COUNT_WRONG &&
+				   strcmp(valid->fields[field].name,
+					  "bgp.as_path.segment_length") == 0;
+		}
+		for (uint64_t index = 0; index < 400; index++) {
+			struct fuzz_case ra, rb;
+			if (mutate_planned(plan, 1, index, a, &ra, &err) != 0)
+				fail_msg("%s #%" PRIu64 ": %s", t->base.name, index, err.message);
+			assert_int_equal(mutate_planned(plan, 1, index, b, &rb, &err), 0);
+			assert_int_equal(ra.frame_count, 1);
+			assert_int_equal(a[0].length, b[0].length);
+			assert_memory_equal(a[0].bytes, b[0].bytes, a[0].length);
+			if (a[0].length < 1 || a[0].length > SESSION_MESSAGE_MAX)
+				fail_msg("%s #%" PRIu64 ": %u bytes", t->base.name, index,
+					 a[0].length);
+			truncated |= ra.mutations[0].anomaly == ANOMALY_FRAME_TRUNCATE;
+		}
+	}
+	assert_true(truncated);
+	assert_true(overrun);
+	free(valid);
+	free(a);
+	free(b);
+	free(plan);
+}
+
+/* Walk a pcapng file's Enhanced Packet Blocks (type 6): frame i into out. */
+static size_t read_frames(const char *path, uint8_t frames[][512], size_t lengths[], size_t max)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	uint8_t block[4096];
+	size_t n = 0;
+	for (;;) {
+		uint32_t head[2];
+		if (fread(head, 4, 2, f) != 2)
+			break;
+		assert_true(head[1] >= 12 && head[1] <= sizeof(block));
+		assert_int_equal(fread(block, 1, head[1] - 8, f), head[1] - 8);
+		if (head[0] != 6 || n == max)
+			continue;
+		uint32_t captured;
+		memcpy(&captured, block + 12, 4);
+		assert_true(captured <= 512);
+		memcpy(frames[n], block + 20, captured);
+		lengths[n++] = captured;
+	}
+	fclose(f);
+	return n;
+}
+
+/* The reproducer: OPEN and KEEPALIVE (the prefix) then the message, in
+ * Ethernet/IPv4/TCP to port 179, sequence numbers following each other. */
+static void reproducer_frames_are_one_session(void **state)
+{
+	(void)state;
+	struct session_peer peer;
+	peer_init(&peer);
+	struct session_link *l = malloc(sizeof(*l));
+	assert_non_null(l);
+	session_link_init(l, &peer);
+	l->local4 = peer.tester4;
+	l->local_port = 40000;
+	l->remote_port = BGP_PORT;
+	/* the prefix as establish records it */
+	struct packet *p = malloc(sizeof(*p));
+	assert_non_null(p);
+	packet_init(p);
+	struct bgp_open_fields of = {.my_as = 65001, .identifier = peer.tester4};
+	assert_int_equal(bgp_build_open(p, &of), 0);
+	struct dl_error err = {0};
+	assert_int_equal(packet_finish(p, &err), 0);
+	l->fd = -1;
+	memcpy(l->prefix, p->bytes, p->length);
+	l->prefix_ends[0] = l->prefix_length = p->length;
+	packet_init(p);
+	assert_int_equal(bgp_build_keepalive(p), 0);
+	assert_int_equal(packet_finish(p, &err), 0);
+	memcpy(l->prefix + l->prefix_length, p->bytes, p->length);
+	l->prefix_length += p->length;
+	l->prefix_ends[1] = l->prefix_length;
+	l->prefix_count = 2;
+	/* the culprit */
+	packet_init(p);
+	assert_int_equal(session_bgp.templates[0]->build(p, &peer, &err), 0);
+	char path[] = "/tmp/dutlab-test-session-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	struct pcapng_writer w = {0};
+	assert_int_equal(pcapng_open(&w, path, 1, 65535, "trt-bad", "test", 0, &err), 0);
+	assert_int_equal(
+		session_write_frames(&w, l, 1000, p->bytes, p->length, "prefix", "the case", &err),
+		0);
+	assert_int_equal(pcapng_close(&w, &err), 0);
+	static uint8_t frames[4][512];
+	size_t lengths[4];
+	assert_int_equal(read_frames(path, frames, lengths, 4), 3);
+	unlink(path);
+	static const uint8_t types[] = {BGP_OPEN, BGP_KEEPALIVE, BGP_UPDATE};
+	uint32_t expect_seq = 1001;
+	struct packet *d = malloc(sizeof(*d));
+	assert_non_null(d);
+	for (size_t i = 0; i < 3; i++) {
+		if (proto_dissect(d, frames[i], lengths[i], &err) != 0)
+			fail_msg("frame %zu: %s", i, err.message);
+		assert_int_equal(d->layer_count, 4);
+		assert_string_equal(d->layers[3].model->name, "bgp");
+		int type = packet_find(d, "bgp.type", 0);
+		assert_true(type >= 0);
+		assert_int_equal(packet_get(d, type), types[i]);
+		int seq = packet_find(d, "tcp.sequence", 0);
+		assert_true(seq >= 0);
+		assert_int_equal(packet_get(d, seq), expect_seq);
+		assert_int_equal(packet_get(d, packet_find(d, "tcp.destination_port", 0)), 179);
+		expect_seq += (uint32_t)(lengths[i] - 14 - 20 - 20);
+	}
+	free(d);
+	free(p);
+	free(l);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(plug_in_is_listed),
+		cmocka_unit_test(templates_build_valid_messages),
+		cmocka_unit_test(mutations_of_standalone_messages),
+		cmocka_unit_test(reproducer_frames_are_one_session),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
