@@ -32,10 +32,12 @@ for dut in $duts; do
 	sed "s/^  duration: [0-9]*$/  duration: $seconds/" \
 		"lab/duts/${dut%-*}/${dut##*-}/profile.yaml" >"$out/$dut.yaml"
 done
-# tree_rss PID: resident KiB of PID and every process below it.
+# tree_rss PID: resident KiB of PID and every process below it that has lived a minute: the
+# campaign's own processes, not the short-lived children of its exec health operation (a
+# `lab status` every 10 s, which a sample can catch, and which lives longer on a busy machine).
 tree_rss() {
-	ps -e -o pid=,ppid=,rss= | awk -v root="$1" '
-		{ parent[$1] = $2; rss[$1] = $3 }
+	ps -e -o pid=,ppid=,rss=,etimes= | awk -v root="$1" '
+		{ parent[$1] = $2; if ($4 >= 60) rss[$1] = $3 }
 		END {
 			for (p in rss) {
 				q = p
