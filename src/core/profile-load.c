@@ -1230,6 +1230,13 @@ static int load_mix(struct loader *l, const struct yaml_value *v, struct profile
 					"robustness.bgp; expected robustness.bgp {local_as, "
 					"peer_as} (and password, hold_time, port as the DUT "
 					"needs) beside the mix");
+			if (strcmp(s->protocol, "rip") == 0 && !r->rip.declared)
+				return yaml_fail(
+					l->doc, w.at, w.path,
+					"found the session protocol 'rip' without "
+					"robustness.rip; expected robustness.rip {} (and "
+					"password, key_id, port as the DUT needs) beside the "
+					"mix");
 			continue;
 		}
 		if (!fuzz_template_protocol_known(s->protocol)) {
@@ -1239,7 +1246,7 @@ static int load_mix(struct loader *l, const struct yaml_value *v, struct profile
 			yaml_join(known, sizeof(known), names, n, " or ");
 			return yaml_fail(l->doc, w.at, w.path,
 					 "found the protocol '%s', which dutlab has no templates "
-					 "for; expected %s or a session protocol (bgp)",
+					 "for; expected %s or a session protocol (bgp, rip)",
 					 s->protocol, known);
 		}
 	}
@@ -1286,6 +1293,34 @@ static int load_bgp(struct loader *l, const struct yaml_value *v, struct profile
 			return yaml_fail(l->doc, field.at, field.path,
 					 "found a password of %zu characters; expected the DUT's "
 					 "TCP-MD5 key, 1 to 80 characters (RFC 2385)",
+					 n);
+	}
+	return rc;
+}
+
+static int load_rip(struct loader *l, const struct yaml_value *v, struct profile_robustness_rip *r)
+{
+	static const char *const keys[] = {"password", "key_id", "port", NULL};
+	struct yaml_value field;
+	bool present = false;
+	int rc = yaml_mapping(l->doc, v, keys);
+	if (rc)
+		return rc;
+	r->declared = true;
+	r->key_id = 1;
+	r->port = 520;
+	rc = load_number(l, v, "key_id", 0, 255, &r->key_id);
+	if (!rc)
+		rc = load_number(l, v, "port", 1, 65535, &r->port);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "password", false, &field, &present);
+	if (!rc && present) {
+		rc = yaml_string(l->doc, &field, 0, &r->password);
+		size_t n = !rc && r->password ? strlen(r->password) : 0;
+		if (!rc && (n == 0 || n > 16))
+			return yaml_fail(l->doc, field.at, field.path,
+					 "found a password of %zu characters; expected the DUT's "
+					 "keyed-MD5 key, 1 to 16 characters (RFC 4822 2.2)",
 					 n);
 	}
 	return rc;
@@ -1390,6 +1425,7 @@ static int load_robustness(struct loader *l, const struct yaml_value *root)
 					   "power_cycle",
 					   "max_failures",
 					   "bgp",
+					   "rip",
 					   NULL};
 	struct profile_robustness *r = &l->p->robustness;
 	struct yaml_value section, field;
@@ -1419,6 +1455,10 @@ static int load_robustness(struct loader *l, const struct yaml_value *root)
 		rc = yaml_child(l->doc, &section, "bgp", false, &field, &present);
 	if (!rc && present)
 		rc = load_bgp(l, &field, &r->bgp); /* before the mix, which may name bgp */
+	if (!rc)
+		rc = yaml_child(l->doc, &section, "rip", false, &field, &present);
+	if (!rc && present)
+		rc = load_rip(l, &field, &r->rip);
 	if (!rc)
 		rc = yaml_child(l->doc, &section, "mix", true, &field, NULL);
 	if (!rc)

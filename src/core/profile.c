@@ -232,6 +232,7 @@ void profile_release(struct profile *p)
 	free(r->flow_next_hop_mac);
 	free(r->power_cycle);
 	free(r->bgp.password);
+	free(r->rip.password);
 	for (size_t i = 0; p->artifacts && i < p->artifact_count; i++) {
 		free(p->artifacts[i].name);
 		free(p->artifacts[i].path);

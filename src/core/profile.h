@@ -141,6 +141,14 @@ struct profile_robustness_bgp {
 	unsigned port;              /* default 179 */
 };
 
+/* robustness.rip: the RIPv2 exchange the session campaign holds with the DUT (NCC 5.4.3.2). */
+struct profile_robustness_rip {
+	bool declared;
+	char *password;  /* keyed-MD5 key (RFC 4822, at most 16 bytes); NULL: no authentication */
+	unsigned key_id; /* the DUT's key id for it, 0..255; default 1 */
+	unsigned port;   /* default 520 (RFC 2453 3.9.2: responses are taken from 520 only) */
+};
+
 /*
  * robustness: how the packet-level robustness campaign runs (NCC 5.4.1.6,
  * 5.4.2.4; TS-0014-1 5.3.2.3): where it sends, how long, how fast, which
@@ -169,6 +177,7 @@ struct profile_robustness {
 	unsigned max_failures;     /* the campaign stops after this many; 0: 8 */
 	char *power_cycle;         /* the exec operation that power-cycles the DUT; NULL: none */
 	struct profile_robustness_bgp bgp; /* mix protocol "bgp" needs it */
+	struct profile_robustness_rip rip; /* mix protocol "rip" needs it */
 };
 
 struct profile_artifact {

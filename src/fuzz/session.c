@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
+#include <net/if.h>
 #include <json-c/json.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -28,6 +29,7 @@
 #include "proto/ipv4.h"
 #include "proto/packet.h"
 #include "proto/tcp.h"
+#include "proto/udp.h"
 
 #define TEMPLATES_MAX 64
 #define SCHEDULE_KEY 0x53455353494f4e53ull /* "SESSIONS": the template draw's PRNG key */
@@ -41,7 +43,7 @@
 
 /* ---- the protocols ---- */
 
-const struct session_protocol *const session_protocols[] = {&session_bgp};
+const struct session_protocol *const session_protocols[] = {&session_bgp, &session_rip};
 const size_t session_protocol_count = DL_ARRAY_SIZE(session_protocols);
 
 const struct session_protocol *session_protocol_find(const char *name)
@@ -67,6 +69,7 @@ int session_link_connect(struct session_link *l, uint16_t port, const char *md5_
 	session_link_close(l);
 	l->prefix_length = l->prefix_count = l->input_length = 0;
 	l->hold_time = 0;
+	l->datagram = false;
 	struct sock_address to = {0};
 	struct sockaddr_in *sin = (struct sockaddr_in *)&to.storage;
 	sin->sin_family = AF_INET;
@@ -89,6 +92,75 @@ int session_link_connect(struct session_link *l, uint16_t port, const char *md5_
 	return 0;
 }
 
+int session_link_open_udp(struct session_link *l, uint16_t local_port, uint16_t port,
+			  const struct in_addr *group, struct dl_error *err)
+{
+	session_link_close(l);
+	l->prefix_length = l->prefix_count = l->input_length = 0;
+	l->hold_time = 0;
+	l->datagram = true;
+	struct sock_address to = {0};
+	struct sockaddr_in *sin = (struct sockaddr_in *)&to.storage;
+	sin->sin_family = AF_INET;
+	sin->sin_addr = l->peer->dut4;
+	sin->sin_port = htons(port);
+	to.length = sizeof(*sin);
+	int fd = -1;
+	int rc = sock_open(l->peer->scope, &to, SOCK_DGRAM, IPPROTO_UDP, l->peer->interface, &fd,
+			   err);
+	if (rc)
+		return rc;
+	int on = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	/* a group's datagrams reach only a socket bound to any address (sock_open bound it to the
+	 * tester port) */
+	struct sockaddr_in me = {
+		.sin_family = AF_INET, .sin_addr = l->peer->tester4, .sin_port = htons(local_port)};
+	if (group)
+		me.sin_addr.s_addr = htonl(INADDR_ANY);
+	char text[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &me.sin_addr, text, sizeof(text));
+	if (bind(fd, (const struct sockaddr *)&me, sizeof(me)) < 0) {
+		int e = errno;
+		close(fd);
+		return dl_error_set(
+			err, DL_EIO,
+			"session: cannot bind UDP %s:%u: %s; is a routing daemon or "
+			"another dutlab using the port in this namespace, and may dutlab "
+			"bind ports under 1024 (CAP_NET_BIND_SERVICE)?",
+			text, local_port, strerror(e));
+	}
+	struct ip_mreqn join = {.imr_address = l->peer->tester4};
+	if (group) {
+		join.imr_multiaddr = *group;
+		join.imr_ifindex = l->peer->interface ? (int)if_nametoindex(l->peer->interface) : 0;
+	}
+	if (group && setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &join, sizeof(join)) < 0) {
+		int e = errno;
+		close(fd);
+		return dl_error_set(err, DL_EIO, "session: cannot join the UDP group: %s",
+				    strerror(e));
+	}
+	/* connected, a socket bound to any address takes the source address as its own and no
+	 * longer receives the group's datagrams: with a group it stays unconnected (sendto, and
+	 * reads filtered on the DUT's address and port) */
+	if (!group && connect(fd, (const struct sockaddr *)sin, sizeof(*sin)) < 0) {
+		int e = errno;
+		close(fd);
+		return dl_error_set(err, DL_EIO, "session: UDP connect to port %u: %s", port,
+				    strerror(e));
+	}
+	l->connected = !group;
+	socklen_t n = sizeof(me);
+	if (getsockname(fd, (struct sockaddr *)&me, &n) == 0) {
+		l->local4 = group ? l->peer->tester4 : me.sin_addr;
+		l->local_port = ntohs(me.sin_port);
+	}
+	l->remote_port = port;
+	l->fd = fd;
+	return 0;
+}
+
 int session_link_send(struct session_link *l, const uint8_t *data, size_t length, bool prefix,
 		      struct dl_error *err)
 {
@@ -101,6 +173,17 @@ int session_link_send(struct session_link *l, const uint8_t *data, size_t length
 		memcpy(l->prefix + l->prefix_length, data, length);
 		l->prefix_length += length;
 		l->prefix_ends[l->prefix_count++] = l->prefix_length;
+	}
+	if (l->datagram && !l->connected) {
+		struct sockaddr_in to = {.sin_family = AF_INET,
+					 .sin_addr = l->peer->dut4,
+					 .sin_port = htons(l->remote_port)};
+		ssize_t sent =
+			sendto(l->fd, data, length, 0, (const struct sockaddr *)&to, sizeof(to));
+		if (sent != (ssize_t)length)
+			return dl_error_set(err, DL_EIO, "session: UDP send: %s",
+					    sent < 0 ? strerror(errno) : "cut short");
+		return 0;
 	}
 	return sock_send_all(l->fd, data, length, sock_now_ns() + 1000000000, err);
 }
@@ -127,8 +210,19 @@ int session_link_read(struct session_link *l, unsigned wait_ms, bool *closed, st
 			return dl_error_set(err, DL_EIO, "session: poll: %s", strerror(errno));
 		if (ready == 0)
 			return 0;
-		ssize_t got = recv(l->fd, l->input + l->input_length,
-				   sizeof(l->input) - l->input_length, MSG_DONTWAIT);
+		struct sockaddr_in from = {0};
+		socklen_t from_length = sizeof(from);
+		ssize_t got = recvfrom(l->fd, l->input + l->input_length,
+				       sizeof(l->input) - l->input_length, MSG_DONTWAIT,
+				       (struct sockaddr *)&from, &from_length);
+		if (got >= 0 && l->datagram && !l->connected &&
+		    (from.sin_addr.s_addr != l->peer->dut4.s_addr ||
+		     ntohs(from.sin_port) != l->remote_port))
+			continue; /* another router's, not the DUT's */
+		if (got >= 0 && l->datagram) {
+			l->input_length += (size_t)got; /* one datagram, its bounds kept */
+			return 0;
+		}
 		if (got > 0) {
 			l->input_length += (size_t)got;
 			any = true;
@@ -170,7 +264,7 @@ static int write_frame(struct pcapng_writer *w, struct packet *p, const struct s
 				    .source = {0x02, 0, 0, 0, 0, 0x01},
 				    .type = 0x0800};
 	struct ipv4_fields ip = {.ttl = 64,
-				 .protocol = 6,
+				 .protocol = l->datagram ? 17 : 6,
 				 .flags = IPV4_FLAG_DF,
 				 .source = l->local4,
 				 .destination = l->peer->dut4};
@@ -182,12 +276,16 @@ static int write_frame(struct pcapng_writer *w, struct packet *p, const struct s
 			       .window = 65535,
 			       .payload = data,
 			       .payload_length = length};
+	struct udp_fields u = {.source_port = l->local_port,
+			       .destination_port = l->remote_port,
+			       .payload = data,
+			       .payload_length = length};
 	packet_init(p);
 	int rc = ethernet_build(p, &e);
 	if (!rc)
 		rc = ipv4_build(p, &ip);
 	if (!rc)
-		rc = tcp_build(p, &t);
+		rc = l->datagram ? udp_build(p, &u) : tcp_build(p, &t);
 	if (rc)
 		return dl_error_set(err, rc, "session: a %zu-byte message does not fit a frame",
 				    length);
@@ -473,7 +571,9 @@ static int ensure(struct sessions *k, struct session_share *sh, unsigned seconds
 		int64_t now = monotonic_ns();
 		if (now >= deadline)
 			break;
-		int64_t until = now + (int64_t)SESSION_CONNECT_MS * 1000000;
+		unsigned attempt_ms = sh->protocol->establish_ms ? sh->protocol->establish_ms
+								 : SESSION_CONNECT_MS;
+		int64_t until = now + (int64_t)attempt_ms * 1000000;
 		if (until > deadline)
 			until = deadline;
 		int rc = sh->protocol->establish(&sh->link, until, &why);

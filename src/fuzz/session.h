@@ -83,6 +83,8 @@ struct session_link {
 	/* what the DUT sent, not yet read as messages */
 	uint8_t input[SESSION_INPUT_BYTES];
 	size_t input_length;
+	bool datagram;         /* a UDP socket (RIP): each read takes one datagram */
+	bool connected;        /* connected to the DUT (else sendto, reads filtered on the DUT) */
 	struct in_addr local4; /* the connection's own address and port (the reproducer's) */
 	uint16_t local_port, remote_port;
 	unsigned hold_time;   /* negotiated, seconds; 0: no keepalives */
@@ -115,9 +117,12 @@ struct session_protocol {
 	int (*tend)(struct session_link *l, unsigned wait_ms, struct session_reaction *out,
 		    struct dl_error *err);
 	void (*close)(struct session_link *l);
+	/* how long one establish attempt may take; 0: SESSION_CONNECT_MS */
+	unsigned establish_ms;
 };
 
 extern const struct session_protocol session_bgp;
+extern const struct session_protocol session_rip;
 extern const struct session_protocol *const session_protocols[];
 extern const size_t session_protocol_count;
 const struct session_protocol *session_protocol_find(const char *name);
@@ -130,11 +135,19 @@ void session_link_init(struct session_link *l, const struct session_peer *peer);
  * note the local address and port. */
 int session_link_connect(struct session_link *l, uint16_t port, const char *md5_key,
 			 int64_t deadline_ns, struct dl_error *err);
+/* Open a UDP socket from the tester's address and local_port (RIP answers only from and to
+ * port 520, RFC 2453 3.9.2) to the DUT's port, through sock_open() (the scope guard): a
+ * connected one, or with group (RIP's 224.0.0.9) one bound to any address on the tester
+ * port that also takes what the DUT sends to that group (reads keep the DUT's datagrams
+ * only). 0, DL_ESCOPE or DL_EIO (the port taken, or no right to bind it). */
+int session_link_open_udp(struct session_link *l, uint16_t local_port, uint16_t port,
+			  const struct in_addr *group, struct dl_error *err);
 /* Send data; with prefix true it is recorded as a prefix message. 0 or DL_EIO. */
 int session_link_send(struct session_link *l, const uint8_t *data, size_t length, bool prefix,
 		      struct dl_error *err);
-/* Read what arrived within wait_ms into l->input. *closed: the peer closed or
- * reset. 0 or DL_EIO. */
+/* Read what arrived within wait_ms into l->input (a datagram link: one datagram at most,
+ * appended). *closed: the peer closed or reset (UDP: its port is closed, ICMP port
+ * unreachable). 0 or DL_EIO. */
 int session_link_read(struct session_link *l, unsigned wait_ms, bool *closed, struct dl_error *err);
 /* Drop the first n bytes of l->input (a message read). */
 void session_link_consume(struct session_link *l, size_t n);
@@ -143,8 +156,8 @@ void session_link_close(struct session_link *l);
 
 /*
  * Build the reproducer frames: the prefix messages and then message as
- * Ethernet/IPv4/TCP frames from l's local address and port to the DUT's,
- * sequence numbers following on from isn, written to w with comments
+ * Ethernet/IPv4/TCP frames (UDP for a datagram link) from l's local address
+ * and port to the DUT's, TCP sequence numbers following on from isn, written to w with comments
  * (prefix_comment for the prefix, comment for the message). Exposed for
  * the unit test; session_run() calls it.
  */

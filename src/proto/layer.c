@@ -14,6 +14,7 @@
 #include "proto/lldp.h"
 #include "proto/mac-control.h"
 #include "proto/packet.h"
+#include "proto/rip.h"
 #include "proto/tcp.h"
 #include "proto/udp.h"
 #include "proto/vlan.h"
@@ -35,6 +36,7 @@ const struct proto_layer *const proto_layers[] = {
 	&llc_layer,
 	&lldp_layer,
 	&mac_control_layer,
+	&rip_layer,
 	&tcp_layer,
 	&udp_layer,
 	&vlan_layer,
@@ -72,6 +74,7 @@ static const struct proto_dispatch proto_dispatch[] = {
 	{LAYER_NEXT_IP_PROTOCOL, IPV6_NEXT_DESTINATION_OPTIONS, &ipv6_destination_options_layer},
 	{LAYER_NEXT_IP_PROTOCOL, IPV6_NEXT_ICMPV6, &icmpv6_layer},
 	{LAYER_NEXT_TCP_PORT, BGP_PORT, &bgp_layer},
+	{LAYER_NEXT_UDP_PORT, RIP_PORT, &rip_layer},
 };
 
 const struct proto_layer *proto_layer_find(const char *name)

@@ -31,6 +31,7 @@ enum layer_next {
 	LAYER_NEXT_LLC,         /* an 802.3 length field: LLC (and SNAP) follows */
 	LAYER_NEXT_IP_PROTOCOL, /* value: an IP protocol / IPv6 next header number */
 	LAYER_NEXT_TCP_PORT,    /* value: the TCP port whose model reads the payload (179) */
+	LAYER_NEXT_UDP_PORT,    /* value: the UDP port whose model reads the payload (520) */
 };
 
 struct layer_parse_result {
@@ -70,7 +71,8 @@ bool proto_dispatches(enum layer_next next, uint32_t value);
  * Parse a whole Ethernet frame into p through the models: Ethernet, then
  * 802.1Q tags, then by EtherType (ARP, IPv4, IPv6, LLDP, MAC Control, LLC),
  * then by IP protocol (ICMPv4, ICMPv6, UDP, TCP, IPv6 extension headers),
- * then by TCP port (BGP on 179, either way: every message of the segment).
+ * then by TCP port (BGP on 179, either way: every message of the segment)
+ * and by UDP port (RIP on 520, either way).
  * A payload no model knows stays a FIELD_BYTES "payload". 0, or DL_EPROTO
  * with "frame: offset N: reason" in err.
  */

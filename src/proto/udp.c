@@ -8,8 +8,9 @@
 #include "proto/packet.h"
 #include "proto/udp.h"
 
-/* Declare the header (and payload) read from c: the builder's buffer or the wire. */
-static int udp_declare(struct packet *p, struct cursor *c, bool checksummed)
+/* Declare the header (and payload, unless a port model reads it) read from c: the builder's
+ * buffer or the wire. */
+static int udp_declare(struct packet *p, struct cursor *c, bool checksummed, bool payload)
 {
 	if (cursor_remaining(c) < UDP_HEADER_LENGTH)
 		return cursor_fail_value(c, "shorter than the 8-byte UDP header",
@@ -36,7 +37,7 @@ static int udp_declare(struct packet *p, struct cursor *c, bool checksummed)
 	p->layers[layer].slots[UDP_SLOT_CHECKSUM] = (int16_t)(checksummed ? checksum : PACKET_NONE);
 	p->layers[layer].slots[UDP_SLOT_LENGTH] = (int16_t)length;
 	size_t rest = cursor_remaining(c);
-	if (rest > 0) {
+	if (payload && rest > 0) {
 		const uint8_t *b;
 		cursor_bytes(c, rest, &b);
 		uint32_t at = packet_append(p, rest);
@@ -61,7 +62,7 @@ int udp_build(struct packet *p, const struct udp_fields *f)
 	}
 	struct cursor c;
 	cursor_init(&c, h, sizeof(h));
-	int rc = udp_declare(p, &c, !f->no_checksum);
+	int rc = udp_declare(p, &c, !f->no_checksum, true);
 	if (rc == 0 && f->payload_length) {
 		uint32_t at = packet_append(p, f->payload_length);
 		if (at == PACKET_BYTES_MAX)
@@ -76,7 +77,8 @@ int udp_build(struct packet *p, const struct udp_fields *f)
 	return 0;
 }
 
-/* RFC 768: the length covers header and data, at least 8, within the IP payload. */
+/* RFC 768: the length covers header and data, at least 8, within the IP payload. Data to or
+ * from a port a model reads (RIP's 520, RFC 2453 3.1) is the next layer's. */
 static int udp_parse(struct packet *p, struct cursor *c, struct layer_parse_result *next)
 {
 	next->next = LAYER_NEXT_NONE;
@@ -89,10 +91,26 @@ static int udp_parse(struct packet *p, struct cursor *c, struct layer_parse_resu
 		return cursor_fail_value(c, "UDP length is under the 8-byte header", length);
 	if (length > avail)
 		return cursor_fail_value(c, "UDP length passes the end of the IP payload", length);
+	const uint8_t *h = c->p + c->offset;
+	uint32_t source = (uint32_t)h[0] << 8 | h[1], destination = (uint32_t)h[2] << 8 | h[3];
+	uint32_t port = proto_dispatches(LAYER_NEXT_UDP_PORT, destination) ? destination
+			: proto_dispatches(LAYER_NEXT_UDP_PORT, source)    ? source
+									   : 0;
+	bool checksummed = h[6] | h[7];
+	if (port && length > UDP_HEADER_LENGTH) {
+		/* the bytes past the UDP length are not the next layer's (the Ethernet padding) */
+		if (proto_limit(c, length) < 0)
+			return DL_EPROTO;
+		int rc = udp_declare(p, c, checksummed, false);
+		if (rc == 0) {
+			next->next = LAYER_NEXT_UDP_PORT;
+			next->value = port;
+		}
+		return rc;
+	}
 	struct cursor datagram;
 	cursor_sub(c, length, &datagram);
-	bool checksummed = c->p[c->offset - length + 6] | c->p[c->offset - length + 7];
-	return udp_declare(p, &datagram, checksummed);
+	return udp_declare(p, &datagram, checksummed, true);
 }
 
 /* Over what a receiver checks: the UDP length's bytes when they fit the IP payload (RFC 768; a

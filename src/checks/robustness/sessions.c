@@ -20,8 +20,8 @@
  * robustness.packets'. The judge, like robustness.packets':
  *   - a failure (a monitor, or a session that does not come back) is a
  *     fail, with the culprit case and its reproducer;
- *   - a protocol of the clause dutlab cannot send in a session yet (rip,
- *     ospf), or one left out of robustness.mix or sent no case, is
+ *   - a protocol of the clause dutlab cannot send in a session yet
+ *     (ospf), or one left out of robustness.mix or sent no case, is
  *     inconclusive, named;
  *   - fewer seconds than the hours (a shortened run) or a stopped campaign
  *     is inconclusive;
@@ -180,7 +180,7 @@ static const char *const sessions_params[] = {"protocols", "hours", NULL};
 
 const struct collector collector_robustness_sessions = {
 	.id = "robustness.sessions",
-	.summary = "mutated messages inside sessions of the profile's routing protocols (bgp) "
+	.summary = "mutated messages inside sessions of the profile's routing protocols (bgp, rip) "
 		   "for robustness.duration, the DUT's health and sessions watched; failures "
 		   "replayed one per session, saved",
 	.needs = NEED_TESTER_INTERFACE,

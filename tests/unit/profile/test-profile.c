@@ -743,8 +743,10 @@ static void test_robustness_section(void **state)
 		 "expected an integer from 1 to 604800"},
 		{"  interface: tndfw-good\n  duration: 60\n", "mix"},
 		{"  interface: tndfw-good\n  duration: 60\n  mix: {}\n", "found an empty mix"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {ospf: 1}\n",
+		 "found the protocol 'ospf', which dutlab has no templates for; expected"},
 		{"  interface: tndfw-good\n  duration: 60\n  mix: {rip: 1}\n",
-		 "found the protocol 'rip', which dutlab has no templates for; expected"},
+		 "found the session protocol 'rip' without robustness.rip"},
 		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 0}\n",
 		 "expected an integer from 1 to 1000"},
 		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  level: 9\n",
@@ -782,6 +784,65 @@ static void test_robustness_section(void **state)
 		    !strstr(err.message, "robustness"))
 			fail_msg("case %zu: got %d '%s'; expected robustness... '%s'", i, rc,
 				 err.message, bad[i].phrase);
+	}
+}
+
+/* robustness.rip: the RIPv2 exchange of the session campaign, its key and defaults */
+static void test_robustness_rip(void **state)
+{
+	(void)state;
+	struct profile p;
+	struct dl_error err = {0};
+	int rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n"
+				 "  rip: {password: LabRip24, key_id: 7, port: 1520}\n",
+				 &p, &err);
+	if (rc)
+		fail_msg("%s", err.message);
+	const struct profile_robustness_rip *r = &p.robustness.rip;
+	assert_true(r->declared);
+	assert_string_equal(r->password, "LabRip24");
+	assert_int_equal(r->key_id, 7);
+	assert_int_equal(r->port, 1520);
+	profile_release(&p);
+	/* the mix's "rip" with the map; the defaults: key id 1, port 520, no authentication */
+	rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {rip: 2, bgp: 1}\n"
+			     "  rip: {}\n  bgp: {local_as: 65001, peer_as: 65000}\n",
+			     &p, &err);
+	if (rc)
+		fail_msg("%s", err.message);
+	assert_true(p.robustness.rip.declared);
+	assert_int_equal(p.robustness.rip.key_id, 1);
+	assert_int_equal(p.robustness.rip.port, 520);
+	assert_null(p.robustness.rip.password);
+	assert_int_equal(p.robustness.mix_count, 2);
+	assert_string_equal(p.robustness.mix[0].protocol, "rip");
+	assert_int_equal(p.robustness.mix[0].weight, 2);
+	profile_release(&p);
+
+	static const struct {
+		const char *section, *phrase;
+	} bad[] = {
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n"
+		 "  rip: {password: 17-characters-xxx}\n",
+		 "found a password of 17 characters; expected the DUT's keyed-MD5 key, 1 to 16"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n"
+		 "  rip: {password: ''}\n",
+		 "found an empty string"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  rip: {key_id: 256}\n",
+		 "expected an integer from 0 to 255"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  rip: {port: 0}\n",
+		 "expected an integer from 1 to 65535"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  rip: {key: x}\n",
+		 "unknown key 'key'"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  rip: [1]\n",
+		 "robustness.rip"},
+	};
+	for (size_t i = 0; i < DL_ARRAY_SIZE(bad); i++) {
+		memset(&err, 0, sizeof(err));
+		rc = load_robustness(bad[i].section, &p, &err);
+		if (rc != DL_EINVAL || !strstr(err.message, bad[i].phrase))
+			fail_msg("case %zu: got %d '%s'; expected '%s'", i, rc, err.message,
+				 bad[i].phrase);
 	}
 }
 
@@ -892,6 +953,7 @@ int main(void)
 		cmocka_unit_test(test_product_types),
 		cmocka_unit_test(test_robustness_section),
 		cmocka_unit_test(test_robustness_bgp),
+		cmocka_unit_test(test_robustness_rip),
 		cmocka_unit_test(test_docs_show_examples),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

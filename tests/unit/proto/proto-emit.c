@@ -14,6 +14,7 @@
 #include "proto/layer.h"
 #include "proto/mdns.h"
 #include "proto/packet.h"
+#include "proto/rip.h"
 #include "proto/rtsp.h"
 #include "proto/ssh.h"
 #include "proto/tls-suites.h"
@@ -299,11 +300,50 @@ static int bgp_frames(struct dl_error *err)
 	return fflush(out) == 0 ? rc : DL_EIO;
 }
 
+/* RIPv2 messages (RFC 2453 4) as a session writes them to its UDP socket: "rip-request" (the
+ * whole table), "rip-response" (two routes), "rip-response-simple" (password), and
+ * "rip-request-md5", "rip-response-md5" (keyed MD5, RFC 4822, key "LabRip24" id 1). */
+static int rip_emit(const char *name, uint8_t *buf, size_t cap, size_t *len, struct dl_error *err)
+{
+	static struct packet p;
+	struct rip_route routes[2] = {{.metric = 1}, {.tag = 7, .metric = 3}};
+	inet_pton(AF_INET, "198.18.99.0", &routes[0].address);
+	inet_pton(AF_INET, "255.255.255.0", &routes[0].mask);
+	inet_pton(AF_INET, "198.18.98.0", &routes[1].address);
+	inet_pton(AF_INET, "255.255.255.0", &routes[1].mask);
+	inet_pton(AF_INET, "198.18.24.2", &routes[1].next_hop);
+	struct rip_fields f = {.password = "LabRip24", .key_id = 1, .sequence = 1764000000};
+	if (strcmp(name, "rip-request") == 0) {
+		f.password = NULL;
+	} else if (strcmp(name, "rip-request-md5") == 0) {
+		f.auth = RIP_AUTH_MD5;
+	} else if (strncmp(name, "rip-response", 12) == 0) {
+		f.command = RIP_RESPONSE;
+		f.routes = routes;
+		f.route_count = 2;
+		if (strcmp(name, "rip-response-simple") == 0)
+			f.auth = RIP_AUTH_SIMPLE;
+		else if (strcmp(name, "rip-response-md5") == 0)
+			f.auth = RIP_AUTH_MD5;
+		else if (strcmp(name, "rip-response") != 0)
+			return DL_ENOTFOUND;
+	} else {
+		return DL_ENOTFOUND;
+	}
+	packet_init(&p);
+	if (rip_build(&p, &f) < 0 || packet_finish(&p, err) < 0 || p.length > cap)
+		return dl_error_set(err, DL_EINVAL, "%s: the RIP builder failed", name);
+	memcpy(buf, p.bytes, p.length);
+	*len = p.length;
+	return 0;
+}
+
 /*
  * Usage: proto-emit NAME [TARGET]
  *   NAME is a udp_probes[] name ("snmp-v2c-public", "ssdp-msearch", ...),
  *   "rtsp-options", "rtsp-describe", "mdns-a-query", or "identify:PORT"
- *   for identify_probe_for(PORT), or a "bgp-*" message (bgp_append()); "bgp-frames"
+ *   for identify_probe_for(PORT), a "rip-*" message (rip_emit()), or a "bgp-*" message
+ *   (bgp_append()); "bgp-frames"
  *   writes a pcap file of a whole BGP session's frames. TARGET defaults to 198.18.250.2.
  *   "list" prints the names, one a line.
  */
@@ -353,6 +393,8 @@ int main(int argc, char **argv)
 		rc = ssh_emit(buf, sizeof(buf), &len, &err);
 	if (strncmp(name, "bgp-", 4) == 0)
 		rc = bgp_emit(name, buf, sizeof(buf), &len, &err);
+	if (strncmp(name, "rip-", 4) == 0)
+		rc = rip_emit(name, buf, sizeof(buf), &len, &err);
 	if (strcmp(name, "bgp-frames") == 0)
 		rc = bgp_frames(&err); /* written already, len stays 0 */
 	if (rc == DL_ENOTFOUND) {

@@ -109,6 +109,17 @@ if [ "$types" = "1,4,2,5" ]; then echo "ok - bgp-session holds OPEN, KEEPALIVE, 
 	echo "not ok - bgp-session: tshark reads message types '$types', not 1,4,2,5"
 	failed=1
 fi
+# RIPv2 messages (RFC 2453 4) on UDP port 520, plain, with a password and with keyed MD5 (RFC
+# 4822: tshark reads the authentication entry and the trailer)
+for name in rip-request rip-response rip-response-simple rip-request-md5 rip-response-md5; do
+	check "$name" udp 520 rip
+done
+auth=$(tshark -n -r "$work/rip-response-md5.pcap" -T fields -e rip.auth.type -e rip.key_id \
+	-e rip.metric 2>/dev/null | tail -1)
+if [ "$auth" = "3	1	1,3" ]; then echo "ok - rip-response-md5 holds keyed MD5 key 1 and two routes"; else
+	echo "not ok - rip-response-md5: tshark reads '$auth' (auth type, key id, metrics)"
+	failed=1
+fi
 # and whole frames from the Ethernet, IPv4, TCP and BGP models (proto-emit bgp-frames writes the
 # pcap: handshake, each message type to port 179, the DUT's four messages from 179, an ACK),
 # with the IPv4 and TCP checksums checked
