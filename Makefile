@@ -72,6 +72,7 @@ bench: deps build
 	DUTLAB=$(BUILD)/src/cli/dutlab ./bench/campaign-memory.sh
 	DUTLAB=$(BUILD)/src/cli/dutlab ./bench/tls-vs-peers.sh
 	DUTLAB=$(BUILD)/src/cli/dutlab ./bench/l2-vs-trafgen.sh
+	DUTLAB=$(BUILD)/src/cli/dutlab ./bench/sessions-vs-scapy.sh
 
 lab-down:
 	for name in $$(./lab/lab list | awk 'NR > 1 {print $$1}'); do ./lab/lab down "$$name"; done

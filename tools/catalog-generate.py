@@ -408,6 +408,9 @@ CHECKS = {
         "5.3.1.3": [("tls.aes256", {"equivalent": "no"})],
         "5.3.2.1": [("discovery.device-info-protocols", {})],
         "5.3.2.2": [("discovery.debug-services", {})],
+        # RTSP (every request method), RTP and RTCP (interleaved in the RTSP session) and TLS
+        # (each handshake step) mutated inside their sessions, 1 h (inventory #34)
+        "5.3.2.3": [("robustness.sessions", {"protocols": "rtsp,rtp,rtcp,tls", "hours": "1"})],
         "5.4.1.1": [("auth.replay", {})],
         "5.4.1.2": [("auth.enumeration", {"alpha_milli": "10"})],
         "5.4.1.3": [("keys.replace-certificate", {})],

@@ -19,6 +19,26 @@ PIPELINE = (
 )
 
 
+LIVE_RANGES = ("npt=0-", "npt=0.0-", "npt=0.000-", "npt=now-")
+
+
+def live_range_only(client, ctx):
+    """A live camera has no other position to play from: a PLAY whose Range asks for one is
+    refused with 457 Invalid Range (RFC 2326 11.3.12) before the server reads it. GStreamer
+    would seek the shared live pipeline to it, and a range past the stream's start
+    (npt=99999-) stalls that pipeline for every viewer."""
+    if ctx is None or ctx.request is None:
+        return GstRtsp.RTSPStatusCode.OK
+    result, value = ctx.request.get_header(GstRtsp.RTSPHeaderField.RANGE, 0)
+    if result != GstRtsp.RTSPResult.OK or value is None or value.strip() in LIVE_RANGES:
+        return GstRtsp.RTSPStatusCode.OK
+    return GstRtsp.RTSPStatusCode.INVALID_RANGE
+
+
+def client_connected(server, client):
+    client.connect("pre-play-request", live_range_only)
+
+
 class CameraAuth(GstRtspServer.RTSPAuth):
     """An RTSPAuth that lets every request for one mount point (and its streams) through
     without credentials, as a camera whose preview stream was left open."""
@@ -135,6 +155,7 @@ def main():
             return GLib.SOURCE_CONTINUE
 
         GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGHUP, reload_certificate)
+    server.connect("client-connected", client_connected)
     server.get_mount_points().add_factory(args.path, factory)
     if open_factory:
         server.get_mount_points().add_factory(args.open_path, open_factory)

@@ -462,8 +462,8 @@ netdut_restart() {
 	local inode f pid pids="" svc
 	lab_lock
 	ns_exists "$T_NS" || die "$T_NAME is down; bring it up with 'lab/lab up $T_NAME'"
-	[ -n "$T_PORT_B" ] || routing_dut ||
-		die "$T_NAME: restart is for the layer-2/3 and routing DUTs (lib/netdut.sh, lib/routing.sh); use up"
+	[ -n "$T_PORT_B" ] || routing_dut || stream_dut || fragile_tls_dut ||
+		die "$T_NAME: restart is for the layer-2/3, routing and streaming DUTs and tlslab-fragile (lib/netdut.sh, lib/routing.sh, lib/stream.sh, lib/tls-servers.sh); use up"
 	inode=$(ns_inode "$T_NS")
 	for f in "$STATE"/pids/*.pid; do
 		[ -f "$f" ] || continue

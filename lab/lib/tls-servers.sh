@@ -18,6 +18,8 @@
 #   4439 lighttpd  self-signed certificate (P-384)
 #   4440 lighttpd  TLS 1.3 only, two of its three suites
 #   4441 lighttpd  RSA-1024 certificate (lab CA)
+# tlslab-fragile (svc_fragiletls) serves 443 with lab/bin/fragile-tls.py: the bad DUT of
+# the TLS session campaign.
 
 # tlslab_pki: the lab CA and every certificate the servers use, under $STATE/pki, once
 # per up (each server calls it; the first call does the work).
@@ -240,4 +242,23 @@ svc_tls_13only() {
 svc_tls_rsa1024() {
 	tlslab_lighttpd tls_rsa1024 4441 rsa1024 \
 		'"MinProtocol" => "TLSv1.2", "CipherString" => "ECDHE+AESGCM:@SECLEVEL=0"'
+}
+
+# fragile_tls_dut: is this DUT the fragile TLS server (its power cycle is `lab restart`)?
+fragile_tls_dut() {
+	case " $T_SERVICES " in *" fragiletls "*) return 0 ;; esac
+	return 1
+}
+
+# svc_fragiletls: tcp/443 of tlslab-fragile: the fragile TLS server (a lab fixture,
+# lab/bin/fragile-tls.py) with the lab CA's P-256 certificate. It completes real handshakes
+# (Python's ssl: OpenSSL) and exits on exactly one malformation, a heartbeat_request whose
+# payload_length overruns its record (see its docstring).
+svc_fragiletls() {
+	tlslab_pki
+	install -m 0755 "$LAB_DIR/bin/fragile-tls.py" "$STATE/bin/"
+	spawn fragiletls -- "$PYTHON" "$STATE/bin/fragile-tls.py" --name "$T_NAME" \
+		--address "$T_ADDR4" --address "$T_ADDR6" --port 443 \
+		--cert "$STATE/pki/ec.pem" --key "$STATE/pki/ec.key" --die-on heartbeat-overrun
+	expect fragiletls tcp 443
 }

@@ -13,6 +13,7 @@
 #include "core/text.h"
 #include "fuzz/campaign.h"
 #include "fuzz/mutate.h"
+#include "fuzz/session.h"
 #include "fuzz/template.h"
 #include "net/pcapng.h"
 #include "proto/layer.h"
@@ -37,12 +38,15 @@ static void usage(FILE *out)
 		"       dutlab fuzz --case NAME:SEED:INDEX --write FILE.pcapng\n"
 		"       dutlab fuzz --speed --template NAME [--count N]\n"
 		"       dutlab fuzz --profile FILE --output DIR [--duration S] [--seed S]\n"
+		"                   [--sessions]\n"
 		"\n"
 		"With --profile: run the profile's robustness campaign (its robustness section,\n"
 		"docs/profile.md) against the DUT, outside a full 'dutlab run': evidence goes\n"
 		"into DIR/evidence/robustness, the observation into DIR/robustness.json and on\n"
 		"standard output, checkpoints into DIR/campaign.db (the same command again\n"
-		"resumes where a killed run stopped). Frames are sent.\n"
+		"resumes where a killed run stopped). Frames are sent. With --sessions: the\n"
+		"session campaign instead (robustness.sessions: the mix's session protocols,\n"
+		"such as bgp, mutated inside established sessions).\n"
 		"\n"
 		"Show the mutation engine's templates (protocol, fields, (field, anomaly) pairs\n"
 		"offered), write every template's valid frame, write test cases (each frame's\n"
@@ -62,7 +66,7 @@ static void usage(FILE *out)
 }
 
 struct fuzz_args {
-	bool list, speed;
+	bool list, speed, sessions;
 	const char *write_templates, *write_cases, *write, *template, *case_id;
 	const char *profile, *output;
 	uint64_t duration;
@@ -129,6 +133,9 @@ static int parse_args(int argc, char **argv, struct fuzz_args *a)
 			takes = false;
 		} else if (strcmp(o, "--speed") == 0) {
 			a->speed = true;
+			takes = false;
+		} else if (strcmp(o, "--sessions") == 0) {
+			a->sessions = true;
 			takes = false;
 		} else if (strcmp(o, "--checksums") == 0) {
 			a->checksums = true;
@@ -496,7 +503,8 @@ static int fuzz_campaign(const struct fuzz_args *a)
 			       ((int64_t)p.robustness.duration_seconds + 3600) * 1000000000LL,
 	};
 	struct json_object *o = NULL;
-	if (campaign_run(&c, &o, &err) != 0) {
+	int rc = a->sessions ? session_run(&c, &o, &err) : campaign_run(&c, &o, &err);
+	if (rc != 0) {
 		fprintf(stderr, "dutlab fuzz: %s\n", err.message);
 	} else {
 		char path[4200];
@@ -528,6 +536,10 @@ int cmd_fuzz(int argc, char **argv)
 		    !!a.profile;
 	if (modes != 1) {
 		usage(stderr);
+		return 2;
+	}
+	if (a.sessions && !a.profile) {
+		fprintf(stderr, "dutlab fuzz: --sessions goes with --profile FILE --output DIR\n");
 		return 2;
 	}
 	if (a.profile)

@@ -1237,6 +1237,13 @@ static int load_mix(struct loader *l, const struct yaml_value *v, struct profile
 					"robustness.rip; expected robustness.rip {} (and "
 					"password, key_id, port as the DUT needs) beside the "
 					"mix");
+			if (strcmp(s->protocol, "ospf") == 0 && !r->ospf.declared)
+				return yaml_fail(
+					l->doc, w.at, w.path,
+					"found the session protocol 'ospf' without "
+					"robustness.ospf; expected robustness.ospf {} (and "
+					"password, key_id, auth, hello, dead, area as the DUT "
+					"needs) beside the mix");
 			continue;
 		}
 		if (!fuzz_template_protocol_known(s->protocol)) {
@@ -1246,17 +1253,56 @@ static int load_mix(struct loader *l, const struct yaml_value *v, struct profile
 			yaml_join(known, sizeof(known), names, n, " or ");
 			return yaml_fail(l->doc, w.at, w.path,
 					 "found the protocol '%s', which dutlab has no templates "
-					 "for; expected %s or a session protocol (bgp, rip)",
+					 "for; expected %s or a session protocol (bgp, rip, ospf)",
 					 s->protocol, known);
 		}
 	}
 	return 0;
 }
 
+/* A list of IPv4 or IPv6 prefixes ("198.18.24.128/25"), each checked. */
+static int load_prefixes(struct loader *l, const struct yaml_value *v, char ***out, size_t *count)
+{
+	int rc = load_strings(l, v, 0, out, count);
+	for (size_t i = 0; !rc && i < *count; i++) {
+		const char *text = (*out)[i];
+		const char *slash = strchr(text, '/');
+		char address[INET6_ADDRSTRLEN];
+		size_t n = slash ? (size_t)(slash - text) : 0;
+		uint8_t bytes[16];
+		int family = slash && memchr(text, ':', n) ? AF_INET6 : AF_INET;
+		unsigned bits = 0, most = family == AF_INET6 ? 128 : 32;
+		bool good = slash && n > 0 && n < sizeof(address) && slash[1] != '\0';
+		for (const char *c = slash ? slash + 1 : ""; good && *c; c++) {
+			good = *c >= '0' && *c <= '9' && bits <= most;
+			bits = bits * 10 + (unsigned)(*c - '0');
+		}
+		if (good) {
+			memcpy(address, text, n);
+			address[n] = '\0';
+			good = bits <= most && inet_pton(family, address, bytes) == 1;
+		}
+		if (!good) {
+			struct yaml_value item;
+			void *iterator = NULL;
+			struct fy_node *node = NULL;
+			for (size_t k = 0; k <= i; k++)
+				node = fy_node_sequence_iterate(v->node, &iterator);
+			yaml_item(l->doc, v, node, i, &item);
+			return yaml_fail(
+				l->doc, item.at, item.path,
+				"found '%.64s'; expected a prefix like 198.18.24.128/25 or "
+				"fd00:198:0:24:1::/80",
+				text);
+		}
+	}
+	return rc;
+}
+
 static int load_bgp(struct loader *l, const struct yaml_value *v, struct profile_robustness_bgp *b)
 {
-	static const char *const keys[] = {"local_as",  "peer_as", "password",
-					   "hold_time", "port",    NULL};
+	static const char *const keys[] = {"local_as", "peer_as",       "password", "hold_time",
+					   "port",     "expect_routes", NULL};
 	struct yaml_value field;
 	bool present = false;
 	int rc = yaml_mapping(l->doc, v, keys);
@@ -1295,6 +1341,10 @@ static int load_bgp(struct loader *l, const struct yaml_value *v, struct profile
 					 "TCP-MD5 key, 1 to 80 characters (RFC 2385)",
 					 n);
 	}
+	if (!rc)
+		rc = yaml_child(l->doc, v, "expect_routes", false, &field, &present);
+	if (!rc && present)
+		rc = load_prefixes(l, &field, &b->expect_routes, &b->expect_route_count);
 	return rc;
 }
 
@@ -1323,6 +1373,152 @@ static int load_rip(struct loader *l, const struct yaml_value *v, struct profile
 					 "keyed-MD5 key, 1 to 16 characters (RFC 4822 2.2)",
 					 n);
 	}
+	return rc;
+}
+
+/* A dotted IPv4 value of an OSPF map (an area or router id: 32 bits, in no scope). */
+static int load_dotted(struct loader *l, const struct yaml_value *map, const char *key, char **out)
+{
+	struct yaml_value v;
+	bool present = false;
+	int rc = yaml_child(l->doc, map, key, false, &v, &present);
+	if (rc || !present)
+		return rc;
+	rc = yaml_string(l->doc, &v, 0, out);
+	struct in_addr a;
+	if (!rc && inet_pton(AF_INET, *out, &a) != 1)
+		return yaml_fail(l->doc, v.at, v.path,
+				 "found '%.64s'; expected a dotted 32-bit id such as 0.0.0.0 or "
+				 "198.18.24.1 (RFC 2328 C.1)",
+				 *out);
+	return rc;
+}
+
+static int load_ospf(struct loader *l, const struct yaml_value *v,
+		     struct profile_robustness_ospf *o)
+{
+	static const char *const keys[] = {"area", "auth",      "password",      "key_id", "hello",
+					   "dead", "router_id", "dut_router_id", NULL};
+	struct yaml_value field;
+	bool present = false;
+	int rc = yaml_mapping(l->doc, v, keys);
+	if (rc)
+		return rc;
+	o->declared = true;
+	o->key_id = 1;
+	o->hello = 10;
+	o->dead = 40;
+	rc = load_number(l, v, "key_id", 0, 255, &o->key_id);
+	if (!rc)
+		rc = load_number(l, v, "hello", 1, 65535, &o->hello);
+	if (!rc)
+		rc = load_number(l, v, "dead", 1, 65535, &o->dead);
+	if (!rc)
+		rc = load_dotted(l, v, "area", &o->area);
+	if (!rc)
+		rc = load_dotted(l, v, "router_id", &o->router_id);
+	if (!rc)
+		rc = load_dotted(l, v, "dut_router_id", &o->dut_router_id);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "password", false, &field, &present);
+	if (!rc && present)
+		rc = yaml_string(l->doc, &field, 0, &o->password);
+	o->auth = o->password ? 2 : 0;
+	struct yaml_value kind;
+	bool auth_present = false;
+	if (!rc)
+		rc = yaml_child(l->doc, v, "auth", false, &kind, &auth_present);
+	if (!rc && auth_present) {
+		static const char *const names[] = {"none", "simple", "md5"};
+		char *name = NULL;
+		rc = yaml_string(l->doc, &kind, 0, &name);
+		unsigned found = 3;
+		for (unsigned i = 0; !rc && i < 3; i++)
+			if (strcmp(name, names[i]) == 0)
+				found = i;
+		free(name);
+		if (!rc && found == 3)
+			return yaml_fail(l->doc, kind.at, kind.path,
+					 "found an unknown authentication; expected none, simple "
+					 "or md5 (RFC 2328 D.4)");
+		o->auth = found;
+	}
+	size_t n = o->password ? strlen(o->password) : 0;
+	size_t most = o->auth == 1 ? 8 : 16;
+	if (!rc && o->auth != 0 && (n == 0 || n > most))
+		return yaml_fail(l->doc, present ? field.at : v->at, present ? field.path : v->path,
+				 "found a password of %zu characters for %s authentication; "
+				 "expected the DUT's, 1 to %zu characters (RFC 2328 D.4)",
+				 n, o->auth == 1 ? "simple" : "md5", most);
+	return rc;
+}
+
+/* robustness.tls: optional (a mix naming tls without it handshakes on 443, no SNI) */
+static int load_robustness_tls(struct loader *l, const struct yaml_value *v,
+			       struct profile_robustness_tls *t)
+{
+	static const char *const keys[] = {"port", "server_name", NULL};
+	struct yaml_value field;
+	bool present = false;
+	int rc = yaml_mapping(l->doc, v, keys);
+	if (rc)
+		return rc;
+	t->declared = true;
+	t->port = 443;
+	rc = load_number(l, v, "port", 1, 65535, &t->port);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "server_name", false, &field, &present);
+	if (!rc && present) {
+		rc = yaml_string(l->doc, &field, 0, &t->server_name);
+		size_t n = !rc && t->server_name ? strlen(t->server_name) : 0;
+		if (!rc && (n == 0 || n > 255))
+			return yaml_fail(l->doc, field.at, field.path,
+					 "found a server name of %zu characters; expected the "
+					 "DUT's host name, 1 to 255 characters (RFC 6066 3)",
+					 n);
+	}
+	return rc;
+}
+
+/* robustness.rtsp: optional (without it the RTSP session asks for / on 554, no credentials) */
+static int load_robustness_rtsp(struct loader *l, const struct yaml_value *v,
+				struct profile_robustness_rtsp *t)
+{
+	static const char *const keys[] = {"port", "path", "user", "password", NULL};
+	struct yaml_value field;
+	bool present = false;
+	int rc = yaml_mapping(l->doc, v, keys);
+	if (rc)
+		return rc;
+	t->declared = true;
+	t->port = 554;
+	rc = load_number(l, v, "port", 1, 65535, &t->port);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "path", false, &field, &present);
+	if (!rc && present) {
+		rc = yaml_string(l->doc, &field, 0, &t->path);
+		size_t n = !rc ? strlen(t->path) : 0;
+		if (!rc && (n == 0 || n > 255 || t->path[0] != '/' || strpbrk(t->path, " \r\n")))
+			return yaml_fail(l->doc, field.at, field.path,
+					 "found '%.64s'; expected the stream's path, such as "
+					 "/stream (1 to 255 characters, starting with '/', no "
+					 "spaces)",
+					 t->path);
+	}
+	if (!rc)
+		rc = yaml_child(l->doc, v, "user", false, &field, &present);
+	if (!rc && present)
+		rc = yaml_string(l->doc, &field, 0, &t->user);
+	if (!rc)
+		rc = yaml_child(l->doc, v, "password", false, &field, &present);
+	if (!rc && present)
+		rc = yaml_string(l->doc, &field, 0, &t->password);
+	if (!rc && (t->user == NULL) != (t->password == NULL))
+		return yaml_fail(l->doc, v->at, v->path,
+				 "found %s without %s; expected both (the RTSP account) or "
+				 "neither",
+				 t->user ? "a user" : "a password",
+				 t->user ? "a password" : "a user");
 	return rc;
 }
 
@@ -1424,8 +1620,13 @@ static int load_robustness(struct loader *l, const struct yaml_value *root)
 					   "recovery",
 					   "power_cycle",
 					   "max_failures",
+					   "session_establish",
+					   "session_check",
 					   "bgp",
 					   "rip",
+					   "ospf",
+					   "tls",
+					   "rtsp",
 					   NULL};
 	struct profile_robustness *r = &l->p->robustness;
 	struct yaml_value section, field;
@@ -1459,6 +1660,18 @@ static int load_robustness(struct loader *l, const struct yaml_value *root)
 		rc = yaml_child(l->doc, &section, "rip", false, &field, &present);
 	if (!rc && present)
 		rc = load_rip(l, &field, &r->rip);
+	if (!rc)
+		rc = yaml_child(l->doc, &section, "ospf", false, &field, &present);
+	if (!rc && present)
+		rc = load_ospf(l, &field, &r->ospf);
+	if (!rc)
+		rc = yaml_child(l->doc, &section, "tls", false, &field, &present);
+	if (!rc && present)
+		rc = load_robustness_tls(l, &field, &r->tls);
+	if (!rc)
+		rc = yaml_child(l->doc, &section, "rtsp", false, &field, &present);
+	if (!rc && present)
+		rc = load_robustness_rtsp(l, &field, &r->rtsp);
 	if (!rc)
 		rc = yaml_child(l->doc, &section, "mix", true, &field, NULL);
 	if (!rc)
@@ -1494,6 +1707,11 @@ static int load_robustness(struct loader *l, const struct yaml_value *root)
 	if (!rc)
 		rc = load_number(l, &section, "max_failures", 1, CAMPAIGN_FAILURES_MAX,
 				 &r->max_failures);
+	if (!rc)
+		rc = load_number(l, &section, "session_establish", 1, 3600,
+				 &r->session_establish_seconds);
+	if (!rc)
+		rc = load_number(l, &section, "session_check", 1, 3600, &r->session_check_seconds);
 	if (!rc)
 		rc = yaml_child(l->doc, &section, "power_cycle", false, &field, &present);
 	if (!rc && present) {

@@ -232,7 +232,16 @@ void profile_release(struct profile *p)
 	free(r->flow_next_hop_mac);
 	free(r->power_cycle);
 	free(r->bgp.password);
+	free_strings(r->bgp.expect_routes, r->bgp.expect_route_count);
 	free(r->rip.password);
+	free(r->ospf.area);
+	free(r->ospf.password);
+	free(r->ospf.router_id);
+	free(r->ospf.dut_router_id);
+	free(r->tls.server_name);
+	free(r->rtsp.path);
+	free(r->rtsp.user);
+	free(r->rtsp.password);
 	for (size_t i = 0; p->artifacts && i < p->artifact_count; i++) {
 		free(p->artifacts[i].name);
 		free(p->artifacts[i].path);

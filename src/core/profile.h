@@ -139,6 +139,10 @@ struct profile_robustness_bgp {
 	char *password;             /* TCP-MD5 (RFC 2385) key; NULL: none */
 	unsigned hold_time;         /* offered, seconds (0 or 3..65535); default 90 */
 	unsigned port;              /* default 179 */
+	/* the prefixes the DUT must advertise to us ("198.18.24.128/25",
+	 * "fd00:198:0:24:1::/80"): the session's health check; none: no check */
+	char **expect_routes;
+	size_t expect_route_count;
 };
 
 /* robustness.rip: the RIPv2 exchange the session campaign holds with the DUT (NCC 5.4.3.2). */
@@ -147,6 +151,38 @@ struct profile_robustness_rip {
 	char *password;  /* keyed-MD5 key (RFC 4822, at most 16 bytes); NULL: no authentication */
 	unsigned key_id; /* the DUT's key id for it, 0..255; default 1 */
 	unsigned port;   /* default 520 (RFC 2453 3.9.2: responses are taken from 520 only) */
+};
+
+/* robustness.ospf: the OSPFv2 adjacency the session campaign holds with the DUT (NCC 5.4.3.2).
+ * Addresses are dotted IPv4 text, checked when loaded. */
+struct profile_robustness_ospf {
+	bool declared;
+	char *area;          /* the area id; NULL: 0.0.0.0 (the backbone) */
+	unsigned auth;       /* 0 null, 1 simple, 2 md5 (RFC 2328 D.4); default md5 with a
+				password, else null */
+	char *password;      /* simple: at most 8 bytes; md5: the key, at most 16 */
+	unsigned key_id;     /* md5: the DUT's key id, 0..255; default 1 */
+	unsigned hello;      /* HelloInterval, seconds, as the DUT's; default 10 */
+	unsigned dead;       /* RouterDeadInterval, seconds, as the DUT's; default 40 */
+	char *router_id;     /* ours; NULL: the tester's address */
+	char *dut_router_id; /* the DUT's; NULL: its address */
+};
+
+/* robustness.tls: the TLS server the session campaign handshakes with (TS-0014-1 5.3.2.3). */
+struct profile_robustness_tls {
+	bool declared;
+	unsigned port;     /* default 443 */
+	char *server_name; /* sent as SNI (RFC 6066) and checked for nothing; NULL: none */
+};
+
+/* robustness.rtsp: the RTSP session the rtsp, rtp and rtcp plug-ins hold with the DUT
+ * (TS-0014-1 5.3.2.3): OPTIONS, DESCRIBE (Digest or Basic when asked), SETUP, PLAY. */
+struct profile_robustness_rtsp {
+	bool declared;
+	unsigned port;  /* default 554 */
+	char *path;     /* the stream's path, "/stream"; NULL: "/" */
+	char *user;     /* NULL: no credentials (a 401 is then the DUT's refusal) */
+	char *password; /* with user */
 };
 
 /*
@@ -176,8 +212,13 @@ struct profile_robustness {
 	unsigned recovery_seconds; /* waited for recovery before power_cycle; 0: 60 */
 	unsigned max_failures;     /* the campaign stops after this many; 0: 8 */
 	char *power_cycle;         /* the exec operation that power-cycles the DUT; NULL: none */
-	struct profile_robustness_bgp bgp; /* mix protocol "bgp" needs it */
-	struct profile_robustness_rip rip; /* mix protocol "rip" needs it */
+	unsigned session_establish_seconds;  /* a session not back within this fails; 0: 20 */
+	unsigned session_check_seconds;      /* a session protocol's health check; 0: 10 */
+	struct profile_robustness_bgp bgp;   /* mix protocol "bgp" needs it */
+	struct profile_robustness_rip rip;   /* mix protocol "rip" needs it */
+	struct profile_robustness_tls tls;   /* mix protocol "tls" needs it */
+	struct profile_robustness_ospf ospf; /* mix protocol "ospf" needs it */
+	struct profile_robustness_rtsp rtsp; /* mix protocols "rtsp", "rtp", "rtcp" read it */
 };
 
 struct profile_artifact {

@@ -11,18 +11,17 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "adapters/exec.h"
 #include "core/error.h"
-#include "core/json-read.h"
 #include "core/monotonic.h"
 #include "core/profile.h"
-#include "core/store.h"
 #include "fuzz/campaign.h"
+#include "fuzz/checkpoint.h"
 #include "fuzz/health.h"
 #include "fuzz/mutate.h"
 #include "fuzz/random.h"
 #include "fuzz/session.h"
 #include "fuzz/template.h"
+#include "fuzz/watch.h"
 #include "net/pcapng.h"
 #include "net/rate.h"
 #include "net/ring.h"
@@ -35,7 +34,6 @@
 #define REPRODUCER_CASES_MAX 4096          /* cases written into one reproducer */
 #define SENT_LOG_BYTES (64u << 20)         /* the pcapng of what was sent stops growing here */
 #define SCHEDULE_KEY 0x5343484544554c45ull /* "SCHEDULE": the template draw's PRNG key */
-#define EVENTS_KEPT 64
 
 struct campaign_template {
 	const struct fuzz_template *template;
@@ -65,10 +63,7 @@ struct campaign {
 	uint64_t seed;
 	struct ring *ring;
 	struct rate rate;
-	struct health_config health_config;
-	struct health_set *health;
-	unsigned detect_ms;  /* how long a failure takes to show, at most */
-	unsigned slowest_ms; /* the slowest monitor's interval and timeout: its next good sample */
+	struct watch watch; /* the health set, its events */
 	struct packet *frames;
 	struct fuzz_coverage *coverage;
 	struct pcapng_writer sent_log;
@@ -345,110 +340,12 @@ static int replay(struct campaign *k, uint64_t first, uint64_t last, struct dl_e
 
 /* ---- health ---- */
 
-static void keep_event(struct campaign *k, const struct health_event *e)
-{
-	if (json_object_array_length(k->events) >= EVENTS_KEPT)
-		return;
-	struct json_object *o = json_object_new_object();
-	json_object_object_add(o, "monitor", json_object_new_string(e->monitor));
-	json_object_object_add(
-		o, "kind",
-		json_object_new_string(e->kind == HEALTH_FAILED ? "failed" : "recovered"));
-	json_object_object_add(o, "at_s",
-			       json_object_new_double((double)(e->at_ns - k->origin_ns) / 1e9));
-	json_object_object_add(o, "evidence", json_object_new_string(e->evidence));
-	json_object_array_add(k->events, o);
-}
-
-static void on_event(const struct health_event *e, void *ctx)
-{
-	keep_event(ctx, e);
-}
-
-/* Watch the health for detect_ms: true when a monitor failed (its event in *failure). */
-static int watch(struct campaign *k, unsigned ms, bool *failed, struct health_event *failure,
-		 struct dl_error *err)
-{
-	*failed = false;
-	int64_t until = monotonic_ns() + (int64_t)ms * 1000000;
-	while (monotonic_ns() < until && !*failed) {
-		struct health_status st;
-		int rc = health_set_poll(k->health, &st, err);
-		if (rc)
-			return rc;
-		for (size_t i = 0; i < st.event_count; i++) {
-			keep_event(k, &st.events[i]);
-			if (st.events[i].kind == HEALTH_FAILED && !*failed) {
-				*failure = st.events[i];
-				*failed = true;
-			}
-		}
-		if (!*failed) {
-			struct timespec pause = {0,
-						 (long)health_set_interval_ms(k->health) * 1000000};
-			nanosleep(&pause, NULL);
-		}
-	}
-	return 0;
-}
-
-/* The monitors say a DUT is back when its management answers; the parser
- * a case killed may start a moment later (a service opens its port before
- * its packet socket). Replaying into that moment loses the case: wait. */
-#define SETTLE_MS 2000
-
-static void settle(struct campaign *k)
-{
-	int64_t until = monotonic_ns() + (int64_t)SETTLE_MS * 1000000;
-	while (monotonic_ns() < until) {
-		struct health_status st;
-		struct dl_error ignored;
-		if (health_set_poll(k->health, &st, &ignored) == 0)
-			for (size_t i = 0; i < st.event_count; i++)
-				keep_event(k, &st.events[i]);
-		struct timespec pause = {0, (long)health_set_interval_ms(k->health) * 1000000};
-		nanosleep(&pause, NULL);
-	}
-}
-
 /* Wait for the DUT to recover, power-cycling it once if the profile says
  * how. *how: "recovered", "power_cycle" or "" when it did not come back. */
 static int recover(struct campaign *k, const char **how, struct dl_error *err)
 {
-	*how = "";
-	unsigned wait_ms = (k->r->recovery_seconds ? k->r->recovery_seconds : 60) * 1000u;
-	struct health_status st;
-	struct dl_error why;
-	int rc = health_wait_recovery(k->health, wait_ms, on_event, k, &st, &why);
-	if (rc == 0) {
-		*how = "recovered";
-		settle(k);
-		return 0;
-	}
-	if (rc != DL_ETIMEDOUT)
-		return dl_error_set(err, rc, "%s", why.message);
-	if (!k->r->power_cycle)
-		return 0;
-	char transcript[4200];
-	snprintf(transcript, sizeof(transcript), "%s/power-cycle.log", k->robustness_dir);
-	struct adapter_exec_vars vars = {.address = k->config->profile->address_count
-							    ? k->config->profile->addresses[0]
-							    : NULL};
-	struct adapter_exec_result result;
-	rc = adapter_exec_run(k->config->profile, k->r->power_cycle, &vars, transcript,
-			      k->config->deadline_ns, &result, err);
-	if (rc)
-		return rc;
-	/* after a power cycle every monitor must see it back, the slowest too */
-	if (wait_ms < k->slowest_ms)
-		wait_ms = k->slowest_ms;
-	rc = health_wait_recovery(k->health, wait_ms, on_event, k, &st, &why);
-	if (rc == 0) {
-		*how = "power_cycle";
-		settle(k);
-	} else if (rc != DL_ETIMEDOUT)
-		return dl_error_set(err, rc, "%s", why.message);
-	return 0;
+	return watch_recover(&k->watch, "power-cycle.log", k->config->deadline_ns, NULL, NULL, how,
+			     err);
 }
 
 /* The first case sent at or after at_ns (by the poll history). */
@@ -554,7 +451,7 @@ static int reproduces(struct campaign *k, uint64_t first, uint64_t last, bool *f
 	*back = true;
 	int rc = replay(k, first, last, err);
 	if (!rc)
-		rc = watch(k, k->detect_ms, failed, &e, err);
+		rc = watch_for(&k->watch, k->watch.detect_ms, failed, &e, err);
 	if (!rc && *failed) {
 		const char *how;
 		rc = recover(k, &how, err);
@@ -565,8 +462,8 @@ static int reproduces(struct campaign *k, uint64_t first, uint64_t last, bool *f
 
 static int handle_failure(struct campaign *k, const struct health_event *e, struct dl_error *err)
 {
-	int64_t lead = (int64_t)(e->consecutive + 1) * health_set_interval_ms(k->health) +
-		       k->detect_ms + 2000;
+	int64_t lead = (int64_t)(e->consecutive + 1) * health_set_interval_ms(k->watch.set) +
+		       k->watch.detect_ms + 2000;
 	uint64_t last = k->next_index ? k->next_index - 1 : 0;
 	uint64_t first = index_at(k, e->at_ns - lead * 1000000);
 	if (first > last)
@@ -657,22 +554,11 @@ static int handle_failure(struct campaign *k, const struct health_event *e, stru
 
 static void checkpoint(struct campaign *k, int64_t now)
 {
-	if (!k->config->campaign_dir)
-		return;
-	struct json_object *o = json_object_new_object();
-	json_object_object_add(o, "seed", json_object_new_int64((int64_t)k->seed));
-	json_object_object_add(o, "next_index", json_object_new_int64((int64_t)k->next_index));
-	json_object_object_add(o, "seconds_run",
-			       json_object_new_double((double)(now - k->started_ns) / 1e9));
-	json_object_object_add(o, "failures", json_object_get(k->failures));
-	struct store s;
-	struct dl_error ignored;
-	if (store_open(&s, k->config->campaign_dir, false, &ignored) == 0) {
-		(void)store_meta_set(&s, CAMPAIGN_CHECKPOINT_KEY,
-				     json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
-				     &ignored);
-		store_close(&s);
-	}
+	struct checkpoint_place at = {.seed = k->seed,
+				      .next_index = k->next_index,
+				      .seconds_run = (double)(now - k->started_ns) / 1e9};
+	struct json_object *o = checkpoint_new(&at, k->failures);
+	(void)checkpoint_save(k->config->campaign_dir, CAMPAIGN_CHECKPOINT_KEY, o);
 	json_object_put(o);
 }
 
@@ -680,101 +566,24 @@ static void checkpoint(struct campaign *k, int64_t now)
  * the counts and coverage are rebuilt by regenerating the cases sent. */
 static double resume(struct campaign *k, bool *resumed)
 {
-	*resumed = false;
-	if (!k->config->campaign_dir)
-		return 0;
-	struct store s;
-	struct dl_error ignored;
-	char *text = NULL;
-	if (store_open(&s, k->config->campaign_dir, false, &ignored) != 0)
-		return 0;
-	int rc = store_meta_get(&s, CAMPAIGN_CHECKPOINT_KEY, &text, &ignored);
-	store_close(&s);
-	if (rc || !text)
-		return 0;
-	struct json_object *o = json_tokener_parse(text);
-	free(text);
-	if (!o)
-		return 0;
-	double seconds = 0;
-	uint64_t seed = (uint64_t)json_read_int(o, "seed", 0);
-	if (seed && (!k->r->seed || seed == k->r->seed)) {
-		k->seed = seed;
-		k->next_index = (uint64_t)json_read_int(o, "next_index", 0);
-		struct json_object *sec = json_read_member(o, "seconds_run");
-		seconds = sec ? json_object_get_double(sec) : 0;
-		struct json_object *failures = json_read_array(o, "failures");
-		for (size_t i = 0; failures && i < json_object_array_length(failures); i++)
-			json_object_array_add(
-				k->failures,
-				json_object_get(json_object_array_get_idx(failures, i)));
-		k->failure_count = json_object_array_length(k->failures);
-		*resumed = true;
-	}
+	struct checkpoint_place at;
+	struct json_object *o = checkpoint_load(k->config->campaign_dir, CAMPAIGN_CHECKPOINT_KEY,
+						k->r->seed, &at, k->failures);
+	*resumed = o != NULL;
 	json_object_put(o);
-	return seconds;
+	if (!*resumed)
+		return 0;
+	k->seed = at.seed;
+	k->next_index = at.next_index;
+	k->failure_count = json_object_array_length(k->failures);
+	return at.seconds_run;
 }
 
 /* ---- setup and the loop ---- */
 
-static int start_health(struct campaign *k, struct dl_error *err)
-{
-	const struct profile *p = k->config->profile;
-	const struct profile_robustness *r = k->r;
-	struct health_config *h = &k->health_config;
-	health_config_from_profile(h, p);
-	h->interface = r->interface;
-	h->lldp_interface = r->interface;
-	if (r->monitor_count) {
-		h->choice_count = 0;
-		for (size_t i = 0; i < r->monitor_count; i++) {
-			int rc = health_config_choose(h, r->monitors[i], err);
-			if (rc)
-				return rc;
-		}
-	}
-	if (r->tcp_port)
-		h->tcp_port = (uint16_t)r->tcp_port;
-	if (r->syslog_port)
-		h->syslog_port = (uint16_t)r->syslog_port;
-	if (r->syslog_pattern)
-		h->syslog_pattern = r->syslog_pattern;
-	h->flow.out_interface = r->flow_out_interface;
-	h->flow.in_interface = r->flow_in_interface;
-	h->flow.destination = r->flow_destination;
-	h->flow.destination6 = r->flow_destination6;
-	h->flow.next_hop_mac = r->flow_next_hop_mac;
-	h->flow.rate_pps = r->flow_rate;
-	static char transcript[4200];
-	snprintf(transcript, sizeof(transcript), "%s/health-exec.log", k->robustness_dir);
-	h->exec_transcript = transcript;
-	unsigned detect = 0;
-	for (size_t i = 0; i < h->choice_count; i++) {
-		const struct health_monitor *m = h->choices[i].monitor
-							 ? h->choices[i].monitor
-							 : health_monitor_find(h->choices[i].name);
-		if (!m)
-			continue;
-		unsigned threshold =
-			h->choices[i].threshold ? h->choices[i].threshold : m->threshold;
-		unsigned interval =
-			h->choices[i].interval_ms ? h->choices[i].interval_ms : m->interval_ms;
-		unsigned timeout =
-			h->choices[i].timeout_ms ? h->choices[i].timeout_ms : m->timeout_ms;
-		unsigned d = threshold * interval + timeout;
-		if (interval + timeout + 1000 > k->slowest_ms)
-			k->slowest_ms = interval + timeout + 1000;
-		/* a monitor that waits long by nature (LLDP's TTL) does not set the pace */
-		if (d > detect && d <= 15000)
-			detect = d;
-	}
-	k->detect_ms = (detect ? detect : 3000) + 500;
-	return health_set_start(&k->health, h, NULL, err);
-}
-
 static void release(struct campaign *k)
 {
-	health_set_stop(k->health);
+	watch_stop(&k->watch);
 	ring_close(k->ring);
 	if (k->sent_log_open) {
 		struct dl_error ignored;
@@ -787,30 +596,17 @@ static void release(struct campaign *k)
 	free(k->frames);
 	free(k->coverage);
 	json_object_put(k->failures);
-	json_object_put(k->events);
 }
 
 static struct json_object *observation(struct campaign *k, double seconds_run, bool resumed,
 				       uint64_t resumed_at)
 {
 	const struct profile_robustness *r = k->r;
-	struct json_object *o = json_object_new_object();
-	json_object_object_add(o, "version", json_object_new_int(1));
-	json_object_object_add(o, "interface", json_object_new_string(r->interface));
-	json_object_object_add(o, "seed", json_object_new_int64((int64_t)k->seed));
-	json_object_object_add(o, "rate", json_object_new_int64(r->rate));
-	json_object_object_add(o, "level", json_object_new_int((int)(r->level ? r->level : 1)));
-	json_object_object_add(o, "duration_s", json_object_new_int64(r->duration_seconds));
-	json_object_object_add(o, "seconds_run", json_object_new_double(seconds_run));
-	json_object_object_add(
-		o, "seconds_total",
-		json_object_new_double((double)(monotonic_ns() - k->origin_ns) / 1e9));
-	json_object_object_add(o, "completed", json_object_new_boolean(!k->stopped[0]));
-	if (k->stopped[0])
-		json_object_object_add(o, "stopped", json_object_new_string(k->stopped));
-	if (resumed)
-		json_object_object_add(o, "resumed_at_index",
-				       json_object_new_int64((int64_t)resumed_at));
+	struct checkpoint_place at = {
+		.seed = k->seed, .next_index = k->next_index, .seconds_run = seconds_run};
+	struct json_object *o =
+		checkpoint_observation(r, &at, (double)(monotonic_ns() - k->origin_ns) / 1e9,
+				       k->stopped, resumed, resumed_at);
 	json_object_object_add(o, "cases", json_object_new_int64((int64_t)k->next_index));
 	json_object_object_add(o, "frames_sent", json_object_new_int64((int64_t)k->frames_sent));
 	json_object_object_add(o, "frames_refused",
@@ -847,11 +643,11 @@ static struct json_object *observation(struct campaign *k, double seconds_run, b
 	}
 	json_object_object_add(o, "protocols", protocols);
 	struct json_object *monitors = json_object_new_array();
-	for (size_t i = 0; i < health_set_count(k->health); i++)
+	for (size_t i = 0; k->watch.set && i < health_set_count(k->watch.set); i++)
 		json_object_array_add(monitors,
-				      json_object_new_string(health_set_name(k->health, i)));
+				      json_object_new_string(health_set_name(k->watch.set, i)));
 	json_object_object_add(o, "monitors", monitors);
-	json_object_object_add(o, "health_events", json_object_get(k->events));
+	json_object_object_add(o, "health_events", json_object_get(k->watch.events));
 	json_object_object_add(o, "failures", json_object_get(k->failures));
 	json_object_object_add(o, "sent_log",
 			       json_object_new_string("evidence/robustness/sent.pcapng"));
@@ -872,11 +668,10 @@ int campaign_run(const struct campaign_config *c, struct json_object **out, stru
 	k->config = c;
 	k->r = r;
 	k->failures = json_object_new_array();
-	k->events = json_object_new_array();
 	k->frames = calloc(MUTATION_FRAMES_MAX, sizeof(*k->frames));
 	k->coverage = malloc(sizeof(*k->coverage));
 	int rc = 0;
-	if (!k->failures || !k->events || !k->frames || !k->coverage)
+	if (!k->failures || !k->frames || !k->coverage)
 		rc = dl_error_set(err, DL_ENOMEM, "robustness: out of memory");
 	if (!rc) {
 		coverage_init(k->coverage);
@@ -913,7 +708,7 @@ int campaign_run(const struct campaign_config *c, struct json_object **out, stru
 			 "robustness.mix names no packet protocol (its protocols are sent by "
 			 "robustness.sessions)");
 	if (!rc)
-		rc = start_health(k, err);
+		rc = watch_start(&k->watch, c->profile, k->robustness_dir, "health-exec.log", err);
 	if (!rc) {
 		char path[4200];
 		snprintf(path, sizeof(path), "%s/sent.pcapng", k->robustness_dir);
@@ -946,7 +741,8 @@ int campaign_run(const struct campaign_config *c, struct json_object **out, stru
 			next_checkpoint = now + CAMPAIGN_CHECKPOINT_SECONDS * 1000000000ll;
 		int64_t next_progress = now;
 		uint64_t total = (uint64_t)r->duration_seconds * r->rate;
-		unsigned interval = health_set_interval_ms(k->health);
+		unsigned interval = health_set_interval_ms(k->watch.set);
+		k->watch.origin_ns = k->origin_ns;
 		while (!rc && !k->stopped[0] && now < end) {
 			if (now >= c->deadline_ns) {
 				snprintf(k->stopped, sizeof(k->stopped),
@@ -964,9 +760,9 @@ int campaign_run(const struct campaign_config *c, struct json_object **out, stru
 				next_poll = now + (int64_t)interval * 1000000;
 				remember(k);
 				struct health_status st;
-				rc = health_set_poll(k->health, &st, err);
+				rc = health_set_poll(k->watch.set, &st, err);
 				for (size_t i = 0; !rc && i < st.event_count; i++) {
-					keep_event(k, &st.events[i]);
+					watch_on_event(&st.events[i], &k->watch);
 					if (st.events[i].kind != HEALTH_FAILED)
 						continue;
 					/* the time spent on a failure is not fuzzing time:

@@ -68,7 +68,9 @@ static bool field_live(const struct field *f)
 
 static bool field_numeric(const struct field *f)
 {
-	return f->size >= 1 && f->size <= 8;
+	/* a decimal text number (FIELD_DECIMAL) is up to 20 digits: packet_get/put read it */
+	return f->size >= 1 &&
+	       f->size <= ((f->flags & FIELD_DECIMAL) ? PACKET_DECIMAL_DIGITS_MAX : 8);
 }
 
 static bool field_container(const struct field *f)

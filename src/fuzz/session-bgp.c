@@ -3,11 +3,14 @@
 #include "core/compat.h"
 
 #include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include "core/error.h"
 #include "core/profile.h"
+#include "fuzz/session-bgp.h"
 #include "fuzz/session.h"
 #include "proto/bgp.h"
+#include "proto/cursor.h"
 #include "proto/packet.h"
 
 #define BGP_HOLD_DEFAULT 90
@@ -209,8 +212,11 @@ static int send_keepalive(struct session_link *l, bool prefix, struct dl_error *
 	return rc;
 }
 
-static int bgp_establish(struct session_link *l, int64_t deadline_ns, struct dl_error *err)
+/* One state: Established (0). */
+static int bgp_establish(struct session_link *l, unsigned state, int64_t deadline_ns,
+			 struct dl_error *err)
 {
+	(void)state;
 	const struct profile_robustness_bgp *b = &l->peer->robustness->bgp;
 	int rc = session_link_connect(l, (uint16_t)(b->port ? b->port : BGP_PORT), b->password,
 				      deadline_ns, err);
@@ -331,6 +337,228 @@ static void bgp_close(struct session_link *l)
 	session_link_close(l);
 }
 
+/* ---- the check: the DUT advertises the routes the profile expects ---- */
+
+int session_bgp_route_parse(const char *text, struct session_bgp_route *out)
+{
+	memset(out, 0, sizeof(*out));
+	const char *slash = text ? strchr(text, '/') : NULL;
+	size_t n = slash ? (size_t)(slash - text) : 0;
+	char address[INET6_ADDRSTRLEN];
+	if (!slash || n == 0 || n >= sizeof(address) || !slash[1] || strlen(slash + 1) > 3)
+		return DL_EINVAL;
+	unsigned bits = 0;
+	for (const char *c = slash + 1; *c; c++) {
+		if (*c < '0' || *c > '9')
+			return DL_EINVAL;
+		bits = bits * 10 + (unsigned)(*c - '0');
+	}
+	memcpy(address, text, n);
+	address[n] = '\0';
+	out->family = memchr(address, ':', n) ? AF_INET6 : AF_INET;
+	if (bits > (out->family == AF_INET6 ? 128u : 32u) ||
+	    inet_pton(out->family, address, out->address) != 1)
+		return DL_EINVAL;
+	out->length = (uint8_t)bits;
+	/* the bits past the length are not the route's */
+	for (unsigned i = bits; i < 128; i++)
+		out->address[i / 8] &= (uint8_t) ~(0x80u >> (i % 8));
+	return 0;
+}
+
+void session_bgp_route_text(const struct session_bgp_route *route, char *text, size_t size)
+{
+	char address[INET6_ADDRSTRLEN] = "?";
+	inet_ntop(route->family, route->address, address, sizeof(address));
+	snprintf(text, size, "%s/%u", address, route->length);
+}
+
+/* Each NLRI prefix (RFC 4271 4.3: a length in bits, then its bytes) of family in c: mark or
+ * clear it in seen. */
+static int read_prefixes(struct cursor *c, int family, bool set,
+			 const struct session_bgp_route *want, size_t count, bool *seen)
+{
+	unsigned most = family == AF_INET6 ? 128 : 32;
+	for (unsigned i = 0; i < 4096 && !cursor_at_end(c); i++) {
+		uint8_t bits = 0;
+		int rc = cursor_u8(c, &bits);
+		if (rc)
+			return rc;
+		if (bits > most)
+			return cursor_fail_value(c, "a prefix longer than its address", bits);
+		struct session_bgp_route r = {.family = family, .length = bits};
+		rc = cursor_copy(c, r.address, (bits + 7u) / 8u);
+		if (rc)
+			return rc;
+		for (unsigned b = bits; b < 128; b++)
+			r.address[b / 8] &= (uint8_t) ~(0x80u >> (b % 8));
+		for (size_t w = 0; w < count; w++)
+			if (want[w].family == family && want[w].length == bits &&
+			    memcmp(want[w].address, r.address, sizeof(r.address)) == 0)
+				seen[w] = set;
+	}
+	return 0;
+}
+
+/* MP_REACH_NLRI or MP_UNREACH_NLRI (RFC 4760 3, 4): IPv6 unicast prefixes only. */
+static int read_multiprotocol(struct cursor *c, bool reach, const struct session_bgp_route *want,
+			      size_t count, bool *seen)
+{
+	uint16_t afi = 0;
+	uint8_t safi = 0, next_hop_length = 0, reserved = 0;
+	int rc = cursor_u16be(c, &afi);
+	if (!rc)
+		rc = cursor_u8(c, &safi);
+	if (rc || afi != BGP_AFI_IPV6 || safi != BGP_SAFI_UNICAST)
+		return rc;
+	if (reach) {
+		rc = cursor_u8(c, &next_hop_length);
+		if (!rc)
+			rc = cursor_skip(c, next_hop_length);
+		if (!rc)
+			rc = cursor_u8(c, &reserved);
+		if (rc)
+			return rc;
+	}
+	return read_prefixes(c, AF_INET6, reach, want, count, seen);
+}
+
+int session_bgp_update_routes(const uint8_t *message, size_t length,
+			      const struct session_bgp_route *want, size_t count, bool *seen,
+			      struct dl_error *err)
+{
+	if (length < BGP_HEADER_LENGTH || message[18] != BGP_UPDATE)
+		return 0;
+	struct cursor c, part;
+	cursor_init(&c, message, length);
+	uint16_t withdrawn_length = 0, attributes_length = 0;
+	int rc = cursor_skip(&c, BGP_HEADER_LENGTH);
+	if (!rc)
+		rc = cursor_u16be(&c, &withdrawn_length);
+	if (!rc)
+		rc = cursor_sub(&c, withdrawn_length, &part);
+	if (!rc)
+		rc = read_prefixes(&part, AF_INET, false, want, count, seen);
+	if (!rc)
+		rc = cursor_u16be(&c, &attributes_length);
+	if (!rc)
+		rc = cursor_sub(&c, attributes_length, &part);
+	for (unsigned i = 0; !rc && i < 256 && !cursor_at_end(&part); i++) {
+		uint8_t flags = 0, type = 0, short_length = 0;
+		uint16_t value_length = 0;
+		struct cursor value;
+		rc = cursor_u8(&part, &flags);
+		if (!rc)
+			rc = cursor_u8(&part, &type);
+		if (!rc && (flags & BGP_ATTR_FLAG_EXTENDED))
+			rc = cursor_u16be(&part, &value_length);
+		else if (!rc) {
+			rc = cursor_u8(&part, &short_length);
+			value_length = short_length;
+		}
+		if (!rc)
+			rc = cursor_sub(&part, value_length, &value);
+		if (!rc && (type == BGP_ATTR_MP_REACH_NLRI || type == BGP_ATTR_MP_UNREACH_NLRI))
+			rc = read_multiprotocol(&value, type == BGP_ATTR_MP_REACH_NLRI, want, count,
+						seen);
+	}
+	if (!rc)
+		rc = read_prefixes(&c, AF_INET, true, want, count, seen);
+	if (rc)
+		return cursor_error_report(&c, err, "bgp: the DUT's UPDATE");
+	return 0;
+}
+
+/* "198.18.24.128/25 fd00:..." of the routes whose seen is want_seen. */
+static void list_routes(const struct session_bgp_route *want, const bool *seen, size_t count,
+			bool want_seen, char *text, size_t size)
+{
+	size_t used = 0;
+	text[0] = '\0';
+	for (size_t i = 0; i < count && used + 1 < size; i++) {
+		if (seen[i] != want_seen)
+			continue;
+		char one[INET6_ADDRSTRLEN + 8];
+		session_bgp_route_text(&want[i], one, sizeof(one));
+		int w = snprintf(text + used, size - used, "%s%s", used ? " " : "", one);
+		if (w < 0)
+			break;
+		used += (size_t)w < size - used ? (size_t)w : size - used - 1;
+	}
+}
+
+/*
+ * A fresh session to Established, then its UPDATEs read until every route
+ * of robustness.bgp.expect_routes was announced (none expected: the
+ * session alone is the check). A DUT that refuses the session, closes it,
+ * or does not announce them all by deadline_ns is unhealthy, with what it
+ * did say.
+ */
+static int bgp_check(struct session_link *l, int64_t deadline_ns, bool *healthy, char *evidence,
+		     size_t size, struct dl_error *err)
+{
+	const struct profile_robustness_bgp *b = &l->peer->robustness->bgp;
+	struct session_bgp_route want[SESSION_BGP_EXPECT_MAX];
+	bool seen[SESSION_BGP_EXPECT_MAX] = {false};
+	size_t count = 0;
+	*healthy = false;
+	for (size_t i = 0; i < b->expect_route_count && count < SESSION_BGP_EXPECT_MAX; i++)
+		if (session_bgp_route_parse(b->expect_routes[i], &want[count]) == 0)
+			count++;
+	int64_t started = sock_now_ns();
+	struct dl_error why;
+	int rc = bgp_establish(l, 0, deadline_ns, &why);
+	if (rc == DL_ESCOPE || rc == DL_ENOMEM)
+		return dl_error_set(err, rc, "%s", why.message);
+	if (rc) {
+		snprintf(evidence, size, "bgp: no session for the check: %s", why.message);
+		return 0;
+	}
+	size_t have = 0;
+	const char *ended = NULL;
+	for (unsigned reads = 0; reads < 4096 && have < count && !ended; reads++) {
+		uint8_t type = 0;
+		size_t n = 0;
+		if (next_message(l, &type, &n, &why) != 0) {
+			snprintf(evidence, size, "bgp: %s", why.message);
+			return 0;
+		}
+		if (n == 0) {
+			int left = sock_remaining_ms(deadline_ns, 1000);
+			bool closed = false;
+			if (left == 0)
+				break;
+			if (session_link_read(l, (unsigned)left, &closed, &why) != 0 || closed)
+				ended = "closed the session";
+			continue;
+		}
+		if (type == BGP_NOTIFICATION)
+			ended = "sent a NOTIFICATION";
+		else if (session_bgp_update_routes(l->input, n, want, count, seen, &why) != 0) {
+			snprintf(evidence, size, "%s", why.message);
+			return 0;
+		}
+		session_link_consume(l, n);
+		have = 0;
+		for (size_t i = 0; i < count; i++)
+			have += seen[i];
+	}
+	char routes[256];
+	list_routes(want, seen, count, have == count, routes, sizeof(routes));
+	double seconds = (double)(sock_now_ns() - started) / 1e9;
+	*healthy = have == count;
+	if (count == 0)
+		snprintf(evidence, size, "bgp: Established in %.1f s (no expect_routes to check)",
+			 seconds);
+	else if (*healthy)
+		snprintf(evidence, size, "bgp: Established, %s advertised within %.1f s", routes,
+			 seconds);
+	else
+		snprintf(evidence, size, "bgp: Established, but %s not advertised%s%s (%.1f s)",
+			 routes, ended ? ": the DUT " : " in time", ended ? ended : "", seconds);
+	return 0;
+}
+
 const struct session_protocol session_bgp = {
 	.name = "bgp",
 	.title = "BGP-4 in Established",
@@ -339,4 +567,5 @@ const struct session_protocol session_bgp = {
 	.establish = bgp_establish,
 	.tend = bgp_tend,
 	.close = bgp_close,
+	.check = bgp_check,
 };

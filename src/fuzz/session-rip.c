@@ -159,8 +159,11 @@ static const struct session_template *const rip_templates[] = {
 
 /* ---- the session ---- */
 
-static int rip_establish(struct session_link *l, int64_t deadline_ns, struct dl_error *err)
+/* One state: the table answered (0). */
+static int rip_establish(struct session_link *l, unsigned state, int64_t deadline_ns,
+			 struct dl_error *err)
 {
+	(void)state;
 	const struct profile_robustness_rip *r = &l->peer->robustness->rip;
 	struct in_addr group = {.s_addr = htonl(RIP_GROUP)};
 	int rc = session_link_open_udp(l, RIP_PORT, (uint16_t)(r->port ? r->port : RIP_PORT),

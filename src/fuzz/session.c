@@ -14,15 +14,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "adapters/exec.h"
 #include "core/error.h"
+#include "core/json-read.h"
 #include "core/monotonic.h"
 #include "core/profile.h"
 #include "fuzz/campaign.h"
+#include "fuzz/checkpoint.h"
 #include "fuzz/health.h"
 #include "fuzz/mutate.h"
 #include "fuzz/random.h"
 #include "fuzz/session.h"
+#include "fuzz/watch.h"
 #include "net/pcapng.h"
 #include "net/rate.h"
 #include "proto/ethernet.h"
@@ -33,17 +35,20 @@
 
 #define TEMPLATES_MAX 64
 #define SCHEDULE_KEY 0x53455353494f4e53ull /* "SESSIONS": the template draw's PRNG key */
-#define EVENTS_KEPT 64
 #define REACTION_MS 20 /* how long a case's reaction is read before the next case */
 #define REPLAY_REACTION_MS 500
 #define VERIFY_SECONDS 5 /* after a replayed case: a session must come back this soon */
 #define RETRY_PAUSE_MS 250
-#define SETTLE_MS 2000
+#define SILENT_MARGIN_NS 100000000 /* an attempt that ended this close to its bound timed out */
+#define CHECK_ATTEMPT_MS 10000     /* one check's session and its answer */
+#define SENT_LOG_BYTES (64u << 20) /* sessions-sent.pcapng stops growing here */
 #define NOTIFICATION_KINDS 64
 
 /* ---- the protocols ---- */
 
-const struct session_protocol *const session_protocols[] = {&session_bgp, &session_rip};
+const struct session_protocol *const session_protocols[] = {
+	&session_bgp,  &session_rip, &session_ospf, &session_tls,
+	&session_rtsp, &session_rtp, &session_rtcp};
 const size_t session_protocol_count = DL_ARRAY_SIZE(session_protocols);
 
 const struct session_protocol *session_protocol_find(const char *name)
@@ -61,6 +66,7 @@ void session_link_init(struct session_link *l, const struct session_peer *peer)
 	memset(l, 0, sizeof(*l));
 	l->peer = peer;
 	l->fd = -1;
+	l->protocol_state = l->protocol_storage;
 }
 
 int session_link_connect(struct session_link *l, uint16_t port, const char *md5_key,
@@ -68,8 +74,10 @@ int session_link_connect(struct session_link *l, uint16_t port, const char *md5_
 {
 	session_link_close(l);
 	l->prefix_length = l->prefix_count = l->input_length = 0;
+	l->prefix_full = false;
 	l->hold_time = 0;
 	l->datagram = false;
+	l->ip_protocol = 0;
 	struct sock_address to = {0};
 	struct sockaddr_in *sin = (struct sockaddr_in *)&to.storage;
 	sin->sin_family = AF_INET;
@@ -97,8 +105,10 @@ int session_link_open_udp(struct session_link *l, uint16_t local_port, uint16_t 
 {
 	session_link_close(l);
 	l->prefix_length = l->prefix_count = l->input_length = 0;
+	l->prefix_full = false;
 	l->hold_time = 0;
 	l->datagram = true;
+	l->ip_protocol = 0;
 	struct sock_address to = {0};
 	struct sockaddr_in *sin = (struct sockaddr_in *)&to.storage;
 	sin->sin_family = AF_INET;
@@ -166,10 +176,11 @@ int session_link_send(struct session_link *l, const uint8_t *data, size_t length
 {
 	if (l->fd < 0)
 		return dl_error_set(err, DL_EIO, "session: no connection to send on");
-	if (prefix) {
-		if (l->prefix_count == SESSION_PREFIX_MAX ||
-		    length > SESSION_PREFIX_BYTES - l->prefix_length)
-			return dl_error_set(err, DL_ENOMEM, "session: the prefix is full");
+	/* a long handshake still runs: the reproducer then says its prefix is cut */
+	if (prefix && (l->prefix_count == SESSION_PREFIX_MAX ||
+		       length > SESSION_PREFIX_BYTES - l->prefix_length))
+		l->prefix_full = true;
+	else if (prefix) {
 		memcpy(l->prefix + l->prefix_length, data, length);
 		l->prefix_length += length;
 		l->prefix_ends[l->prefix_count++] = l->prefix_length;
@@ -263,8 +274,9 @@ static int write_frame(struct pcapng_writer *w, struct packet *p, const struct s
 	struct ethernet_fields e = {.destination = {0x02, 0, 0, 0, 0, 0x02},
 				    .source = {0x02, 0, 0, 0, 0, 0x01},
 				    .type = 0x0800};
+	uint8_t protocol = l->ip_protocol ? l->ip_protocol : l->datagram ? 17 : 6;
 	struct ipv4_fields ip = {.ttl = 64,
-				 .protocol = l->datagram ? 17 : 6,
+				 .protocol = protocol,
 				 .flags = IPV4_FLAG_DF,
 				 .source = l->local4,
 				 .destination = l->peer->dut4};
@@ -284,7 +296,14 @@ static int write_frame(struct pcapng_writer *w, struct packet *p, const struct s
 	int rc = ethernet_build(p, &e);
 	if (!rc)
 		rc = ipv4_build(p, &ip);
-	if (!rc)
+	if (!rc && l->ip_protocol) {
+		/* a raw IP link (OSPF): the message is the datagram's payload */
+		uint32_t at = packet_append(p, length);
+		if (p->overflow)
+			rc = DL_ENOMEM;
+		else
+			memcpy(p->bytes + at, data, length);
+	} else if (!rc)
 		rc = l->datagram ? udp_build(p, &u) : tcp_build(p, &t);
 	if (rc)
 		return dl_error_set(err, rc, "session: a %zu-byte message does not fit a frame",
@@ -327,12 +346,15 @@ struct session_share {
 	unsigned weight;
 	size_t first, count; /* its templates */
 	struct session_link link;
-	uint64_t cases, sessions, resets, silent_closes;
+	uint64_t cases, sessions, resets, silent_closes, checks, checks_failed;
 	struct {
 		uint8_t code, subcode;
 		uint64_t count;
 	} notifications[NOTIFICATION_KINDS];
 	size_t notification_kinds;
+	uint32_t log_sequence; /* the next TCP sequence number of its frames in sent.pcapng */
+	char check_name[40];   /* "bgp.check": its check's failures and events */
+	char last_check[SESSION_EVIDENCE_MAX]; /* its check's last evidence */
 };
 
 struct session_case_template {
@@ -353,21 +375,29 @@ struct sessions {
 	struct session_case_template templates[TEMPLATES_MAX];
 	size_t template_count;
 	uint64_t seed;
+	unsigned establish_seconds; /* a session not back within this is a failure */
+	unsigned check_seconds;     /* between two checks of each protocol */
 	struct rate rate;
-	struct health_config health_config;
-	struct health_set *health;
-	unsigned detect_ms, slowest_ms;
-	struct packet *frame;
+	struct watch watch;
+	/* a monitor that failed while a session was awaited or a check ran (NULL: none);
+	 * its evidence went to the caller's err */
+	const char *failed_monitor;
+	struct session_link *check_link; /* the fresh link a protocol's check runs on */
+	struct session_link *replayed;   /* the last replayed case's session: its prefix */
+	struct packet *frame, *log_frame;
 	struct fuzz_coverage *coverage;
+	struct pcapng_writer sent_log;
+	bool sent_log_open;
 	uint64_t recent[SESSION_REPLAY_MAX]; /* the last cases sent, a ring */
 	size_t recent_head, recent_count;
 	uint64_t next_index, cases_replayed;
 	int64_t started_ns, origin_ns;
-	struct json_object *failures, *events;
+	struct json_object *failures;
+	struct json_object *resumed_counts; /* a checkpoint's protocols, until prepared */
 	size_t failure_count;
+	char not_back[DL_ERROR_MESSAGE_MAX]; /* why the last recovery did not bring the session */
 	char stopped[512];
 	char robustness_dir[4096];
-	char transcript[4200];
 };
 
 static void interface_addresses(struct sessions *k)
@@ -398,11 +428,17 @@ static int prepare(struct sessions *k, struct dl_error *err)
 		const struct session_protocol *sp = session_protocol_find(r->mix[s].protocol);
 		if (!sp)
 			continue; /* a packet protocol: robustness.packets sends it */
+		if (sp->state_size > SESSION_STATE_BYTES)
+			return dl_error_set(err, DL_EINVAL,
+					    "session: %s wants %zu bytes of link state, more than "
+					    "SESSION_STATE_BYTES",
+					    sp->name, sp->state_size);
 		if (k->share_count == SESSION_PROTOCOLS_MAX)
 			return dl_error_set(err, DL_EINVAL, "robustness.mix: too many protocols");
 		struct session_share *sh = &k->shares[k->share_count];
 		sh->protocol = sp;
 		sh->weight = r->mix[s].weight;
+		snprintf(sh->check_name, sizeof(sh->check_name), "%s.check", sp->name);
 		sh->first = k->template_count;
 		session_link_init(&sh->link, &k->peer);
 		for (size_t t = 0; t < sp->template_count; t++) {
@@ -454,114 +490,88 @@ static int make_case(struct sessions *k, uint64_t index, struct session_case_tem
 	return mutate_planned((*t)->plan, k->seed, index, k->frame, record, err);
 }
 
+/* ---- what was sent ---- */
+
+#define LOG_ISN 0x10000000u /* the sent log's TCP sequence numbers start here, each session */
+
+/* A new session's prefix into sent.pcapng. */
+static void log_prefix(struct sessions *k, struct session_share *sh)
+{
+	sh->log_sequence = LOG_ISN + 1;
+	if (!k->sent_log_open)
+		return;
+	char comment[160];
+	snprintf(comment, sizeof(comment),
+		 "%s session %" PRIu64 ": state-building prefix (state %u)%s", sh->protocol->name,
+		 sh->sessions, sh->link.state, sh->link.prefix_full ? ", cut short" : "");
+	size_t start = 0;
+	struct dl_error ignored;
+	for (size_t i = 0; i < sh->link.prefix_count; i++) {
+		size_t end = sh->link.prefix_ends[i];
+		(void)write_frame(&k->sent_log, k->log_frame, &sh->link, sh->log_sequence,
+				  sh->link.prefix + start, end - start, comment, &ignored);
+		sh->log_sequence += (uint32_t)(end - start);
+		start = end;
+	}
+}
+
+/* A case sent, into sent.pcapng, commented with its id and mutations. */
+static void log_case(struct sessions *k, struct session_share *sh, const struct fuzz_case *record)
+{
+	if (!k->sent_log_open)
+		return;
+	char comment[400];
+	fuzz_case_describe(record, comment, sizeof(comment));
+	struct dl_error ignored;
+	(void)write_frame(&k->sent_log, k->log_frame, &sh->link, sh->log_sequence,
+			  k->frame[0].bytes, k->frame[0].length, comment, &ignored);
+	sh->log_sequence += k->frame[0].length;
+}
+
 /* ---- health ---- */
 
-static void keep_event(struct sessions *k, const char *monitor, bool failed, int64_t at_ns,
-		       const char *evidence)
+/* Poll the monitors for ms (at least once): a monitor that fails is noted in k->failed_monitor
+ * with its evidence in err, and DL_ETIMEDOUT returned. */
+static int wait_watching(struct sessions *k, unsigned ms, struct dl_error *err)
 {
-	if (json_object_array_length(k->events) >= EVENTS_KEPT)
-		return;
-	struct json_object *o = json_object_new_object();
-	json_object_object_add(o, "monitor", json_object_new_string(monitor));
-	json_object_object_add(o, "kind", json_object_new_string(failed ? "failed" : "recovered"));
-	json_object_object_add(o, "at_s",
-			       json_object_new_double((double)(at_ns - k->origin_ns) / 1e9));
-	json_object_object_add(o, "evidence", json_object_new_string(evidence));
-	json_object_array_add(k->events, o);
-}
-
-static void on_event(const struct health_event *e, void *ctx)
-{
-	keep_event(ctx, e->monitor, e->kind == HEALTH_FAILED, e->at_ns, e->evidence);
-}
-
-static int start_health(struct sessions *k, struct dl_error *err)
-{
-	const struct profile_robustness *r = k->r;
-	struct health_config *h = &k->health_config;
-	health_config_from_profile(h, k->config->profile);
-	h->interface = r->interface;
-	h->lldp_interface = r->interface;
-	if (r->monitor_count) {
-		h->choice_count = 0;
-		for (size_t i = 0; i < r->monitor_count; i++) {
-			int rc = health_config_choose(h, r->monitors[i], err);
-			if (rc)
-				return rc;
-		}
-	}
-	if (r->tcp_port)
-		h->tcp_port = (uint16_t)r->tcp_port;
-	if (r->syslog_port)
-		h->syslog_port = (uint16_t)r->syslog_port;
-	if (r->syslog_pattern)
-		h->syslog_pattern = r->syslog_pattern;
-	snprintf(k->transcript, sizeof(k->transcript), "%s/sessions-health-exec.log",
-		 k->robustness_dir);
-	h->exec_transcript = k->transcript;
-	unsigned detect = 0;
-	for (size_t i = 0; i < h->choice_count; i++) {
-		const struct health_monitor *m = h->choices[i].monitor
-							 ? h->choices[i].monitor
-							 : health_monitor_find(h->choices[i].name);
-		if (!m)
-			continue;
-		unsigned threshold =
-			h->choices[i].threshold ? h->choices[i].threshold : m->threshold;
-		unsigned interval =
-			h->choices[i].interval_ms ? h->choices[i].interval_ms : m->interval_ms;
-		unsigned timeout =
-			h->choices[i].timeout_ms ? h->choices[i].timeout_ms : m->timeout_ms;
-		if (interval + timeout + 1000 > k->slowest_ms)
-			k->slowest_ms = interval + timeout + 1000;
-		unsigned d = threshold * interval + timeout;
-		if (d > detect && d <= 15000)
-			detect = d;
-	}
-	k->detect_ms = (detect ? detect : 3000) + 500;
-	return health_set_start(&k->health, h, NULL, err);
-}
-
-/* Watch the monitors for ms: *failed with the first failure's evidence. */
-static int watch(struct sessions *k, unsigned ms, bool *failed, char *evidence, size_t size,
-		 struct dl_error *err)
-{
-	*failed = false;
 	int64_t until = monotonic_ns() + (int64_t)ms * 1000000;
-	for (unsigned rounds = 0; rounds < 100000 && monotonic_ns() < until && !*failed; rounds++) {
-		struct health_status st;
-		int rc = health_set_poll(k->health, &st, err);
+	for (unsigned rounds = 0; rounds < 100000; rounds++) {
+		bool failed = false;
+		struct health_event e;
+		int rc = watch_poll(&k->watch, &failed, &e, err);
 		if (rc)
 			return rc;
-		for (size_t i = 0; i < st.event_count; i++) {
-			on_event(&st.events[i], k);
-			if (st.events[i].kind == HEALTH_FAILED && !*failed) {
-				snprintf(evidence, size, "%s", st.events[i].evidence);
-				*failed = true;
-			}
+		if (failed) {
+			k->failed_monitor = e.monitor;
+			return dl_error_set(err, DL_ETIMEDOUT, "%s", e.evidence);
 		}
-		if (!*failed) {
-			struct timespec pause = {0,
-						 (long)health_set_interval_ms(k->health) * 1000000};
-			nanosleep(&pause, NULL);
-		}
+		int64_t left = until - monotonic_ns();
+		if (left <= 0)
+			return 0;
+		int64_t step = (int64_t)health_set_interval_ms(k->watch.set) * 1000000;
+		if (step > left)
+			step = left;
+		struct timespec pause = {(time_t)(step / 1000000000), (long)(step % 1000000000)};
+		nanosleep(&pause, NULL);
 	}
 	return 0;
 }
 
-static void pause_ms(unsigned ms)
-{
-	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000};
-	nanosleep(&t, NULL);
-}
-
-/* A session for sh within seconds, trying again while the DUT refuses. 0 up,
- * DL_ETIMEDOUT (why in err) when it never came, or dutlab's own error. */
-static int ensure(struct sessions *k, struct session_share *sh, unsigned seconds,
+/*
+ * A session for sh in state within seconds, trying again while the DUT
+ * refuses, the monitors polled between the attempts. 0 up; DL_ETIMEDOUT
+ * (why in err) when it never came, or at once when a monitor failed
+ * meanwhile (k->failed_monitor names it, err has its evidence): a dead DUT
+ * is a failure when its monitors say so, not only at the bound; or
+ * dutlab's own error.
+ */
+static int ensure(struct sessions *k, struct session_share *sh, unsigned state, unsigned seconds,
 		  struct dl_error *err)
 {
-	if (sh->link.fd >= 0)
+	k->failed_monitor = NULL;
+	if (sh->link.fd >= 0 && sh->link.state == state)
 		return 0;
+	sh->protocol->close(&sh->link); /* down, or another state's session: a fresh one */
 	int64_t deadline = monotonic_ns() + (int64_t)seconds * 1000000000;
 	if (deadline > k->config->deadline_ns)
 		deadline = k->config->deadline_ns;
@@ -576,20 +586,86 @@ static int ensure(struct sessions *k, struct session_share *sh, unsigned seconds
 		int64_t until = now + (int64_t)attempt_ms * 1000000;
 		if (until > deadline)
 			until = deadline;
-		int rc = sh->protocol->establish(&sh->link, until, &why);
+		int rc = sh->protocol->establish(&sh->link, state, until, &why);
 		if (rc == 0) {
+			sh->link.state = state;
 			sh->sessions++;
+			log_prefix(k, sh);
 			return 0;
 		}
 		if (rc == DL_ESCOPE || rc == DL_ENOMEM)
 			return dl_error_set(err, rc, "%s", why.message);
-		if (monotonic_ns() + RETRY_PAUSE_MS * 1000000ll < deadline)
-			pause_ms(RETRY_PAUSE_MS);
+		/* the monitors probe only while they are polled, not while an attempt waits
+		 * on the DUT: after an attempt the DUT let run to its bound without a word
+		 * (dead, or its port filtered) they get the time to decide */
+		unsigned pause = RETRY_PAUSE_MS;
+		if (monotonic_ns() >= until - SILENT_MARGIN_NS)
+			pause = k->watch.detect_ms;
+		int64_t left_ms = (deadline - monotonic_ns()) / 1000000;
+		rc = wait_watching(
+			k, left_ms > pause ? pause : (unsigned)(left_ms > 0 ? left_ms : 0), err);
+		if (rc)
+			return rc;
 	}
 	return dl_error_set(err, DL_ETIMEDOUT,
 			    "the DUT's %s session could not be re-established within %u s (last "
 			    "attempt: %s)",
 			    sh->protocol->name, seconds, why.message);
+}
+
+/* from into to, cut to fit. */
+static void copy_text(char *to, size_t size, const char *from)
+{
+	size_t n = strnlen(from, size - 1);
+	memcpy(to, from, n);
+	to[n] = '\0';
+}
+
+/*
+ * sh's protocol check on a fresh link (the fuzzing session closed first:
+ * a second session from the same peer would collide with it), tried again
+ * until healthy within seconds, the monitors polled between attempts.
+ * 0 with *healthy and the evidence (a monitor that failed meanwhile:
+ * unhealthy, k->failed_monitor set, its evidence); or dutlab's own error.
+ */
+static int check_share(struct sessions *k, struct session_share *sh, unsigned seconds,
+		       bool *healthy, char *evidence, size_t size, struct dl_error *err)
+{
+	*healthy = true;
+	k->failed_monitor = NULL;
+	if (!sh->protocol->check)
+		return 0;
+	sh->protocol->close(&sh->link);
+	int64_t deadline = monotonic_ns() + (int64_t)seconds * 1000000000;
+	if (deadline > k->config->deadline_ns)
+		deadline = k->config->deadline_ns;
+	snprintf(evidence, size, "%s: no check in time", sh->protocol->name);
+	*healthy = false;
+	for (unsigned attempt = 0; attempt < 10000 && monotonic_ns() < deadline; attempt++) {
+		int64_t until = monotonic_ns() + (int64_t)CHECK_ATTEMPT_MS * 1000000;
+		if (until > deadline)
+			until = deadline;
+		session_link_init(k->check_link, &k->peer);
+		struct dl_error why = {0};
+		int rc = sh->protocol->check(k->check_link, until, healthy, evidence, size, &why);
+		sh->protocol->close(k->check_link);
+		sh->checks++;
+		copy_text(sh->last_check, sizeof(sh->last_check), evidence);
+		if (rc)
+			return dl_error_set(err, rc, "%s", why.message);
+		if (*healthy)
+			return 0;
+		int64_t left_ms = (deadline - monotonic_ns()) / 1000000;
+		rc = wait_watching(k, left_ms > RETRY_PAUSE_MS ? RETRY_PAUSE_MS : 0, &why);
+		if (rc == DL_ETIMEDOUT && k->failed_monitor) {
+			copy_text(evidence, size, why.message); /* the monitor's evidence */
+			return 0;
+		}
+		if (rc)
+			return dl_error_set(err, rc, "%s", why.message);
+	}
+	sh->checks_failed++;
+	return 0;
 }
 
 static void count_reaction(struct session_share *sh, const struct session_reaction *re)
@@ -616,55 +692,53 @@ static void count_reaction(struct session_share *sh, const struct session_reacti
 	}
 }
 
-/* Wait for the DUT: every monitor and the session back, power-cycling it
- * once when the profile says how. *how: "recovered", "power_cycle" or "". */
+/* The case in frame on sh's established session, by the protocol's send hook when it has one. */
+static int send_case(struct session_share *sh, const struct session_case_template *t,
+		     const struct packet *frame, struct dl_error *err)
+{
+	if (sh->protocol->send)
+		return sh->protocol->send(&sh->link, t->template, frame->bytes, frame->length, err);
+	return session_link_send(&sh->link, frame->bytes, frame->length, false, err);
+}
+
+struct recovery {
+	struct sessions *k;
+	struct session_share *sh;
+};
+
+/* watch_recover's question once the monitors are back: the session, and its check. */
+static int session_back(void *ctx, unsigned seconds, bool *back, struct dl_error *err)
+{
+	struct recovery *r = ctx;
+	struct dl_error why;
+	*back = false;
+	int rc = ensure(r->k, r->sh, 0, seconds, &why);
+	if (rc == DL_ESCOPE || rc == DL_ENOMEM)
+		return dl_error_set(err, rc, "%s", why.message);
+	if (rc) {
+		copy_text(r->k->not_back, sizeof(r->k->not_back), why.message);
+		return 0;
+	}
+	char evidence[SESSION_EVIDENCE_MAX];
+	rc = check_share(r->k, r->sh, seconds, back, evidence, sizeof(evidence), err);
+	if (!rc && !*back) {
+		watch_note(&r->k->watch, r->sh->check_name, true, monotonic_ns(), evidence);
+		copy_text(r->k->not_back, sizeof(r->k->not_back), evidence);
+	}
+	return rc;
+}
+
+/* Wait for the DUT: every monitor, the session and its check back,
+ * power-cycling it once when the profile says how. *how: "recovered",
+ * "power_cycle" or "". */
 static int recover(struct sessions *k, struct session_share *sh, const char **how,
 		   struct dl_error *err)
 {
-	*how = "";
-	unsigned seconds = k->r->recovery_seconds ? k->r->recovery_seconds : 60;
-	struct health_status st;
-	struct dl_error why;
 	sh->protocol->close(&sh->link);
-	int rc = health_wait_recovery(k->health, seconds * 1000u, on_event, k, &st, &why);
-	if (rc && rc != DL_ETIMEDOUT)
-		return dl_error_set(err, rc, "%s", why.message);
-	if (rc == 0) {
-		rc = ensure(k, sh, seconds, &why);
-		if (rc == DL_ESCOPE || rc == DL_ENOMEM)
-			return dl_error_set(err, rc, "%s", why.message);
-		if (rc == 0) {
-			*how = "recovered";
-			return 0;
-		}
-	}
-	if (!k->r->power_cycle)
-		return 0;
-	struct adapter_exec_vars vars = {.address = k->config->profile->address_count
-							    ? k->config->profile->addresses[0]
-							    : NULL};
-	char transcript[4200];
-	snprintf(transcript, sizeof(transcript), "%s/sessions-power-cycle.log", k->robustness_dir);
-	struct adapter_exec_result result;
-	rc = adapter_exec_run(k->config->profile, k->r->power_cycle, &vars, transcript,
-			      k->config->deadline_ns, &result, err);
-	if (rc)
-		return rc;
-	unsigned wait_ms = seconds * 1000u;
-	if (wait_ms < k->slowest_ms)
-		wait_ms = k->slowest_ms;
-	rc = health_wait_recovery(k->health, wait_ms, on_event, k, &st, &why);
-	if (rc && rc != DL_ETIMEDOUT)
-		return dl_error_set(err, rc, "%s", why.message);
-	if (rc == 0) {
-		pause_ms(SETTLE_MS); /* the daemons open their ports one after another */
-		rc = ensure(k, sh, seconds, &why);
-		if (rc == DL_ESCOPE || rc == DL_ENOMEM)
-			return dl_error_set(err, rc, "%s", why.message);
-		if (rc == 0)
-			*how = "power_cycle";
-	}
-	return 0;
+	k->not_back[0] = '\0';
+	struct recovery r = {k, sh};
+	return watch_recover(&k->watch, "sessions-power-cycle.log", k->config->deadline_ns,
+			     session_back, &r, how, err);
 }
 
 static struct json_object *case_json(struct sessions *k, uint64_t index)
@@ -699,8 +773,26 @@ static struct json_object *case_json(struct sessions *k, uint64_t index)
 	return o;
 }
 
-/* Case index alone in a fresh session: does the DUT fail? *back: it came
- * back after (or never failed). */
+/* What the reproducer needs of the session a case was replayed in: its prefix and ends. */
+static void keep_session(struct session_link *to, const struct session_link *from)
+{
+	session_link_init(to, from->peer);
+	memcpy(to->prefix, from->prefix, from->prefix_length);
+	memcpy(to->prefix_ends, from->prefix_ends, sizeof(from->prefix_ends));
+	to->prefix_length = from->prefix_length;
+	to->prefix_count = from->prefix_count;
+	to->prefix_full = from->prefix_full;
+	to->state = from->state;
+	to->datagram = from->datagram;
+	to->ip_protocol = from->ip_protocol;
+	to->local4 = from->local4;
+	to->local_port = from->local_port;
+	to->remote_port = from->remote_port;
+}
+
+/* Case index alone in a fresh session: does the DUT fail (a monitor, the
+ * session not back, its check)? *back: it came back after (or never
+ * failed). */
 static int replay_one(struct sessions *k, uint64_t index, bool *failed, bool *back,
 		      struct dl_error *err)
 {
@@ -714,7 +806,7 @@ static int replay_one(struct sessions *k, uint64_t index, bool *failed, bool *ba
 	struct session_share *sh = &k->shares[t->share];
 	sh->protocol->close(&sh->link);
 	struct dl_error why;
-	rc = ensure(k, sh, SESSION_ESTABLISH_SECONDS, &why);
+	rc = ensure(k, sh, t->template->state, k->establish_seconds, &why);
 	if (rc == DL_ESCOPE || rc == DL_ENOMEM)
 		return dl_error_set(err, rc, "%s", why.message);
 	if (rc) {
@@ -722,20 +814,29 @@ static int replay_one(struct sessions *k, uint64_t index, bool *failed, bool *ba
 		return 0;
 	}
 	k->cases_replayed++;
+	keep_session(k->replayed, &sh->link);
 	struct session_reaction re;
-	if (session_link_send(&sh->link, k->frame[0].bytes, k->frame[0].length, false, &why) == 0)
+	if (send_case(sh, t, k->frame, &why) == 0)
 		(void)sh->protocol->tend(&sh->link, REPLAY_REACTION_MS, &re, &why);
 	sh->protocol->close(&sh->link);
-	/* the session must come back, and the monitors stay quiet */
-	rc = ensure(k, sh, VERIFY_SECONDS, &why);
+	/* the session must come back, the monitors stay quiet, the check pass */
+	rc = ensure(k, sh, 0, VERIFY_SECONDS, &why);
 	if (rc == DL_ESCOPE || rc == DL_ENOMEM)
 		return dl_error_set(err, rc, "%s", why.message);
 	*failed = rc != 0;
 	if (!*failed) {
-		char evidence[HEALTH_EVIDENCE_MAX + 64];
-		rc = watch(k, k->detect_ms, failed, evidence, sizeof(evidence), err);
+		struct health_event e;
+		rc = watch_for(&k->watch, k->watch.detect_ms, failed, &e, err);
 		if (rc)
 			return rc;
+	}
+	if (!*failed && sh->protocol->check) {
+		bool healthy = true;
+		char evidence[SESSION_EVIDENCE_MAX];
+		rc = check_share(k, sh, VERIFY_SECONDS, &healthy, evidence, sizeof(evidence), err);
+		if (rc)
+			return rc;
+		*failed = !healthy;
 	}
 	if (*failed) {
 		const char *how;
@@ -745,8 +846,8 @@ static int replay_one(struct sessions *k, uint64_t index, bool *failed, bool *ba
 	return rc;
 }
 
-static int write_reproducer(struct sessions *k, uint64_t index, size_t number, char *relative,
-			    size_t size, struct dl_error *err)
+static int write_reproducer(struct sessions *k, uint64_t index, const struct session_link *l,
+			    size_t number, char *relative, size_t size, struct dl_error *err)
 {
 	struct session_case_template *t;
 	struct fuzz_case record;
@@ -765,20 +866,23 @@ static int write_reproducer(struct sessions *k, uint64_t index, size_t number, c
 	rc = pcapng_open(&w, path, 1, PACKET_BYTES_MAX, k->r->interface, comment, 0, err);
 	if (rc)
 		return rc;
-	char prefix[128], text[400];
-	snprintf(prefix, sizeof(prefix), "state-building prefix: %s to %s",
-		 t->template->base.protocol, k->shares[t->share].protocol->title);
+	char prefix[160], text[400];
+	snprintf(prefix, sizeof(prefix), "state-building prefix: %s to %s (state %u)%s",
+		 t->template->base.protocol, k->shares[t->share].protocol->title,
+		 t->template->state, l->prefix_full ? ", cut short" : "");
 	fuzz_case_describe(&record, text, sizeof(text));
-	rc = session_write_frames(&w, &k->shares[t->share].link, 0x10000000u, k->frame[0].bytes,
-				  k->frame[0].length, prefix, text, err);
+	rc = session_write_frames(&w, l, LOG_ISN, k->frame[0].bytes, k->frame[0].length, prefix,
+				  text, err);
 	struct dl_error close_err;
 	if (pcapng_close(&w, &close_err) != 0 && !rc)
 		rc = dl_error_set(err, close_err.code, "%s", close_err.message);
 	return rc;
 }
 
+/* A failure seen by monitor (a health monitor, "bgp": its session, "bgp.check") while the
+ * campaign was doing what during says: recovered, its culprit replayed, its reproducer saved. */
 static int handle_failure(struct sessions *k, struct session_share *sh, const char *monitor,
-			  const char *evidence, struct dl_error *err)
+			  const char *during, const char *evidence, struct dl_error *err)
 {
 	size_t number = ++k->failure_count;
 	struct json_object *f = json_object_new_object();
@@ -787,7 +891,9 @@ static int handle_failure(struct sessions *k, struct session_share *sh, const ch
 		f, "at_s", json_object_new_double((double)(monotonic_ns() - k->origin_ns) / 1e9));
 	json_object_object_add(f, "monitor", json_object_new_string(monitor));
 	json_object_object_add(f, "evidence", json_object_new_string(evidence));
-	keep_event(k, monitor, true, monotonic_ns(), evidence);
+	json_object_object_add(f, "during", json_object_new_string(during));
+	if (!health_monitor_find(monitor))
+		watch_note(&k->watch, monitor, true, monotonic_ns(), evidence); /* the campaign's */
 	uint64_t newest = k->next_index ? k->next_index - 1 : 0;
 	uint64_t oldest = newest + 1 >= k->recent_count ? newest + 1 - k->recent_count : 0;
 	struct json_object *window = json_object_new_object();
@@ -799,6 +905,8 @@ static int handle_failure(struct sessions *k, struct session_share *sh, const ch
 	if (rc)
 		return rc;
 	json_object_object_add(f, "recovery", json_object_new_string(how[0] ? how : "none"));
+	if (!how[0] && k->not_back[0])
+		json_object_object_add(f, "not_back", json_object_new_string(k->not_back));
 	if (!how[0]) {
 		snprintf(k->stopped, sizeof(k->stopped),
 			 "the DUT did not recover from failure %zu (%s) within %u s%s", number,
@@ -838,13 +946,22 @@ static int handle_failure(struct sessions *k, struct session_share *sh, const ch
 	json_object_object_add(f, "minimal", minimal);
 	char relative[256];
 	if (k->recent_count) {
-		rc = write_reproducer(k, culprit, number, relative, sizeof(relative), err);
+		/* the culprit's own session, or (not reproduced) the newest case after the
+		 * prefix of the session it was sent in */
+		const struct session_link *l = found ? k->replayed : &sh->link;
+		rc = write_reproducer(k, culprit, l, number, relative, sizeof(relative), err);
 		if (rc)
 			return rc;
 		json_object_object_add(f, "reproducer", json_object_new_string(relative));
 	}
 	k->recent_count = 0; /* the cases before the failure are judged */
 	return 0;
+}
+
+/* A failure when ensure or a check failed: the monitor that saw it, else the session's. */
+static const char *failure_source(const struct sessions *k, const char *fallback)
+{
+	return k->failed_monitor ? k->failed_monitor : fallback;
 }
 
 /* Send case index on its protocol's session; 0 or dutlab's own error. A
@@ -859,13 +976,13 @@ static int run_case(struct sessions *k, uint64_t index, struct dl_error *err)
 	struct session_share *sh = &k->shares[t->share];
 	struct dl_error why;
 	for (int attempt = 0; attempt < 2; attempt++) {
-		rc = ensure(k, sh, SESSION_ESTABLISH_SECONDS, &why);
+		rc = ensure(k, sh, t->template->state, k->establish_seconds, &why);
 		if (rc == DL_ESCOPE || rc == DL_ENOMEM)
 			return dl_error_set(err, rc, "%s", why.message);
 		if (rc)
-			return handle_failure(k, sh, sh->protocol->name, why.message, err);
-		if (session_link_send(&sh->link, k->frame[0].bytes, k->frame[0].length, false,
-				      &why) == 0)
+			return handle_failure(k, sh, failure_source(k, sh->protocol->name),
+					      "re-establishing the session", why.message, err);
+		if (send_case(sh, t, k->frame, &why) == 0)
 			break;
 		/* the DUT reset the session after the last case: a reset, then again */
 		sh->resets++;
@@ -879,29 +996,48 @@ static int run_case(struct sessions *k, uint64_t index, struct dl_error *err)
 	t->cases++;
 	sh->cases++;
 	coverage_add(k->coverage, &record);
+	log_case(k, sh, &record);
 	struct session_reaction re;
 	rc = sh->protocol->tend(&sh->link, REACTION_MS, &re, &why);
 	count_reaction(sh, &re);
+	if (t->template->spends_session)
+		sh->protocol->close(&sh->link); /* the session cannot go on after it */
 	return 0;
 }
 
-static struct json_object *observation(struct sessions *k, double seconds_run)
+/* Every protocol's check, due every robustness.session_check seconds: a DUT
+ * that stays unhealthy for the establish bound is a failure. */
+static int run_checks(struct sessions *k, struct dl_error *err)
+{
+	for (size_t s = 0; s < k->share_count && !k->stopped[0]; s++) {
+		struct session_share *sh = &k->shares[s];
+		if (!sh->protocol->check)
+			continue;
+		bool healthy = true;
+		char evidence[SESSION_EVIDENCE_MAX];
+		int rc = check_share(k, sh, k->establish_seconds, &healthy, evidence,
+				     sizeof(evidence), err);
+		if (!rc && !healthy)
+			rc = handle_failure(k, sh, failure_source(k, sh->check_name),
+					    "checking the protocol", evidence, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static struct json_object *observation(struct sessions *k, double seconds_run, bool resumed,
+				       uint64_t resumed_at)
 {
 	const struct profile_robustness *r = k->r;
-	struct json_object *o = json_object_new_object();
-	json_object_object_add(o, "version", json_object_new_int(1));
-	json_object_object_add(o, "interface", json_object_new_string(r->interface));
-	json_object_object_add(o, "seed", json_object_new_int64((int64_t)k->seed));
-	json_object_object_add(o, "rate", json_object_new_int64(r->rate));
-	json_object_object_add(o, "level", json_object_new_int((int)(r->level ? r->level : 1)));
-	json_object_object_add(o, "duration_s", json_object_new_int64(r->duration_seconds));
-	json_object_object_add(o, "seconds_run", json_object_new_double(seconds_run));
-	json_object_object_add(
-		o, "seconds_total",
-		json_object_new_double((double)(monotonic_ns() - k->origin_ns) / 1e9));
-	json_object_object_add(o, "completed", json_object_new_boolean(!k->stopped[0]));
-	if (k->stopped[0])
-		json_object_object_add(o, "stopped", json_object_new_string(k->stopped));
+	struct checkpoint_place at = {
+		.seed = k->seed, .next_index = k->next_index, .seconds_run = seconds_run};
+	struct json_object *o =
+		checkpoint_observation(r, &at, (double)(monotonic_ns() - k->origin_ns) / 1e9,
+				       k->stopped, resumed, resumed_at);
+	json_object_object_add(o, "session_establish_s",
+			       json_object_new_int64(k->establish_seconds));
+	json_object_object_add(o, "session_check_s", json_object_new_int64(k->check_seconds));
 	/* the cases sent: an index whose session could not be opened was a failure, not a case */
 	uint64_t sent = 0;
 	for (size_t i = 0; i < k->share_count; i++)
@@ -938,6 +1074,15 @@ static struct json_object *observation(struct sessions *k, double seconds_run)
 		json_object_object_add(po, "resets", json_object_new_int64((int64_t)sh->resets));
 		json_object_object_add(po, "silent_closes",
 				       json_object_new_int64((int64_t)sh->silent_closes));
+		if (sh->protocol->check) {
+			json_object_object_add(po, "checks",
+					       json_object_new_int64((int64_t)sh->checks));
+			json_object_object_add(po, "checks_failed",
+					       json_object_new_int64((int64_t)sh->checks_failed));
+			if (sh->last_check[0])
+				json_object_object_add(po, "last_check",
+						       json_object_new_string(sh->last_check));
+		}
 		struct json_object *notes = json_object_new_object();
 		for (size_t i = 0; i < sh->notification_kinds; i++) {
 			char key[16];
@@ -953,50 +1098,192 @@ static struct json_object *observation(struct sessions *k, double seconds_run)
 	}
 	json_object_object_add(o, "protocols", protocols);
 	struct json_object *monitors = json_object_new_array();
-	for (size_t i = 0; k->health && i < health_set_count(k->health); i++)
+	for (size_t i = 0; k->watch.set && i < health_set_count(k->watch.set); i++)
 		json_object_array_add(monitors,
-				      json_object_new_string(health_set_name(k->health, i)));
+				      json_object_new_string(health_set_name(k->watch.set, i)));
 	json_object_object_add(o, "monitors", monitors);
-	json_object_object_add(o, "health_events", json_object_get(k->events));
+	json_object_object_add(o, "health_events", json_object_get(k->watch.events));
 	json_object_object_add(o, "failures", json_object_get(k->failures));
+	if (k->sent_log_open)
+		json_object_object_add(
+			o, "sent_log",
+			json_object_new_string("evidence/robustness/sessions-sent.pcapng"));
 	return o;
 }
+
+/* ---- checkpoints ---- */
+
+/* Where the campaign is, and what regenerating its cases cannot give back:
+ * each protocol's sessions, resets, notifications and checks. */
+static void checkpoint(struct sessions *k, int64_t now)
+{
+	struct checkpoint_place at = {.seed = k->seed,
+				      .next_index = k->next_index,
+				      .seconds_run = (double)(now - k->started_ns) / 1e9};
+	struct json_object *o = checkpoint_new(&at, k->failures);
+	if (!o)
+		return;
+	json_object_object_add(o, "cases_replayed",
+			       json_object_new_int64((int64_t)k->cases_replayed));
+	struct json_object *protocols = json_object_new_object();
+	for (size_t s = 0; s < k->share_count; s++) {
+		const struct session_share *sh = &k->shares[s];
+		struct json_object *po = json_object_new_object();
+		json_object_object_add(po, "sessions",
+				       json_object_new_int64((int64_t)sh->sessions));
+		json_object_object_add(po, "resets", json_object_new_int64((int64_t)sh->resets));
+		json_object_object_add(po, "silent_closes",
+				       json_object_new_int64((int64_t)sh->silent_closes));
+		json_object_object_add(po, "checks", json_object_new_int64((int64_t)sh->checks));
+		json_object_object_add(po, "checks_failed",
+				       json_object_new_int64((int64_t)sh->checks_failed));
+		struct json_object *notes = json_object_new_array();
+		for (size_t i = 0; i < sh->notification_kinds; i++) {
+			struct json_object *n = json_object_new_array();
+			json_object_array_add(n, json_object_new_int(sh->notifications[i].code));
+			json_object_array_add(n, json_object_new_int(sh->notifications[i].subcode));
+			json_object_array_add(
+				n, json_object_new_int64((int64_t)sh->notifications[i].count));
+			json_object_array_add(notes, n);
+		}
+		json_object_object_add(po, "notifications", notes);
+		json_object_object_add(protocols, sh->protocol->name, po);
+	}
+	json_object_object_add(o, "protocols", protocols);
+	(void)checkpoint_save(k->config->campaign_dir, SESSION_CHECKPOINT_KEY, o);
+	json_object_put(o);
+}
+
+static uint64_t count_of(const struct json_object *o, const char *key)
+{
+	int64_t v = json_read_int(o, key, 0);
+	return v > 0 ? (uint64_t)v : 0;
+}
+
+/* An interrupted run's place (seed, next case, seconds, failures, counts): 0 seconds and
+ * *resumed false when there is none for this campaign. Before prepare(): the seed it sets
+ * draws the cases. */
+static double resume(struct sessions *k, bool *resumed)
+{
+	struct checkpoint_place at;
+	struct json_object *o = checkpoint_load(k->config->campaign_dir, SESSION_CHECKPOINT_KEY,
+						k->r->seed, &at, k->failures);
+	*resumed = o != NULL;
+	if (!o)
+		return 0;
+	k->seed = at.seed;
+	k->next_index = at.next_index;
+	k->failure_count = json_object_array_length(k->failures);
+	k->cases_replayed = count_of(o, "cases_replayed");
+	json_object_put(k->resumed_counts);
+	k->resumed_counts = json_object_get(json_read_object(o, "protocols"));
+	json_object_put(o);
+	return at.seconds_run;
+}
+
+/* After prepare(): the counts a checkpoint kept, and those regenerating the cases sent gives
+ * (each template's cases, the coverage). */
+static int resume_counts(struct sessions *k, struct dl_error *err)
+{
+	for (size_t s = 0; k->resumed_counts && s < k->share_count; s++) {
+		struct session_share *sh = &k->shares[s];
+		const struct json_object *po =
+			json_read_object(k->resumed_counts, sh->protocol->name);
+		if (!po)
+			continue;
+		sh->sessions = count_of(po, "sessions");
+		sh->resets = count_of(po, "resets");
+		sh->silent_closes = count_of(po, "silent_closes");
+		sh->checks = count_of(po, "checks");
+		sh->checks_failed = count_of(po, "checks_failed");
+		struct json_object *notes = json_read_array(po, "notifications");
+		for (size_t i = 0; notes && i < json_object_array_length(notes) &&
+				   sh->notification_kinds < NOTIFICATION_KINDS;
+		     i++) {
+			struct json_object *n = json_object_array_get_idx(notes, i);
+			if (!json_object_is_type(n, json_type_array) ||
+			    json_object_array_length(n) != 3)
+				continue;
+			size_t at = sh->notification_kinds++;
+			sh->notifications[at].code =
+				(uint8_t)json_object_get_int(json_object_array_get_idx(n, 0));
+			sh->notifications[at].subcode =
+				(uint8_t)json_object_get_int(json_object_array_get_idx(n, 1));
+			sh->notifications[at].count =
+				(uint64_t)json_object_get_int64(json_object_array_get_idx(n, 2));
+		}
+	}
+	/* an index whose session did not come back was a failure, not a case: close enough
+	 * (a failure's index is counted here) */
+	for (uint64_t i = 0; i < k->next_index; i++) {
+		struct session_case_template *t;
+		struct fuzz_case record;
+		int rc = make_case(k, i, &t, &record, err);
+		if (rc)
+			return rc;
+		t->cases++;
+		k->shares[t->share].cases++;
+		coverage_add(k->coverage, &record);
+	}
+	return 0;
+}
+
+/* ---- setup and the loop ---- */
 
 static void release(struct sessions *k)
 {
 	for (size_t s = 0; s < k->share_count; s++)
 		k->shares[s].protocol->close(&k->shares[s].link);
-	health_set_stop(k->health);
+	watch_stop(&k->watch);
+	if (k->sent_log_open) {
+		struct dl_error ignored;
+		(void)pcapng_close(&k->sent_log, &ignored);
+	}
 	for (size_t i = 0; i < k->template_count; i++) {
 		free(k->templates[i].valid);
 		free(k->templates[i].plan);
 	}
 	free(k->frame);
+	free(k->log_frame);
+	free(k->check_link);
+	free(k->replayed);
 	free(k->coverage);
 	json_object_put(k->failures);
-	json_object_put(k->events);
+	json_object_put(k->resumed_counts);
 }
 
-static int setup(struct sessions *k, const struct campaign_config *c, struct dl_error *err)
+static int setup(struct sessions *k, const struct campaign_config *c, bool *resumed,
+		 double *seconds_before, struct dl_error *err)
 {
 	k->config = c;
 	k->r = &c->profile->robustness;
 	k->failures = json_object_new_array();
-	k->events = json_object_new_array();
 	k->frame = calloc(MUTATION_FRAMES_MAX, sizeof(*k->frame));
+	k->log_frame = malloc(sizeof(*k->log_frame));
+	k->check_link = malloc(sizeof(*k->check_link));
+	k->replayed = malloc(sizeof(*k->replayed));
 	k->coverage = malloc(sizeof(*k->coverage));
-	if (!k->failures || !k->events || !k->frame || !k->coverage)
+	if (!k->failures || !k->frame || !k->log_frame || !k->check_link || !k->replayed ||
+	    !k->coverage)
 		return dl_error_set(err, DL_ENOMEM, "robustness: out of memory");
 	coverage_init(k->coverage);
+	session_link_init(k->check_link, &k->peer);
+	session_link_init(k->replayed, &k->peer);
 	snprintf(k->robustness_dir, sizeof(k->robustness_dir), "%s/robustness", c->evidence_dir);
 	if (mkdir(k->robustness_dir, 0755) != 0 && errno != EEXIST)
 		return dl_error_set(err, DL_EIO, "robustness: cannot create %s: %s",
 				    k->robustness_dir, strerror(errno));
-	k->seed = k->r->seed;
+	*seconds_before = resume(k, resumed);
+	if (!k->seed)
+		k->seed = k->r->seed;
 	while (!k->seed)
 		if (getrandom(&k->seed, sizeof(k->seed), 0) != (ssize_t)sizeof(k->seed))
 			k->seed = (uint64_t)monotonic_ns();
 	k->seed &= 0x7fffffffffffffffull; /* stored as a signed JSON integer */
+	k->establish_seconds = k->r->session_establish_seconds ? k->r->session_establish_seconds
+							       : SESSION_ESTABLISH_SECONDS;
+	k->check_seconds =
+		k->r->session_check_seconds ? k->r->session_check_seconds : SESSION_CHECK_SECONDS;
 	k->peer.scope = &c->profile->scope;
 	k->peer.interface = k->r->interface;
 	k->peer.robustness = k->r;
@@ -1011,6 +1298,19 @@ static int setup(struct sessions *k, const struct campaign_config *c, struct dl_
 	return 0;
 }
 
+/* sessions-sent.pcapng: every case as sent, after its session's prefix (best effort). */
+static void open_sent_log(struct sessions *k)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/sessions-sent.pcapng", k->robustness_dir);
+	struct dl_error ignored;
+	k->sent_log_open = pcapng_open(&k->sent_log, path, 1, PACKET_BYTES_MAX, k->r->interface,
+				       "dutlab session robustness: every session's "
+				       "state-building prefix and every case sent in it, "
+				       "commented",
+				       SENT_LOG_BYTES, &ignored) == 0;
+}
+
 /* The first session of each protocol: one that never comes up is the
  * profile's mistake (an AS, a password, a port), not the DUT's failure. */
 static int first_sessions(struct sessions *k, struct dl_error *err)
@@ -1018,7 +1318,7 @@ static int first_sessions(struct sessions *k, struct dl_error *err)
 	for (size_t s = 0; s < k->share_count; s++) {
 		struct session_share *sh = &k->shares[s];
 		struct dl_error why;
-		int rc = ensure(k, sh, SESSION_ESTABLISH_SECONDS, &why);
+		int rc = ensure(k, sh, 0, k->establish_seconds, &why);
 		if (rc)
 			return dl_error_set(err, rc == DL_ETIMEDOUT ? DL_EIO : rc,
 					    "robustness: no %s session with the DUT: %s; check "
@@ -1039,27 +1339,39 @@ int session_run(const struct campaign_config *c, struct json_object **out, struc
 	struct sessions *k = calloc(1, sizeof(*k));
 	if (!k)
 		return dl_error_set(err, DL_ENOMEM, "robustness: out of memory");
-	int rc = setup(k, c, err);
+	bool resumed = false;
+	double seconds_before = 0;
+	int rc = setup(k, c, &resumed, &seconds_before, err);
 	if (!rc)
 		rc = prepare(k, err);
-	k->origin_ns = k->started_ns = monotonic_ns();
+	uint64_t resumed_at = k->next_index;
+	if (!rc)
+		rc = resume_counts(k, err);
+	k->origin_ns = k->started_ns = monotonic_ns() - (int64_t)(seconds_before * 1e9);
+	k->watch.origin_ns = k->origin_ns;
 	if (!rc && k->share_count == 0)
 		snprintf(k->stopped, sizeof(k->stopped),
 			 "robustness.mix names no session protocol (%s)",
 			 session_protocols[0]->name);
 	if (!rc && k->share_count)
-		rc = start_health(k, err);
-	if (!rc && k->share_count)
+		rc = watch_start(&k->watch, c->profile, k->robustness_dir,
+				 "sessions-health-exec.log", err);
+	if (!rc && k->share_count) {
+		open_sent_log(k);
 		rc = first_sessions(k, err);
+	}
 	const struct profile_robustness *r = k->r;
 	int64_t now = monotonic_ns();
-	k->origin_ns = k->started_ns = now;
+	k->started_ns = now - (int64_t)(seconds_before * 1e9);
+	double seconds_run = seconds_before;
 	if (!rc && k->share_count) {
 		rate_init(&k->rate, r->rate, 0, 1);
-		int64_t end = now + (int64_t)r->duration_seconds * 1000000000;
+		int64_t end = k->started_ns + (int64_t)r->duration_seconds * 1000000000;
 		int64_t next_poll = now, next_progress = now;
+		int64_t next_check = now + (int64_t)k->check_seconds * 1000000000;
+		int64_t next_checkpoint = now + CAMPAIGN_CHECKPOINT_SECONDS * 1000000000ll;
 		uint64_t total = (uint64_t)r->duration_seconds * r->rate;
-		unsigned interval = health_set_interval_ms(k->health);
+		unsigned interval = health_set_interval_ms(k->watch.set);
 		unsigned most = r->max_failures ? r->max_failures : 8;
 		while (!rc && !k->stopped[0] && now < end) {
 			if (now >= c->deadline_ns) {
@@ -1076,24 +1388,27 @@ int session_run(const struct campaign_config *c, struct json_object **out, struc
 				break;
 			k->next_index++;
 			now = monotonic_ns();
-			if (!rc && k->failure_count == failures_before && now >= next_poll) {
+			if (k->failure_count == failures_before && now >= next_poll) {
 				next_poll = now + (int64_t)interval * 1000000;
-				struct health_status st;
-				rc = health_set_poll(k->health, &st, err);
-				for (size_t i = 0; !rc && i < st.event_count; i++) {
-					on_event(&st.events[i], k);
-					if (st.events[i].kind != HEALTH_FAILED)
-						continue;
-					rc = handle_failure(k, &k->shares[0], st.events[i].monitor,
-							    st.events[i].evidence, err);
-					break;
-				}
+				bool failed = false;
+				struct health_event e;
+				rc = watch_poll(&k->watch, &failed, &e, err);
+				if (!rc && failed)
+					rc = handle_failure(k, &k->shares[0], e.monitor,
+							    "sending cases", e.evidence, err);
+			}
+			now = monotonic_ns();
+			if (!rc && k->failure_count == failures_before && now >= next_check) {
+				rc = run_checks(k, err);
+				next_check =
+					monotonic_ns() + (int64_t)k->check_seconds * 1000000000;
 			}
 			if (k->failure_count != failures_before) {
 				/* a failure's handling is not fuzzing time */
 				int64_t spent = monotonic_ns() - before;
 				k->started_ns += spent;
 				end += spent;
+				next_checkpoint += spent;
 				if (!k->stopped[0] && k->failure_count >= most)
 					snprintf(k->stopped, sizeof(k->stopped),
 						 "%zu failures, the most robustness.max_failures "
@@ -1101,6 +1416,10 @@ int session_run(const struct campaign_config *c, struct json_object **out, struc
 						 k->failure_count);
 			}
 			now = monotonic_ns();
+			if (now >= next_checkpoint) {
+				next_checkpoint = now + CAMPAIGN_CHECKPOINT_SECONDS * 1000000000ll;
+				checkpoint(k, now);
+			}
 			if (now >= next_progress && c->progress) {
 				next_progress = now + 1000000000;
 				char what[160];
@@ -1111,9 +1430,13 @@ int session_run(const struct campaign_config *c, struct json_object **out, struc
 				c->progress(c->progress_opaque, k->next_index, total, what);
 			}
 		}
+		now = monotonic_ns();
+		seconds_run = (double)(now - k->started_ns) / 1e9;
+		if (!rc)
+			checkpoint(k, now);
 	}
 	if (!rc)
-		*out = observation(k, (double)(monotonic_ns() - k->started_ns) / 1e9);
+		*out = observation(k, seconds_run, resumed, resumed_at);
 	release(k);
 	free(k);
 	return rc;

@@ -7,25 +7,32 @@
  * A mutation dropped at the first state check tests nothing: a BGP
  * speaker reads an UPDATE only in Established. A protocol is a plug-in
  * (struct session_protocol, listed in session_protocols[]): establish
- * connects and walks the protocol to its fuzzing state, recording what it
- * sent (the state-building prefix); its templates build the messages valid
- * in that state; tend keeps the session (keepalives) and reads how the DUT
- * reacted; close ends it.
+ * connects and walks the protocol to the state a template is sent in,
+ * recording what it sent (the state-building prefix); its templates build
+ * the messages of each state; tend keeps the session (keepalives) and
+ * reads how the DUT reacted; close ends it; an optional send patches what
+ * only the session knows into each case, an optional check says whether the
+ * protocol is still healthy.
  *
  * Case i of a campaign with seed S is template T(S, i) (drawn by the
  * mix's shares, as the packet campaign draws) mutated as mutate_planned(S,
  * i): any case can be rebuilt from the seed and its index. The loop, at
- * profile.robustness.rate: ensure a session (a DUT that answered the last
- * case with a NOTIFICATION and a reset did the right thing, RFC 4271 6.3,
- * RFC 7606: counted as a reset, never a failure), send the case, read the
- * reaction briefly, poll the health set. A failure is a monitor failing or
- * a session that cannot be re-established within SESSION_ESTABLISH_SECONDS.
- * Then: recover (wait robustness.recovery for the monitors and the
- * session, else power_cycle and wait again), replay the recent cases
- * newest first, each in a fresh session, until one fails the DUT again
- * (the culprit), and save the prefix and the culprit as a pcapng reproducer
- * (Ethernet/IPv4/TCP frames with plausible sequence numbers, each frame
- * commented with its case).
+ * profile.robustness.rate: ensure a session in the template's state (a DUT
+ * that answered the last case with a NOTIFICATION and a reset did the
+ * right thing, RFC 4271 6.3, RFC 7606: counted as a reset, never a
+ * failure), send the case (into sessions-sent.pcapng too), read the
+ * reaction briefly, poll the health set; every robustness.session_check
+ * seconds each protocol's check; every CAMPAIGN_CHECKPOINT_SECONDS a
+ * checkpoint (a killed campaign resumes there). A failure is a monitor
+ * failing (polled between re-establish attempts too), a session that
+ * cannot be re-established within robustness.session_establish seconds,
+ * or a check unhealthy for as long. Then: recover (wait
+ * robustness.recovery for the monitors, the session and its check, else
+ * power_cycle and wait again), replay the recent cases newest first, each
+ * in a fresh session, until one fails the DUT again (the culprit), and
+ * save the prefix and the culprit as a pcapng reproducer (Ethernet/IPv4
+ * frames of one TCP stream with plausible sequence numbers, or UDP, or the
+ * raw IP protocol; each frame commented with its case).
  */
 
 #include <netinet/in.h>
@@ -43,14 +50,18 @@ struct packet;
 struct profile_robustness;
 struct scope;
 
-#define SESSION_ESTABLISH_SECONDS 20 /* a session not back within this is a failure */
+#define SESSION_ESTABLISH_SECONDS 20 /* robustness.session_establish's default */
+#define SESSION_CHECK_SECONDS 10     /* robustness.session_check's default */
 #define SESSION_CONNECT_MS 3000      /* one attempt's connect and handshake */
 #define SESSION_REPLAY_MAX 16        /* recent cases replayed to find a culprit */
-#define SESSION_PREFIX_MAX 4         /* messages in the state-building prefix */
-#define SESSION_PREFIX_BYTES 2048
+#define SESSION_PREFIX_MAX 16        /* messages in the state-building prefix */
+#define SESSION_PREFIX_BYTES 8192
 #define SESSION_INPUT_BYTES 16384
 #define SESSION_MESSAGE_MAX 4096 /* the longest message a mutation may grow (BGP's) */
 #define SESSION_PROTOCOLS_MAX 8
+#define SESSION_STATE_BYTES 16384 /* the most per-link protocol state (state_size) */
+#define SESSION_EVIDENCE_MAX 512  /* a check's evidence, with its terminating NUL */
+#define SESSION_CHECKPOINT_KEY "robustness.sessions.checkpoint" /* in campaign.db */
 
 /* What a protocol needs to reach the DUT. */
 struct session_peer {
@@ -76,22 +87,38 @@ struct session_reaction {
 /* One session with the DUT; the protocol keeps its state in it. */
 struct session_link {
 	const struct session_peer *peer;
-	int fd; /* -1: no session */
-	/* the state-building prefix: what establish sent, message by message */
+	int fd;         /* -1: no session */
+	unsigned state; /* the protocol state establish reached (valid while fd >= 0) */
+	/* the state-building prefix: what establish sent, message by message (messages past
+	 * SESSION_PREFIX_MAX or SESSION_PREFIX_BYTES are sent, not recorded: prefix_full) */
 	uint8_t prefix[SESSION_PREFIX_BYTES];
 	size_t prefix_length, prefix_ends[SESSION_PREFIX_MAX], prefix_count;
+	bool prefix_full;
 	/* what the DUT sent, not yet read as messages */
 	uint8_t input[SESSION_INPUT_BYTES];
 	size_t input_length;
-	bool datagram;         /* a UDP socket (RIP): each read takes one datagram */
+	bool datagram;         /* a UDP (or raw IP) socket: each read takes one datagram */
 	bool connected;        /* connected to the DUT (else sendto, reads filtered on the DUT) */
+	uint8_t ip_protocol;   /* a raw IP link's protocol (OSPF's 89) for the reproducer's
+				  frames; 0: TCP, or UDP when datagram */
 	struct in_addr local4; /* the connection's own address and port (the reproducer's) */
 	uint16_t local_port, remote_port;
 	unsigned hold_time;   /* negotiated, seconds; 0: no keepalives */
 	int64_t keepalive_ns; /* when the next keepalive is due */
+	/*
+	 * The protocol's own per-link state: state_size bytes (at most
+	 * SESSION_STATE_BYTES) the plug-in casts and owns the meaning of.
+	 * session_link_init points it at protocol_storage and zeroes it; it
+	 * lives as long as the link, across its sessions (establish resets
+	 * what a new session must not inherit); the engine frees nothing in
+	 * it: whatever a plug-in allocates there, its close frees. A link is
+	 * never copied (the pointer is into the link itself).
+	 */
+	void *protocol_state;
+	_Alignas(max_align_t) uint8_t protocol_storage[SESSION_STATE_BYTES];
 };
 
-/* A message valid in the fuzzing state. */
+/* A message valid in one protocol state. */
 struct session_template {
 	/* name, protocol and title: what the mutation engine and coverage read
 	 * (base.build is NULL: a session message is built from the peer) */
@@ -99,37 +126,80 @@ struct session_template {
 	/* Build the message, standalone (p->bytes is what goes on the socket),
 	 * and packet_finish() it. 0, DL_ENOMEM or DL_EINVAL. */
 	int (*build)(struct packet *p, const struct session_peer *peer, struct dl_error *err);
+	/* the protocol state the message is sent in: the plug-in's own
+	 * numbering, 0 its main fuzzing state (BGP Established) */
+	unsigned state;
+	/* the session cannot go on after it (a TLS handshake message): the
+	 * engine closes the link after the case's reaction is read */
+	bool spends_session;
 };
 
+/*
+ * The engine's rule: before a case, if the link is down or l->state is
+ * not the template's state, close it and establish a fresh one at the
+ * template's state; send the case (send, or session_link_send); read the
+ * reaction (tend); after a spends_session case, close.
+ */
 struct session_protocol {
 	const char *name;  /* "bgp": the mix's name */
 	const char *title; /* "BGP-4 in Established" */
 	const struct session_template *const *templates;
 	size_t template_count;
-	/* Connect and bring the session to the fuzzing state before deadline_ns,
-	 * recording the prefix (session_link_send with prefix true). 0 up;
-	 * DL_ESCOPE is dutlab's own refusal; any other error is the DUT's
-	 * (refused, silent, a NOTIFICATION), with the reason in err. */
-	int (*establish)(struct session_link *l, int64_t deadline_ns, struct dl_error *err);
+	/* Connect a fresh link and bring it to state before deadline_ns,
+	 * recording the prefix (session_link_send with prefix true). 0 up (the
+	 * engine then sets l->state); DL_ESCOPE and DL_ENOMEM are dutlab's own;
+	 * any other error is the DUT's (refused, silent, a NOTIFICATION), with
+	 * the reason in err. */
+	int (*establish)(struct session_link *l, unsigned state, int64_t deadline_ns,
+			 struct dl_error *err);
 	/* Keep the session (keepalives when due) and read what the DUT said for
 	 * up to wait_ms. 0 with *out, or DL_EIO when our own sending failed
 	 * (then *out is SESSION_CLOSED too). */
 	int (*tend)(struct session_link *l, unsigned wait_ms, struct session_reaction *out,
 		    struct dl_error *err);
+	/* End the session (and free what establish allocated in protocol_state);
+	 * called on a closed link too. */
 	void (*close)(struct session_link *l);
+	/* Optional (NULL: session_link_send(l, data, length, false, err)): send
+	 * one case (t's message, mutated) on an established link; patches what
+	 * only this session knows into a copy (RTSP's Session ID and CSeq).
+	 * 0, or DL_EIO when the session is gone (the engine counts a reset). */
+	int (*send)(struct session_link *l, const struct session_template *t, const uint8_t *data,
+		    size_t length, struct dl_error *err);
+	/* Optional: the protocol's own health, on a fresh link the engine gives
+	 * it (fd -1; the engine closes the fuzzing link first, and calls close on
+	 * this one after): BGP: the DUT advertises the routes the profile
+	 * expects; OSPF: the neighbour reaches Full; RTSP: OPTIONS answers and
+	 * PLAY streams; TLS: a full handshake completes. 0 with *healthy and
+	 * evidence ("bgp: 198.18.24.128/25 advertised"; at most
+	 * SESSION_EVIDENCE_MAX is kept); a DUT that cannot be reached is 0 with
+	 * *healthy false; DL_ESCOPE and DL_ENOMEM are dutlab's own errors.
+	 * Called every robustness.session_check seconds and when deciding
+	 * whether a DUT has recovered. */
+	int (*check)(struct session_link *l, int64_t deadline_ns, bool *healthy, char *evidence,
+		     size_t size, struct dl_error *err);
+	/* bytes of per-link protocol state at l->protocol_state (at most
+	 * SESSION_STATE_BYTES); 0: none */
+	size_t state_size;
 	/* how long one establish attempt may take; 0: SESSION_CONNECT_MS */
 	unsigned establish_ms;
 };
 
 extern const struct session_protocol session_bgp;
 extern const struct session_protocol session_rip;
+extern const struct session_protocol session_ospf;
+extern const struct session_protocol session_tls;
+extern const struct session_protocol session_rtsp;
+extern const struct session_protocol session_rtp;
+extern const struct session_protocol session_rtcp;
 extern const struct session_protocol *const session_protocols[];
 extern const size_t session_protocol_count;
 const struct session_protocol *session_protocol_find(const char *name);
 
 /* ---- what the protocols use ---- */
 
-/* A fresh link (fd -1, nothing recorded). */
+/* A fresh link (fd -1, nothing recorded, state 0, protocol_state pointing at its zeroed
+ * storage). */
 void session_link_init(struct session_link *l, const struct session_peer *peer);
 /* Connect by TCP to the DUT's port (md5_key: TCP-MD5, RFC 2385, or NULL),
  * note the local address and port. */
@@ -142,7 +212,8 @@ int session_link_connect(struct session_link *l, uint16_t port, const char *md5_
  * only). 0, DL_ESCOPE or DL_EIO (the port taken, or no right to bind it). */
 int session_link_open_udp(struct session_link *l, uint16_t local_port, uint16_t port,
 			  const struct in_addr *group, struct dl_error *err);
-/* Send data; with prefix true it is recorded as a prefix message. 0 or DL_EIO. */
+/* Send data; with prefix true it is recorded as a prefix message (while the prefix has room,
+ * else prefix_full). 0 or DL_EIO. */
 int session_link_send(struct session_link *l, const uint8_t *data, size_t length, bool prefix,
 		      struct dl_error *err);
 /* Read what arrived within wait_ms into l->input (a datagram link: one datagram at most,

@@ -368,3 +368,80 @@ void sock_close_reset(int fd)
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 	close(fd);
 }
+
+/* The guard for a raw IP destination: an address inside scope.networks, or a link-scoped
+ * multicast group (224.0.0.0/24, RFC 5771: OSPF's 224.0.0.5 and .6), which no router forwards,
+ * on an interface the profile declares. */
+static int sock_permit_raw(const struct scope *scope, const struct in_addr *to,
+			   const char *interface, struct dl_error *err)
+{
+	const uint8_t *a = (const uint8_t *)&to->s_addr;
+	if (a[0] == 224 && a[1] == 0 && a[2] == 0) {
+		if (!interface)
+			return dl_error_set(err, DL_ESCOPE,
+					    "the link-local group %u.%u.%u.%u needs the tester "
+					    "interface it is sent on; refusing to send",
+					    a[0], a[1], a[2], a[3]);
+		return scope_permit(scope, NULL, 0, interface, err);
+	}
+	struct sockaddr_in in = {.sin_family = AF_INET, .sin_addr = *to};
+	return scope_permit(scope, (const struct sockaddr *)&in, sizeof(in), interface, err);
+}
+
+int sock_raw_ip_open(const struct scope *scope, const struct in_addr *destination, int protocol,
+		     const struct in_addr *group, const struct in_addr *local,
+		     const char *interface, int *fd_out, struct dl_error *err)
+{
+	*fd_out = -1;
+	int rc = sock_permit_raw(scope, destination, interface, err);
+	if (!rc && group)
+		rc = sock_permit_raw(scope, group, interface, err);
+	if (rc)
+		return rc;
+	const uint8_t *g = group ? (const uint8_t *)&group->s_addr : NULL;
+	if (g && !(g[0] == 224 && g[1] == 0 && g[2] == 0))
+		return dl_error_set(err, DL_ESCOPE,
+				    "%u.%u.%u.%u is not a link-local group (224.0.0.0/24); "
+				    "refusing to join it",
+				    g[0], g[1], g[2], g[3]);
+	struct sock_address to = {.length = sizeof(struct sockaddr_in)};
+	struct sockaddr_in *sin = (struct sockaddr_in *)&to.storage;
+	sin->sin_family = AF_INET;
+	sin->sin_addr = *destination;
+	int fd = -1;
+	rc = sock_open(scope, &to, SOCK_RAW, protocol, interface, &fd, err);
+	if (rc)
+		return rc;
+	int zero = 0, one = 1;
+	struct ip_mreqn join = {.imr_multiaddr = group ? *group : (struct in_addr){0},
+				.imr_address = local ? *local : (struct in_addr){0},
+				.imr_ifindex = interface ? (int)if_nametoindex(interface) : 0};
+	/* RFC 2328 A.1: TTL 1 and nothing routed; our own packets not read back */
+	if (setsockopt(fd, IPPROTO_IP, IP_TTL, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero)) < 0 ||
+	    (group && (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &join, sizeof(join)) < 0 ||
+		       setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &join, sizeof(join)) < 0))) {
+		int e = errno;
+		close(fd);
+		return dl_error_set(err, DL_EIO,
+				    "cannot set up the raw IP protocol %d socket on '%s': %s",
+				    protocol, interface ? interface : "(routed)", strerror(e));
+	}
+	*fd_out = fd;
+	return 0;
+}
+
+int sock_raw_ip_send(const struct scope *scope, int fd, const struct in_addr *to,
+		     const char *interface, const void *data, size_t length, struct dl_error *err)
+{
+	int rc = sock_permit_raw(scope, to, interface, err);
+	if (rc)
+		return rc;
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr = *to};
+	ssize_t sent = sendto(fd, data, length, 0, (const struct sockaddr *)&sin, sizeof(sin));
+	if (sent != (ssize_t)length)
+		return dl_error_set(err, DL_EIO, "raw IP send of %zu bytes: %s", length,
+				    sent < 0 ? strerror(errno) : "cut short");
+	return 0;
+}

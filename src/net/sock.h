@@ -59,6 +59,25 @@ int sock_open(const struct scope *scope, const struct sock_address *destination,
 int sock_packet_open(const struct scope *scope, const char *interface, const char *destination,
 		     int type, uint16_t ethertype, int *fd_out, struct dl_error *err);
 
+/*
+ * A raw IPv4 socket of IP protocol protocol (OSPF's 89; the kernel writes
+ * the IP header, reads return it) bound to interface, for sending to
+ * destination and, when group is not NULL, to that group, joined from local
+ * on interface. The scope guard allows destination inside scope.networks,
+ * and a group only if it is link-scoped (224.0.0.0/24, RFC 5771: OSPF's
+ * 224.0.0.5 and .6, which no router forwards) and interface is declared.
+ * TTL 1 (RFC 2328 A.1), multicast not looped back. 0, DL_ESCOPE or DL_EIO
+ * (no CAP_NET_RAW).
+ */
+struct in_addr;
+int sock_raw_ip_open(const struct scope *scope, const struct in_addr *destination, int protocol,
+		     const struct in_addr *group, const struct in_addr *local,
+		     const char *interface, int *fd_out, struct dl_error *err);
+/* Send one datagram on such a socket to to, the guard asked again for to. 0, DL_ESCOPE or
+ * DL_EIO. */
+int sock_raw_ip_send(const struct scope *scope, int fd, const struct in_addr *to,
+		     const char *interface, const void *data, size_t length, struct dl_error *err);
+
 /* Connect a socket from sock_open() and wait until connected or deadline_ns.
  * 0, DL_ETIMEDOUT, or DL_EIO (err names the errno: "connection refused"). On
  * failure *errno_out (if not NULL) holds the errno. */

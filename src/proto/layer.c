@@ -8,14 +8,20 @@
 #include "proto/ethernet.h"
 #include "proto/icmpv4.h"
 #include "proto/icmpv6.h"
+#include "proto/interleaved.h"
 #include "proto/ipv4.h"
 #include "proto/ipv6.h"
 #include "proto/layer.h"
 #include "proto/lldp.h"
 #include "proto/mac-control.h"
+#include "proto/ospf.h"
 #include "proto/packet.h"
 #include "proto/rip.h"
+#include "proto/rtcp.h"
+#include "proto/rtp.h"
+#include "proto/rtsp-message.h"
 #include "proto/tcp.h"
+#include "proto/tls-record.h"
 #include "proto/udp.h"
 #include "proto/vlan.h"
 
@@ -36,8 +42,14 @@ const struct proto_layer *const proto_layers[] = {
 	&llc_layer,
 	&lldp_layer,
 	&mac_control_layer,
+	&ospf_layer,
 	&rip_layer,
+	&rtcp_layer,
+	&rtp_layer,
+	&rtsp_message_layer, /* "rtsp" */
+	&interleaved_layer, /* "rtsp-interleaved" */
 	&tcp_layer,
+	&tls_record_layer,
 	&udp_layer,
 	&vlan_layer,
 };
@@ -67,6 +79,7 @@ static const struct proto_dispatch proto_dispatch[] = {
 	{LAYER_NEXT_IP_PROTOCOL, 1, &icmpv4_layer},
 	{LAYER_NEXT_IP_PROTOCOL, 6, &tcp_layer},
 	{LAYER_NEXT_IP_PROTOCOL, 17, &udp_layer},
+	{LAYER_NEXT_IP_PROTOCOL, OSPF_PROTOCOL, &ospf_layer},
 	{LAYER_NEXT_ETHERTYPE, ETHERTYPE_IPV6, &ipv6_layer},
 	{LAYER_NEXT_IP_PROTOCOL, IPV6_NEXT_HOP_BY_HOP, &ipv6_hop_by_hop_layer},
 	{LAYER_NEXT_IP_PROTOCOL, IPV6_NEXT_ROUTING, &ipv6_routing_layer},
@@ -75,6 +88,8 @@ static const struct proto_dispatch proto_dispatch[] = {
 	{LAYER_NEXT_IP_PROTOCOL, IPV6_NEXT_ICMPV6, &icmpv6_layer},
 	{LAYER_NEXT_TCP_PORT, BGP_PORT, &bgp_layer},
 	{LAYER_NEXT_UDP_PORT, RIP_PORT, &rip_layer},
+	{LAYER_NEXT_TCP_PORT, RTSP_MESSAGE_PORT, &rtsp_message_layer},
+	{LAYER_NEXT_TCP_PORT, TLS_RECORD_PORT, &tls_record_layer},
 };
 
 const struct proto_layer *proto_layer_find(const char *name)

@@ -70,7 +70,7 @@ bool proto_dispatches(enum layer_next next, uint32_t value);
 /*
  * Parse a whole Ethernet frame into p through the models: Ethernet, then
  * 802.1Q tags, then by EtherType (ARP, IPv4, IPv6, LLDP, MAC Control, LLC),
- * then by IP protocol (ICMPv4, ICMPv6, UDP, TCP, IPv6 extension headers),
+ * then by IP protocol (ICMPv4, ICMPv6, UDP, TCP, OSPF 89, IPv6 extension headers),
  * then by TCP port (BGP on 179, either way: every message of the segment)
  * and by UDP port (RIP on 520, either way).
  * A payload no model knows stays a FIELD_BYTES "payload". 0, or DL_EPROTO

@@ -144,8 +144,47 @@ static uint64_t packet_mask(unsigned width)
 /* The field's holding bytes are numeric and inside the frame. */
 static bool packet_numeric(const struct packet *p, const struct field *f)
 {
-	return !(f->flags & FIELD_REMOVED) && f->size >= 1 && f->size <= 8 &&
+	uint32_t most = (f->flags & FIELD_DECIMAL) ? PACKET_DECIMAL_DIGITS_MAX : 8;
+	return !(f->flags & FIELD_REMOVED) && f->size >= 1 && f->size <= most &&
 	       f->offset + f->size <= p->length;
+}
+
+/* A decimal field's value: its leading digits, saturating at UINT64_MAX (a mutation may
+ * leave anything there; what is not a digit ends the number). */
+static uint64_t packet_decimal_read(const uint8_t *b, uint32_t size)
+{
+	uint64_t v = 0;
+	for (uint32_t i = 0; i < size && b[i] >= '0' && b[i] <= '9'; i++) {
+		unsigned d = (unsigned)(b[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return UINT64_MAX;
+		v = v * 10 + d;
+	}
+	return v;
+}
+
+/* value's decimal digits into out (PACKET_DECIMAL_DIGITS_MAX bytes); their count */
+static uint32_t packet_decimal_text(uint64_t value, uint8_t *out)
+{
+	uint8_t rev[PACKET_DECIMAL_DIGITS_MAX];
+	uint32_t n = 0;
+	do {
+		rev[n++] = (uint8_t)('0' + value % 10);
+		value /= 10;
+	} while (value && n < PACKET_DECIMAL_DIGITS_MAX);
+	for (uint32_t i = 0; i < n; i++)
+		out[i] = rev[n - 1 - i];
+	return n;
+}
+
+static uint64_t packet_decimal_max(unsigned digits)
+{
+	if (digits == 0 || digits >= PACKET_DECIMAL_DIGITS_MAX)
+		return UINT64_MAX;
+	uint64_t max = 1;
+	for (unsigned i = 0; i < digits; i++)
+		max *= 10;
+	return max - 1;
 }
 
 static uint64_t packet_read(const uint8_t *b, uint32_t size, bool little)
@@ -193,6 +232,8 @@ uint64_t packet_get(const struct packet *p, int field)
 	const struct field *f = &p->fields[field];
 	if (!packet_numeric(p, f))
 		return 0;
+	if (f->flags & FIELD_DECIMAL)
+		return packet_decimal_read(p->bytes + f->offset, f->size);
 	uint64_t v = packet_read(p->bytes + f->offset, f->size, f->flags & FIELD_LITTLE_ENDIAN);
 	if (f->bit_width == 0)
 		return v;
@@ -208,6 +249,19 @@ void packet_put(struct packet *p, int field, uint64_t value)
 	const struct field *f = &p->fields[field];
 	if (!packet_numeric(p, f))
 		return;
+	if (f->flags & FIELD_DECIMAL) {
+		/* the text takes the digits' width: the frame is spliced around it (a frame
+		 * past PACKET_BYTES_MAX keeps the old digits) */
+		uint8_t text[PACKET_DECIMAL_DIGITS_MAX];
+		uint64_t max = packet_decimal_max(f->bit_width);
+		uint32_t n = packet_decimal_text(value > max ? max : value, text);
+		if (n == f->size) {
+			memcpy(p->bytes + f->offset, text, n);
+			return;
+		}
+		(void)packet_splice(p, f->offset, f->size, text, n, field, NULL);
+		return;
+	}
 	bool little = f->flags & FIELD_LITTLE_ENDIAN;
 	uint8_t *b = p->bytes + f->offset;
 	if (f->bit_width == 0) {
@@ -227,6 +281,8 @@ uint64_t packet_field_max(const struct packet *p, int field)
 	if (!packet_valid_field(p, field))
 		return 0;
 	const struct field *f = &p->fields[field];
+	if (f->flags & FIELD_DECIMAL)
+		return packet_decimal_max(f->bit_width);
 	if (f->bit_width)
 		return packet_mask(f->bit_width);
 	if (f->size < 1 || f->size > 8)
@@ -289,6 +345,38 @@ int packet_field_bytes(struct packet *p, const char *name, enum field_kind kind,
 	/* data may already be the frame's bytes (a parser declaring what it copied) */
 	if (data && size && (const uint8_t *)data != p->bytes + offset)
 		memmove(p->bytes + offset, data, size);
+	return (int)(f - p->fields);
+}
+
+int packet_decimal(struct packet *p, const char *name, enum field_kind kind, uint64_t value,
+		   unsigned digits, uint8_t flags)
+{
+	uint8_t text[PACKET_DECIMAL_DIGITS_MAX];
+	uint64_t max = packet_decimal_max(digits);
+	uint32_t n = packet_decimal_text(value > max ? max : value, text);
+	uint32_t offset = packet_append(p, n);
+	if (offset == PACKET_BYTES_MAX)
+		return PACKET_NONE;
+	memcpy(p->bytes + offset, text, n);
+	return packet_decimal_present(p, name, kind, offset, n, digits, flags);
+}
+
+int packet_decimal_present(struct packet *p, const char *name, enum field_kind kind,
+			   uint32_t offset, uint32_t size, unsigned digits, uint8_t flags)
+{
+	if (p->overflow)
+		return PACKET_NONE;
+	if (size < 1 || size > PACKET_DECIMAL_DIGITS_MAX || offset > p->length ||
+	    size > p->length - offset)
+		return PACKET_NONE;
+	for (uint32_t i = 0; i < size; i++)
+		if (p->bytes[offset + i] < '0' || p->bytes[offset + i] > '9')
+			return PACKET_NONE;
+	struct field *f = packet_new_field(p, name, kind, offset, size, flags | FIELD_DECIMAL);
+	if (!f)
+		return PACKET_NONE;
+	f->bit_width =
+		(uint8_t)(digits > PACKET_DECIMAL_DIGITS_MAX ? PACKET_DECIMAL_DIGITS_MAX : digits);
 	return (int)(f - p->fields);
 }
 
@@ -469,31 +557,39 @@ int packet_finish(struct packet *p, struct dl_error *err)
 	p->open_count = 0;
 	uint16_t children[PACKET_FIELDS_MAX];
 	bool counted = false;
-	for (int i = 0; i < p->field_count; i++) {
-		const struct field *f = &p->fields[i];
-		if ((f->kind != FIELD_LENGTH && f->kind != FIELD_COUNT) || f->target < 0 ||
-		    f->target >= p->field_count || (f->flags & FIELD_REMOVED) ||
-		    packet_frozen(p, i))
-			continue;
-		if (f->kind == FIELD_LENGTH) {
-			int64_t v =
-				(int64_t)(packet_target_size(p, f->target) / f->unit) + f->adjust;
-			packet_put(p, i, v < 0 ? 0 : (uint64_t)v);
-			continue;
-		}
-		if (!counted) {
-			/* one pass counts every element's children, for all the counts */
-			memset(children, 0, p->field_count * sizeof(children[0]));
-			for (int j = 0; j < p->field_count; j++) {
-				const struct field *c = &p->fields[j];
-				if ((c->kind == FIELD_ELEMENT || c->kind == FIELD_LIST) &&
-				    !(c->flags & FIELD_REMOVED) && c->parent >= 0 &&
-				    c->parent < p->field_count)
-					children[c->parent]++;
+	/* a decimal-text length (FIELD_DECIMAL) written with more or fewer digits moves what
+	 * follows it and resizes what holds it: the lengths are taken again after such a pass
+	 * (each pass measures what the last one wrote; the digits settle within two) */
+	for (int pass = 0; pass < 4; pass++) {
+		uint32_t before = p->length;
+		for (int i = 0; i < p->field_count; i++) {
+			const struct field *f = &p->fields[i];
+			if ((f->kind != FIELD_LENGTH && f->kind != FIELD_COUNT) || f->target < 0 ||
+			    f->target >= p->field_count || (f->flags & FIELD_REMOVED) ||
+			    packet_frozen(p, i))
+				continue;
+			if (f->kind == FIELD_LENGTH) {
+				int64_t v = (int64_t)(packet_target_size(p, f->target) / f->unit) +
+					    f->adjust;
+				packet_put(p, i, v < 0 ? 0 : (uint64_t)v);
+				continue;
 			}
-			counted = true;
+			if (!counted) {
+				/* one pass counts every element's children, for all the counts */
+				memset(children, 0, p->field_count * sizeof(children[0]));
+				for (int j = 0; j < p->field_count; j++) {
+					const struct field *c = &p->fields[j];
+					if ((c->kind == FIELD_ELEMENT || c->kind == FIELD_LIST) &&
+					    !(c->flags & FIELD_REMOVED) && c->parent >= 0 &&
+					    c->parent < p->field_count)
+						children[c->parent]++;
+				}
+				counted = true;
+			}
+			packet_put(p, i, children[f->target]);
 		}
-		packet_put(p, i, children[f->target]);
+		if (p->length == before)
+			break;
 	}
 	for (int l = p->layer_count - 1; l >= 0; l--) {
 		const struct packet_layer *layer = &p->layers[l];

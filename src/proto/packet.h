@@ -61,7 +61,14 @@ enum field_flag {
 	FIELD_LITTLE_ENDIAN = 1u << 2, /* multi-byte value in little-endian order (rare) */
 	FIELD_REPEATABLE = 1u << 3,    /* an element a list may hold more than once */
 	FIELD_LAYER = 1u << 4,         /* the element of a whole layer (packet.layers[].element) */
+	/* a number written as decimal ASCII digits (a text protocol's CSeq, Content-Length):
+	 * its size is its text's, 1 to PACKET_DECIMAL_DIGITS_MAX bytes; packet_put() rewrites
+	 * the digits and splices the frame to their new width; bit_width holds the most digits
+	 * its values have (packet_field_max() is 10^digits - 1; 0 or 20: UINT64_MAX) */
+	FIELD_DECIMAL = 1u << 5,
 };
+
+#define PACKET_DECIMAL_DIGITS_MAX 20 /* UINT64_MAX, 18446744073709551615 */
 
 /* One defined value of a FIELD_ENUM; a table ends with a NULL name. */
 struct field_value {
@@ -148,6 +155,19 @@ int packet_field_bits(struct packet *p, const char *name, enum field_kind kind, 
 int packet_field_bytes(struct packet *p, const char *name, enum field_kind kind, uint32_t offset,
 		       const void *data, uint32_t size, uint8_t flags);
 
+/*
+ * Text numbers (FIELD_DECIMAL): packet_decimal() appends value's digits at the
+ * end (every open element grows) and declares them a numeric field of kind;
+ * packet_decimal_present() declares the digits a parser already appended at
+ * offset. digits: the most the field's values have (1..20; 0: 20). Each
+ * returns the field's index, or PACKET_NONE (overflow; a parser's bytes that
+ * are not 1 to 20 digits).
+ */
+int packet_decimal(struct packet *p, const char *name, enum field_kind kind, uint64_t value,
+		   unsigned digits, uint8_t flags);
+int packet_decimal_present(struct packet *p, const char *name, enum field_kind kind,
+			   uint32_t offset, uint32_t size, unsigned digits, uint8_t flags);
+
 /* For parsers, over bytes already in the frame: the big-endian value of size
  * bytes (1..8) at offset (bytes past the frame's end read as nothing), and
  * packet_field() with that value. */
@@ -160,8 +180,9 @@ void packet_relate(struct packet *p, int field, int target, uint16_t unit, int32
 /* Give a FIELD_ENUM its defined values. */
 void packet_values(struct packet *p, int field, const struct field_value *values);
 
-/* The value of a field of 1..8 bytes (or a bit field), and writing one
- * (cut to the field's width). */
+/* The value of a field of 1..8 bytes (or a bit field, or a decimal one), and
+ * writing one (cut to the field's width; a decimal field's value capped at
+ * its max, its bytes spliced to the new digits: fields after it move). */
 uint64_t packet_get(const struct packet *p, int field);
 void packet_put(struct packet *p, int field, uint64_t value);
 /* The largest value a numeric field holds. */

@@ -2,10 +2,10 @@
 #include "core/compat.h"
 
 #include <openssl/evp.h>
-#include <pthread.h>
 
 #include "core/error.h"
 #include "proto/cursor.h"
+#include "proto/keys.h"
 #include "proto/layer.h"
 #include "proto/packet.h"
 #include "proto/rip.h"
@@ -17,7 +17,7 @@
  */
 
 #define RIP_SLOT_DIGEST 0 /* the trailer's digest field, or PACKET_NONE */
-#define RIP_SLOT_KEY 1    /* the index in rip_keys of the key, or PACKET_NONE (parsed) */
+#define RIP_SLOT_KEY 1    /* the key's index (proto/keys.h), or PACKET_NONE (parsed) */
 #define RIP_MESSAGE_MAX                                                                            \
 	(RIP_HEADER_LENGTH + RIP_ENTRIES_MAX * RIP_ENTRY_LENGTH + RIP_TRAILER_LENGTH)
 
@@ -47,39 +47,7 @@ static const struct field_value rip_auth_types[] = {
 
 static const struct field_value rip_trailer_types[] = {{RIP_AUTH_TRAILER, "trailer"}, {0, NULL}};
 
-/* The keys the digest fixup signs with: a packet holds only an index (a layer slot), so the keys
- * live here, added once per distinct key and kept for the process. */
-static pthread_mutex_t rip_keys_lock = PTHREAD_MUTEX_INITIALIZER;
-static uint8_t rip_keys[RIP_KEYS_MAX][RIP_KEY_LENGTH];
-static int rip_key_count;
-
-static int rip_key_add(const uint8_t key[RIP_KEY_LENGTH])
-{
-	int found = PACKET_NONE;
-	pthread_mutex_lock(&rip_keys_lock);
-	for (int i = 0; i < rip_key_count && found == PACKET_NONE; i++) {
-		if (memcmp(rip_keys[i], key, RIP_KEY_LENGTH) == 0)
-			found = i;
-	}
-	if (found == PACKET_NONE && rip_key_count < RIP_KEYS_MAX) {
-		memcpy(rip_keys[rip_key_count], key, RIP_KEY_LENGTH);
-		found = rip_key_count++;
-	}
-	pthread_mutex_unlock(&rip_keys_lock);
-	return found;
-}
-
-static bool rip_key_get(int index, uint8_t key[RIP_KEY_LENGTH])
-{
-	bool ok = false;
-	pthread_mutex_lock(&rip_keys_lock);
-	if (index >= 0 && index < rip_key_count) {
-		memcpy(key, rip_keys[index], RIP_KEY_LENGTH);
-		ok = true;
-	}
-	pthread_mutex_unlock(&rip_keys_lock);
-	return ok;
-}
+_Static_assert(RIP_KEY_LENGTH == PROTO_KEY_LENGTH, "the keys table holds RIP's keys");
 
 static int rip_md5(const uint8_t *message, size_t length, const uint8_t key[RIP_KEY_LENGTH],
 		   uint8_t digest[RIP_DIGEST_LENGTH])
@@ -332,7 +300,7 @@ int rip_build(struct packet *p, const struct rip_fields *f)
 		rip_put16(m + n, RIP_FAMILY_AUTH);
 		rip_put16(m + n + 2, RIP_AUTH_TRAILER);
 		n += RIP_TRAILER_LENGTH; /* the digest: packet_finish() */
-		key_index = rip_key_add(key);
+		key_index = proto_key_add(key);
 		if (key_index == PACKET_NONE)
 			return rip_refuse(p);
 	}
@@ -355,7 +323,7 @@ static void rip_fixup(struct packet *p, int layer)
 	int d = p->layers[layer].slots[RIP_SLOT_DIGEST];
 	uint8_t key[RIP_KEY_LENGTH];
 	if (d == PACKET_NONE || d >= p->field_count ||
-	    !rip_key_get(p->layers[layer].slots[RIP_SLOT_KEY], key))
+	    !proto_key_get(p->layers[layer].slots[RIP_SLOT_KEY], key))
 		return;
 	const struct field *f = &p->fields[d];
 	const struct field *e = &p->fields[p->layers[layer].element];

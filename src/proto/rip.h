@@ -54,7 +54,6 @@ struct proto_layer;
 #define RIP_KEY_LENGTH 16
 #define RIP_DIGEST_LENGTH 16
 #define RIP_TRAILER_LENGTH (4 + RIP_DIGEST_LENGTH)
-#define RIP_KEYS_MAX 16 /* distinct MD5 keys a process registers for the digest fixup */
 
 enum rip_command {
 	RIP_REQUEST = 1,
@@ -96,7 +95,7 @@ struct rip_fields {
 
 /* Append one message as a layer of its own (closed: a UDP socket payload or
  * the innermost layer of a frame). 0, DL_EINVAL (too many routes, a
- * password over 16 bytes or missing, more than RIP_KEYS_MAX keys) or
+ * password over 16 bytes or missing, more keys than PROTO_KEYS_MAX) or
  * DL_ENOMEM; p->overflow set on failure. */
 int rip_build(struct packet *p, const struct rip_fields *f);
 

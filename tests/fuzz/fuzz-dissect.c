@@ -72,8 +72,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		packet_freeze(&copy, data[size / 2] % copy.field_count);
 	}
 	uint32_t before = copy.length;
-	if (packet_finish(&copy, &err) < 0 || copy.length != before)
+	bool decimal = false; /* a decimal-text length (RTSP's) may take more or fewer digits */
+	for (int i = 0; i < copy.field_count; i++)
+		decimal |=
+			(copy.fields[i].flags & (FIELD_DECIMAL | FIELD_REMOVED)) == FIELD_DECIMAL;
+	if (packet_finish(&copy, &err) < 0 || (!decimal && copy.length != before))
 		abort();
 	check_schema(&copy);
+	if (decimal) {
+		/* then the lengths have settled: finishing again changes nothing */
+		static struct packet again;
+		packet_copy(&again, &copy);
+		if (packet_finish(&again, &err) < 0 || again.length != copy.length ||
+		    memcmp(again.bytes, copy.bytes, copy.length) != 0)
+			abort();
+	}
 	return 0;
 }

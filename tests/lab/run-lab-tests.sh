@@ -188,6 +188,12 @@ camera_tests() {
 		not_ok "verify detects a changed evidence file" "camera-bad's campaign has no pcapng evidence"
 	fi
 
+	# --- tlslab-fragile's TLS session reproducer: one connection, and it kills the fixture again ---
+	case " $duts " in *" tlslab-fragile "*)
+		run_script "tlslab-fragile session reproducer" \
+			"$root/tests/lab/robustness/sessions-tls-reproducer.sh" "$work/tlslab-fragile" ;;
+	esac
+
 	# --- a rebuilt report equals the one written at the end of the run ---
 	cp -r "$work/camera-good" "$work/rebuilt"
 	"$dutlab" report "$work/rebuilt" >/dev/null 2>&1
@@ -370,15 +376,31 @@ router_tests() {
 		run_script "routing-bad session reproducer" \
 			"$root/tests/lab/robustness/sessions-reproducer.sh" "$work/routing-bad" ;;
 	esac
+	# routing-frr's session campaign watched: its BGP check both ways, a dead DUT noticed by
+	# its monitor while the session is re-established, a killed campaign resumed
+	case " $duts " in *" routing-frr "*)
+		run_script "sessions health" "$root/tests/lab/robustness/sessions-health.sh" "$build" ;;
+	esac
 	# the routing DUTs (FRR with every protocol authenticated, BIRD, the fragile BGP
 	# speaker): sessions reach their state with our peers, from the DUT's view and ours
-	run_script "routing duts" "$root/tests/lab/routing/duts.sh"
+	run_script "routing duts" "$root/tests/lab/routing/duts.sh" "$build"
 	for ((i = 0; i < 3600; i++)); do
 		[ -f "$work/net-tests.done" ] && break
 		case " $duts " in *" firewall-"* | *" switch-"*) sleep 1 ;; *) break ;; esac
 	done
 	run_script "packet duts" "$root/tests/lab/packet/duts.sh"
 	echo "finished" >"$work/router-tests.done"
+}
+
+# stream_tests: after the streaming cameras' campaigns, in their lane: stream-bad's RTSP
+# session reproducer (its culprit alone kills the fragile responder again), then the
+# streaming DUTs' own test (it brings both up and down).
+stream_tests() {
+	case " $duts " in *" stream-bad "*)
+		run_script_later "stream-bad session reproducer" \
+			"$root/tests/lab/robustness/sessions-stream-reproducer.sh" "$work/stream-bad" ;;
+	esac
+	run_script_later "stream duts" "$root/tests/lab/stream/duts.sh"
 }
 
 # --- one campaign per DUT and standard ---
@@ -412,7 +434,8 @@ lane() {
 # for TS-0014-1); mgmt-bad; the firewalls and switches (their robustness campaigns), then
 # their reproducers and the resume test; the routers, Open vSwitches and routing DUTs (BGP
 # sessions), then their reproducers and the layer-2/3 and routing DUT tests; and the
-# cameras and controllers, then the camera tests and the self-contained scripts. The user-enumeration tests compare login
+# cameras, streaming cameras and controllers, then the camera tests, the streaming DUTs' tests
+# and the self-contained scripts. The user-enumeration tests compare login
 # latencies of existing and unknown users, interleaved, so the other lanes' load falls on
 # both sides alike.
 good="" good2="" bad="" net="" routers="" rest=""
@@ -454,6 +477,7 @@ for group in "$good" "$good2" "$bad" "$net" "$routers" "$rest"; do
 			{
 				lane $group
 				camera_tests >"$work/camera-tests.log" 2>&1
+				stream_tests
 				self_contained_scripts
 			} &
 		else
@@ -575,8 +599,8 @@ relay "$work/router-tests.log"
 [ -f "$work/router-tests.done" ] ||
 	not_ok "the router, Open vSwitch and layer-2/3 DUT tests ran to their end" \
 		"$(tail -5 "$work/router-tests.log")"
-for name in "tls vs sslscan" "ssh vs ssh-audit" "tls hostile" "login drivers" "http drivers" \
-	"health monitors" "packet rings"; do
+for name in "stream-bad session reproducer" "stream duts" "tls vs sslscan" "ssh vs ssh-audit" \
+	"tls hostile" "login drivers" "http drivers" "health monitors" "packet rings"; do
 	relay_script "$name"
 done
 # The management-plane tests run beside the last lanes (mgmt_tests).

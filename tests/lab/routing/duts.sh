@@ -1,10 +1,12 @@
 #!/bin/bash
 # duts.sh: the routing lab DUTs (routing-frr, routing-bird, routing-bad) speak BGP, OSPFv2 and RIPv2 with a peer of ours, authenticated where they say, and the fragile BGP speaker dies on exactly its attribute.
 #
-# Runnable alone, as root: tests/lab/routing/duts.sh. Brings the three DUTs up, and from the
+# Runnable alone, as root: tests/lab/routing/duts.sh [BUILD] (dutlab from BUILD, default
+# build). Brings the three DUTs up, and from the
 # tester namespace proves each protocol with peers of our own (tests/lab/routing/bgp-peer.py:
 # a BGP session with TCP-MD5 where the DUT asks for it; igp-peer.py: OSPF hellos and RIP
-# packets, keyed MD5 where the DUT asks for it), asserting each from the DUT's own view
+# packets, keyed MD5 where the DUT asks for it; dutlab's own OSPF session plug-in, which must
+# reach Full), asserting each from the DUT's own view
 # (vtysh on its vty sockets, birdc on its control socket, the fixture's status port) and from
 # ours, and the authentication on the link with tshark. Then kills routing-bad's speaker with
 # its one malformed UPDATE, power-cycles it (lab restart), brings everything down and checks
@@ -16,6 +18,7 @@ need_root duts.sh
 need_command duts.sh vtysh
 need_command duts.sh birdc
 need_command duts.sh tshark
+lab_build "${1:-}"
 lab_work routing-duts
 PY=/usr/bin/python3
 BGP=$root/tests/lab/routing/bgp-peer.py
@@ -226,6 +229,62 @@ ospf_check routing-bird bird_ospf_view
 check "routing-bird: its hellos carry no authentication (autype 0)" has "$work/ospf-routing-bird.out" '^hello from .* autype 0 '
 ospf_check routing-bad frr_ospf_view
 check "routing-bad: its hellos carry no authentication (autype 0)" has "$work/ospf-routing-bad.out" '^hello from .* autype 0 '
+
+# 3b. OSPFv2 with our own C peer: a session campaign of OSPF alone (src/fuzz/session-ospf.c,
+# rate 1, 12 s) brings the adjacency to Full (hellos, DD exchange, LSR and LSAcks) and keeps
+# it there between its cases. The DUT's own view (vtysh, birdc) says Full; ours: the
+# campaign's OSPF check (every 4 s, on a fresh adjacency) found the DUT Full with us.
+frr_ospf_full() {
+	vty "$1" 'show ip ospf neighbor' | grep -Eq "^$(addr "$1" tester_ipv4 | sed 's/\./\\./g') +[0-9]+ +Full/"
+}
+bird_ospf_full() {
+	bird "$1" show ospf neighbors | grep -Eq "^$(addr "$1" tester_ipv4 | sed 's/\./\\./g')[[:space:]].*Full/PtP"
+}
+ospf_c_peer() { # ospf_c_peer NAME VIEW OSPF-MAP
+	local n=$1 view=$2 map=$3 out="$work/ospf-c-$1" pid rc i
+	i=$(topo "$n" tester_if)
+	cat >"$out.yaml" <<EOF
+dutlab_profile: 1
+identity: {vendor: Acme, model: BR, firmware: "1", serial: OSPF1, product_type: router}
+targets:
+  - {standard: ncc-ci-ict}
+scope:
+  networks: [$(addr "$n" dut_ipv4)]
+  interfaces: [$i]
+dut:
+  addresses: [$(addr "$n" dut_ipv4)]
+robustness:
+  interface: $i
+  duration: 12
+  rate: 1
+  seed: 1
+  mix: {ospf: 1}
+  monitors: [icmp]
+  recovery: 10
+  session_check: 4
+  ospf: $map
+EOF
+	in_tester "$dutlab" fuzz --profile "$out.yaml" --output "$out" --sessions >"$out.json" 2>"$out.err" &
+	pid=$!
+	pids="$pids $pid"
+	check "$n: the DUT's own view has our C peer (dutlab's OSPF plug-in) Full" within 10 "$view" "$n"
+	wait "$pid"
+	rc=$?
+	check "$n: our C peer's OSPF campaign (exit $rc): its checks found the DUT Full with us" \
+		"$PY" -c '
+import json, sys
+o = json.load(open(sys.argv[1]))["protocols"]["ospf"]
+print(o.get("cases"), o.get("sessions"), o.get("checks"), o.get("checks_failed"), o.get("last_check"))
+sys.exit(0 if o["cases"] > 0 and o["sessions"] >= 1 and o["checks"] >= 1 and o["checks_failed"] == 0
+         and " Full with us " in o["last_check"] else 1)' "$out.json"
+}
+if [ -x "$dutlab" ]; then
+	ospf_c_peer routing-frr frr_ospf_full "{password: $O, key_id: 1, hello: 2, dead: 8}"
+	ospf_c_peer routing-bird bird_ospf_full "{hello: 2, dead: 8}"
+	ospf_c_peer routing-bad frr_ospf_full "{hello: 2, dead: 8}"
+else
+	not_ok "dutlab's OSPF peer" "no dutlab at $dutlab: build first, or pass the build directory"
+fi
 
 # 4. RIPv2: our response announcing a prefix is learned by the DUT (its own RIB says so)
 # only when authenticated as it asks; its own responses carry its prefix (and MD5 on FRR).

@@ -523,6 +523,8 @@ static void test_checks_resolve(void **state)
 		{"ncc-ci-ict", "5.4.2.4", "robustness.packets", NULL, NULL},
 		{"ncc-ci-ict", "5.4.3.2", "robustness.packets", NULL, NULL},
 		{"ncc-ci-ict", "5.4.3.2", "robustness.sessions", NULL, NULL},
+		/* RTSP, RTP, RTCP and TLS inside their sessions, 1 h (issue 7) */
+		{"taics-ts-0014-1", "5.3.2.3", "robustness.sessions", NULL, NULL},
 		{"ncc-ci-ict", "5.3.1.6", "auth.storage", "weak_hash", "finding"},
 		/* roles and unauthenticated access (checks-access) */
 		{"taics-ts-0014-1", "5.2.4.1", "auth.every-interface", "data", "sensitive"},
@@ -573,6 +575,15 @@ static void test_checks_resolve(void **state)
 		assert_string_equal(ref->params[1].name, "protocols");
 		assert_string_equal(ref->params[1].value, robust[i].protocols);
 	}
+	/* TS-0014-1 5.3.2.3 names no duration: a fixed budget of 1 h (inventory #34) */
+	const struct catalog_clause *ts =
+		catalog_find_clause(catalog_find_standard(&catalog, "taics-ts-0014-1"), "5.3.2.3");
+	assert_non_null(ts);
+	assert_int_equal(ts->check_count, 1);
+	assert_int_equal(ts->checks[0].param_count, 2);
+	assert_string_equal(ts->checks[0].params[0].name, "hours");
+	assert_string_equal(ts->checks[0].params[0].value, "1");
+	assert_string_equal(ts->checks[0].params[1].value, "rtsp,rtp,rtcp,tls");
 	/* every check the catalog cites exists, and takes the parameters given */
 	size_t cited = 0;
 	for (size_t i = 0; i < catalog.standard_count; i++) {

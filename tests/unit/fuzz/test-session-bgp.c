@@ -3,15 +3,20 @@
 #include "core/compat.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/error.h"
 #include "core/profile.h"
 #include "fuzz/mutate.h"
+#include "fuzz/session-bgp.h"
 #include "fuzz/session.h"
 #include "net/pcapng.h"
+#include "net/scope.h"
+#include "net/sock.h"
 #include "proto/bgp.h"
 #include "proto/layer.h"
 #include "proto/packet.h"
@@ -228,6 +233,227 @@ static void reproducer_frames_are_one_session(void **state)
 	free(l);
 }
 
+/* Prefixes as robustness.bgp.expect_routes names them: the host bits cleared, bad ones refused. */
+static void routes_parse(void **state)
+{
+	(void)state;
+	struct session_bgp_route r;
+	char text[64];
+	assert_int_equal(session_bgp_route_parse("198.18.24.128/25", &r), 0);
+	assert_int_equal(r.family, AF_INET);
+	assert_int_equal(r.length, 25);
+	session_bgp_route_text(&r, text, sizeof(text));
+	assert_string_equal(text, "198.18.24.128/25");
+	assert_int_equal(session_bgp_route_parse("198.18.24.200/25", &r), 0);
+	session_bgp_route_text(&r, text, sizeof(text));
+	assert_string_equal(text, "198.18.24.128/25");
+	assert_int_equal(session_bgp_route_parse("fd00:198:0:24:1:ffff::/80", &r), 0);
+	assert_int_equal(r.family, AF_INET6);
+	session_bgp_route_text(&r, text, sizeof(text));
+	assert_string_equal(text, "fd00:198:0:24:1::/80");
+	static const char *const bad[] = {"198.18.24.0",  "198.18.24.0/33",   "/24",
+					  "198.18.24.0/", "fd00::/129",       "fd00::/1x",
+					  "x/8",          "198.18.24.0/0008", NULL};
+	for (size_t i = 0; i < DL_ARRAY_SIZE(bad); i++)
+		if (session_bgp_route_parse(bad[i], &r) != DL_EINVAL)
+			fail_msg("'%s' accepted", bad[i] ? bad[i] : "NULL");
+}
+
+static const char *const lab_routes[] = {"198.18.24.128/25", "fd00:198:0:24:1::/80"};
+
+static struct bgp_prefix4 lab_prefix4(void)
+{
+	struct bgp_prefix4 p = {.length = 25};
+	inet_pton(AF_INET, "198.18.24.128", &p.address);
+	return p;
+}
+
+static struct bgp_prefix6 lab_prefix6(void)
+{
+	struct bgp_prefix6 p = {.length = 80};
+	inet_pton(AF_INET6, "fd00:198:0:24:1::", &p.address);
+	return p;
+}
+
+/* An UPDATE the DUT would send: IPv4 NLRI, or IPv6 in MP_REACH_NLRI; or withdrawing them. */
+static void build_dut_update(struct packet *p, bool v4, bool v6, bool withdraw)
+{
+	uint32_t path[] = {65000};
+	struct bgp_prefix4 a = lab_prefix4();
+	struct bgp_prefix6 b = lab_prefix6();
+	struct bgp_update_fields f = {
+		.origin = BGP_ORIGIN_IGP, .as_path = path, .as_path_count = withdraw ? 0 : 1};
+	inet_pton(AF_INET, "198.18.24.2", &f.next_hop);
+	inet_pton(AF_INET6, "fd00:198:0:24::2", &f.next_hop6);
+	if (withdraw) {
+		f = (struct bgp_update_fields){0};
+		f.withdrawn = v4 ? &a : NULL;
+		f.withdrawn_count = v4;
+		f.withdrawn6 = v6 ? &b : NULL;
+		f.withdrawn6_count = v6;
+	} else {
+		f.nlri = v4 ? &a : NULL;
+		f.nlri_count = v4;
+		f.nlri6 = v6 ? &b : NULL;
+		f.nlri6_count = v6;
+	}
+	packet_init(p);
+	assert_int_equal(bgp_build_update(p, &f), 0);
+	struct dl_error err = {0};
+	if (packet_finish(p, &err) != 0)
+		fail_msg("%s", err.message);
+}
+
+/* The check's reading of UPDATEs: announcements mark, withdrawals clear, other routes and
+ * messages change nothing, broken lengths are the DUT's malformed message. */
+static void update_routes_seen(void **state)
+{
+	(void)state;
+	struct session_bgp_route want[2];
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(session_bgp_route_parse(lab_routes[i], &want[i]), 0);
+	bool seen[2] = {false, false};
+	struct packet *p = malloc(sizeof(*p));
+	assert_non_null(p);
+	struct dl_error err = {0};
+	build_dut_update(p, true, false, false);
+	assert_int_equal(session_bgp_update_routes(p->bytes, p->length, want, 2, seen, &err), 0);
+	assert_true(seen[0]);
+	assert_false(seen[1]);
+	build_dut_update(p, false, true, false);
+	assert_int_equal(session_bgp_update_routes(p->bytes, p->length, want, 2, seen, &err), 0);
+	assert_true(seen[0] && seen[1]);
+	build_dut_update(p, true, true, true);
+	assert_int_equal(session_bgp_update_routes(p->bytes, p->length, want, 2, seen, &err), 0);
+	assert_false(seen[0] || seen[1]);
+	/* our own template's route is not the DUT's */
+	struct session_peer peer;
+	peer_init(&peer);
+	packet_init(p);
+	assert_int_equal(session_bgp.templates[0]->build(p, &peer, &err), 0);
+	assert_int_equal(session_bgp_update_routes(p->bytes, p->length, want, 2, seen, &err), 0);
+	assert_false(seen[0] || seen[1]);
+	packet_init(p);
+	assert_int_equal(bgp_build_keepalive(p), 0);
+	assert_int_equal(packet_finish(p, &err), 0);
+	assert_int_equal(session_bgp_update_routes(p->bytes, p->length, want, 2, seen, &err), 0);
+	/* a total path attribute length past the message */
+	build_dut_update(p, true, false, false);
+	p->bytes[BGP_HEADER_LENGTH + 2] = 0x0f;
+	assert_int_equal(session_bgp_update_routes(p->bytes, p->length, want, 2, seen, &err),
+			 DL_EPROTO);
+	assert_non_null(strstr(err.message, "bgp: the DUT's UPDATE"));
+	free(p);
+}
+
+/* ---- the check against a fake DUT on 127.0.0.1 ---- */
+
+struct fake_dut {
+	int listener;
+	bool announce6; /* both routes, or only the IPv4 one */
+};
+
+static void send_message(int fd, struct packet *p)
+{
+	struct dl_error err = {0};
+	assert_int_equal(packet_finish(p, &err), 0);
+	assert_int_equal(sock_send_all(fd, p->bytes, p->length, sock_now_ns() + 1000000000, &err),
+			 0);
+}
+
+/* Accept one peer, send OPEN, KEEPALIVE and the UPDATEs, hold it until it closes. */
+static void *fake_dut_run(void *arg)
+{
+	struct fake_dut *d = arg;
+	int fd = accept(d->listener, NULL, NULL);
+	if (fd < 0)
+		return NULL;
+	struct packet *p = malloc(sizeof(*p));
+	packet_init(p);
+	struct bgp_open_fields of = {.my_as = 65000, .hold_time = 90};
+	inet_pton(AF_INET, "198.18.24.2", &of.identifier);
+	bgp_build_open(p, &of);
+	send_message(fd, p);
+	packet_init(p);
+	bgp_build_keepalive(p);
+	send_message(fd, p);
+	build_dut_update(p, true, false, false);
+	send_message(fd, p);
+	if (d->announce6) {
+		build_dut_update(p, false, true, false);
+		send_message(fd, p);
+	}
+	char sink[4096];
+	for (int i = 0; i < 100 && recv(fd, sink, sizeof(sink), 0) > 0; i++)
+		;
+	free(p);
+	close(fd);
+	return NULL;
+}
+
+/* The check on a fresh link: healthy with every expected route advertised; unhealthy, naming
+ * the missing one, when the DUT keeps it back; unhealthy when there is no session at all. */
+static void check_against_a_fake_dut(void **state)
+{
+	(void)state;
+	struct scope scope;
+	memset(&scope, 0, sizeof(scope));
+	scope.origin = "test profile";
+	struct dl_error err = {0};
+	assert_int_equal(scope_add_network(&scope, "127.0.0.0/8", &err), 0);
+	struct profile_robustness r = {.bgp = {.declared = true,
+					       .local_as = 65001,
+					       .peer_as = 65000,
+					       .hold_time = 90,
+					       .expect_routes = (char **)lab_routes,
+					       .expect_route_count = 2}};
+	struct session_peer peer = {.scope = &scope, .robustness = &r};
+	inet_pton(AF_INET, "127.0.0.1", &peer.dut4);
+	inet_pton(AF_INET, "127.0.0.1", &peer.tester4);
+	struct session_link *l = malloc(sizeof(*l));
+	assert_non_null(l);
+	assert_non_null(session_bgp.check);
+	for (int round = 0; round < 3; round++) {
+		struct fake_dut d = {.listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0),
+				     .announce6 = round == 0};
+		struct sockaddr_in a = {.sin_family = AF_INET,
+					.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+		assert_int_equal(bind(d.listener, (struct sockaddr *)&a, sizeof(a)), 0);
+		socklen_t length = sizeof(a);
+		assert_int_equal(getsockname(d.listener, (struct sockaddr *)&a, &length), 0);
+		r.bgp.port = ntohs(a.sin_port);
+		pthread_t thread;
+		if (round < 2) {
+			assert_int_equal(listen(d.listener, 4), 0);
+			assert_int_equal(pthread_create(&thread, NULL, fake_dut_run, &d), 0);
+		}
+		session_link_init(l, &peer);
+		bool healthy = round != 0;
+		char evidence[SESSION_EVIDENCE_MAX] = "";
+		int rc = session_bgp.check(l, sock_now_ns() + 1500000000, &healthy, evidence,
+					   sizeof(evidence), &err);
+		session_bgp.close(l);
+		if (round < 2)
+			assert_int_equal(pthread_join(thread, NULL), 0);
+		close(d.listener);
+		assert_int_equal(rc, 0);
+		if (round == 0) {
+			if (!healthy)
+				fail_msg("unhealthy: %s", evidence);
+			assert_non_null(strstr(evidence, "198.18.24.128/25 fd00:198:0:24:1::/80 "
+							 "advertised"));
+		} else if (round == 1) {
+			assert_false(healthy);
+			assert_non_null(strstr(evidence, "fd00:198:0:24:1::/80 not advertised"));
+		} else {
+			assert_false(healthy);
+			assert_non_null(strstr(evidence, "bgp: no session for the check"));
+		}
+	}
+	free(l);
+	scope_release(&scope);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +461,9 @@ int main(void)
 		cmocka_unit_test(templates_build_valid_messages),
 		cmocka_unit_test(mutations_of_standalone_messages),
 		cmocka_unit_test(reproducer_frames_are_one_session),
+		cmocka_unit_test(routes_parse),
+		cmocka_unit_test(update_routes_seen),
+		cmocka_unit_test(check_against_a_fake_dut),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -56,7 +56,7 @@ static void plug_in_is_listed(void **state)
 	(void)state;
 	assert_ptr_equal(session_protocol_find("rip"), &session_rip);
 	assert_ptr_equal(session_protocol_find("bgp"), &session_bgp);
-	assert_null(session_protocol_find("ospf"));
+	assert_ptr_equal(session_protocol_find("ospf"), &session_ospf);
 	assert_int_equal(session_rip.template_count, 5);
 }
 

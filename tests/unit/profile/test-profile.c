@@ -743,8 +743,8 @@ static void test_robustness_section(void **state)
 		 "expected an integer from 1 to 604800"},
 		{"  interface: tndfw-good\n  duration: 60\n", "mix"},
 		{"  interface: tndfw-good\n  duration: 60\n  mix: {}\n", "found an empty mix"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {ospf: 1}\n",
-		 "found the protocol 'ospf', which dutlab has no templates for; expected"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {isis: 1}\n",
+		 "found the protocol 'isis', which dutlab has no templates for; expected"},
 		{"  interface: tndfw-good\n  duration: 60\n  mix: {rip: 1}\n",
 		 "found the session protocol 'rip' without robustness.rip"},
 		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 0}\n",
@@ -784,6 +784,52 @@ static void test_robustness_section(void **state)
 		    !strstr(err.message, "robustness"))
 			fail_msg("case %zu: got %d '%s'; expected robustness... '%s'", i, rc,
 				 err.message, bad[i].phrase);
+	}
+}
+
+/* robustness.tls: the TLS server of the session campaign, its port and SNI; tls in the mix without
+ * the map handshakes on 443 */
+static void test_robustness_tls(void **state)
+{
+	(void)state;
+	struct profile p;
+	struct dl_error err = {0};
+	int rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {tls: 1}\n"
+				 "  tls: {port: 8443, server_name: str-200-0001}\n",
+				 &p, &err);
+	if (rc)
+		fail_msg("%s", err.message);
+	assert_true(p.robustness.tls.declared);
+	assert_int_equal(p.robustness.tls.port, 8443);
+	assert_string_equal(p.robustness.tls.server_name, "str-200-0001");
+	assert_string_equal(p.robustness.mix[0].protocol, "tls");
+	profile_release(&p);
+	rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {tls: 1}\n", &p,
+			     &err);
+	if (rc)
+		fail_msg("%s", err.message);
+	assert_false(p.robustness.tls.declared);
+	assert_null(p.robustness.tls.server_name);
+	profile_release(&p);
+	rc = load_robustness(
+		"  interface: tndfw-good\n  duration: 60\n  mix: {tls: 1}\n  tls: {}\n", &p, &err);
+	if (rc)
+		fail_msg("%s", err.message);
+	assert_int_equal(p.robustness.tls.port, 443);
+	profile_release(&p);
+	static const struct {
+		const char *section, *phrase;
+	} bad[] = {
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {tls: 1}\n  tls: {port: 70000}\n",
+		 "expected an integer from 1 to 65535"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {tls: 1}\n  tls: {sni: x}\n",
+		 "unknown key 'sni'"},
+	};
+	for (size_t i = 0; i < DL_ARRAY_SIZE(bad); i++) {
+		rc = load_robustness(bad[i].section, &p, &err);
+		if (rc == 0 || !strstr(err.message, bad[i].phrase))
+			fail_msg("case %zu: got %d '%s'; expected '%s'", i, rc, err.message,
+				 bad[i].phrase);
 	}
 }
 
@@ -846,6 +892,140 @@ static void test_robustness_rip(void **state)
 	}
 }
 
+/* robustness.ospf: the OSPFv2 adjacency of the session campaign, its keys and defaults */
+static void test_robustness_ospf(void **state)
+{
+	(void)state;
+	struct profile p;
+	struct dl_error err = {0};
+	int rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {ospf: 1}\n"
+				 "  ospf: {password: LabOspf24, key_id: 7, hello: 2, dead: 8, "
+				 "area: 0.0.0.1, router_id: 198.18.1.9, dut_router_id: 10.0.0.1}\n",
+				 &p, &err);
+	if (rc)
+		fail_msg("%s", err.message);
+	const struct profile_robustness_ospf *o = &p.robustness.ospf;
+	assert_true(o->declared);
+	assert_int_equal(o->auth, 2); /* md5, with a password */
+	assert_string_equal(o->password, "LabOspf24");
+	assert_int_equal(o->key_id, 7);
+	assert_int_equal(o->hello, 2);
+	assert_int_equal(o->dead, 8);
+	assert_string_equal(o->area, "0.0.0.1");
+	assert_string_equal(o->router_id, "198.18.1.9");
+	assert_string_equal(o->dut_router_id, "10.0.0.1");
+	profile_release(&p);
+	/* the defaults: null authentication, key id 1, hello 10, dead 40, ids from the addresses */
+	rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {ospf: 1}\n"
+			     "  ospf: {}\n",
+			     &p, &err);
+	if (rc)
+		fail_msg("%s", err.message);
+	o = &p.robustness.ospf;
+	assert_int_equal(o->auth, 0);
+	assert_int_equal(o->key_id, 1);
+	assert_int_equal(o->hello, 10);
+	assert_int_equal(o->dead, 40);
+	assert_null(o->area);
+	assert_null(o->router_id);
+	assert_null(o->password);
+	profile_release(&p);
+	rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n"
+			     "  ospf: {auth: simple, password: LabOspf}\n",
+			     &p, &err);
+	if (rc)
+		fail_msg("%s", err.message);
+	assert_int_equal(p.robustness.ospf.auth, 1);
+	profile_release(&p);
+
+	static const struct {
+		const char *section, *phrase;
+	} bad[] = {
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {ospf: 1}\n",
+		 "found the session protocol 'ospf' without robustness.ospf"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n"
+		 "  ospf: {password: 17-characters-xxx}\n",
+		 "found a password of 17 characters for md5 authentication"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n"
+		 "  ospf: {auth: simple, password: nine-char}\n",
+		 "found a password of 9 characters for simple authentication"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  ospf: {auth: md5}\n",
+		 "found a password of 0 characters for md5"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  ospf: {auth: sha}\n",
+		 "expected none, simple or md5"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  ospf: {area: "
+		 "1.2.3}\n",
+		 "expected a dotted 32-bit id"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  ospf: {hello: 0}\n",
+		 "expected an integer from 1 to 65535"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  ospf: {key: x}\n",
+		 "unknown key 'key'"},
+	};
+	for (size_t i = 0; i < DL_ARRAY_SIZE(bad); i++) {
+		memset(&err, 0, sizeof(err));
+		rc = load_robustness(bad[i].section, &p, &err);
+		if (rc != DL_EINVAL || !strstr(err.message, bad[i].phrase))
+			fail_msg("case %zu: got %d '%s'; expected '%s'", i, rc, err.message,
+				 bad[i].phrase);
+	}
+}
+
+/* robustness.rtsp: the RTSP session of the rtsp (rtp, rtcp) plug-ins; optional */
+static void test_robustness_rtsp(void **state)
+{
+	(void)state;
+	struct profile p;
+	struct dl_error err = {0};
+	int rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {rtsp: 1}\n"
+				 "  rtsp: {port: 8554, path: /stream, user: admin, password: pw}\n",
+				 &p, &err);
+	if (rc)
+		fail_msg("%s", err.message);
+	const struct profile_robustness_rtsp *r = &p.robustness.rtsp;
+	assert_true(r->declared);
+	assert_int_equal(r->port, 8554);
+	assert_string_equal(r->path, "/stream");
+	assert_string_equal(r->user, "admin");
+	assert_string_equal(r->password, "pw");
+	profile_release(&p);
+	/* without the map: not declared (the link asks for / on 554, no credentials) */
+	rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {rtsp: 1}\n", &p,
+			     &err);
+	if (rc)
+		fail_msg("%s", err.message);
+	assert_false(p.robustness.rtsp.declared);
+	profile_release(&p);
+	rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {rtsp: 1}\n"
+			     "  rtsp: {}\n",
+			     &p, &err);
+	if (rc)
+		fail_msg("%s", err.message);
+	assert_int_equal(p.robustness.rtsp.port, 554);
+	assert_null(p.robustness.rtsp.path);
+	profile_release(&p);
+	static const struct {
+		const char *section, *phrase;
+	} bad[] = {
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {rtsp: 1}\n  rtsp: {user: "
+		 "admin}\n",
+		 "found a user without a password"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {rtsp: 1}\n  rtsp: {path: "
+		 "stream}\n",
+		 "expected the stream's path, such as /stream"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {rtsp: 1}\n  rtsp: {port: 0}\n",
+		 "expected an integer from 1 to 65535"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {rtsp: 1}\n  rtsp: {url: x}\n",
+		 "unknown key 'url'"},
+	};
+	for (size_t i = 0; i < DL_ARRAY_SIZE(bad); i++) {
+		memset(&err, 0, sizeof(err));
+		rc = load_robustness(bad[i].section, &p, &err);
+		if (rc != DL_EINVAL || !strstr(err.message, bad[i].phrase))
+			fail_msg("case %zu: got %d '%s'; expected '%s'", i, rc, err.message,
+				 bad[i].phrase);
+	}
+}
+
 /* robustness.bgp: the BGP session the session campaign opens, and the mix's "bgp" */
 static void test_robustness_bgp(void **state)
 {
@@ -881,6 +1061,23 @@ static void test_robustness_bgp(void **state)
 	assert_int_equal(p.robustness.bgp.hold_time, 90);
 	assert_int_equal(p.robustness.bgp.port, 179);
 	assert_null(p.robustness.bgp.password);
+	assert_int_equal(p.robustness.bgp.expect_route_count, 0);
+	assert_int_equal(p.robustness.session_establish_seconds, 0);
+	assert_int_equal(p.robustness.session_check_seconds, 0);
+	profile_release(&p);
+	/* the session campaign's bounds and the routes the DUT must keep advertising */
+	rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
+			     "  session_establish: 75\n  session_check: 5\n"
+			     "  bgp: {local_as: 65001, peer_as: 65000,\n"
+			     "        expect_routes: [198.18.24.128/25, 'fd00:198:0:24:1::/80']}\n",
+			     &p, &err);
+	if (rc)
+		fail_msg("%s", err.message);
+	assert_int_equal(p.robustness.session_establish_seconds, 75);
+	assert_int_equal(p.robustness.session_check_seconds, 5);
+	assert_int_equal(p.robustness.bgp.expect_route_count, 2);
+	assert_string_equal(p.robustness.bgp.expect_routes[0], "198.18.24.128/25");
+	assert_string_equal(p.robustness.bgp.expect_routes[1], "fd00:198:0:24:1::/80");
 	profile_release(&p);
 	rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n", &p,
 			     &err);
@@ -894,8 +1091,30 @@ static void test_robustness_bgp(void **state)
 	} bad[] = {
 		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n",
 		 "found the session protocol 'bgp' without robustness.bgp"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {ospf: 1}\n",
-		 "found the protocol 'ospf', which dutlab has no templates for"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {eigrp: 1}\n",
+		 "found the protocol 'eigrp', which dutlab has no templates for"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
+		 "  bgp: {local_as: 65001, peer_as: 65000, expect_routes: [198.18.24.0]}\n",
+		 "found '198.18.24.0'; expected a prefix like 198.18.24.128/25"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
+		 "  bgp: {local_as: 65001, peer_as: 65000, expect_routes: [10.0.0.0/8, "
+		 "198.18.24.0/33]}\n",
+		 "found '198.18.24.0/33'"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
+		 "  bgp: {local_as: 65001, peer_as: 65000, expect_routes: [fd00::/129]}\n",
+		 "found 'fd00::/129'"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
+		 "  bgp: {local_as: 65001, peer_as: 65000, expect_routes: [fd00:/x]}\n",
+		 "found 'fd00:/x'"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
+		 "  bgp: {local_as: 65001, peer_as: 65000, expect_routes: 198.18.24.0/24}\n",
+		 "robustness.bgp.expect_routes"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
+		 "  bgp: {local_as: 65001, peer_as: 65000}\n  session_establish: 0\n",
+		 "expected an integer from 1 to 3600"},
+		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
+		 "  bgp: {local_as: 65001, peer_as: 65000}\n  session_check: 3601\n",
+		 "expected an integer from 1 to 3600"},
 		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
 		 "  bgp: {peer_as: 65000}\n",
 		 "local_as"},
@@ -954,6 +1173,9 @@ int main(void)
 		cmocka_unit_test(test_robustness_section),
 		cmocka_unit_test(test_robustness_bgp),
 		cmocka_unit_test(test_robustness_rip),
+		cmocka_unit_test(test_robustness_ospf),
+		cmocka_unit_test(test_robustness_tls),
+		cmocka_unit_test(test_robustness_rtsp),
 		cmocka_unit_test(test_docs_show_examples),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

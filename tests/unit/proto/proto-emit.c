@@ -13,12 +13,15 @@
 #include "proto/ipv4.h"
 #include "proto/layer.h"
 #include "proto/mdns.h"
+#include "proto/ospf.h"
 #include "proto/packet.h"
 #include "proto/rip.h"
+#include "proto/rtsp-message.h"
 #include "proto/rtsp.h"
 #include "proto/ssh.h"
 #include "proto/tls-suites.h"
 #include "proto/tcp.h"
+#include "proto/tls-record.h"
 #include "proto/tls.h"
 
 /* TLS ClientHellos ("tls-1.2", "tls-1.3", "tls-1.3-hrr", "tls-1.0", "tls-1.1-fallback",
@@ -338,12 +341,284 @@ static int rip_emit(const char *name, uint8_t *buf, size_t cap, size_t *len, str
 	return 0;
 }
 
+/* RTSP requests of the text model (src/proto/rtsp-message.c) as the session plug-in sends
+ * them: "rtsp-message-options", -describe, -setup, -play, -pause, -get-parameter,
+ * -set-parameter, -teardown, -announce. */
+static int rtsp_message_emit(const char *name, const char *url, uint8_t *buf, size_t cap,
+			     size_t *len, struct dl_error *err)
+{
+	static struct packet p;
+	static const struct rtsp_transport t = {.protocol = "RTP/AVP/TCP",
+						.cast = "unicast",
+						.interleaved = true,
+						.rtp_channel = 0,
+						.rtcp_channel = 1};
+	static const char sdp[] = "v=0\r\no=- 1 1 IN IP4 198.18.27.1\r\ns=dutlab\r\n"
+				  "c=IN IP4 198.18.27.1\r\nt=0 0\r\nm=video 0 RTP/AVP 26\r\n";
+	static const char parameters[] = "barparam: barstuff\r\n";
+	static const struct rtsp_header range[] = {{"Range", "npt=0.000-"}};
+	struct rtsp_message_fields f = {.uri = url, .cseq = 3, .session = "4F1B2C3D5E6F7A8B"};
+	const char *what = name + strlen("rtsp-message-");
+	if (strcmp(what, "options") == 0) {
+		f.method = "OPTIONS";
+	} else if (strcmp(what, "describe") == 0) {
+		static const struct rtsp_header accept[] = {{"Accept", "application/sdp"}};
+		f.method = "DESCRIBE";
+		f.session = NULL;
+		f.headers = accept;
+		f.header_count = 1;
+	} else if (strcmp(what, "setup") == 0) {
+		f.method = "SETUP";
+		f.transport = &t;
+	} else if (strcmp(what, "play") == 0) {
+		f.method = "PLAY";
+		f.headers = range;
+		f.header_count = 1;
+	} else if (strcmp(what, "pause") == 0) {
+		f.method = "PAUSE";
+	} else if (strcmp(what, "get-parameter") == 0 || strcmp(what, "set-parameter") == 0) {
+		f.method = what[0] == 'g' ? "GET_PARAMETER" : "SET_PARAMETER";
+		f.content_type = "text/parameters";
+		f.body = (const uint8_t *)parameters;
+		f.body_length = strlen(parameters);
+	} else if (strcmp(what, "teardown") == 0) {
+		f.method = "TEARDOWN";
+	} else if (strcmp(what, "announce") == 0) {
+		f.method = "ANNOUNCE";
+		f.content_type = "application/sdp";
+		f.body = (const uint8_t *)sdp;
+		f.body_length = strlen(sdp);
+	} else {
+		return DL_ENOTFOUND;
+	}
+	packet_init(&p);
+	if (rtsp_message_build(&p, &f, err) < 0 || packet_finish(&p, err) < 0 || p.length > cap)
+		return dl_error_set(err, DL_EINVAL, "%s: the RTSP builder failed", name);
+	memcpy(buf, p.bytes, p.length);
+	*len = p.length;
+	return 0;
+}
+
+/*
+ * The TLS record model's builders (proto/tls-record.c), one record or a flight: "tlsrec-hello-1.2"
+ * (SNI, groups, signature algorithms, heartbeat, renegotiation_info, ALPN http/1.1),
+ * "tlsrec-hello-1.3" (supported_versions, RFC 7748 6.1's X25519 share, ALPN h2 and http/1.1),
+ * "tlsrec-flight" (ClientKeyExchange with that point, ChangeCipherSpec, Finished),
+ * "tlsrec-alert", "tlsrec-heartbeat" (payload_length 16, 16 bytes of padding), "tlsrec-sslv2".
+ */
+static int tls_record_emit(const char *name, uint8_t *buf, size_t cap, size_t *len,
+			   struct dl_error *err)
+{
+	static const uint8_t point[32] = {
+		0x85, 0x20, 0xf0, 0x09, 0x89, 0x30, 0xa7, 0x54, 0x74, 0x8b, 0x7d,
+		0xdc, 0xb4, 0x3e, 0xf7, 0x5a, 0x0d, 0xbf, 0x3a, 0x0d, 0x26, 0x38,
+		0x1a, 0xf4, 0xeb, 0xa4, 0xa9, 0x8e, 0xaa, 0x9b, 0x4e, 0x6a,
+	};
+	static const uint16_t suites[] = {0x1301, 0x1302, 0xc02f, 0xc030, 0xc02b, 0xcca8, 0x009c};
+	static const uint8_t compressions[] = {0};
+	static const uint16_t groups[] = {0x001d, 0x0017, 0x0018};
+	static const uint16_t schemes[] = {0x0403, 0x0804, 0x0401, 0x0807};
+	static const uint16_t versions[] = {TLS_VERSION_TLS13, TLS_VERSION_TLS12};
+	static const uint8_t verify[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+	struct tls_record_hello h = {
+		.hello = {.record_version = TLS_VERSION_TLS10,
+			  .client_version = TLS_VERSION_TLS12,
+			  .suites = suites,
+			  .suite_count = DL_ARRAY_SIZE(suites),
+			  .compressions = compressions,
+			  .compression_count = 1,
+			  .server_name = "str-200-0001",
+			  .groups = groups,
+			  .group_count = DL_ARRAY_SIZE(groups),
+			  .signature_schemes = schemes,
+			  .signature_scheme_count = DL_ARRAY_SIZE(schemes)},
+		.alpn = {"http/1.1"},
+		.alpn_count = 1,
+	};
+	for (size_t i = 0; i < sizeof(h.hello.random); i++)
+		h.hello.random[i] = (uint8_t)(0xa0 + i);
+	struct packet *p = malloc(sizeof(*p));
+	if (!p)
+		return dl_error_set(err, DL_ENOMEM, "tls-record: out of memory");
+	packet_init(p);
+	int rc = DL_ENOTFOUND;
+	if (strcmp(name, "tlsrec-hello-1.2") == 0) {
+		h.hello.heartbeat = h.hello.renegotiation_info = h.hello.ec_point_formats = true;
+		rc = tls_record_build_client_hello(p, &h);
+	} else if (strcmp(name, "tlsrec-hello-1.3") == 0) {
+		h.hello.supported_versions = versions;
+		h.hello.supported_version_count = DL_ARRAY_SIZE(versions);
+		h.hello.key_share = true;
+		h.hello.x25519_public = point;
+		h.alpn[0] = "h2";
+		h.alpn[1] = "http/1.1";
+		h.alpn_count = 2;
+		rc = tls_record_build_client_hello(p, &h);
+	} else if (strcmp(name, "tlsrec-flight") == 0) {
+		rc = tls_record_build_client_key_exchange(p, 0, point, sizeof(point));
+		if (!rc)
+			rc = tls_record_build_change_cipher_spec(p, 0);
+		if (!rc)
+			rc = tls_record_build_finished(p, 0, verify, sizeof(verify));
+	} else if (strcmp(name, "tlsrec-alert") == 0) {
+		rc = tls_record_build_alert(p, 0, 2, 40);
+	} else if (strcmp(name, "tlsrec-heartbeat") == 0) {
+		rc = tls_record_build_heartbeat(p, 0, verify, 12, 16);
+	} else if (strcmp(name, "tlsrec-sslv2") == 0) {
+		h.hello.ssl2_format = true;
+		h.hello.server_name = NULL;
+		h.hello.group_count = h.hello.signature_scheme_count = 0;
+		h.hello.compression_count = 0;
+		h.alpn_count = 0;
+		rc = tls_record_build_client_hello(p, &h);
+	}
+	if (rc == 0)
+		rc = packet_finish(p, err);
+	else if (rc != DL_ENOTFOUND)
+		rc = dl_error_set(err, rc, "tls-record: %s does not build", name);
+	if (rc == 0 && p->length > cap)
+		rc = dl_error_set(err, DL_ENOMEM, "tls-record: %s is too long", name);
+	if (rc == 0) {
+		memcpy(buf, p->bytes, p->length);
+		*len = p->length;
+	}
+	free(p);
+	return rc;
+}
+
+/* One OSPF packet of "ospf-frames" (kind: 0 hello, 1 hello with simple password, 2 hello with
+ * keyed MD5, 3 DD, 4 LSR, 5 LSU of every LSA type, 6 the same with MD5, 7 LSAck) in an
+ * Ethernet/IPv4 frame from 198.18.24.1 to 224.0.0.5 (TTL 1, protocol 89), dissected back by
+ * proto_dissect() first, as a pcap record. */
+static int ospf_frame(FILE *out, int kind, struct dl_error *err)
+{
+	static struct packet p, back;
+	struct ethernet_fields e = {.destination = {0x01, 0x00, 0x5e, 0, 0, 0x05},
+				    .source = {0x02, 0xdd, 0, 0, 0, 0x01},
+				    .type = ETHERTYPE_IPV4};
+	struct ipv4_fields ip = {.ttl = 1, .dscp = 48, .protocol = OSPF_PROTOCOL};
+	inet_pton(AF_INET, "198.18.24.1", &ip.source);
+	inet_pton(AF_INET, "224.0.0.5", &ip.destination);
+	struct in_addr me, dut, mask, net;
+	inet_pton(AF_INET, "198.18.24.1", &me);
+	inet_pton(AF_INET, "198.18.24.2", &dut);
+	inet_pton(AF_INET, "255.255.255.0", &mask);
+	inet_pton(AF_INET, "198.18.97.0", &net);
+	struct ospf_link links[1] = {{.id = dut, .data = me, .type = OSPF_LINK_PTP, .metric = 10}};
+	struct in_addr routers[2] = {me, dut};
+	struct ospf_lsa a[6] = {
+		{.type = OSPF_LSA_ROUTER, .links = links, .link_count = 1},
+		{.type = OSPF_LSA_NETWORK, .mask = mask, .routers = routers, .router_count = 2},
+		{.type = OSPF_LSA_SUMMARY, .id = net, .mask = mask, .metric = 20},
+		{.type = OSPF_LSA_SUMMARY_ASBR, .id = dut, .metric = 30},
+		{.type = OSPF_LSA_EXTERNAL,
+		 .id = net,
+		 .mask = mask,
+		 .external_e = true,
+		 .metric = 20,
+		 .tag = 65001},
+		{.type = OSPF_LSA_NSSA,
+		 .options = OSPF_OPTION_NP,
+		 .id = net,
+		 .mask = mask,
+		 .metric = 5,
+		 .forwarding = me},
+	};
+	for (size_t i = 0; i < 6; i++) {
+		a[i].age = 1;
+		a[i].options |= OSPF_OPTION_E;
+		a[i].advertising_router = me;
+		if (i == 0)
+			a[i].id = me;
+		if (i == 1)
+			a[i].id = me;
+	}
+	struct ospf_lsa headers[2] = {a[2], a[4]};
+	headers[0].length = 28;
+	headers[0].checksum = 0x1234;
+	headers[1].length = 36;
+	headers[1].checksum = 0x5678;
+	struct ospf_request request = {
+		.type = OSPF_LSA_ROUTER, .id = dut, .advertising_router = dut};
+	struct ospf_fields f = {.router_id = me,
+				.mask = mask,
+				.hello_interval = 2,
+				.dead_interval = 8,
+				.options = OSPF_OPTION_E,
+				.priority = 1,
+				.neighbors = &dut,
+				.neighbor_count = 1,
+				.key_id = 1,
+				.sequence = 1764000000};
+	switch (kind) {
+	case 1:
+		f.auth = OSPF_AUTH_SIMPLE;
+		f.password = "LabOspf2";
+		break;
+	case 2:
+	case 6:
+		f.auth = OSPF_AUTH_CRYPTO;
+		f.password = "LabOspf24";
+		break;
+	default: break;
+	}
+	if (kind == 3) {
+		f.type = OSPF_DD;
+		f.mtu = 1500;
+		f.dd_flags = OSPF_DD_I | OSPF_DD_M | OSPF_DD_MS;
+		f.dd_sequence = 0x1234;
+		f.lsas = headers;
+		f.lsa_count = 2;
+	} else if (kind == 4) {
+		f.type = OSPF_LSR;
+		f.requests = &request;
+		f.request_count = 1;
+	} else if (kind == 5 || kind == 6) {
+		f.type = OSPF_LSU;
+		f.lsas = a;
+		f.lsa_count = 6;
+	} else if (kind == 7) {
+		f.type = OSPF_LSACK;
+		f.lsas = headers;
+		f.lsa_count = 2;
+	}
+	packet_init(&p);
+	if (ethernet_build(&p, &e) < 0 || ipv4_build(&p, &ip) < 0 || ospf_build(&p, &f) < 0 ||
+	    ethernet_pad(&p) < 0 || packet_finish(&p, err) < 0)
+		return dl_error_set(err, DL_EINVAL, "ospf-frames: frame %d: the builders failed",
+				    kind);
+	if (proto_dissect(&back, p.bytes, p.length, err) < 0)
+		return DL_EINVAL;
+	bgp_put32(out, 1764000000 + (uint32_t)kind);
+	bgp_put32(out, 0);
+	bgp_put32(out, p.length);
+	bgp_put32(out, p.length);
+	fwrite(p.bytes, 1, p.length, out);
+	return 0;
+}
+
+/* "ospf-frames": a pcap file of eight OSPF frames (ospf_frame()). */
+static int ospf_frames(struct dl_error *err)
+{
+	FILE *out = stdout;
+	fwrite("\xd4\xc3\xb2\xa1\x02\x00\x04\x00", 1, 8, out); /* pcap 2.4, little-endian */
+	bgp_put32(out, 0);
+	bgp_put32(out, 0);
+	bgp_put32(out, 65535);
+	bgp_put32(out, 1); /* Ethernet */
+	int rc = 0;
+	for (int kind = 0; rc == 0 && kind < 8; kind++)
+		rc = ospf_frame(out, kind, err);
+	return rc == 0 && fflush(out) != 0 ? DL_EIO : rc;
+}
+
 /*
  * Usage: proto-emit NAME [TARGET]
  *   NAME is a udp_probes[] name ("snmp-v2c-public", "ssdp-msearch", ...),
  *   "rtsp-options", "rtsp-describe", "mdns-a-query", or "identify:PORT"
- *   for identify_probe_for(PORT), a "rip-*" message (rip_emit()), or a "bgp-*" message
- *   (bgp_append()); "bgp-frames"
+ *   for identify_probe_for(PORT), an "rtsp-message-*" request (rtsp_message_emit()),
+ *   a "rip-*" message (rip_emit()), or a "bgp-*" message
+ *   (bgp_append()); "bgp-frames" ("ospf-frames")
  *   writes a pcap file of a whole BGP session's frames. TARGET defaults to 198.18.250.2.
  *   "list" prints the names, one a line.
  */
@@ -389,14 +664,20 @@ int main(int argc, char **argv)
 	}
 	if (strncmp(name, "tls-", 4) == 0)
 		rc = tls_emit(name, buf, sizeof(buf), &len, &err);
+	if (strncmp(name, "tlsrec-", 7) == 0)
+		rc = tls_record_emit(name, buf, sizeof(buf), &len, &err);
 	if (strcmp(name, "ssh-kexinit") == 0)
 		rc = ssh_emit(buf, sizeof(buf), &len, &err);
 	if (strncmp(name, "bgp-", 4) == 0)
 		rc = bgp_emit(name, buf, sizeof(buf), &len, &err);
 	if (strncmp(name, "rip-", 4) == 0)
 		rc = rip_emit(name, buf, sizeof(buf), &len, &err);
+	if (strncmp(name, "rtsp-message-", 13) == 0)
+		rc = rtsp_message_emit(name, url, buf, sizeof(buf), &len, &err);
 	if (strcmp(name, "bgp-frames") == 0)
 		rc = bgp_frames(&err); /* written already, len stays 0 */
+	if (strcmp(name, "ospf-frames") == 0)
+		rc = ospf_frames(&err); /* written already, len stays 0 */
 	if (rc == DL_ENOTFOUND) {
 		fprintf(stderr, "proto-emit: unknown name '%s'; try 'proto-emit list'\n", name);
 		return 2;

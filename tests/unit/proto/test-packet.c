@@ -477,6 +477,64 @@ static void test_inet_checksum(void **state)
 	}
 }
 
+/* FIELD_DECIMAL: a number in decimal text, its width its digits'; a length of that kind
+ * follows its target through packet_finish(), and what holds or follows it moves. */
+static void test_decimal(void **state)
+{
+	(void)state;
+	static struct packet p;
+	struct dl_error err = {0};
+	packet_init(&p);
+	int outer = packet_element_begin(&p, "outer", FIELD_ELEMENT, 0);
+	uint32_t at = packet_append(&p, 4);
+	memcpy(p.bytes + at, "Len=", 4);
+	int length = packet_decimal(&p, "len", FIELD_LENGTH, 7, 4, 0);
+	int number = packet_decimal(&p, "n", FIELD_UINT, 0, 0, 0);
+	at = packet_append(&p, 1);
+	p.bytes[at] = ';';
+	at = packet_append(&p, 7);
+	memcpy(p.bytes + at, "payload", 7);
+	int body = packet_field_bytes(&p, "body", FIELD_BYTES, at, p.bytes + at, 7, 0);
+	packet_element_end(&p, outer);
+	packet_relate(&p, length, body, 1, 0);
+	assert_int_not_equal(length, PACKET_NONE);
+	assert_true(p.fields[length].flags & FIELD_DECIMAL);
+	assert_int_equal(p.length, 4 + 1 + 1 + 1 + 7);
+	assert_memory_equal(p.bytes, "Len=70;payload", 14);
+	assert_int_equal(packet_get(&p, length), 7);
+	assert_int_equal(packet_field_max(&p, length), 9999);
+	assert_int_equal(packet_field_max(&p, number), UINT64_MAX);
+	/* wider: what follows moves, the element holding it grows */
+	packet_put(&p, number, UINT64_C(18446744073709551615));
+	assert_int_equal(p.fields[number].size, 20);
+	assert_int_equal(p.fields[body].offset, 4 + 1 + 20 + 1);
+	assert_int_equal(p.fields[outer].size, p.length);
+	assert_int_equal(packet_get(&p, number), UINT64_MAX);
+	/* the length follows its target, in as many digits as it needs (capped at its max) */
+	uint8_t more[200];
+	memset(more, 'x', sizeof(more));
+	assert_int_equal(
+		packet_splice(&p, p.fields[body].offset + 7, 0, more, sizeof(more), body, &err), 0);
+	assert_int_equal(packet_finish(&p, &err), 0);
+	assert_int_equal(packet_get(&p, length), 207);
+	assert_int_equal(p.fields[length].size, 3);
+	assert_memory_equal(p.bytes, "Len=207", 7);
+	packet_put(&p, length, 123456);
+	assert_int_equal(packet_get(&p, length), 9999);
+	/* a parser's digits: declared in place; anything else is not a decimal field */
+	static struct packet q;
+	packet_init(&q);
+	at = packet_append(&q, 6);
+	memcpy(q.bytes + at, "0042ab", 6);
+	int d = packet_decimal_present(&q, "d", FIELD_UINT, at, 4, 0, 0);
+	assert_int_not_equal(d, PACKET_NONE);
+	assert_int_equal(packet_get(&q, d), 42);
+	assert_int_equal(packet_decimal_present(&q, "e", FIELD_UINT, at, 6, 0, 0), PACKET_NONE);
+	assert_int_equal(packet_decimal_present(&q, "f", FIELD_UINT, at, 0, 0, 0), PACKET_NONE);
+	assert_int_equal(packet_decimal_present(&q, "g", FIELD_UINT, at + 4, 5, 0, 0), PACKET_NONE);
+	assert_false(q.overflow);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -490,6 +548,7 @@ int main(void)
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_inet_checksum),
+		cmocka_unit_test(test_decimal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,6 +43,17 @@ check tftp-rrq udp 69 tftp
 check syslog-notice udp 514 syslog
 check rtsp-options tcp 554 rtsp
 check rtsp-describe tcp 554 rtsp
+# the RTSP text model's requests (src/proto/rtsp-message.c), as the session plug-in sends them
+for name in options describe setup play pause get-parameter set-parameter teardown announce; do
+	check "rtsp-message-$name" tcp 554 rtsp
+done
+rtsp_fields=$(tshark -n -r "$work/rtsp-message-setup.pcap" -T fields -e rtsp.method -e rtsp.transport 2>/dev/null | tail -1)
+if [ "$rtsp_fields" = "$(printf 'SETUP\tRTP/AVP/TCP;unicast;interleaved=0-1')" ]; then
+	echo "ok - rtsp-message-setup: tshark reads SETUP with the interleaved Transport"
+else
+	echo "not ok - rtsp-message-setup: tshark reads '$rtsp_fields'"
+	failed=1
+fi
 check identify:554 tcp 554 rtsp
 check identify:80 tcp 80 http
 check ssh-kexinit tcp 22 ssh
@@ -109,6 +120,32 @@ if [ "$types" = "1,4,2,5" ]; then echo "ok - bgp-session holds OPEN, KEEPALIVE, 
 	echo "not ok - bgp-session: tshark reads message types '$types', not 1,4,2,5"
 	failed=1
 fi
+# OSPFv2 packets (RFC 2328 A.3) in whole frames (IPv4 protocol 89 to 224.0.0.5) from the
+# Ethernet, IPv4 and OSPF models: hellos with null, simple and MD5 authentication, DD, LSR, an
+# LSU of every LSA type (plain and MD5) and LSAck; tshark must read every type, auth type and
+# LSA type, every OSPF checksum correct, nothing Malformed, no expert warning
+"$emit" ospf-frames >"$work/ospf-frames.pcap"
+tshark -n -r "$work/ospf-frames.pcap" -V >"$work/ospf-frames.txt" 2>&1
+tshark -n -r "$work/ospf-frames.pcap" -q -z expert >"$work/ospf-frames.expert" 2>&1
+ospf=$(tshark -n -r "$work/ospf-frames.pcap" -T fields -e ospf.msg -e ospf.auth.type -e ospf.lsa \
+	2>/dev/null | tr '\t\n' '/ ')
+why=""
+if [ "$ospf" != "1/0/ 1/1/ 1/2/ 2/0/3,5 3/0/1 4/0/1,2,3,4,5,7 4/2/1,2,3,4,5,7 5/0/3,5 " ]; then
+	why="tshark reads type/auth/LSA types '$ospf'"
+fi
+if grep -qi "malformed" "$work/ospf-frames.txt"; then why="$why; tshark says Malformed"; fi
+if grep -Eq "^(Errors|Warnings) \(" "$work/ospf-frames.expert"; then
+	why="$why; expert info: $(grep -A3 -E '^(Errors|Warnings) \(' "$work/ospf-frames.expert" | tr '\n' ' ')"
+fi
+if [ "$(grep -c 'Checksum: 0x[0-9a-f]* \[correct\]' "$work/ospf-frames.txt")" != 6 ]; then
+	why="$why; not 6 OSPF checksums [correct] (the 2 MD5 packets carry none)"
+fi
+if [ -n "$why" ]; then
+	echo "not ok - ospf-frames: ${why#; }"
+	failed=1
+else
+	echo "ok - ospf-frames: 8 OSPF frames (every packet type, every LSA type, null/simple/MD5) dissect cleanly"
+fi
 # RIPv2 messages (RFC 2453 4) on UDP port 520, plain, with a password and with keyed MD5 (RFC
 # 4822: tshark reads the authentication entry and the trailer)
 for name in rip-request rip-response rip-response-simple rip-request-md5 rip-response-md5; do
@@ -120,6 +157,42 @@ if [ "$auth" = "3	1	1,3" ]; then echo "ok - rip-response-md5 holds keyed MD5 key
 	echo "not ok - rip-response-md5: tshark reads '$auth' (auth type, key id, metrics)"
 	failed=1
 fi
+# The TLS record model (proto/tls-record.c): each record tshark reads as what it is, the
+# extensions it declares (ALPN, the X25519 key share) and the client's second flight
+for name in tlsrec-hello-1.2 tlsrec-hello-1.3 tlsrec-flight tlsrec-alert tlsrec-heartbeat \
+	tlsrec-sslv2; do
+	check "$name" tcp 443 tls
+done
+tls_fields() { # tls_fields NAME FIELD...: the last frame's values of the fields, tab-separated
+	f=$1
+	shift
+	tshark -n -r "$work/$f.pcap" -T fields $(printf -- '-e %s ' "$@") 2>/dev/null | tail -1
+}
+expect_tls() { # expect_tls NAME WHAT GOT WANT
+	if [ "$3" = "$4" ]; then echo "ok - $1: $2"; else
+		echo "not ok - $1: $2: tshark reads '$3', not '$4'"
+		failed=1
+	fi
+}
+expect_tls tlsrec-hello-1.2 "ClientHello with SNI, heartbeat and ALPN http/1.1" \
+	"$(tls_fields tlsrec-hello-1.2 tls.handshake.type tls.handshake.extensions_server_name \
+		tls.handshake.extension.heartbeat.mode tls.handshake.extensions_alpn_str)" \
+	"$(printf '1\tstr-200-0001\t1\thttp/1.1')"
+expect_tls tlsrec-hello-1.3 "ClientHello with an x25519 key share and ALPN h2, http/1.1" \
+	"$(tls_fields tlsrec-hello-1.3 tls.handshake.extensions_key_share_group \
+		tls.handshake.extensions_key_share_key_exchange_length \
+		tls.handshake.extensions_alpn_str)" "$(printf '29\t32\th2,http/1.1')"
+expect_tls tlsrec-flight "ClientKeyExchange (33 bytes: a 32-byte point), ChangeCipherSpec, Finished" \
+	"$(tls_fields tlsrec-flight tls.record.content_type tls.handshake.type \
+		tls.handshake.length)" "$(printf '22,20,22\t16,20\t33,12')"
+expect_tls tlsrec-alert "fatal handshake_failure" \
+	"$(tls_fields tlsrec-alert tls.alert_message.level tls.alert_message.desc)" \
+	"$(printf '2\t40')"
+expect_tls tlsrec-heartbeat "heartbeat request, payload_length 12" \
+	"$(tls_fields tlsrec-heartbeat tls.heartbeat_message.type \
+		tls.heartbeat_message.payload_length)" "$(printf '1\t12')"
+expect_tls tlsrec-sslv2 "SSLv2-compatible CLIENT-HELLO offering 7 suites" \
+	"$(tls_fields tlsrec-sslv2 tls.handshake.cipherspec | tr ',' '\n' | wc -l | tr -d ' ')" 7
 # and whole frames from the Ethernet, IPv4, TCP and BGP models (proto-emit bgp-frames writes the
 # pcap: handshake, each message type to port 179, the DUT's four messages from 179, an ACK),
 # with the IPv4 and TCP checksums checked

@@ -1,0 +1,851 @@
+/* session-rtsp-link: the RTSP session the rtsp, rtp and rtcp plug-ins share: OPTIONS, DESCRIBE
+ * with Digest, SETUP interleaved over TCP, PLAY; tended, closed and checked */
+#include "core/compat.h"
+
+#include <arpa/inet.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "core/error.h"
+#include "core/profile.h"
+#include "core/text.h"
+#include "fuzz/session-rtsp-link.h"
+#include "fuzz/session.h"
+#include "net/sock.h"
+#include "proto/cursor.h"
+#include "proto/rtsp.h"
+
+/*
+ * One TCP connection carries both the RTSP exchange and the media: after
+ * SETUP with "RTP/AVP/TCP;unicast;interleaved=0-1" (RFC 2326 10.12) the
+ * server sends RTP and RTCP as '$' channel length frames between its
+ * responses, so every read walks the stream message by message: a frame, a
+ * response (header block and Content-Length body), or a request the server
+ * sends us. A byte that starts none of them means the stream lost its
+ * framing (our mutated frame length made the server skip into a request,
+ * or the reverse): the session cannot go on, as if closed.
+ */
+
+#define RTSP_LINK_REQUEST_MAX 4096
+#define RTSP_LINK_WWW_MAX 4 /* WWW-Authenticate headers kept from one response */
+#define RTSP_LINK_RETRY_503_MS 300
+#define RTSP_LINK_READS_MAX 4096
+#define RTSP_LINK_TIMEOUT_DEFAULT 60 /* RFC 2326 12.37 */
+#define RTSP_LINK_AGENT "dutlab/0.1"
+
+/* One message's head, as the stream walker parsed it. */
+struct rtsp_link_head {
+	bool response; /* else a request the server sent */
+	int status;
+	bool has_cseq;
+	uint32_t cseq;
+	size_t header_length, content_length;
+	char session[RTSP_LINK_SESSION_MAX];
+	unsigned timeout;
+	bool has_interleaved;
+	unsigned channel_rtp, channel_rtcp;
+	char content_base[RTSP_LINK_URL_MAX];
+	char server[128];
+	char www[RTSP_LINK_WWW_MAX][HTTP_AUTH_VALUE_MAX * 2];
+	size_t www_count;
+};
+
+/* What a request waits for: the response to one CSeq. */
+struct rtsp_link_wait {
+	uint32_t cseq;
+	bool done;
+	struct rtsp_link_head head;
+	char *copy; /* header block and body, NUL-terminated */
+	size_t copy_size;
+};
+
+void rtsp_link_config_from_peer(const struct session_peer *peer, struct rtsp_link_config *out)
+{
+	const struct profile_robustness_rtsp *r = &peer->robustness->rtsp;
+	*out = (struct rtsp_link_config){.port = (uint16_t)(r->port ? r->port : RTSP_LINK_PORT),
+					 .path = r->path,
+					 .user = r->user,
+					 .password = r->password};
+}
+
+uint32_t rtsp_link_next_cseq(struct rtsp_link *s)
+{
+	return ++s->cseq;
+}
+
+/* ---- reading the stream ---- */
+
+static bool is_token_byte(uint8_t b)
+{
+	return (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || b == '_' || b == '-';
+}
+
+/* Where the header block ends (just past the empty line), or 0 when it has not all come. */
+static size_t head_end(const uint8_t *in, size_t n)
+{
+	size_t limit = n < RTSP_HEADER_MAX ? n : RTSP_HEADER_MAX;
+	for (size_t i = 0; i + 1 < limit; i++) {
+		if (in[i] != '\n')
+			continue;
+		if (in[i + 1] == '\n')
+			return i + 2;
+		if (i + 2 < limit && in[i + 1] == '\r' && in[i + 2] == '\n')
+			return i + 3;
+	}
+	return 0;
+}
+
+static bool parse_decimal(const uint8_t *v, size_t n, uint64_t max, uint64_t *out)
+{
+	uint64_t value = 0;
+	if (n == 0 || n > 20)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+		uint64_t digit = (uint64_t)(v[i] - '0');
+		if (value > (max - digit) / 10)
+			return false;
+		value = value * 10 + digit;
+	}
+	*out = value;
+	return true;
+}
+
+/* "id;timeout=60" (RFC 2326 12.37). */
+static void parse_session(struct rtsp_link_head *h, const uint8_t *v, size_t n)
+{
+	size_t id = 0;
+	while (id < n && v[id] != ';' && v[id] != ' ')
+		id++;
+	cursor_text_printable(h->session, sizeof(h->session), v, id);
+	for (size_t i = id; i + 8 <= n; i++) {
+		if (strncasecmp((const char *)v + i, "timeout=", 8) != 0)
+			continue;
+		size_t d = i + 8, e = d;
+		while (e < n && v[e] >= '0' && v[e] <= '9')
+			e++;
+		uint64_t t;
+		if (parse_decimal(v + d, e - d, 86400, &t))
+			h->timeout = (unsigned)t;
+		break;
+	}
+}
+
+/* "RTP/AVP/TCP;unicast;interleaved=0-1" (RFC 2326 12.39): the channels. */
+static void parse_transport(struct rtsp_link_head *h, const uint8_t *v, size_t n)
+{
+	for (size_t i = 0; i + 12 <= n; i++) {
+		if (strncasecmp((const char *)v + i, "interleaved=", 12) != 0)
+			continue;
+		size_t a = i + 12, e = a;
+		while (e < n && v[e] >= '0' && v[e] <= '9')
+			e++;
+		uint64_t first, second;
+		if (!parse_decimal(v + a, e - a, 255, &first))
+			return;
+		second = first + 1;
+		if (e < n && v[e] == '-') {
+			size_t b = e + 1, f = b;
+			while (f < n && v[f] >= '0' && v[f] <= '9')
+				f++;
+			if (!parse_decimal(v + b, f - b, 255, &second))
+				return;
+		}
+		if (second > 255)
+			return;
+		h->has_interleaved = true;
+		h->channel_rtp = (unsigned)first;
+		h->channel_rtcp = (unsigned)second;
+		return;
+	}
+}
+
+/* Parse the head of the message at in (end: head_end()). DL_EPROTO for one that is not RTSP. */
+static int parse_head(const uint8_t *in, size_t end, struct rtsp_link_head *h)
+{
+	memset(h, 0, sizeof(*h));
+	struct cursor c;
+	cursor_init(&c, in, end);
+	const uint8_t *line;
+	size_t n;
+	if (cursor_line(&c, RTSP_LINE_MAX, &line, &n) < 0)
+		return DL_EPROTO;
+	if (n >= 12 && memcmp(line, "RTSP/1.0 ", 9) == 0) {
+		char reason[64];
+		if (cursor_status_code(&c, line, n, 0, &h->status, reason, sizeof(reason)) < 0)
+			return DL_EPROTO;
+		h->response = true;
+	} else if (n < 10 || memcmp(line + n - 8, "RTSP/1.0", 8) != 0) {
+		return DL_EPROTO; /* neither a status line nor a request line */
+	}
+	for (unsigned count = 0; count <= RTSP_HEADERS_MAX; count++) {
+		const uint8_t *name, *value;
+		size_t nl, vl;
+		bool last;
+		if (cursor_header(&c, RTSP_LINE_MAX, &name, &nl, &value, &vl, &last) < 0)
+			return DL_EPROTO;
+		if (last) {
+			h->header_length = cursor_position(&c);
+			return 0;
+		}
+		uint64_t number = 0;
+		if (cursor_span_equals(name, nl, "CSeq")) {
+			h->has_cseq = parse_decimal(value, vl, UINT32_MAX, &number);
+			h->cseq = (uint32_t)number;
+		} else if (cursor_span_equals(name, nl, "Content-Length")) {
+			if (!parse_decimal(value, vl, RTSP_LINK_RESPONSE_MAX * 8, &number))
+				return DL_EPROTO;
+			h->content_length = (size_t)number;
+		} else if (cursor_span_equals(name, nl, "Session")) {
+			parse_session(h, value, vl);
+		} else if (cursor_span_equals(name, nl, "Transport")) {
+			parse_transport(h, value, vl);
+		} else if (cursor_span_equals(name, nl, "Content-Base")) {
+			cursor_text_printable(h->content_base, sizeof(h->content_base), value, vl);
+		} else if (cursor_span_equals(name, nl, "Server")) {
+			cursor_text_printable(h->server, sizeof(h->server), value, vl);
+		} else if (cursor_span_equals(name, nl, "WWW-Authenticate") &&
+			   h->www_count < RTSP_LINK_WWW_MAX) {
+			cursor_text_printable(h->www[h->www_count++], sizeof(h->www[0]), value, vl);
+		}
+	}
+	return DL_EPROTO; /* more headers than RTSP_HEADERS_MAX */
+}
+
+enum pump_result {
+	PUMP_MORE, /* l->input holds no whole message now */
+	PUMP_LOST, /* bytes that are neither a frame nor a message */
+};
+
+/* Read every whole message out of l->input: frames counted, the awaited response kept. */
+static enum pump_result pump(struct session_link *l, struct rtsp_link *s, struct rtsp_link_wait *w)
+{
+	for (unsigned rounds = 0; rounds < RTSP_LINK_READS_MAX; rounds++) {
+		if (s->frame_skip) {
+			size_t n =
+				s->frame_skip < l->input_length ? s->frame_skip : l->input_length;
+			session_link_consume(l, n);
+			s->frame_skip -= n;
+			s->bytes_skipped += n;
+		}
+		if (l->input_length == 0)
+			return PUMP_MORE;
+		const uint8_t *in = l->input;
+		if (in[0] == '$') {
+			/* RFC 2326 10.12: '$', channel, 16-bit length, the data */
+			if (l->input_length < 4)
+				return PUMP_MORE;
+			size_t total = 4 + ((size_t)in[2] << 8 | in[3]);
+			if (in[1] == s->rtp_channel) {
+				s->rtp_frames++;
+				s->last_rtp_ns = sock_now_ns();
+			} else if (in[1] == s->rtcp_channel) {
+				s->rtcp_frames++;
+			} else {
+				s->other_frames++;
+			}
+			if (total > l->input_length) {
+				if (total <= sizeof(l->input)) {
+					/* not all here: uncount, read on */
+					if (in[1] == s->rtp_channel)
+						s->rtp_frames--;
+					else if (in[1] == s->rtcp_channel)
+						s->rtcp_frames--;
+					else
+						s->other_frames--;
+					return PUMP_MORE;
+				}
+				s->frame_skip = total - l->input_length; /* longer than the input */
+				s->bytes_skipped += l->input_length;
+				l->input_length = 0;
+				return PUMP_MORE;
+			}
+			session_link_consume(l, total);
+			continue;
+		}
+		if (!is_token_byte(in[0]))
+			return PUMP_LOST;
+		size_t end = head_end(in, l->input_length);
+		if (end == 0)
+			return l->input_length >= RTSP_HEADER_MAX ? PUMP_LOST : PUMP_MORE;
+		struct rtsp_link_head h;
+		if (parse_head(in, end, &h) < 0)
+			return PUMP_LOST;
+		size_t total = end + h.content_length;
+		if (total > sizeof(l->input))
+			return PUMP_LOST; /* a body we cannot hold: not one of ours */
+		if (total > l->input_length)
+			return PUMP_MORE;
+		if (h.response) {
+			s->responses++;
+			s->last_status = h.status;
+			if (h.status >= 400)
+				s->refusals++;
+			if (h.server[0])
+				text_copy(s->server, sizeof(s->server), h.server);
+			if (w && !w->done && h.has_cseq && h.cseq == w->cseq) {
+				w->done = true;
+				w->head = h;
+				if (w->copy && w->copy_size) {
+					size_t n =
+						total < w->copy_size - 1 ? total : w->copy_size - 1;
+					memcpy(w->copy, in, n);
+					w->copy[n] = '\0';
+				}
+			}
+		}
+		session_link_consume(l, total);
+	}
+	return PUMP_MORE;
+}
+
+/* ---- authorization ---- */
+
+static const EVP_MD *digest_md(const char *algorithm)
+{
+	if (!algorithm[0] || strcasecmp(algorithm, "MD5") == 0)
+		return EVP_md5();
+	if (strcasecmp(algorithm, "SHA-256") == 0)
+		return EVP_sha256();
+	return NULL;
+}
+
+/* hex(H(text)) into out (at least 65 bytes). */
+static bool digest_hex(const EVP_MD *md, const char *text, char *out)
+{
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	bool ok = ctx && EVP_DigestInit_ex(ctx, md, NULL) == 1 &&
+		  EVP_DigestUpdate(ctx, text, strlen(text)) == 1 &&
+		  EVP_DigestFinal_ex(ctx, d, &n) == 1 && n <= 32;
+	EVP_MD_CTX_free(ctx);
+	for (unsigned i = 0; ok && i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+	return ok;
+}
+
+int rtsp_link_authorization(struct rtsp_link *s, const char *method, const char *uri, char *out,
+			    size_t size, struct dl_error *err)
+{
+	if (size)
+		out[0] = '\0';
+	const struct rtsp_link_config *c = &s->config;
+	if (!s->has_challenge || !c->user)
+		return 0;
+	const char *password = c->password ? c->password : "";
+	char text[1024];
+	int n;
+	if (s->basic) {
+		/* RFC 7617 2: base64(user ":" password) */
+		n = snprintf(text, sizeof(text), "%s:%s", c->user, password);
+		unsigned char encoded[1400];
+		if (n < 0 || (size_t)n >= sizeof(text) || (size_t)n * 4 / 3 + 4 >= sizeof(encoded))
+			return dl_error_set(err, DL_EINVAL, "rtsp: user name or password too long");
+		EVP_EncodeBlock(encoded, (const unsigned char *)text, n);
+		n = snprintf(out, size, "Authorization: Basic %s", encoded);
+		memset(text, 0, sizeof(text));
+		if (n < 0 || (size_t)n >= size)
+			return dl_error_set(err, DL_EINVAL, "rtsp: Authorization does not fit");
+		return 0;
+	}
+	const struct http_auth_challenge *ch = &s->challenge;
+	const EVP_MD *md = digest_md(ch->algorithm);
+	if (!md)
+		return dl_error_set(err, DL_EINVAL,
+				    "rtsp: the DUT's Digest algorithm '%s' is not one dutlab "
+				    "answers (MD5, SHA-256)",
+				    ch->algorithm);
+	/* RFC 7616 3.4.1: response = H(H(A1) ":" nonce [":" nc ":" cnonce ":" qop] ":" H(A2)) */
+	char ha1[65], ha2[65], response[65];
+	n = snprintf(text, sizeof(text), "%s:%s:%s", c->user, ch->realm, password);
+	bool ok = n > 0 && (size_t)n < sizeof(text) && digest_hex(md, text, ha1);
+	memset(text, 0, sizeof(text));
+	n = snprintf(text, sizeof(text), "%s:%s", method, uri);
+	ok = ok && n > 0 && (size_t)n < sizeof(text) && digest_hex(md, text, ha2);
+	bool qop = (ch->qops & HTTP_AUTH_QOP_AUTH) != 0;
+	char cnonce[33] = "";
+	uint32_t nc = 0;
+	if (ok && qop) {
+		unsigned char r[16];
+		if (RAND_bytes(r, sizeof(r)) != 1)
+			ok = false;
+		for (size_t i = 0; ok && i < sizeof(r); i++)
+			snprintf(cnonce + 2 * i, 3, "%02x", r[i]);
+		nc = ++s->nonce_count;
+		n = snprintf(text, sizeof(text), "%s:%s:%08" PRIx32 ":%s:auth:%s", ha1, ch->nonce,
+			     nc, cnonce, ha2);
+	} else {
+		n = snprintf(text, sizeof(text), "%s:%s:%s", ha1, ch->nonce, ha2);
+	}
+	ok = ok && n > 0 && (size_t)n < sizeof(text) && digest_hex(md, text, response);
+	if (!ok)
+		return dl_error_set(err, DL_EINVAL,
+				    "rtsp: cannot compute the Digest response (a value too long, "
+				    "or OpenSSL lacks %s)",
+				    ch->algorithm[0] ? ch->algorithm : "MD5");
+	char extra[256] = "";
+	size_t used = 0;
+	if (ch->algorithm[0])
+		used += (size_t)snprintf(extra + used, sizeof(extra) - used, ", algorithm=%s",
+					 ch->algorithm);
+	if (ch->opaque[0] && used < sizeof(extra))
+		used += (size_t)snprintf(extra + used, sizeof(extra) - used, ", opaque=\"%s\"",
+					 ch->opaque);
+	if (qop && used < sizeof(extra))
+		snprintf(extra + used, sizeof(extra) - used,
+			 ", qop=auth, nc=%08" PRIx32 ", cnonce=\"%s\"", nc, cnonce);
+	n = snprintf(out, size,
+		     "Authorization: Digest username=\"%s\", realm=\"%s\", nonce=\"%s\", "
+		     "uri=\"%s\", response=\"%s\"%s",
+		     c->user, ch->realm, ch->nonce, uri, response, extra);
+	if (n < 0 || (size_t)n >= size)
+		return dl_error_set(err, DL_EINVAL, "rtsp: Authorization does not fit");
+	return 0;
+}
+
+/* Take the challenge of a 401: Digest preferred, Basic else. */
+static int take_challenge(struct rtsp_link *s, const struct rtsp_link_head *h, struct dl_error *err)
+{
+	struct http_auth_challenges *list = calloc(1, sizeof(*list));
+	if (!list)
+		return dl_error_set(err, DL_ENOMEM, "rtsp: out of memory");
+	for (size_t i = 0; i < h->www_count; i++) {
+		struct dl_error ignored;
+		(void)http_auth_parse(h->www[i], strlen(h->www[i]), list, &ignored);
+	}
+	const struct http_auth_challenge *digest = http_auth_find(list, "Digest");
+	const struct http_auth_challenge *basic = http_auth_find(list, "Basic");
+	int rc = 0;
+	if (digest && digest->has_nonce) {
+		s->challenge = *digest;
+		s->basic = false;
+		s->nonce_count = 0;
+		s->has_challenge = true;
+	} else if (basic) {
+		s->challenge = *basic;
+		s->basic = true;
+		s->has_challenge = true;
+	} else {
+		rc = dl_error_set(err, DL_EPROTO,
+				  "rtsp: the DUT answered 401 without a Digest or Basic challenge "
+				  "(%zu WWW-Authenticate headers)",
+				  h->www_count);
+	}
+	free(list);
+	return rc;
+}
+
+/* ---- requests ---- */
+
+static void unrecord_last(struct session_link *l)
+{
+	if (l->prefix_count == 0)
+		return;
+	l->prefix_count--;
+	l->prefix_length = l->prefix_count ? l->prefix_ends[l->prefix_count - 1] : 0;
+}
+
+static int send_request(struct session_link *l, const char *text, size_t n, bool prefix,
+			bool *recorded, struct dl_error *err)
+{
+	*recorded = prefix && l->prefix_count < SESSION_PREFIX_MAX &&
+		    n <= SESSION_PREFIX_BYTES - l->prefix_length;
+	return session_link_send(l, (const uint8_t *)text, n, *recorded, err);
+}
+
+static int format_request(struct rtsp_link *s, const char *method, const char *uri,
+			  const char *extra, const char *body, char *out, size_t size,
+			  size_t *length, struct dl_error *err)
+{
+	char authorization[1024], session[RTSP_LINK_SESSION_MAX + 16] = "";
+	char content[48] = "";
+	int rc = rtsp_link_authorization(s, method, uri, authorization, sizeof(authorization), err);
+	if (rc)
+		return rc;
+	if (s->session[0])
+		snprintf(session, sizeof(session), "Session: %s\r\n", s->session);
+	if (body)
+		snprintf(content, sizeof(content), "Content-Length: %zu\r\n", strlen(body));
+	uint32_t cseq = rtsp_link_next_cseq(s);
+	int n = snprintf(out, size,
+			 "%s %s RTSP/1.0\r\nCSeq: %" PRIu32
+			 "\r\n%s%s%s%sUser-Agent: " RTSP_LINK_AGENT "\r\n%s\r\n%s",
+			 method, uri, cseq, session, authorization, authorization[0] ? "\r\n" : "",
+			 extra ? extra : "", content, body ? body : "");
+	memset(authorization, 0, sizeof(authorization));
+	if (n < 0 || (size_t)n >= size)
+		return dl_error_set(err, DL_EINVAL, "rtsp: the %s request does not fit %zu bytes",
+				    method, size);
+	*length = (size_t)n;
+	return 0;
+}
+
+/* Read until w is done or the deadline; DL_EIO when the DUT closed, DL_EPROTO lost framing. */
+static int await(struct session_link *l, struct rtsp_link *s, struct rtsp_link_wait *w,
+		 int64_t deadline_ns, const char *method, struct dl_error *err)
+{
+	bool closed = false;
+	for (unsigned rounds = 0; rounds < RTSP_LINK_READS_MAX; rounds++) {
+		/* what came before a close is read first: an answer and then the close */
+		if (pump(l, s, w) == PUMP_LOST)
+			return dl_error_set(err, DL_EPROTO,
+					    "rtsp: the DUT's answer to %s is neither an RTSP "
+					    "message nor an interleaved frame",
+					    method);
+		if (w->done)
+			return 0;
+		if (closed)
+			return dl_error_set(err, DL_EIO,
+					    "rtsp: the DUT closed the connection after %s", method);
+		int left = sock_remaining_ms(deadline_ns, 1000);
+		if (left == 0)
+			break;
+		int rc = session_link_read(l, (unsigned)left, &closed, err);
+		if (rc)
+			return rc;
+	}
+	return dl_error_set(err, DL_ETIMEDOUT, "rtsp: no answer to %s (CSeq %" PRIu32 ") in time",
+			    method, w->cseq);
+}
+
+static int request_head(struct session_link *l, struct rtsp_link *s, const char *method,
+			const char *uri, const char *extra, const char *body, bool prefix,
+			int64_t deadline_ns, struct rtsp_link_wait *w, struct dl_error *err)
+{
+	char *text = malloc(RTSP_LINK_REQUEST_MAX);
+	if (!text)
+		return dl_error_set(err, DL_ENOMEM, "rtsp: out of memory");
+	int rc = 0;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		size_t n;
+		rc = format_request(s, method, uri, extra, body, text, RTSP_LINK_REQUEST_MAX, &n,
+				    err);
+		bool recorded = false;
+		if (!rc)
+			rc = send_request(l, text, n, prefix, &recorded, err);
+		if (rc)
+			break;
+		w->cseq = s->cseq;
+		w->done = false;
+		rc = await(l, s, w, deadline_ns, method, err);
+		if (rc || w->head.status != 401 || attempt == 1 || !s->config.user)
+			break;
+		/* answer the challenge once: the request again, with its Authorization */
+		if (recorded)
+			unrecord_last(l);
+		rc = take_challenge(s, &w->head, err);
+		if (rc)
+			break;
+	}
+	free(text);
+	return rc;
+}
+
+int rtsp_link_request(struct session_link *l, struct rtsp_link *s, const char *method,
+		      const char *uri, const char *extra, const char *body, bool prefix,
+		      int64_t deadline_ns, int *status, char *response, size_t response_size,
+		      struct dl_error *err)
+{
+	struct rtsp_link_wait *w = calloc(1, sizeof(*w));
+	if (!w)
+		return dl_error_set(err, DL_ENOMEM, "rtsp: out of memory");
+	w->copy = response;
+	w->copy_size = response_size;
+	int rc = request_head(l, s, method, uri, extra, body, prefix, deadline_ns, w, err);
+	*status = rc ? 0 : w->head.status;
+	free(w);
+	return rc;
+}
+
+/* ---- establishing ---- */
+
+/* The SDP's first media's control attribute, resolved against base (RFC 2326 C.1.1). */
+static void sdp_control(const char *sdp, const char *base, char *out, size_t size)
+{
+	char session_control[RTSP_LINK_URL_MAX] = "", media_control[RTSP_LINK_URL_MAX] = "";
+	bool in_media = false, media_done = false;
+	const char *line = sdp;
+	for (unsigned lines = 0; line && *line && lines < 512 && !media_done; lines++) {
+		size_t n = strcspn(line, "\r\n");
+		if (n >= 2 && strncmp(line, "m=", 2) == 0) {
+			if (in_media)
+				media_done = true;
+			in_media = true;
+		} else if (n > 10 && strncmp(line, "a=control:", 10) == 0) {
+			char *dst = in_media ? media_control : session_control;
+			size_t copy =
+				n - 10 < RTSP_LINK_URL_MAX - 1 ? n - 10 : RTSP_LINK_URL_MAX - 1;
+			if (!dst[0]) {
+				memcpy(dst, line + 10, copy);
+				dst[copy] = '\0';
+			}
+		}
+		line += n;
+		line += strspn(line, "\r\n");
+	}
+	const char *control = media_control[0] ? media_control : session_control;
+	if (!control[0] || strcmp(control, "*") == 0)
+		snprintf(out, size, "%s", base);
+	else if (strncasecmp(control, "rtsp://", 7) == 0)
+		snprintf(out, size, "%s", control);
+	else
+		snprintf(out, size, "%s%s%s", base,
+			 base[0] && base[strlen(base) - 1] == '/' ? "" : "/", control);
+}
+
+static int expect_200(const char *method, int status, struct dl_error *err)
+{
+	if (status == 200)
+		return 0;
+	return dl_error_set(err, DL_EPROTO, "rtsp: %s answered %d, not 200%s", method, status,
+			    status == 401 ? " (are robustness.rtsp's user and password the DUT's?)"
+			    : status == 404 ? " (is robustness.rtsp.path the DUT's stream?)"
+					    : "");
+}
+
+static int establish_steps(struct session_link *l, struct rtsp_link *s, enum rtsp_link_stage stage,
+			   int64_t deadline_ns, struct dl_error *err)
+{
+	struct rtsp_link_wait *w = calloc(1, sizeof(*w));
+	char *body = malloc(RTSP_LINK_RESPONSE_MAX);
+	int rc = 0;
+	if (!w || !body) {
+		rc = dl_error_set(err, DL_ENOMEM, "rtsp: out of memory");
+		goto out;
+	}
+	if (stage >= RTSP_LINK_OPTIONS) {
+		rc = request_head(l, s, "OPTIONS", s->url, NULL, NULL, true, deadline_ns, w, err);
+		if (!rc)
+			rc = expect_200("OPTIONS", w->head.status, err);
+		if (rc)
+			goto out;
+		s->stage = RTSP_LINK_OPTIONS;
+	}
+	if (stage >= RTSP_LINK_DESCRIBED) {
+		w->copy = body;
+		w->copy_size = RTSP_LINK_RESPONSE_MAX;
+		for (int tries = 0; tries < 8; tries++) {
+			rc = request_head(l, s, "DESCRIBE", s->url, "Accept: application/sdp\r\n",
+					  NULL, true, deadline_ns, w, err);
+			if (rc || w->head.status != 503 ||
+			    sock_remaining_ms(deadline_ns, 1000) < RTSP_LINK_RETRY_503_MS)
+				break;
+			/* GStreamer's shared media of the last session is still going down */
+			unrecord_last(l);
+			struct timespec pause = {0, RTSP_LINK_RETRY_503_MS * 1000000L};
+			nanosleep(&pause, NULL);
+		}
+		if (!rc)
+			rc = expect_200("DESCRIBE", w->head.status, err);
+		if (rc)
+			goto out;
+		const char *sdp = body + w->head.header_length;
+		if (w->head.header_length > strlen(body))
+			sdp = "";
+		const char *base = w->head.content_base[0] ? w->head.content_base : s->url;
+		sdp_control(sdp, base, s->control, sizeof(s->control));
+		s->stage = RTSP_LINK_DESCRIBED;
+		w->copy = NULL;
+		w->copy_size = 0;
+	}
+	if (stage >= RTSP_LINK_READY) {
+		rc = request_head(l, s, "SETUP", s->control,
+				  "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n", NULL, true,
+				  deadline_ns, w, err);
+		if (!rc)
+			rc = expect_200("SETUP", w->head.status, err);
+		if (!rc && !w->head.session[0])
+			rc = dl_error_set(err, DL_EPROTO,
+					  "rtsp: SETUP answered 200 without a Session");
+		if (!rc && !w->head.has_interleaved)
+			rc = dl_error_set(err, DL_EPROTO,
+					  "rtsp: SETUP answered 200 without interleaved channels: "
+					  "the DUT does not stream RTP over the RTSP connection");
+		if (rc)
+			goto out;
+		text_copy(s->session, sizeof(s->session), w->head.session);
+		s->session_timeout = w->head.timeout ? w->head.timeout : RTSP_LINK_TIMEOUT_DEFAULT;
+		s->rtp_channel = (uint8_t)w->head.channel_rtp;
+		s->rtcp_channel = (uint8_t)w->head.channel_rtcp;
+		s->keepalive_ns = sock_now_ns() + (int64_t)s->session_timeout * 500000000;
+		s->stage = RTSP_LINK_READY;
+	}
+	if (stage >= RTSP_LINK_PLAYING) {
+		rc = request_head(l, s, "PLAY", s->url, "Range: npt=0.000-\r\n", NULL, true,
+				  deadline_ns, w, err);
+		if (!rc)
+			rc = expect_200("PLAY", w->head.status, err);
+		if (rc)
+			goto out;
+		s->stage = RTSP_LINK_PLAYING;
+		s->playing_ns = sock_now_ns();
+	}
+out:
+	free(w);
+	free(body);
+	return rc;
+}
+
+int rtsp_link_establish(struct session_link *l, struct rtsp_link *s,
+			const struct rtsp_link_config *config, enum rtsp_link_stage stage,
+			int64_t deadline_ns, struct dl_error *err)
+{
+	/* the challenge outlives a session: a DUT's nonce stays good until it says stale */
+	struct http_auth_challenge challenge = s->challenge;
+	bool has_challenge = s->has_challenge, basic = s->basic;
+	uint32_t nonce_count = s->nonce_count;
+	uint64_t stalls = s->stalls;
+	memset(s, 0, sizeof(*s));
+	s->stalls = stalls;
+	s->config = *config;
+	s->challenge = challenge;
+	s->has_challenge = has_challenge;
+	s->basic = basic;
+	s->nonce_count = nonce_count;
+	s->rtp_channel = 0;
+	s->rtcp_channel = 1;
+	const char *path = config->path && config->path[0] ? config->path : "/";
+	uint16_t port = config->port ? config->port : RTSP_LINK_PORT;
+	char host[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &l->peer->dut4, host, sizeof(host));
+	int n = snprintf(s->url, sizeof(s->url), "rtsp://%s:%u%s%s", host, port,
+			 path[0] == '/' ? "" : "/", path);
+	if (n < 0 || (size_t)n >= sizeof(s->url) || strpbrk(path, " \r\n\t"))
+		return dl_error_set(err, DL_EINVAL,
+				    "robustness.rtsp.path: '%s' is too long or has a space or line "
+				    "break",
+				    path);
+	int rc = session_link_connect(l, port, NULL, deadline_ns, err);
+	if (rc)
+		return rc;
+	s->stage = RTSP_LINK_CONNECTED;
+	rc = establish_steps(l, s, stage, deadline_ns, err);
+	s->refusals = 0; /* a 401 on the way in is the challenge, not a refusal */
+	if (rc) {
+		session_link_close(l);
+		s->session[0] = '\0';
+	}
+	return rc;
+}
+
+/* ---- tending, closing, checking ---- */
+
+int rtsp_link_tend(struct session_link *l, struct rtsp_link *s, unsigned wait_ms,
+		   struct session_reaction *out, struct dl_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	out->kind = SESSION_ALIVE;
+	if (l->fd < 0) {
+		out->kind = SESSION_CLOSED;
+		return 0;
+	}
+	int rc = 0;
+	if (s->stage >= RTSP_LINK_READY && sock_now_ns() >= s->keepalive_ns) {
+		/* RFC 2326 12.37: a request with the Session keeps it; the answer is read below */
+		char *text = malloc(RTSP_LINK_REQUEST_MAX);
+		size_t n = 0;
+		if (!text)
+			return dl_error_set(err, DL_ENOMEM, "rtsp: out of memory");
+		rc = format_request(s, "OPTIONS", s->url, NULL, NULL, text, RTSP_LINK_REQUEST_MAX,
+				    &n, err);
+		if (!rc)
+			rc = session_link_send(l, (const uint8_t *)text, n, false, err);
+		free(text);
+		s->keepalive_ns = sock_now_ns() + (int64_t)s->session_timeout * 500000000;
+		if (rc) {
+			out->kind = SESSION_CLOSED;
+			return rc;
+		}
+	}
+	int64_t until = sock_now_ns() + (int64_t)wait_ms * 1000000;
+	for (unsigned rounds = 0; rounds < RTSP_LINK_READS_MAX; rounds++) {
+		if (pump(l, s, NULL) == PUMP_LOST) {
+			out->kind =
+				SESSION_CLOSED; /* the framing is lost: the session cannot go on */
+			return 0;
+		}
+		int left = sock_remaining_ms(until, (int)wait_ms);
+		bool closed = false;
+		struct dl_error why;
+		size_t before = l->input_length;
+		if (session_link_read(l, (unsigned)left, &closed, &why) != 0 || closed) {
+			(void)pump(l, s, NULL);
+			out->kind = SESSION_CLOSED;
+			return 0;
+		}
+		if (l->input_length == before && left == 0)
+			break;
+		if (l->input_length == before && sock_now_ns() >= until)
+			break;
+	}
+	int64_t heard = s->last_rtp_ns > s->playing_ns ? s->last_rtp_ns : s->playing_ns;
+	if (s->stage == RTSP_LINK_PLAYING &&
+	    sock_now_ns() - heard > (int64_t)RTSP_LINK_STALL_MS * 1000000) {
+		s->stalls++;
+		out->kind = SESSION_CLOSED; /* the stream stalled: establish again to learn why */
+	}
+	return 0;
+}
+
+void rtsp_link_close(struct session_link *l, struct rtsp_link *s)
+{
+	if (l->fd >= 0 && s->session[0]) {
+		char text[RTSP_LINK_REQUEST_MAX];
+		size_t n = 0;
+		struct dl_error ignored;
+		if (format_request(s, "TEARDOWN", s->url, NULL, NULL, text, sizeof(text), &n,
+				   &ignored) == 0)
+			(void)session_link_send(l, (const uint8_t *)text, n, false, &ignored);
+	}
+	session_link_close(l);
+	s->session[0] = '\0';
+	s->stage = RTSP_LINK_CONNECTED;
+	s->frame_skip = 0;
+}
+
+int rtsp_link_check(struct session_link *l, struct rtsp_link *s,
+		    const struct rtsp_link_config *config, int64_t deadline_ns, bool *healthy,
+		    char *evidence, size_t size, struct dl_error *err)
+{
+	*healthy = false;
+	struct dl_error why = {0};
+	int64_t start = sock_now_ns();
+	int rc = rtsp_link_establish(l, s, config, RTSP_LINK_PLAYING, deadline_ns, &why);
+	if (rc == DL_ESCOPE || rc == DL_ENOMEM)
+		return dl_error_set(err, rc, "%s", why.message);
+	if (rc) {
+		snprintf(evidence, size, "%s%s", strncmp(why.message, "rtsp: ", 6) ? "rtsp: " : "",
+			 why.message);
+		return 0;
+	}
+	int64_t played = sock_now_ns();
+	int64_t until = played + (int64_t)RTSP_LINK_CHECK_MS * 1000000;
+	if (until > deadline_ns)
+		until = deadline_ns;
+	uint64_t before = s->rtp_frames;
+	struct session_reaction re = {.kind = SESSION_ALIVE};
+	for (unsigned rounds = 0; rounds < 64 && s->rtp_frames == before; rounds++) {
+		int left = sock_remaining_ms(until, RTSP_LINK_CHECK_MS);
+		if (left == 0)
+			break;
+		if (rtsp_link_tend(l, s, (unsigned)(left < 100 ? left : 100), &re, &why) != 0 ||
+		    re.kind != SESSION_ALIVE)
+			break;
+	}
+	double seconds = (double)(sock_now_ns() - played) / 1e9;
+	if (s->rtp_frames > before) {
+		*healthy = true;
+		snprintf(evidence, size,
+			 "rtsp: OPTIONS 200, DESCRIBE, SETUP and PLAY 200 in %.1f s, RTP on "
+			 "channel %u after %.2f s",
+			 (double)(played - start) / 1e9, s->rtp_channel, seconds);
+	} else {
+		snprintf(evidence, size, "rtsp: PLAY answered 200 but no RTP came in %.1f s%s",
+			 seconds,
+			 re.kind != SESSION_ALIVE ? " (the DUT closed the connection)" : "");
+	}
+	rtsp_link_close(l, s);
+	return 0;
+}

@@ -1,0 +1,197 @@
+#!/bin/bash
+# sessions-health.sh: the session campaign watches the DUT while it fuzzes BGP on routing-frr: its check (the DUT still advertises the routes the profile expects) passes on a healthy DUT and fails, with evidence, on one that stops advertising them; a DUT that goes dead while the session is re-established is noticed by its monitors, not at the establish bound; a killed campaign resumes at its checkpoint; every case is in sessions-sent.pcapng.
+#
+# Usage (as root): tests/lab/robustness/sessions-health.sh BUILD   (routing-frr up)
+# Each part runs `dutlab fuzz --sessions` with a profile of its own (bgp only, icmp monitor,
+# no power cycle) inside dl-tester; the DUT is changed only in ways undone at once: a BGP
+# network statement removed and put back (vtysh), its BGP and ICMP dropped for a while (an nft
+# table in its namespace; OSPF and RIP go on). Parts: good, withdrawn, dead, resume.
+set -u
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$(dirname "$0")/../lib.sh"
+need_root sessions-health.sh
+need_command sessions-health.sh vtysh
+need_command sessions-health.sh nft
+need_command sessions-health.sh tshark
+need_command sessions-health.sh sqlite3
+lab_build "${1:-}"
+lab_work sessions-health
+dut=routing-frr
+ns=dl-$dut
+vty() { ip netns exec "$ns" vtysh --vty_socket "/run/dutlab-lab/$dut/frr" "$@"; }
+
+if ! "$root/lab/lab" status "$dut" >/dev/null 2>&1; then
+	not_ok "$dut is up" "lab/lab up $dut first"
+	summary "sessions health: "
+	exit
+fi
+
+# profile NAME DURATION ESTABLISH CHECK [HOLD]: a bgp-only session profile for routing-frr.
+profile() {
+	cat >"$work/$1.yaml" <<EOF
+dutlab_profile: 1
+identity: {vendor: Acme, model: BR-700, firmware: 8.4.4, serial: BR7F000001, product_type: router}
+targets:
+  - {standard: ncc-ci-ict}
+scope:
+  networks: [198.18.24.0/24, "fd00:198:0:24::/64"]
+  interfaces: [trt-frr]
+dut:
+  addresses: [198.18.24.2, "fd00:198:0:24::2"]
+services:
+  - {proto: tcp, port: 179, name: bgp}
+robustness:
+  interface: trt-frr
+  duration: $2
+  rate: 50
+  seed: 7
+  mix: {bgp: 1}
+  monitors: [icmp]
+  recovery: 40
+  session_establish: $3
+  session_check: $4
+  bgp: {local_as: 65001, peer_as: 65000, password: Lab-Bgp-Md5-24, hold_time: ${5:-90},
+        expect_routes: [198.18.24.128/25, "fd00:198:0:24:1::/80"]}
+EOF
+}
+
+# fuzz NAME [ARGS]: the campaign in the tester namespace, its output in $work/NAME.
+fuzz() {
+	local name=$1
+	shift
+	ip netns exec dl-tester "$dutlab" fuzz --profile "$work/$name.yaml" --output "$work/$name" \
+		--sessions "$@" >"$work/$name.out" 2>"$work/$name.err"
+}
+
+# judge NAME PYTHON: run PYTHON on NAME's robustness.json (o); its output is the detail.
+judge() {
+	python3 - "$work/$1/robustness.json" >"$work/$1.check" 2>&1 <<PY
+import json, sys
+o = json.load(open(sys.argv[1]))
+b = o["protocols"]["bgp"]
+$2
+PY
+}
+
+# cleanup: the DUT as it was (lab_exit calls it)
+cleanup() {
+	vty -c 'configure terminal' -c 'router bgp 65000' -c 'address-family ipv4 unicast' \
+		-c 'network 198.18.24.128/25' >/dev/null 2>&1
+	ip netns exec "$ns" nft delete table inet dutlab-test 2>/dev/null
+}
+
+# ---- good: the check passes all along, every case in the sent log ----
+profile good 20 20 4
+if fuzz good && judge good '
+assert o["completed"] and not o["failures"], "stopped: %s, failures %s" % (o.get("stopped"), o["failures"])
+assert b["checks"] >= 3 and b["checks_failed"] == 0, "checks %d, failed %d" % (b["checks"], b["checks_failed"])
+assert "198.18.24.128/25 fd00:198:0:24:1::/80 advertised" in b["last_check"], b["last_check"]
+assert o["session_establish_s"] == 20 and o["session_check_s"] == 4
+print("%d cases, %d checks, the last: %s" % (o["cases"], b["checks"], b["last_check"]))
+'; then
+	ok "good: no failure, the check passed: $(cat "$work/good.check")"
+else
+	not_ok "good: no failure, the check passed" "$(tail -n 3 "$work/good.check" "$work/good.err")"
+fi
+sent=$work/good/evidence/robustness/sessions-sent.pcapng
+cases=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["cases"])' \
+	"$work/good/robustness.json" 2>/dev/null)
+logged=$(tshark -r "$sent" -T fields -e frame.comment 2>/dev/null | grep -c '^bgp-[a-z0-9-]* #[0-9]* (seed 7)')
+prefixes=$(tshark -r "$sent" -Y 'bgp.type == 1' -T fields -e frame.comment 2>/dev/null | grep -c 'state-building prefix')
+if [ -n "$cases" ] && [ "$logged" = "$cases" ] && [ "$prefixes" -gt 0 ]; then
+	ok "good: sessions-sent.pcapng holds all $cases cases, commented, after $prefixes OPEN prefixes"
+else
+	not_ok "good: sessions-sent.pcapng holds every case" "cases $cases, commented frames $logged, OPEN prefixes $prefixes"
+fi
+
+# ---- withdrawn: the DUT stops advertising a route: bgp.check fails with that evidence ----
+profile withdrawn 30 6 2
+fuzz withdrawn &
+pid=$!
+sleep 6
+vty -c 'configure terminal' -c 'router bgp 65000' -c 'address-family ipv4 unicast' \
+	-c 'no network 198.18.24.128/25' >"$work/withdrawn.vty" 2>&1
+sleep 14
+cleanup
+wait "$pid"
+status=$?
+if [ "$status" -eq 0 ] && judge withdrawn '
+f = o["failures"][0] if o["failures"] else {}
+assert f.get("monitor") == "bgp.check", "failures: %s" % o["failures"]
+assert f.get("during") == "checking the protocol", f.get("during")
+assert "198.18.24.128/25 not advertised" in f["evidence"], f["evidence"]
+assert f.get("recovery") == "recovered", f.get("recovery")
+assert b["checks_failed"] >= 1
+print("after %.0f s: %s; %s" % (f["at_s"], f["evidence"], f["recovery"]))
+'; then
+	ok "withdrawn: the route's withdrawal is a bgp.check failure: $(cat "$work/withdrawn.check")"
+else
+	not_ok "withdrawn: the route's withdrawal is a bgp.check failure" "status $status; $(tail -n 3 "$work/withdrawn.check" "$work/withdrawn.err")"
+fi
+
+# ---- dead: BGP and ICMP dropped, then the session reset: the icmp monitor says so while the
+# session is awaited, long before the 60 s establish bound (a hold time of 9 s: the DUT's side
+# of a session the drop stranded expires before the recovery ends) ----
+profile dead 30 60 30 9
+fuzz dead &
+pid=$!
+sleep 6
+ip netns exec "$ns" nft -f - <<'EOF'
+table inet dutlab-test {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		ip saddr 198.18.24.1 tcp dport 179 drop
+		ip saddr 198.18.24.1 icmp type echo-request drop
+	}
+}
+EOF
+vty -c 'clear bgp *' >/dev/null 2>&1
+sleep 16
+cleanup
+wait "$pid"
+status=$?
+if [ "$status" -eq 0 ] && judge dead '
+f = o["failures"][0] if o["failures"] else {}
+assert f.get("monitor") == "icmp", "failures: %s" % o["failures"]
+assert f.get("during") == "re-establishing the session", f.get("during")
+assert f["at_s"] < 6 + 12, "noticed after %.1f s" % f["at_s"]
+assert f.get("recovery") == "recovered", f.get("recovery")
+print("icmp after %.1f s (bound 60 s), %s: %s" % (f["at_s"], f["during"], f["evidence"]))
+'; then
+	ok "dead: noticed by its monitor while the session was re-established: $(cat "$work/dead.check")"
+else
+	not_ok "dead: noticed by its monitor while the session was re-established" "status $status; $(tail -n 3 "$work/dead.check" "$work/dead.err")"
+fi
+
+# ---- resume: killed midway, the same command resumes at its checkpoint ----
+profile resume 24 20 10
+ip netns exec dl-tester "$dutlab" fuzz --profile "$work/resume.yaml" --output "$work/resume" \
+	--sessions >"$work/resume-first.out" 2>&1 &
+pid=$!
+sleep 14
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+status=$?
+checkpoint=$(sqlite3 "$work/resume/campaign.db" \
+	"SELECT value FROM meta WHERE key='robustness.sessions.checkpoint'" 2>/dev/null)
+next=$(printf '%s' "$checkpoint" | python3 -c 'import json, sys; print(json.load(sys.stdin)["next_index"])' 2>/dev/null)
+if [ "$status" -eq 137 ] && [ -n "$next" ] && [ "$next" -gt 0 ]; then
+	ok "resume: killed after 14 s, campaign.db holds a checkpoint at case $next"
+else
+	not_ok "resume: a checkpoint survives SIGKILL" "status $status, checkpoint '${checkpoint:0:200}'"
+fi
+if fuzz resume && judge resume "
+at = o.get('resumed_at_index', 0)
+assert at >= int('${next:-0}') > 0, 'resumed at %s, the checkpoint said ${next:-0}' % at
+assert o['seconds_run'] >= 23.5, 'only %.1f s run in all' % o['seconds_run']
+assert o['completed'] and not o['failures'], 'stopped: %s' % o.get('stopped')
+counted = sum(t['cases'] for t in b['templates'].values())
+assert counted == o['cases'] == b['cases'], '%d cases by template, %d in all' % (counted, o['cases'])
+assert b['sessions'] > b['resets'] / 2, 'sessions %d, resets %d' % (b['sessions'], b['resets'])
+print('resumed at case %d; %.1f s, %d cases, %d sessions in all' % (at, o['seconds_run'], o['cases'], b['sessions']))
+"; then
+	ok "resume: the same command resumed: $(cat "$work/resume.check")"
+else
+	not_ok "resume: the campaign resumes at its checkpoint" "$(tail -n 3 "$work/resume.check" "$work/resume.err")"
+fi
+summary "sessions health: "

@@ -1,0 +1,113 @@
+#!/bin/bash
+# sessions-stream-reproducer.sh: the session reproducer robustness.sessions saved for stream-bad is one RTSP session tshark reads (OPTIONS, DESCRIBE, SETUP, PLAY, then the culprit SETUP with its interleaved channel past 255), and its culprit alone kills the fragile RTSP responder again.
+#
+# Usage (as root): tests/lab/robustness/sessions-stream-reproducer.sh CAMPAIGN
+# CAMPAIGN is a finished campaign of stream-bad (lab/duts/stream/bad/profile.yaml) whose
+# robustness.sessions found the fragile RTSP responder. The checks: its first failure's
+# reproducer holds frames from the tester to tcp/554 that tshark dissects as RTSP, the
+# state-building prefix first (commented so), the culprit last, naming its
+# rtsp.transport.interleaved field; the culprit's request (the session's values left as the
+# placeholders the send hook fills) sent alone on a fresh connection kills stream-bad's
+# responder (tcp/554 refused, its log says interleaved-overrun); lab restart brings it back.
+set -u
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$(dirname "$0")/../lib.sh"
+need_root sessions-stream-reproducer.sh
+need_command sessions-stream-reproducer.sh tshark
+campaign=$1
+observation=$(sqlite3 "$campaign/campaign.db" \
+	"SELECT observation FROM collector_run WHERE collector_id='robustness.sessions'")
+pcap=$(printf '%s' "$observation" | python3 -c '
+import json, sys
+o = json.load(sys.stdin)
+f = o["failures"][0] if o.get("failures") else {}
+print(f.get("reproducer", ""))')
+if [ -z "$pcap" ] || [ ! -f "$campaign/$pcap" ]; then
+	not_ok "stream-bad: the session campaign saved a reproducer" "observation: ${observation:0:300}"
+	summary "stream-bad session reproducer: "
+	exit
+fi
+file=$campaign/$pcap
+frames=$(tshark -r "$file" -T fields -e frame.number 2>/dev/null | wc -l)
+methods=$(tshark -r "$file" -Y rtsp.request -T fields -e rtsp.method 2>/dev/null | tr '\n' ' ')
+case $methods in
+"OPTIONS DESCRIBE "*"SETUP PLAY SETUP ")
+	ok "stream-bad: $pcap is RTSP: $methods" ;;
+*) not_ok "stream-bad: $pcap is the RTSP prefix and a SETUP" "methods per frame: $methods" ;;
+esac
+ports=$(tshark -r "$file" -T fields -e tcp.dstport 2>/dev/null | sort -u | tr '\n' ' ')
+if [ "$ports" = "554 " ]; then
+	ok "stream-bad: one TCP stream to port 554"
+else
+	not_ok "stream-bad: one TCP stream to port 554" "ports: $ports"
+fi
+malformed=$(tshark -r "$file" -Y "_ws.malformed && frame.number < $frames" 2>/dev/null | wc -l)
+if [ "$malformed" -eq 0 ]; then
+	ok "stream-bad: no Malformed in the prefix"
+else
+	not_ok "stream-bad: no Malformed in the prefix" "$(tshark -r "$file" -Y _ws.malformed 2>/dev/null)"
+fi
+comments=$(tshark -r "$file" -T fields -e frame.comment 2>/dev/null)
+first=$(printf '%s\n' "$comments" | sed -n 1p)
+last=$(printf '%s\n' "$comments" | sed -n "${frames}p")
+case $first in
+"state-building prefix:"*) ok "stream-bad: the prefix is commented: $first" ;;
+*) not_ok "stream-bad: the prefix is commented" "frame 1: $first" ;;
+esac
+if printf '%s' "$last" | grep -Eq '^rtsp-setup(-new)? #[0-9]+ \(seed [0-9]+\): [a-z-]+ rtsp\.transport\.interleaved_rt(c)?p [0-9]+ -> [0-9]+'; then
+	ok "stream-bad: the culprit names its interleaved channel: $last"
+else
+	not_ok "stream-bad: the culprit names its interleaved channel" "frame $frames: $last"
+fi
+transport=$(tshark -r "$file" -Y "frame.number == $frames" -T fields -e rtsp.transport 2>/dev/null)
+if printf '%s' "$transport" | python3 -c '
+import re, sys
+m = re.search(r"interleaved=([0-9]+)(-([0-9]+))?", sys.stdin.read())
+sys.exit(0 if m and max(int(m.group(1)), int(m.group(3) or 0)) > 255 else 1)'; then
+	ok "stream-bad: the culprit's Transport has a channel past 255: $transport"
+else
+	not_ok "stream-bad: the culprit's Transport has a channel past 255" "Transport: $transport"
+fi
+
+# The culprit alone, on a fresh connection, kills the responder again.
+B=198.18.28.2
+if ! "$lab" status stream-bad >/dev/null 2>&1; then
+	in_tester "$lab" restart stream-bad >/dev/null 2>&1 || "$lab" up stream-bad >/dev/null 2>&1
+fi
+log=/run/dutlab-lab/stream-bad/log/fragilertsp.log
+faults=$(grep -c 'FIXTURE FAULT' "$log" 2>/dev/null)
+tshark -r "$file" -Y "frame.number == $frames" -T fields -e tcp.payload 2>/dev/null | tr -d ':\n' >"$campaign/culprit.hex"
+if in_tester python3 - "$B" "$campaign/culprit.hex" <<'PY'; then
+import socket, sys
+data = bytes.fromhex(open(sys.argv[2]).read().strip())
+s = socket.create_connection((sys.argv[1], 554), timeout=3)
+s.sendall(data)
+try:
+    s.recv(4096)
+except OSError:
+    pass
+PY
+	ok "stream-bad: the culprit's $(wc -c <"$campaign/culprit.hex" | awk '{print $1 / 2}') bytes sent alone"
+else
+	not_ok "stream-bad: the culprit sent alone" "no connection to $B:554"
+fi
+dead=1
+for _ in $(seq 1 15); do
+	if ! in_tester nc -z -w 1 "$B" 554 2>/dev/null; then
+		dead=0
+		break
+	fi
+	sleep 0.2
+done
+if [ "$dead" -eq 0 ] && [ "$(grep -c 'FIXTURE FAULT' "$log")" -gt "${faults:-0}" ] &&
+	tail -n 5 "$log" | grep -q 'FIXTURE FAULT from .* (interleaved-overrun)'; then
+	ok "stream-bad: the culprit alone killed the responder (tcp/554 refused, interleaved-overrun logged)"
+else
+	not_ok "stream-bad: the culprit alone kills the responder" "$(tail -3 "$log")"
+fi
+if in_tester "$lab" restart stream-bad >/dev/null 2>&1; then
+	ok "stream-bad: lab restart brings it back"
+else
+	not_ok "stream-bad: lab restart brings it back"
+fi
+summary "stream-bad session reproducer: "

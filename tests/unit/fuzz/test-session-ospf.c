@@ -1,0 +1,349 @@
+/* test-session-ospf: the OSPFv2 session plug-in's templates (every packet and LSA type, keyed
+ * MD5 signed and re-signed under the mutation engine), its reproducer frames and the raw IP
+ * socket's scope guard */
+#include "core/compat.h"
+
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "core/profile.h"
+#include "fuzz/mutate.h"
+#include "fuzz/session.h"
+#include "net/pcapng.h"
+#include "net/scope.h"
+#include "net/sock.h"
+#include "proto/cursor.h"
+#include "proto/layer.h"
+#include "proto/ospf.h"
+#include "proto/packet.h"
+
+static struct profile_robustness robustness = {.ospf = {.declared = true,
+							.auth = OSPF_AUTH_CRYPTO,
+							.password = "LabOspf24",
+							.key_id = 3,
+							.hello = 2,
+							.dead = 8,
+							.area = "0.0.0.0"}};
+
+static void peer_init(struct session_peer *peer)
+{
+	memset(peer, 0, sizeof(*peer));
+	inet_pton(AF_INET, "198.18.24.1", &peer->tester4);
+	inet_pton(AF_INET, "198.18.24.2", &peer->dut4);
+	peer->robustness = &robustness;
+}
+
+/* bytes as one OSPF packet: 0 and the parsed packet, or the parser's error. */
+static int parse(struct packet *p, const uint8_t *bytes, size_t length)
+{
+	struct cursor c;
+	packet_init(p);
+	cursor_init(&c, bytes, length);
+	struct layer_parse_result next;
+	int rc = ospf_layer.parse(p, &c, &next);
+	p->open_count = 0;
+	return rc;
+}
+
+/* Is the packet's trailing digest the keyed MD5 of what precedes it (RFC 2328 D.4.3)? */
+static bool signed_right(const uint8_t *bytes, size_t length, const char *key)
+{
+	uint8_t digest[OSPF_DIGEST_LENGTH];
+	struct dl_error err = {0};
+	if (length < OSPF_HEADER_LENGTH + OSPF_DIGEST_LENGTH)
+		return false;
+	assert_int_equal(ospf_md5_digest(bytes, length - OSPF_DIGEST_LENGTH, key, digest, &err), 0);
+	return memcmp(digest, bytes + length - OSPF_DIGEST_LENGTH, OSPF_DIGEST_LENGTH) == 0;
+}
+
+static uint32_t be32(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static void plug_in_is_listed(void **state)
+{
+	(void)state;
+	assert_ptr_equal(session_protocol_find("ospf"), &session_ospf);
+	assert_int_equal(session_ospf.template_count, 12);
+	assert_non_null(session_ospf.check);
+	assert_non_null(session_ospf.send);
+	assert_true(session_ospf.state_size > 0 && session_ospf.state_size <= SESSION_STATE_BYTES);
+}
+
+/* Every template is one finished OSPFv2 packet in Full (state 0) from our router id in the
+ * area, of its type, signed with the profile's key (the other-auth hello aside), unsigned
+ * without one; the LSU templates between them carry every LSA type, inside the lab's range. */
+static void templates_build_valid_packets(void **state)
+{
+	(void)state;
+	struct session_peer peer;
+	peer_init(&peer);
+	static const uint8_t types[] = {OSPF_HELLO, OSPF_HELLO, OSPF_DD,  OSPF_LSR,
+					OSPF_LSU,   OSPF_LSU,   OSPF_LSU, OSPF_LSU,
+					OSPF_LSU,   OSPF_LSU,   OSPF_LSU, OSPF_LSACK};
+	struct packet *p = malloc(sizeof(*p)), *back = malloc(sizeof(*back));
+	assert_true(p && back);
+	for (int keyed = 1; keyed >= 0; keyed--) {
+		robustness.ospf.auth = keyed ? OSPF_AUTH_CRYPTO : OSPF_AUTH_NONE;
+		robustness.ospf.password = keyed ? "LabOspf24" : NULL;
+		bool lsa_types[8] = {false};
+		for (size_t i = 0; i < session_ospf.template_count; i++) {
+			const struct session_template *t = session_ospf.templates[i];
+			assert_string_equal(t->base.protocol, "ospf");
+			assert_null(t->base.build);
+			assert_int_equal(t->state, 0);
+			assert_false(t->spends_session);
+			packet_init(p);
+			struct dl_error err = {0};
+			if (t->build(p, &peer, &err) != 0)
+				fail_msg("%s: %s", t->base.name, err.message);
+			assert_int_equal(p->layer_count, 1);
+			assert_int_equal(p->bytes[0], OSPF_VERSION);
+			assert_int_equal(p->bytes[1], types[i]);
+			assert_int_equal(be32(p->bytes + 4), 0xc6121801u); /* 198.18.24.1 */
+			assert_int_equal(be32(p->bytes + 8), 0);
+			if (parse(back, p->bytes, p->length) != 0)
+				fail_msg("%s does not parse back", t->base.name);
+			bool other = strcmp(t->base.name, "ospf-hello-other-auth") == 0;
+			bool md5 = keyed != other;
+			assert_int_equal(packet_get(p, packet_find(p, "ospf.auth_type", 0)),
+					 md5 ? OSPF_AUTH_CRYPTO : OSPF_AUTH_NONE);
+			assert_int_equal(packet_find(p, "ospf.trailer", 0) != PACKET_NONE, md5);
+			if (md5 && !other) {
+				assert_true(signed_right(p->bytes, p->length, "LabOspf24"));
+				assert_int_equal(
+					packet_get(p, packet_find(p, "ospf.auth.key_id", 0)), 3);
+			}
+			if (types[i] == OSPF_HELLO) {
+				/* the DUT listed (its address as its router id), the lab's timers
+				 */
+				int n = packet_find(p, "ospf.hello.neighbor.id", 0);
+				assert_int_not_equal(n, PACKET_NONE);
+				assert_int_equal(be32(p->bytes + p->fields[n].offset), 0xc6121802u);
+				assert_int_equal(
+					packet_get(p, packet_find(p, "ospf.hello.interval", 0)), 2);
+				assert_int_equal(
+					packet_get(p,
+						   packet_find(p, "ospf.hello.dead_interval", 0)),
+					8);
+			}
+			for (int a = packet_find(p, "ospf.lsa.type", 0);
+			     types[i] == OSPF_LSU && a != PACKET_NONE;
+			     a = packet_find(p, "ospf.lsa.type", a + 1)) {
+				uint64_t type = packet_get(p, a);
+				assert_true(type < 8);
+				lsa_types[type] = true;
+				const uint8_t *id = p->bytes + p->fields[a].offset + 1;
+				if (!(id[0] == 198 && (id[1] & 0xfe) == 18))
+					fail_msg("%s announces %u.%u.%u.%u", t->base.name, id[0],
+						 id[1], id[2], id[3]);
+			}
+		}
+		static const int every[] = {1, 2, 3, 4, 5, 7};
+		for (size_t k = 0; k < DL_ARRAY_SIZE(every); k++)
+			if (!lsa_types[every[k]])
+				fail_msg("no template carries an LSA of type %d", every[k]);
+	}
+	robustness.ospf.auth = OSPF_AUTH_CRYPTO;
+	robustness.ospf.password = "LabOspf24";
+	free(p);
+	free(back);
+}
+
+/* Cases are deterministic; a mutated packet that still parses with its trailer is signed
+ * again, and a mutated LSU that parses has its LSA checksums right. */
+static void mutations_are_signed_again(void **state)
+{
+	(void)state;
+	struct session_peer peer;
+	peer_init(&peer);
+	struct packet *valid = malloc(sizeof(*valid));
+	struct packet *a = calloc(MUTATION_FRAMES_MAX, sizeof(*a));
+	struct packet *b = calloc(MUTATION_FRAMES_MAX, sizeof(*b));
+	struct packet *back = malloc(sizeof(*back));
+	struct mutation_plan *plan = malloc(sizeof(*plan));
+	assert_true(valid && a && b && back && plan);
+	struct mutation_options o = {.level = 1, .frame_max = SESSION_MESSAGE_MAX};
+	size_t resigned = 0, changed = 0, lsas = 0;
+	for (size_t i = 0; i < session_ospf.template_count; i++) {
+		const struct session_template *t = session_ospf.templates[i];
+		packet_init(valid);
+		struct dl_error err = {0};
+		assert_int_equal(t->build(valid, &peer, &err), 0);
+		mutate_plan_build(plan, valid, &t->base, &o);
+		assert_true(plan->pair_count > 0);
+		for (uint64_t index = 0; index < 200; index++) {
+			struct fuzz_case ra, rb;
+			if (mutate_planned(plan, 7, index, a, &ra, &err) != 0)
+				fail_msg("%s #%" PRIu64 ": %s", t->base.name, index, err.message);
+			assert_int_equal(mutate_planned(plan, 7, index, b, &rb, &err), 0);
+			assert_int_equal(ra.frame_count, 1);
+			assert_int_equal(a[0].length, b[0].length);
+			assert_memory_equal(a[0].bytes, b[0].bytes, a[0].length);
+			assert_true(a[0].length >= 1 && a[0].length <= SESSION_MESSAGE_MAX);
+			if (parse(back, a[0].bytes, a[0].length) != 0)
+				continue;
+			for (int e = packet_find(back, "ospf.lsa.checksum", 0); e != PACKET_NONE;
+			     e = packet_find(back, "ospf.lsa.checksum", e + 1)) {
+				int c = packet_find(&a[0], "ospf.lsa.checksum", 0);
+				if (back->fields[e].kind != FIELD_CHECKSUM || c == PACKET_NONE ||
+				    packet_frozen(&a[0], c))
+					break;
+				const struct field *lsa = &back->fields[back->fields[e].target];
+				assert_int_equal(
+					ospf_lsa_checksum(a[0].bytes + lsa->offset, lsa->size),
+					packet_get(back, e));
+				lsas++;
+			}
+			int d = packet_find(&a[0], "ospf.trailer.digest", 0);
+			if (packet_find(back, "ospf.trailer", 0) == PACKET_NONE ||
+			    d == PACKET_NONE || packet_frozen(&a[0], d) ||
+			    strcmp(t->base.name, "ospf-hello-other-auth") == 0)
+				continue;
+			if (a[0].length != valid->length ||
+			    memcmp(a[0].bytes, valid->bytes, valid->length) != 0)
+				changed++;
+			if (!signed_right(a[0].bytes, a[0].length, "LabOspf24"))
+				fail_msg("%s #%" PRIu64 ": mutated and not signed again",
+					 t->base.name, index);
+			resigned++;
+		}
+	}
+	assert_true(resigned > 200);
+	assert_true(changed > 200);
+	assert_true(lsas > 200);
+	free(valid);
+	free(a);
+	free(b);
+	free(back);
+	free(plan);
+}
+
+/* Walk a pcapng file's Enhanced Packet Blocks (type 6): frame i into out. */
+static size_t read_frames(const char *path, uint8_t frames[][512], size_t lengths[], size_t max)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	uint8_t block[4096];
+	size_t n = 0;
+	for (;;) {
+		uint32_t head[2];
+		if (fread(head, 4, 2, f) != 2)
+			break;
+		assert_true(head[1] >= 12 && head[1] <= sizeof(block));
+		assert_int_equal(fread(block, 1, head[1] - 8, f), head[1] - 8);
+		if (head[0] != 6 || n == max)
+			continue;
+		uint32_t captured;
+		memcpy(&captured, block + 12, 4);
+		assert_true(captured <= 512);
+		memcpy(frames[n], block + 20, captured);
+		lengths[n++] = captured;
+	}
+	fclose(f);
+	return n;
+}
+
+/* The reproducer of a raw IP link: the prefix (two hellos) then the case, each an
+ * Ethernet/IPv4 frame of protocol 89 that dissects as OSPF, signed. */
+static void reproducer_frames_are_ip_89(void **state)
+{
+	(void)state;
+	struct session_peer peer;
+	peer_init(&peer);
+	struct session_link *l = malloc(sizeof(*l));
+	struct packet *p = malloc(sizeof(*p)), *d = malloc(sizeof(*d));
+	assert_true(l && p && d);
+	session_link_init(l, &peer);
+	l->datagram = true;
+	l->ip_protocol = OSPF_PROTOCOL;
+	l->local4 = peer.tester4;
+	struct dl_error err = {0};
+	for (int i = 0; i < 2; i++) {
+		packet_init(p);
+		assert_int_equal(session_ospf.templates[0]->build(p, &peer, &err), 0);
+		memcpy(l->prefix + l->prefix_length, p->bytes, p->length);
+		l->prefix_length += p->length;
+		l->prefix_ends[l->prefix_count++] = l->prefix_length;
+	}
+	packet_init(p);
+	assert_int_equal(session_ospf.templates[10]->build(p, &peer, &err), 0); /* LSU, all */
+	char path[] = "/tmp/dutlab-test-session-ospf-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	struct pcapng_writer w = {0};
+	assert_int_equal(pcapng_open(&w, path, 1, 65535, "dl-rt-frr", "test", 0, &err), 0);
+	assert_int_equal(
+		session_write_frames(&w, l, 1000, p->bytes, p->length, "prefix", "the case", &err),
+		0);
+	assert_int_equal(pcapng_close(&w, &err), 0);
+	static uint8_t frames[4][512];
+	size_t lengths[4];
+	assert_int_equal(read_frames(path, frames, lengths, 4), 3);
+	unlink(path);
+	static const uint8_t types[] = {OSPF_HELLO, OSPF_HELLO, OSPF_LSU};
+	for (size_t i = 0; i < 3; i++) {
+		if (proto_dissect(d, frames[i], lengths[i], &err) != 0)
+			fail_msg("frame %zu: %s", i, err.message);
+		assert_int_equal(d->layer_count, 3);
+		assert_string_equal(d->layers[1].model->name, "ipv4");
+		assert_string_equal(d->layers[2].model->name, "ospf");
+		assert_int_equal(packet_get(d, packet_find(d, "ipv4.protocol", 0)), OSPF_PROTOCOL);
+		assert_int_equal(packet_get(d, packet_find(d, "ospf.type", 0)), types[i]);
+		uint32_t at = d->fields[d->layers[2].element].offset;
+		assert_true(signed_right(frames[i] + at, lengths[i] - at, "LabOspf24"));
+	}
+	free(d);
+	free(p);
+	free(l);
+}
+
+/* The raw IP socket's guard refuses before any socket exists (no privilege needed): a DUT
+ * outside the scope, a group that is not link-local, a group without its declared interface;
+ * and each send is asked again. */
+static void raw_socket_is_guarded(void **state)
+{
+	(void)state;
+	struct scope s = {0};
+	struct dl_error err = {0};
+	assert_int_equal(scope_add_network(&s, "198.18.24.0/24", &err), 0);
+	assert_int_equal(scope_add_interface(&s, "trt-frr", &err), 0);
+	struct in_addr dut, far, group, routed, me;
+	inet_pton(AF_INET, "198.18.24.2", &dut);
+	inet_pton(AF_INET, "198.18.99.2", &far);
+	inet_pton(AF_INET, "224.0.0.5", &group);
+	inet_pton(AF_INET, "224.0.1.5", &routed);
+	inet_pton(AF_INET, "198.18.24.1", &me);
+	int fd = 7;
+	assert_int_equal(sock_raw_ip_open(&s, &far, 89, &group, &me, "trt-frr", &fd, &err),
+			 DL_ESCOPE);
+	assert_int_equal(fd, -1);
+	assert_int_equal(sock_raw_ip_open(&s, &dut, 89, &routed, &me, "trt-frr", &fd, &err),
+			 DL_ESCOPE);
+	assert_int_equal(sock_raw_ip_open(&s, &dut, 89, &group, &me, NULL, &fd, &err), DL_ESCOPE);
+	assert_non_null(strstr(err.message, "224.0.0.5"));
+	assert_int_equal(sock_raw_ip_open(&s, &dut, 89, &group, &me, "eth9", &fd, &err), DL_ESCOPE);
+	assert_int_equal(sock_raw_ip_send(&s, -1, &far, "trt-frr", "x", 1, &err), DL_ESCOPE);
+	assert_int_equal(sock_raw_ip_send(&s, -1, &routed, "trt-frr", "x", 1, &err), DL_ESCOPE);
+	/* in scope: past the guard, the send itself fails on no socket */
+	assert_int_equal(sock_raw_ip_send(&s, -1, &group, "trt-frr", "x", 1, &err), DL_EIO);
+	assert_int_equal(sock_raw_ip_send(&s, -1, &dut, "trt-frr", "x", 1, &err), DL_EIO);
+	scope_release(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(plug_in_is_listed),
+		cmocka_unit_test(templates_build_valid_packets),
+		cmocka_unit_test(mutations_are_signed_again),
+		cmocka_unit_test(reproducer_frames_are_ip_89),
+		cmocka_unit_test(raw_socket_is_guarded),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,385 @@
+/* test-session-tls: the TLS session plug-in's templates under the mutation engine, its two states
+ * and its check against an OpenSSL server on 127.0.0.1 */
+#include "core/compat.h"
+
+#include <arpa/inet.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <cmocka.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "core/profile.h"
+#include "fuzz/mutate.h"
+#include "fuzz/session.h"
+#include "net/scope.h"
+#include "net/sock.h"
+#include "proto/cursor.h"
+#include "proto/layer.h"
+#include "proto/packet.h"
+#include "proto/tls-record.h"
+
+static struct profile_robustness robustness = {.tls = {.declared = true, .port = 443}};
+
+static void peer_init(struct session_peer *peer)
+{
+	memset(peer, 0, sizeof(*peer));
+	inet_pton(AF_INET, "198.18.27.1", &peer->tester4);
+	inet_pton(AF_INET, "198.18.27.2", &peer->dut4);
+	peer->robustness = &robustness;
+}
+
+/* Every template spends its session; both states have templates; the check is there. */
+static void plug_in_is_listed(void **state)
+{
+	(void)state;
+	assert_ptr_equal(session_protocol_find("tls"), &session_tls);
+	assert_non_null(session_tls.check);
+	assert_true(session_tls.state_size > 0 && session_tls.state_size <= SESSION_STATE_BYTES);
+	size_t in[2] = {0, 0};
+	for (size_t i = 0; i < session_tls.template_count; i++) {
+		const struct session_template *t = session_tls.templates[i];
+		assert_true(t->spends_session);
+		assert_true(t->state <= 1);
+		in[t->state]++;
+		assert_string_equal(t->base.protocol, "tls");
+		for (size_t k = 0; k < i; k++)
+			assert_string_not_equal(t->base.name, session_tls.templates[k]->base.name);
+	}
+	assert_int_equal(in[0], 5);
+	assert_true(in[1] >= 7);
+}
+
+/* Each record of p parses back through the model; the content types, in order, into types. */
+static size_t records_of(const struct packet *p, uint8_t *types, size_t max)
+{
+	static struct packet back;
+	struct cursor c;
+	packet_init(&back);
+	cursor_init(&c, p->bytes, p->length);
+	size_t n = 0;
+	while (!cursor_at_end(&c) && n < max) {
+		struct layer_parse_result next;
+		types[n++] = p->bytes[cursor_position(&c)];
+		assert_int_equal(tls_record_layer.parse(&back, &c, &next), 0);
+	}
+	assert_true(cursor_at_end(&c));
+	return n;
+}
+
+static const uint8_t *field_bytes(const struct packet *p, const char *name, uint32_t *size)
+{
+	int f = packet_find(p, name, 0);
+	if (f == PACKET_NONE)
+		fail_msg("no %s", name);
+	*size = p->fields[f].size;
+	return p->bytes + p->fields[f].offset;
+}
+
+/* The templates are well-formed records; key shares and points are fresh OpenSSL keys, valid
+ * on their curve. */
+static void templates_build_valid_records(void **state)
+{
+	(void)state;
+	struct session_peer peer;
+	peer_init(&peer);
+	struct packet *p = malloc(sizeof(*p)), *q = malloc(sizeof(*q));
+	assert_true(p && q);
+	for (size_t i = 0; i < session_tls.template_count; i++) {
+		const struct session_template *t = session_tls.templates[i];
+		packet_init(p);
+		struct dl_error err = {0};
+		if (t->build(p, &peer, &err) != 0)
+			fail_msg("%s: %s", t->base.name, err.message);
+		uint8_t types[8];
+		size_t n = records_of(p, types, sizeof(types));
+		assert_int_equal(n, p->layer_count);
+		if (strstr(t->base.name, "flight") && strstr(t->base.name, "client-flight")) {
+			assert_int_equal(n, 3);
+			assert_int_equal(types[1], TLS_CONTENT_CHANGE_CIPHER_SPEC);
+		}
+	}
+	/* the TLS 1.3 hello: an X25519 share, fresh at every build */
+	const struct session_template *h13 = session_tls.templates[1];
+	assert_string_equal(h13->base.name, "tls-client-hello-1.3");
+	struct dl_error err = {0};
+	packet_init(p);
+	packet_init(q);
+	assert_int_equal(h13->build(p, &peer, &err), 0);
+	assert_int_equal(h13->build(q, &peer, &err), 0);
+	uint32_t a = 0, b = 0;
+	const uint8_t *ka = field_bytes(p, "tls.key_share.key_exchange", &a);
+	const uint8_t *kb = field_bytes(q, "tls.key_share.key_exchange", &b);
+	assert_int_equal(a, 32);
+	assert_int_equal(b, 32);
+	assert_memory_not_equal(ka, kb, 32);
+	/* the P-256 ClientKeyExchange: an uncompressed point OpenSSL takes as a key */
+	for (size_t i = 0; i < session_tls.template_count; i++) {
+		const struct session_template *t = session_tls.templates[i];
+		if (strcmp(t->base.name, "tls-client-key-exchange-p256") != 0)
+			continue;
+		packet_init(p);
+		assert_int_equal(t->build(p, &peer, &err), 0);
+		const uint8_t *point = field_bytes(p, "tls.client_key_exchange.point", &a);
+		assert_int_equal(a, 65);
+		assert_int_equal(point[0], 4);
+		EVP_PKEY *key = NULL;
+		EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+		OSSL_PARAM params[] = {
+			OSSL_PARAM_construct_utf8_string("group", (char *)"P-256", 0),
+			OSSL_PARAM_construct_octet_string("pub", (void *)point, 65),
+			OSSL_PARAM_construct_end(),
+		};
+		assert_int_equal(EVP_PKEY_fromdata_init(ctx), 1);
+		assert_int_equal(EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params), 1);
+		EVP_PKEY_CTX *check = EVP_PKEY_CTX_new(key, NULL);
+		assert_int_equal(EVP_PKEY_public_check(check), 1);
+		EVP_PKEY_CTX_free(check);
+		EVP_PKEY_free(key);
+		EVP_PKEY_CTX_free(ctx);
+	}
+	free(p);
+	free(q);
+}
+
+/* The mutation engine offers the Heartbleed shape (payload_length over its payload), every
+ * case fits a session message, and each is rebuilt alike from its index. */
+static void mutations_of_records(void **state)
+{
+	(void)state;
+	struct session_peer peer;
+	peer_init(&peer);
+	struct packet *valid = malloc(sizeof(*valid));
+	struct packet *a = calloc(MUTATION_FRAMES_MAX, sizeof(*a));
+	struct packet *b = calloc(MUTATION_FRAMES_MAX, sizeof(*b));
+	struct mutation_plan *plan = malloc(sizeof(*plan));
+	assert_true(valid && a && b && plan);
+	struct mutation_options o = {.level = 1, .frame_max = SESSION_MESSAGE_MAX};
+	bool heartbleed = false, key_share = false;
+	for (size_t i = 0; i < session_tls.template_count; i++) {
+		const struct session_template *t = session_tls.templates[i];
+		packet_init(valid);
+		struct dl_error err = {0};
+		assert_int_equal(t->build(valid, &peer, &err), 0);
+		mutate_plan_build(plan, valid, &t->base, &o);
+		assert_true(plan->pair_count > 0);
+		for (size_t k = 0; k < plan->pair_count; k++) {
+			int field;
+			enum anomaly an;
+			mutate_plan_pair(plan, k, &field, &an);
+			const char *name = valid->fields[field].name;
+			heartbleed |= an == ANOMALY_LENGTH_OVER &&
+				      strcmp(name, "tls.heartbeat.payload_length") == 0;
+			key_share |= strcmp(name, "tls.key_share.key_exchange_length") == 0;
+		}
+		for (uint64_t index = 0; index < 200; index++) {
+			struct fuzz_case ra, rb;
+			if (mutate_planned(plan, 3, index, a, &ra, &err) != 0)
+				fail_msg("%s #%" PRIu64 ": %s", t->base.name, index, err.message);
+			assert_int_equal(mutate_planned(plan, 3, index, b, &rb, &err), 0);
+			assert_int_equal(ra.frame_count, 1);
+			assert_int_equal(a[0].length, b[0].length);
+			assert_memory_equal(a[0].bytes, b[0].bytes, a[0].length);
+			assert_true(a[0].length >= 1 && a[0].length <= SESSION_MESSAGE_MAX);
+		}
+	}
+	assert_true(heartbleed);
+	assert_true(key_share);
+	free(valid);
+	free(a);
+	free(b);
+	free(plan);
+}
+
+/* ---- against an OpenSSL server on 127.0.0.1 ---- */
+
+struct fake_server {
+	int listener;
+	int connections; /* accepted, each served until the client is done */
+	SSL_CTX *ctx;
+};
+
+static SSL_CTX *server_ctx(void)
+{
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	X509 *cert = X509_new();
+	assert_true(key && cert);
+	ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+	X509_gmtime_adj(X509_getm_notBefore(cert), -60);
+	X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+	X509_set_pubkey(cert, key);
+	X509_NAME *name = X509_get_subject_name(cert);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"dut.lab", -1,
+				   -1, 0);
+	X509_set_issuer_name(cert, name);
+	assert_true(X509_sign(cert, key, EVP_sha256()) > 0);
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	assert_non_null(ctx);
+	assert_int_equal(SSL_CTX_use_certificate(ctx, cert), 1);
+	assert_int_equal(SSL_CTX_use_PrivateKey(ctx, key), 1);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	return ctx;
+}
+
+static void *fake_server_run(void *arg)
+{
+	struct fake_server *s = arg;
+	/* the fake server writes through a socket BIO: a client that reset gives it EPIPE, not a
+	 * SIGPIPE (blocked in this thread only: dutlab's own side must never raise one) */
+	sigset_t pipe;
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
+	for (int i = 0; i < s->connections; i++) {
+		int fd = accept(s->listener, NULL, NULL);
+		if (fd < 0)
+			return NULL;
+		struct timeval t = {.tv_sec = 3};
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &t, sizeof(t));
+		SSL *ssl = SSL_new(s->ctx);
+		SSL_set_fd(ssl, fd);
+		if (SSL_accept(ssl) == 1) {
+			char sink[256];
+			while (SSL_read(ssl, sink, sizeof(sink)) > 0)
+				;
+		}
+		SSL_free(ssl);
+		close(fd);
+	}
+	return NULL;
+}
+
+static int listener_on(uint16_t *port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	socklen_t length = sizeof(a);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &length), 0);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+/* State 1 is reached (ServerHello .. ServerHelloDone read), the client flight with a wrong
+ * Finished is answered with a fatal alert; the check completes a handshake; a closed port is
+ * unhealthy, said so. */
+static void against_an_openssl_server(void **state)
+{
+	(void)state;
+	struct scope scope;
+	memset(&scope, 0, sizeof(scope));
+	scope.origin = "test profile";
+	struct dl_error err = {0};
+	assert_int_equal(scope_add_network(&scope, "127.0.0.0/8", &err), 0);
+	struct profile_robustness r = {.tls = {.declared = true, .server_name = "dut.lab"}};
+	struct session_peer peer = {.scope = &scope, .robustness = &r};
+	inet_pton(AF_INET, "127.0.0.1", &peer.dut4);
+	inet_pton(AF_INET, "127.0.0.1", &peer.tester4);
+	struct session_link *l = malloc(sizeof(*l));
+	struct packet *p = malloc(sizeof(*p));
+	assert_true(l && p);
+	uint16_t port = 0;
+	struct fake_server s = {
+		.listener = listener_on(&port), .connections = 3, .ctx = server_ctx()};
+	r.tls.port = port;
+	assert_int_equal(listen(s.listener, 4), 0);
+	pthread_t thread;
+	assert_int_equal(pthread_create(&thread, NULL, fake_server_run, &s), 0);
+
+	/* state 1, then the client flight */
+	session_link_init(l, &peer);
+	int rc = session_tls.establish(l, 1, sock_now_ns() + 3000000000LL, &err);
+	if (rc)
+		fail_msg("establish state 1: %s", err.message);
+	assert_true(l->fd >= 0);
+	assert_int_equal(l->prefix_count, 1); /* the ClientHello */
+	assert_int_equal(l->prefix[0], TLS_CONTENT_HANDSHAKE);
+	const struct session_template *flight = NULL;
+	for (size_t i = 0; i < session_tls.template_count; i++)
+		if (strcmp(session_tls.templates[i]->base.name, "tls-client-flight-p256") == 0)
+			flight = session_tls.templates[i];
+	assert_non_null(flight);
+	packet_init(p);
+	assert_int_equal(flight->build(p, &peer, &err), 0);
+	assert_int_equal(session_link_send(l, p->bytes, p->length, false, &err), 0);
+	struct session_reaction re = {0};
+	for (int i = 0; i < 20 && re.kind != SESSION_NOTIFIED; i++)
+		assert_int_equal(session_tls.tend(l, 100, &re, &err), 0);
+	assert_int_equal(re.kind, SESSION_NOTIFIED);
+	assert_int_equal(re.code, 2); /* fatal */
+	session_tls.close(l);
+
+	/* state 0: a fresh connection, nothing sent */
+	session_link_init(l, &peer);
+	assert_int_equal(session_tls.establish(l, 0, sock_now_ns() + 3000000000LL, &err), 0);
+	assert_int_equal(l->prefix_count, 0);
+	session_tls.close(l);
+
+	/* the check */
+	session_link_init(l, &peer);
+	bool healthy = false;
+	char evidence[SESSION_EVIDENCE_MAX] = "";
+	assert_int_equal(session_tls.check(l, sock_now_ns() + 3000000000LL, &healthy, evidence,
+					   sizeof(evidence), &err),
+			 0);
+	session_tls.close(l);
+	assert_int_equal(pthread_join(thread, NULL), 0);
+	close(s.listener);
+	if (!healthy)
+		fail_msg("unhealthy: %s", evidence);
+	assert_non_null(strstr(evidence, "handshake with"));
+	assert_non_null(strstr(evidence, "completed"));
+
+	/* a TLS 1.3-only server never reaches state 1: alive, it refuses our TLS 1.2 hello, and the
+	 * case goes out on a fresh connection instead of counting as a failure */
+	struct fake_server s13 = {
+		.listener = listener_on(&port), .connections = 2, .ctx = server_ctx()};
+	SSL_CTX_set_min_proto_version(s13.ctx, TLS1_3_VERSION);
+	r.tls.port = port;
+	assert_int_equal(listen(s13.listener, 4), 0);
+	assert_int_equal(pthread_create(&thread, NULL, fake_server_run, &s13), 0);
+	session_link_init(l, &peer);
+	rc = session_tls.establish(l, 1, sock_now_ns() + 3000000000LL, &err);
+	if (rc)
+		fail_msg("establish state 1 on TLS 1.3 only: %s", err.message);
+	assert_true(l->fd >= 0);
+	assert_int_equal(l->prefix_count, 0);
+	session_tls.close(l);
+	assert_int_equal(pthread_join(thread, NULL), 0);
+	close(s13.listener);
+	SSL_CTX_free(s13.ctx);
+
+	/* a closed port */
+	int closed = listener_on(&port);
+	close(closed);
+	r.tls.port = port;
+	session_link_init(l, &peer);
+	healthy = true;
+	assert_int_equal(session_tls.check(l, sock_now_ns() + 1000000000LL, &healthy, evidence,
+					   sizeof(evidence), &err),
+			 0);
+	session_tls.close(l);
+	assert_false(healthy);
+	assert_non_null(strstr(evidence, "tls: no connection to port"));
+	SSL_CTX_free(s.ctx);
+	free(l);
+	free(p);
+	scope_release(&scope);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(plug_in_is_listed),
+		cmocka_unit_test(templates_build_valid_records),
+		cmocka_unit_test(mutations_of_records),
+		cmocka_unit_test(against_an_openssl_server),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
