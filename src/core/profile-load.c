@@ -1052,6 +1052,46 @@ static int load_number(struct loader *l, const struct yaml_value *map, const cha
 	return rc;
 }
 
+/* A number a mapping must have, bounded as load_number's. */
+static int load_required_number(struct loader *l, const struct yaml_value *map, const char *key,
+				long min, long max, unsigned *out)
+{
+	struct yaml_value v;
+	int rc = yaml_child(l->doc, map, key, true, &v, NULL);
+	return rc ? rc : load_number(l, map, key, min, max, out);
+}
+
+/* An optional string of a mapping (flags as yaml_string's) into *out, left NULL when absent;
+ * where it stands into *node (when node is not NULL), for an error about its value. */
+static int load_string(struct loader *l, const struct yaml_value *map, const char *key,
+		       unsigned flags, char **out, struct yaml_value *node)
+{
+	struct yaml_value v = {0};
+	bool present = false;
+	int rc = yaml_child(l->doc, map, key, false, &v, &present);
+	if (!rc && present)
+		rc = yaml_string(l->doc, &v, flags, out);
+	if (node)
+		*node = v;
+	return rc;
+}
+
+/* An optional string of 1 to most characters (a key, a host name); another length is refused
+ * as "found a WHAT of N characters; expected EXPECTED". */
+static int load_bounded_string(struct loader *l, const struct yaml_value *map, const char *key,
+			       size_t most, const char *what, const char *expected, char **out)
+{
+	struct yaml_value v;
+	int rc = load_string(l, map, key, 0, out, &v);
+	if (rc || !*out)
+		return rc;
+	size_t n = strlen(*out);
+	if (n == 0 || n > most)
+		return yaml_fail(l->doc, v.at, v.path, "found a %s of %zu characters; expected %s",
+				 what, n, expected);
+	return rc;
+}
+
 static int load_password_policy(struct loader *l, const struct yaml_value *v,
 				struct profile_auth *a)
 {
@@ -1179,12 +1219,8 @@ static int load_interface(struct loader *l, const struct yaml_value *map, const 
 static int load_mac(struct loader *l, const struct yaml_value *map, const char *key, char **out)
 {
 	struct yaml_value v;
-	bool present = false;
-	int rc = yaml_child(l->doc, map, key, false, &v, &present);
-	if (rc || !present)
-		return rc;
-	rc = yaml_string(l->doc, &v, 0, out);
-	if (rc)
+	int rc = load_string(l, map, key, 0, out, &v);
+	if (rc || !*out)
 		return rc;
 	const char *t = *out;
 	bool ok = strlen(t) == 17;
@@ -1311,13 +1347,9 @@ static int load_bgp(struct loader *l, const struct yaml_value *v, struct profile
 	b->declared = true;
 	b->hold_time = 90;
 	b->port = 179;
-	rc = yaml_child(l->doc, v, "local_as", true, &field, NULL);
+	rc = load_required_number(l, v, "local_as", 1, 4294967295L, &b->local_as);
 	if (!rc)
-		rc = load_number(l, v, "local_as", 1, 4294967295L, &b->local_as);
-	if (!rc)
-		rc = yaml_child(l->doc, v, "peer_as", true, &field, NULL);
-	if (!rc)
-		rc = load_number(l, v, "peer_as", 1, 4294967295L, &b->peer_as);
+		rc = load_required_number(l, v, "peer_as", 1, 4294967295L, &b->peer_as);
 	if (!rc)
 		rc = load_number(l, v, "hold_time", 0, 65535, &b->hold_time);
 	if (!rc && b->hold_time > 0 && b->hold_time < 3) {
@@ -1331,16 +1363,9 @@ static int load_bgp(struct loader *l, const struct yaml_value *v, struct profile
 	if (!rc)
 		rc = load_number(l, v, "port", 1, 65535, &b->port);
 	if (!rc)
-		rc = yaml_child(l->doc, v, "password", false, &field, &present);
-	if (!rc && present) {
-		rc = yaml_string(l->doc, &field, 0, &b->password);
-		size_t n = !rc && b->password ? strlen(b->password) : 0;
-		if (!rc && (n == 0 || n > 80))
-			return yaml_fail(l->doc, field.at, field.path,
-					 "found a password of %zu characters; expected the DUT's "
-					 "TCP-MD5 key, 1 to 80 characters (RFC 2385)",
-					 n);
-	}
+		rc = load_bounded_string(l, v, "password", 80, "password",
+					 "the DUT's TCP-MD5 key, 1 to 80 characters (RFC 2385)",
+					 &b->password);
 	if (!rc)
 		rc = yaml_child(l->doc, v, "expect_routes", false, &field, &present);
 	if (!rc && present)
@@ -1351,8 +1376,6 @@ static int load_bgp(struct loader *l, const struct yaml_value *v, struct profile
 static int load_rip(struct loader *l, const struct yaml_value *v, struct profile_robustness_rip *r)
 {
 	static const char *const keys[] = {"password", "key_id", "port", NULL};
-	struct yaml_value field;
-	bool present = false;
 	int rc = yaml_mapping(l->doc, v, keys);
 	if (rc)
 		return rc;
@@ -1363,16 +1386,9 @@ static int load_rip(struct loader *l, const struct yaml_value *v, struct profile
 	if (!rc)
 		rc = load_number(l, v, "port", 1, 65535, &r->port);
 	if (!rc)
-		rc = yaml_child(l->doc, v, "password", false, &field, &present);
-	if (!rc && present) {
-		rc = yaml_string(l->doc, &field, 0, &r->password);
-		size_t n = !rc && r->password ? strlen(r->password) : 0;
-		if (!rc && (n == 0 || n > 16))
-			return yaml_fail(l->doc, field.at, field.path,
-					 "found a password of %zu characters; expected the DUT's "
-					 "keyed-MD5 key, 1 to 16 characters (RFC 4822 2.2)",
-					 n);
-	}
+		rc = load_bounded_string(
+			l, v, "password", 16, "password",
+			"the DUT's keyed-MD5 key, 1 to 16 characters (RFC 4822 2.2)", &r->password);
 	return rc;
 }
 
@@ -1380,13 +1396,9 @@ static int load_rip(struct loader *l, const struct yaml_value *v, struct profile
 static int load_dotted(struct loader *l, const struct yaml_value *map, const char *key, char **out)
 {
 	struct yaml_value v;
-	bool present = false;
-	int rc = yaml_child(l->doc, map, key, false, &v, &present);
-	if (rc || !present)
-		return rc;
-	rc = yaml_string(l->doc, &v, 0, out);
+	int rc = load_string(l, map, key, 0, out, &v);
 	struct in_addr a;
-	if (!rc && inet_pton(AF_INET, *out, &a) != 1)
+	if (!rc && *out && inet_pton(AF_INET, *out, &a) != 1)
 		return yaml_fail(l->doc, v.at, v.path,
 				 "found '%.64s'; expected a dotted 32-bit id such as 0.0.0.0 or "
 				 "198.18.24.1 (RFC 2328 C.1)",
@@ -1458,8 +1470,6 @@ static int load_robustness_tls(struct loader *l, const struct yaml_value *v,
 			       struct profile_robustness_tls *t)
 {
 	static const char *const keys[] = {"port", "server_name", NULL};
-	struct yaml_value field;
-	bool present = false;
 	int rc = yaml_mapping(l->doc, v, keys);
 	if (rc)
 		return rc;
@@ -1467,16 +1477,9 @@ static int load_robustness_tls(struct loader *l, const struct yaml_value *v,
 	t->port = 443;
 	rc = load_number(l, v, "port", 1, 65535, &t->port);
 	if (!rc)
-		rc = yaml_child(l->doc, v, "server_name", false, &field, &present);
-	if (!rc && present) {
-		rc = yaml_string(l->doc, &field, 0, &t->server_name);
-		size_t n = !rc && t->server_name ? strlen(t->server_name) : 0;
-		if (!rc && (n == 0 || n > 255))
-			return yaml_fail(l->doc, field.at, field.path,
-					 "found a server name of %zu characters; expected the "
-					 "DUT's host name, 1 to 255 characters (RFC 6066 3)",
-					 n);
-	}
+		rc = load_bounded_string(l, v, "server_name", 255, "server name",
+					 "the DUT's host name, 1 to 255 characters (RFC 6066 3)",
+					 &t->server_name);
 	return rc;
 }
 
@@ -1506,13 +1509,9 @@ static int load_robustness_rtsp(struct loader *l, const struct yaml_value *v,
 					 t->path);
 	}
 	if (!rc)
-		rc = yaml_child(l->doc, v, "user", false, &field, &present);
-	if (!rc && present)
-		rc = yaml_string(l->doc, &field, 0, &t->user);
+		rc = load_string(l, v, "user", 0, &t->user, NULL);
 	if (!rc)
-		rc = yaml_child(l->doc, v, "password", false, &field, &present);
-	if (!rc && present)
-		rc = yaml_string(l->doc, &field, 0, &t->password);
+		rc = load_string(l, v, "password", 0, &t->password, NULL);
 	if (!rc && (t->user == NULL) != (t->password == NULL))
 		return yaml_fail(l->doc, v->at, v->path,
 				 "found %s without %s; expected both (the RTSP account) or "

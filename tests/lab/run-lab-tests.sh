@@ -365,12 +365,23 @@ net_tests() {
 	echo "finished" >"$work/net-tests.done"
 }
 
-# router_tests: after the routers', Open vSwitches' and routing DUTs' campaigns, in their
-# lane: their reproducers and the routing DUTs' own test; then, once the firewalls' lane is done too
-# (bounded wait), the layer-2/3 DUTs themselves: that test brings all eight up and down.
+# router_tests: after the routers' and Open vSwitches' campaigns, in their lane: their
+# reproducers; then, once the firewalls' lane is done too (bounded wait), the layer-2/3 DUTs
+# themselves: that test brings all eight up and down.
 router_tests() {
 	local i
 	reproducer_tests router-bad:ipv4-option-length ovs-bad:lldp-port-id-overrun
+	for ((i = 0; i < 3600; i++)); do
+		[ -f "$work/net-tests.done" ] && break
+		case " $duts " in *" firewall-"* | *" switch-"*) sleep 1 ;; *) break ;; esac
+	done
+	run_script "packet duts" "$root/tests/lab/packet/duts.sh"
+	echo "finished" >"$work/router-tests.done"
+}
+
+# routing_tests: after the routing DUTs' session campaigns, in their lane (their tests wait on
+# BGP hold and recovery timers more than they use the CPU).
+routing_tests() {
 	# routing-bad's BGP session reproducer: the OPEN/KEEPALIVE prefix and the culprit UPDATE
 	case " $duts " in *" routing-bad "*)
 		run_script "routing-bad session reproducer" \
@@ -384,12 +395,7 @@ router_tests() {
 	# the routing DUTs (FRR with every protocol authenticated, BIRD, the fragile BGP
 	# speaker): sessions reach their state with our peers, from the DUT's view and ours
 	run_script "routing duts" "$root/tests/lab/routing/duts.sh" "$build"
-	for ((i = 0; i < 3600; i++)); do
-		[ -f "$work/net-tests.done" ] && break
-		case " $duts " in *" firewall-"* | *" switch-"*) sleep 1 ;; *) break ;; esac
-	done
-	run_script "packet duts" "$root/tests/lab/packet/duts.sh"
-	echo "finished" >"$work/router-tests.done"
+	echo "finished" >"$work/routing-tests.done"
 }
 
 # stream_tests: after the streaming cameras' campaigns, in their lane: stream-bad's RTSP
@@ -430,27 +436,29 @@ lane() {
 	done
 	return 0
 }
-# Six lanes: mgmt-good alone, its NCC campaign first; mgmt-good2 (a second unit of it,
+# Seven lanes: mgmt-good alone, its NCC campaign first; mgmt-good2 (a second unit of it,
 # for TS-0014-1); mgmt-bad; the firewalls and switches (their robustness campaigns), then
-# their reproducers and the resume test; the routers, Open vSwitches and routing DUTs (BGP
-# sessions), then their reproducers and the layer-2/3 and routing DUT tests; and the
+# their reproducers and the resume test; the routers and Open vSwitches, then their
+# reproducers and the layer-2/3 DUT test; the routing DUTs (sessions), then their reproducer,
+# the session health test and the routing DUT test; and the
 # cameras, streaming cameras and controllers, then the camera tests, the streaming DUTs' tests
 # and the self-contained scripts. The user-enumeration tests compare login
 # latencies of existing and unknown users, interleaved, so the other lanes' load falls on
 # both sides alike.
-good="" good2="" bad="" net="" routers="" rest=""
+good="" good2="" bad="" net="" routers="" routing="" rest=""
 for dut in $duts; do
 	case $dut in
 	mgmt-good) good="$good $dut" ;;
 	mgmt-good2) good2="$good2 $dut" ;;
 	mgmt-bad) bad="$bad $dut" ;;
 	firewall-* | switch-*) net="$net $dut" ;;
-	router-* | ovs-* | routing-*) routers="$routers $dut" ;;
+	router-* | ovs-*) routers="$routers $dut" ;;
+	routing-*) routing="$routing $dut" ;;
 	*) rest="$rest $dut" ;;
 	esac
 done
 lane_pids=""
-for group in "$good" "$good2" "$bad" "$net" "$routers" "$rest"; do
+for group in "$good" "$good2" "$bad" "$net" "$routers" "$routing" "$rest"; do
 	# shellcheck disable=SC2086 # a list of DUT names
 	if [ -n "${group// /}" ]; then
 		if [ "$group" = "$good" ]; then
@@ -472,6 +480,11 @@ for group in "$good" "$good2" "$bad" "$net" "$routers" "$rest"; do
 			{
 				lane $group
 				router_tests >"$work/router-tests.log" 2>&1
+			} &
+		elif [ "$group" = "$routing" ]; then
+			{
+				lane $group
+				routing_tests >"$work/routing-tests.log" 2>&1
 			} &
 		elif [ "$group" = "$rest" ]; then
 			{
@@ -599,6 +612,9 @@ relay "$work/router-tests.log"
 [ -f "$work/router-tests.done" ] ||
 	not_ok "the router, Open vSwitch and layer-2/3 DUT tests ran to their end" \
 		"$(tail -5 "$work/router-tests.log")"
+relay "$work/routing-tests.log"
+[ -f "$work/routing-tests.done" ] ||
+	not_ok "the routing DUT tests ran to their end" "$(tail -5 "$work/routing-tests.log")"
 for name in "stream-bad session reproducer" "stream duts" "tls vs sslscan" "ssh vs ssh-audit" \
 	"tls hostile" "login drivers" "http drivers" "health monitors" "packet rings"; do
 	relay_script "$name"

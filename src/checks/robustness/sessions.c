@@ -1,5 +1,5 @@
 /* sessions: the robustness.sessions collector and check: hours of mutated messages inside
- * established routing sessions with the DUT's health watched (NCC 5.4.3.2) */
+ * established sessions with the DUT's health watched (NCC 5.4.3.2, TS-0014-1 5.3.2.3) */
 #include "core/compat.h"
 
 #include <json-c/json.h>
@@ -14,10 +14,13 @@
 
 /*
  * NCC 5.4.3.2 (router: RIP, OSPF, BGP besides IPv4 and IPv6): the DUT keeps
- * working normally through eight hours of mutated packets. A routing
- * protocol's parser runs only inside a session, so its messages come from
- * the session campaign (src/fuzz/session.h), which first brings the
- * session up, then mutates there; the packet protocols of the clause are
+ * working normally through eight hours of mutated packets. TS-0014-1
+ * 5.3.2.3 (camera: RTSP, RTP/RTCP, TLS, annex B): no crash or service stop
+ * from malformed lengths, message identifiers or key attributes, for the
+ * lab's budget (inventory decision 34: one hour). A protocol's parser runs
+ * only inside a session, so its messages come from the session campaign
+ * (src/fuzz/session.h), which first brings the session to the state where
+ * the parser runs, then mutates there; the packet protocols of 5.4.3.2 are
  * robustness.packets'. The judge, like robustness.packets':
  *   - a failure (a monitor, or a session that does not come back) is a
  *     fail, with the culprit case and its reproducer;
@@ -117,9 +120,9 @@ static const char *const sessions_params[] = {"protocols", "hours", NULL};
 
 const struct collector collector_robustness_sessions = {
 	.id = "robustness.sessions",
-	.summary = "mutated messages inside sessions of the profile's routing protocols (bgp, rip) "
-		   "for robustness.duration, the DUT's health and sessions watched; failures "
-		   "replayed one per session, saved",
+	.summary = "mutated messages inside sessions of the profile's protocols (bgp, ospf, rip, "
+		   "rtsp, rtp, rtcp, tls) for robustness.duration, the DUT's health and sessions "
+		   "watched; failures replayed one per session, saved",
 	.needs = NEED_TESTER_INTERFACE,
 	.timeout_seconds = 9 * 3600,
 	.expected_seconds = 60,
@@ -130,7 +133,7 @@ const struct collector collector_robustness_sessions = {
 const struct check check_robustness_sessions = {
 	.id = "robustness.sessions",
 	.summary = "the DUT keeps working through mutated messages in sessions of the clause's "
-		   "routing protocols for the hours it asks (NCC 5.4.3.2)",
+		   "protocols for the hours it asks (NCC 5.4.3.2, TS-0014-1 5.3.2.3)",
 	.collector = &collector_robustness_sessions,
 	.params = sessions_params,
 	.judge = judge_sessions,

@@ -20,17 +20,15 @@
 #include "proto/bgp.h"
 #include "proto/layer.h"
 #include "proto/packet.h"
+#include "session-test-support.h"
 
 static struct profile_robustness robustness = {
 	.bgp = {.declared = true, .local_as = 65001, .peer_as = 65000, .hold_time = 90}};
 
 static void peer_init(struct session_peer *peer)
 {
-	memset(peer, 0, sizeof(*peer));
-	inet_pton(AF_INET, "198.18.26.1", &peer->tester4);
-	inet_pton(AF_INET, "198.18.26.2", &peer->dut4);
+	session_test_peer(peer, "198.18.26.1", "198.18.26.2", &robustness);
 	inet_pton(AF_INET6, "fd00:198:0:26::1", &peer->tester6);
-	peer->robustness = &robustness;
 }
 
 static void plug_in_is_listed(void **state)
@@ -92,74 +90,30 @@ static void mutations_of_standalone_messages(void **state)
 	(void)state;
 	struct session_peer peer;
 	peer_init(&peer);
-	struct packet *valid = malloc(sizeof(*valid));
-	struct packet *a = calloc(MUTATION_FRAMES_MAX, sizeof(*a));
-	struct packet *b = calloc(MUTATION_FRAMES_MAX, sizeof(*b));
-	struct mutation_plan *plan = malloc(sizeof(*plan));
-	assert_true(valid && a && b && plan);
-	struct mutation_options o = {.level = 1, .frame_max = SESSION_MESSAGE_MAX};
+	struct session_test_cases cases;
+	session_test_cases_open(&cases);
 	bool truncated = false, overrun = false;
 	for (size_t i = 0; i < session_bgp.template_count; i++) {
 		const struct session_template *t = session_bgp.templates[i];
-		packet_init(valid);
-		struct dl_error err = {0};
-		assert_int_equal(t->build(valid, &peer, &err), 0);
-		mutate_plan_build(plan, valid, &t->base, &o);
-		assert_int_equal(plan->cut_floor, 1);
-		assert_true(plan->pair_count > 0);
-		for (size_t k = 0; k < plan->pair_count; k++) {
+		session_test_plan(&cases, t, &peer);
+		assert_int_equal(cases.plan->cut_floor, 1);
+		for (size_t k = 0; k < cases.plan->pair_count; k++) {
 			int field;
 			enum anomaly an;
-			mutate_plan_pair(plan, k, &field, &an);
+			mutate_plan_pair(cases.plan, k, &field, &an);
 			overrun |= an == ANOMALY_COUNT_WRONG &&
-				   strcmp(valid->fields[field].name,
+				   strcmp(cases.valid->fields[field].name,
 					  "bgp.as_path.segment_length") == 0;
 		}
 		for (uint64_t index = 0; index < 400; index++) {
-			struct fuzz_case ra, rb;
-			if (mutate_planned(plan, 1, index, a, &ra, &err) != 0)
-				fail_msg("%s #%" PRIu64 ": %s", t->base.name, index, err.message);
-			assert_int_equal(mutate_planned(plan, 1, index, b, &rb, &err), 0);
-			assert_int_equal(ra.frame_count, 1);
-			assert_int_equal(a[0].length, b[0].length);
-			assert_memory_equal(a[0].bytes, b[0].bytes, a[0].length);
-			if (a[0].length < 1 || a[0].length > SESSION_MESSAGE_MAX)
-				fail_msg("%s #%" PRIu64 ": %u bytes", t->base.name, index,
-					 a[0].length);
+			struct fuzz_case ra;
+			session_test_case(&cases, t->base.name, 1, index, &ra);
 			truncated |= ra.mutations[0].anomaly == ANOMALY_FRAME_TRUNCATE;
 		}
 	}
 	assert_true(truncated);
 	assert_true(overrun);
-	free(valid);
-	free(a);
-	free(b);
-	free(plan);
-}
-
-/* Walk a pcapng file's Enhanced Packet Blocks (type 6): frame i into out. */
-static size_t read_frames(const char *path, uint8_t frames[][512], size_t lengths[], size_t max)
-{
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	uint8_t block[4096];
-	size_t n = 0;
-	for (;;) {
-		uint32_t head[2];
-		if (fread(head, 4, 2, f) != 2)
-			break;
-		assert_true(head[1] >= 12 && head[1] <= sizeof(block));
-		assert_int_equal(fread(block, 1, head[1] - 8, f), head[1] - 8);
-		if (head[0] != 6 || n == max)
-			continue;
-		uint32_t captured;
-		memcpy(&captured, block + 12, 4);
-		assert_true(captured <= 512);
-		memcpy(frames[n], block + 20, captured);
-		lengths[n++] = captured;
-	}
-	fclose(f);
-	return n;
+	session_test_cases_close(&cases);
 }
 
 /* The reproducer: OPEN and KEEPALIVE (the prefix) then the message, in
@@ -184,32 +138,18 @@ static void reproducer_frames_are_one_session(void **state)
 	struct dl_error err = {0};
 	assert_int_equal(packet_finish(p, &err), 0);
 	l->fd = -1;
-	memcpy(l->prefix, p->bytes, p->length);
-	l->prefix_ends[0] = l->prefix_length = p->length;
+	session_test_prefix_add(l, p->bytes, p->length);
 	packet_init(p);
 	assert_int_equal(bgp_build_keepalive(p), 0);
 	assert_int_equal(packet_finish(p, &err), 0);
-	memcpy(l->prefix + l->prefix_length, p->bytes, p->length);
-	l->prefix_length += p->length;
-	l->prefix_ends[1] = l->prefix_length;
-	l->prefix_count = 2;
+	session_test_prefix_add(l, p->bytes, p->length);
 	/* the culprit */
 	packet_init(p);
 	assert_int_equal(session_bgp.templates[0]->build(p, &peer, &err), 0);
-	char path[] = "/tmp/dutlab-test-session-XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	struct pcapng_writer w = {0};
-	assert_int_equal(pcapng_open(&w, path, 1, 65535, "trt-bad", "test", 0, &err), 0);
-	assert_int_equal(
-		session_write_frames(&w, l, 1000, p->bytes, p->length, "prefix", "the case", &err),
-		0);
-	assert_int_equal(pcapng_close(&w, &err), 0);
-	static uint8_t frames[4][512];
+	static uint8_t frames[4][SESSION_TEST_FRAME_MAX];
 	size_t lengths[4];
-	assert_int_equal(read_frames(path, frames, lengths, 4), 3);
-	unlink(path);
+	assert_int_equal(
+		session_test_reproducer(l, p->bytes, p->length, "trt-bad", frames, lengths, 4), 3);
 	static const uint8_t types[] = {BGP_OPEN, BGP_KEEPALIVE, BGP_UPDATE};
 	uint32_t expect_seq = 1001;
 	struct packet *d = malloc(sizeof(*d));
@@ -397,10 +337,8 @@ static void check_against_a_fake_dut(void **state)
 {
 	(void)state;
 	struct scope scope;
-	memset(&scope, 0, sizeof(scope));
-	scope.origin = "test profile";
+	session_test_loopback_scope(&scope);
 	struct dl_error err = {0};
-	assert_int_equal(scope_add_network(&scope, "127.0.0.0/8", &err), 0);
 	struct profile_robustness r = {.bgp = {.declared = true,
 					       .local_as = 65001,
 					       .peer_as = 65000,
@@ -414,14 +352,10 @@ static void check_against_a_fake_dut(void **state)
 	assert_non_null(l);
 	assert_non_null(session_bgp.check);
 	for (int round = 0; round < 3; round++) {
-		struct fake_dut d = {.listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0),
+		uint16_t port = 0;
+		struct fake_dut d = {.listener = session_test_loopback_socket(&port),
 				     .announce6 = round == 0};
-		struct sockaddr_in a = {.sin_family = AF_INET,
-					.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-		assert_int_equal(bind(d.listener, (struct sockaddr *)&a, sizeof(a)), 0);
-		socklen_t length = sizeof(a);
-		assert_int_equal(getsockname(d.listener, (struct sockaddr *)&a, &length), 0);
-		r.bgp.port = ntohs(a.sin_port);
+		r.bgp.port = port;
 		pthread_t thread;
 		if (round < 2) {
 			assert_int_equal(listen(d.listener, 4), 0);

@@ -12,6 +12,7 @@
 #include "core/profile.h"
 #include "fuzz/session.h"
 #include "net/pcapng.h"
+#include "session-test-support.h"
 
 static struct profile_robustness robustness;
 
@@ -131,49 +132,24 @@ static void raw_link_frames(void **state)
 	l->ip_protocol = 89;
 	l->local4 = peer.tester4;
 	static const uint8_t hello[] = {2, 1, 0, 12, 198, 18, 24, 10, 0, 0, 0, 0};
-	memcpy(l->prefix, hello, sizeof(hello));
-	l->prefix_ends[0] = l->prefix_length = sizeof(hello);
-	l->prefix_count = 1;
+	session_test_prefix_add(l, hello, sizeof(hello));
 	static const uint8_t message[] = {2, 2, 0, 8, 1, 2, 3, 4};
-	char path[] = "/tmp/dutlab-test-session-engine-XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	struct pcapng_writer w = {0};
-	struct dl_error err = {0};
-	assert_int_equal(pcapng_open(&w, path, 1, 65535, "dl-rt-frr", "test", 0, &err), 0);
-	assert_int_equal(session_write_frames(&w, l, 0, message, sizeof(message), "prefix",
-					      "the case", &err),
-			 0);
-	assert_int_equal(pcapng_close(&w, &err), 0);
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	uint8_t block[2048];
-	size_t frames = 0;
-	for (;;) {
-		uint32_t head[2];
-		if (fread(head, 4, 2, f) != 2)
-			break;
-		assert_true(head[1] >= 12 && head[1] <= sizeof(block));
-		assert_int_equal(fread(block, 1, head[1] - 8, f), head[1] - 8);
-		if (head[0] != 6)
-			continue;
-		uint32_t captured;
-		memcpy(&captured, block + 12, 4);
-		const uint8_t *frame = block + 20;
-		const uint8_t *want = frames == 0 ? hello : message;
-		size_t want_length = frames == 0 ? sizeof(hello) : sizeof(message);
-		assert_int_equal(captured, 14 + 20 + want_length);
+	static uint8_t frames[3][SESSION_TEST_FRAME_MAX];
+	size_t lengths[3];
+	assert_int_equal(session_test_reproducer(l, message, sizeof(message), "dl-rt-frr", frames,
+						 lengths, 3),
+			 2);
+	for (size_t i = 0; i < 2; i++) {
+		const uint8_t *frame = frames[i];
+		const uint8_t *want = i == 0 ? hello : message;
+		size_t want_length = i == 0 ? sizeof(hello) : sizeof(message);
+		assert_int_equal(lengths[i], 14 + 20 + want_length);
 		assert_int_equal(frame[12] << 8 | frame[13], 0x0800);
 		assert_int_equal(frame[14 + 9], 89);
 		assert_int_equal(frame[14 + 2] << 8 | frame[14 + 3], 20 + want_length);
 		assert_memory_equal(frame + 14 + 16, &peer.dut4, 4);
 		assert_memory_equal(frame + 34, want, want_length);
-		frames++;
 	}
-	fclose(f);
-	unlink(path);
-	assert_int_equal(frames, 2);
 	free(l);
 }
 

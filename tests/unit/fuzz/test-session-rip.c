@@ -15,6 +15,7 @@
 #include "proto/cursor.h"
 #include "proto/layer.h"
 #include "proto/packet.h"
+#include "session-test-support.h"
 #include "proto/rip.h"
 
 static struct profile_robustness robustness = {
@@ -22,22 +23,13 @@ static struct profile_robustness robustness = {
 
 static void peer_init(struct session_peer *peer)
 {
-	memset(peer, 0, sizeof(*peer));
-	inet_pton(AF_INET, "198.18.24.10", &peer->tester4);
-	inet_pton(AF_INET, "198.18.24.1", &peer->dut4);
-	peer->robustness = &robustness;
+	session_test_peer(peer, "198.18.24.10", "198.18.24.1", &robustness);
 }
 
 /* bytes as one RIP message: 0 and the parsed packet, or the parser's error. */
 static int parse(struct packet *p, const uint8_t *bytes, size_t length)
 {
-	struct cursor c;
-	packet_init(p);
-	cursor_init(&c, bytes, length);
-	struct layer_parse_result next;
-	int rc = rip_layer.parse(p, &c, &next);
-	p->open_count = 0;
-	return rc;
+	return session_test_parse(&rip_layer, p, bytes, length);
 }
 
 /* Is the message's keyed-MD5 trailer the digest of what precedes it with the key? */
@@ -122,41 +114,26 @@ static void mutations_are_signed_again(void **state)
 	(void)state;
 	struct session_peer peer;
 	peer_init(&peer);
-	struct packet *valid = malloc(sizeof(*valid));
-	struct packet *a = calloc(MUTATION_FRAMES_MAX, sizeof(*a));
-	struct packet *b = calloc(MUTATION_FRAMES_MAX, sizeof(*b));
-	struct packet *back = malloc(sizeof(*back));
-	struct mutation_plan *plan = malloc(sizeof(*plan));
-	assert_true(valid && a && b && back && plan);
-	struct mutation_options o = {.level = 1, .frame_max = SESSION_MESSAGE_MAX};
+	struct session_test_cases cases;
+	session_test_cases_open(&cases);
 	size_t resigned = 0, changed = 0;
 	for (size_t i = 0; i < session_rip.template_count; i++) {
 		const struct session_template *t = session_rip.templates[i];
-		packet_init(valid);
-		struct dl_error err = {0};
-		assert_int_equal(t->build(valid, &peer, &err), 0);
-		mutate_plan_build(plan, valid, &t->base, &o);
-		assert_true(plan->pair_count > 0);
+		session_test_plan(&cases, t, &peer);
 		for (uint64_t index = 0; index < 300; index++) {
-			struct fuzz_case ra, rb;
-			if (mutate_planned(plan, 7, index, a, &ra, &err) != 0)
-				fail_msg("%s #%" PRIu64 ": %s", t->base.name, index, err.message);
-			assert_int_equal(mutate_planned(plan, 7, index, b, &rb, &err), 0);
-			assert_int_equal(ra.frame_count, 1);
-			assert_int_equal(a[0].length, b[0].length);
-			assert_memory_equal(a[0].bytes, b[0].bytes, a[0].length);
-			assert_true(a[0].length >= 1 && a[0].length <= SESSION_MESSAGE_MAX);
-			if (packet_find(valid, "rip.trailer", 0) == PACKET_NONE ||
-			    parse(back, a[0].bytes, a[0].length) != 0 ||
-			    packet_find(back, "rip.trailer", 0) == PACKET_NONE)
+			struct fuzz_case ra;
+			session_test_case(&cases, t->base.name, 7, index, &ra);
+			if (packet_find(cases.valid, "rip.trailer", 0) == PACKET_NONE ||
+			    parse(cases.back, cases.a[0].bytes, cases.a[0].length) != 0 ||
+			    packet_find(cases.back, "rip.trailer", 0) == PACKET_NONE)
 				continue;
-			int d = packet_find(&a[0], "rip.trailer.digest", 0);
-			if (d == PACKET_NONE || packet_frozen(&a[0], d))
+			int d = packet_find(&cases.a[0], "rip.trailer.digest", 0);
+			if (d == PACKET_NONE || packet_frozen(&cases.a[0], d))
 				continue;
-			if (a[0].length != valid->length ||
-			    memcmp(a[0].bytes, valid->bytes, valid->length) != 0)
+			if (cases.a[0].length != cases.valid->length ||
+			    memcmp(cases.a[0].bytes, cases.valid->bytes, cases.valid->length) != 0)
 				changed++;
-			if (!signed_right(a[0].bytes, a[0].length, "LabRip24"))
+			if (!signed_right(cases.a[0].bytes, cases.a[0].length, "LabRip24"))
 				fail_msg("%s #%" PRIu64 ": mutated and not signed again",
 					 t->base.name, index);
 			resigned++;
@@ -164,36 +141,7 @@ static void mutations_are_signed_again(void **state)
 	}
 	assert_true(resigned > 50);
 	assert_true(changed > 50);
-	free(valid);
-	free(a);
-	free(b);
-	free(back);
-	free(plan);
-}
-
-/* Walk a pcapng file's Enhanced Packet Blocks (type 6): frame i into out. */
-static size_t read_frames(const char *path, uint8_t frames[][512], size_t lengths[], size_t max)
-{
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	uint8_t block[4096];
-	size_t n = 0;
-	for (;;) {
-		uint32_t head[2];
-		if (fread(head, 4, 2, f) != 2)
-			break;
-		assert_true(head[1] >= 12 && head[1] <= sizeof(block));
-		assert_int_equal(fread(block, 1, head[1] - 8, f), head[1] - 8);
-		if (head[0] != 6 || n == max)
-			continue;
-		uint32_t captured;
-		memcpy(&captured, block + 12, 4);
-		assert_true(captured <= 512);
-		memcpy(frames[n], block + 20, captured);
-		lengths[n++] = captured;
-	}
-	fclose(f);
-	return n;
+	session_test_cases_close(&cases);
 }
 
 /* The reproducer of a datagram link: the request (the prefix) then the case, each an
@@ -214,25 +162,14 @@ static void reproducer_frames_are_udp(void **state)
 	struct dl_error err = {0};
 	packet_init(p);
 	assert_int_equal(session_rip.templates[0]->build(p, &peer, &err), 0);
-	memcpy(l->prefix, p->bytes, p->length);
-	l->prefix_ends[0] = l->prefix_length = p->length;
-	l->prefix_count = 1;
+	session_test_prefix_add(l, p->bytes, p->length);
 	packet_init(p);
 	assert_int_equal(session_rip.templates[2]->build(p, &peer, &err), 0);
-	char path[] = "/tmp/dutlab-test-session-rip-XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	struct pcapng_writer w = {0};
-	assert_int_equal(pcapng_open(&w, path, 1, 65535, "dl-rt-frr", "test", 0, &err), 0);
-	assert_int_equal(
-		session_write_frames(&w, l, 1000, p->bytes, p->length, "prefix", "the case", &err),
-		0);
-	assert_int_equal(pcapng_close(&w, &err), 0);
-	static uint8_t frames[3][512];
+	static uint8_t frames[3][SESSION_TEST_FRAME_MAX];
 	size_t lengths[3];
-	assert_int_equal(read_frames(path, frames, lengths, 3), 2);
-	unlink(path);
+	assert_int_equal(
+		session_test_reproducer(l, p->bytes, p->length, "dl-rt-frr", frames, lengths, 3),
+		2);
 	static const uint8_t commands[] = {RIP_REQUEST, RIP_RESPONSE};
 	for (size_t i = 0; i < 2; i++) {
 		if (proto_dissect(d, frames[i], lengths[i], &err) != 0)

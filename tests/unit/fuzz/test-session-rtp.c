@@ -17,6 +17,7 @@
 #include "proto/interleaved.h"
 #include "proto/layer.h"
 #include "proto/packet.h"
+#include "session-test-support.h"
 
 static struct profile_robustness robustness = {
 	.rtsp = {.declared = true, .port = 8554, .path = "/cam", .user = "u", .password = "p"}};
@@ -25,22 +26,13 @@ static struct packet built, parsed, cases[MUTATION_FRAMES_MAX];
 
 static void peer_init(void)
 {
-	memset(&peer, 0, sizeof(peer));
-	inet_pton(AF_INET, "198.18.29.1", &peer.tester4);
-	inet_pton(AF_INET, "198.18.29.2", &peer.dut4);
-	peer.robustness = &robustness;
+	session_test_peer(&peer, "198.18.29.1", "198.18.29.2", &robustness);
 }
 
 /* bytes as one interleaved frame and what it carries: 0, or the parser's error. */
 static int parse(struct packet *p, const uint8_t *bytes, size_t length)
 {
-	struct cursor c;
-	packet_init(p);
-	cursor_init(&c, bytes, length);
-	struct layer_parse_result next;
-	int rc = interleaved_layer.parse(p, &c, &next);
-	p->open_count = 0;
-	return rc;
+	return session_test_parse(&interleaved_layer, p, bytes, length);
 }
 
 static void plug_ins_are_listed(void **state)

@@ -18,6 +18,7 @@
 #include "proto/cursor.h"
 #include "proto/layer.h"
 #include "proto/packet.h"
+#include "session-test-support.h"
 #include "proto/rtsp-message.h"
 
 static struct profile_robustness robustness = {.rtsp = {.declared = true,
@@ -28,21 +29,12 @@ static struct profile_robustness robustness = {.rtsp = {.declared = true,
 
 static void peer_init(struct session_peer *peer)
 {
-	memset(peer, 0, sizeof(*peer));
-	inet_pton(AF_INET, "198.18.27.1", &peer->tester4);
-	inet_pton(AF_INET, "198.18.27.2", &peer->dut4);
-	peer->robustness = &robustness;
+	session_test_peer(peer, "198.18.27.1", "198.18.27.2", &robustness);
 }
 
 static int parse(struct packet *p, const uint8_t *bytes, size_t length)
 {
-	struct cursor c;
-	packet_init(p);
-	cursor_init(&c, bytes, length);
-	struct layer_parse_result next;
-	int rc = rtsp_message_layer.parse(p, &c, &next);
-	p->open_count = 0;
-	return rc;
+	return session_test_parse(&rtsp_message_layer, p, bytes, length);
 }
 
 static const struct session_template *template_named(const char *name)

@@ -23,15 +23,13 @@
 #include "proto/layer.h"
 #include "proto/packet.h"
 #include "proto/tls-record.h"
+#include "session-test-support.h"
 
 static struct profile_robustness robustness = {.tls = {.declared = true, .port = 443}};
 
 static void peer_init(struct session_peer *peer)
 {
-	memset(peer, 0, sizeof(*peer));
-	inet_pton(AF_INET, "198.18.27.1", &peer->tester4);
-	inet_pton(AF_INET, "198.18.27.2", &peer->dut4);
-	peer->robustness = &robustness;
+	session_test_peer(peer, "198.18.27.1", "198.18.27.2", &robustness);
 }
 
 /* Every template spends its session; both states have templates; the check is there. */
@@ -154,46 +152,29 @@ static void mutations_of_records(void **state)
 	(void)state;
 	struct session_peer peer;
 	peer_init(&peer);
-	struct packet *valid = malloc(sizeof(*valid));
-	struct packet *a = calloc(MUTATION_FRAMES_MAX, sizeof(*a));
-	struct packet *b = calloc(MUTATION_FRAMES_MAX, sizeof(*b));
-	struct mutation_plan *plan = malloc(sizeof(*plan));
-	assert_true(valid && a && b && plan);
-	struct mutation_options o = {.level = 1, .frame_max = SESSION_MESSAGE_MAX};
+	struct session_test_cases cases;
+	session_test_cases_open(&cases);
 	bool heartbleed = false, key_share = false;
 	for (size_t i = 0; i < session_tls.template_count; i++) {
 		const struct session_template *t = session_tls.templates[i];
-		packet_init(valid);
-		struct dl_error err = {0};
-		assert_int_equal(t->build(valid, &peer, &err), 0);
-		mutate_plan_build(plan, valid, &t->base, &o);
-		assert_true(plan->pair_count > 0);
-		for (size_t k = 0; k < plan->pair_count; k++) {
+		session_test_plan(&cases, t, &peer);
+		for (size_t k = 0; k < cases.plan->pair_count; k++) {
 			int field;
 			enum anomaly an;
-			mutate_plan_pair(plan, k, &field, &an);
-			const char *name = valid->fields[field].name;
+			mutate_plan_pair(cases.plan, k, &field, &an);
+			const char *name = cases.valid->fields[field].name;
 			heartbleed |= an == ANOMALY_LENGTH_OVER &&
 				      strcmp(name, "tls.heartbeat.payload_length") == 0;
 			key_share |= strcmp(name, "tls.key_share.key_exchange_length") == 0;
 		}
 		for (uint64_t index = 0; index < 200; index++) {
-			struct fuzz_case ra, rb;
-			if (mutate_planned(plan, 3, index, a, &ra, &err) != 0)
-				fail_msg("%s #%" PRIu64 ": %s", t->base.name, index, err.message);
-			assert_int_equal(mutate_planned(plan, 3, index, b, &rb, &err), 0);
-			assert_int_equal(ra.frame_count, 1);
-			assert_int_equal(a[0].length, b[0].length);
-			assert_memory_equal(a[0].bytes, b[0].bytes, a[0].length);
-			assert_true(a[0].length >= 1 && a[0].length <= SESSION_MESSAGE_MAX);
+			struct fuzz_case ra;
+			session_test_case(&cases, t->base.name, 3, index, &ra);
 		}
 	}
 	assert_true(heartbleed);
 	assert_true(key_share);
-	free(valid);
-	free(a);
-	free(b);
-	free(plan);
+	session_test_cases_close(&cases);
 }
 
 /* ---- against an OpenSSL server on 127.0.0.1 ---- */
@@ -255,17 +236,6 @@ static void *fake_server_run(void *arg)
 	return NULL;
 }
 
-static int listener_on(uint16_t *port)
-{
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	socklen_t length = sizeof(a);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &length), 0);
-	*port = ntohs(a.sin_port);
-	return fd;
-}
-
 /* State 1 is reached (ServerHello .. ServerHelloDone read), the client flight with a wrong
  * Finished is answered with a fatal alert; the check completes a handshake; a closed port is
  * unhealthy, said so. */
@@ -273,10 +243,8 @@ static void against_an_openssl_server(void **state)
 {
 	(void)state;
 	struct scope scope;
-	memset(&scope, 0, sizeof(scope));
-	scope.origin = "test profile";
+	session_test_loopback_scope(&scope);
 	struct dl_error err = {0};
-	assert_int_equal(scope_add_network(&scope, "127.0.0.0/8", &err), 0);
 	struct profile_robustness r = {.tls = {.declared = true, .server_name = "dut.lab"}};
 	struct session_peer peer = {.scope = &scope, .robustness = &r};
 	inet_pton(AF_INET, "127.0.0.1", &peer.dut4);
@@ -285,8 +253,9 @@ static void against_an_openssl_server(void **state)
 	struct packet *p = malloc(sizeof(*p));
 	assert_true(l && p);
 	uint16_t port = 0;
-	struct fake_server s = {
-		.listener = listener_on(&port), .connections = 3, .ctx = server_ctx()};
+	struct fake_server s = {.listener = session_test_loopback_socket(&port),
+				.connections = 3,
+				.ctx = server_ctx()};
 	r.tls.port = port;
 	assert_int_equal(listen(s.listener, 4), 0);
 	pthread_t thread;
@@ -338,8 +307,9 @@ static void against_an_openssl_server(void **state)
 
 	/* a TLS 1.3-only server never reaches state 1: alive, it refuses our TLS 1.2 hello, and the
 	 * case goes out on a fresh connection instead of counting as a failure */
-	struct fake_server s13 = {
-		.listener = listener_on(&port), .connections = 2, .ctx = server_ctx()};
+	struct fake_server s13 = {.listener = session_test_loopback_socket(&port),
+				  .connections = 2,
+				  .ctx = server_ctx()};
 	SSL_CTX_set_min_proto_version(s13.ctx, TLS1_3_VERSION);
 	r.tls.port = port;
 	assert_int_equal(listen(s13.listener, 4), 0);
@@ -356,7 +326,7 @@ static void against_an_openssl_server(void **state)
 	SSL_CTX_free(s13.ctx);
 
 	/* a closed port */
-	int closed = listener_on(&port);
+	int closed = session_test_loopback_socket(&port);
 	close(closed);
 	r.tls.port = port;
 	session_link_init(l, &peer);

@@ -677,29 +677,56 @@ static int load_robustness(const char *section, struct profile *p, struct dl_err
 	return load_text(text, p, err, path, sizeof(path));
 }
 
+/* A robustness section on the lab's interface for a minute, with mix (a YAML map's inside). */
+#define MIX(mix) "  interface: tndfw-good\n  duration: 60\n  mix: {" mix "}\n"
+
+/* section loads (else fails with the loader's message). */
+static void load_ok(const char *section, struct profile *p)
+{
+	struct dl_error err = {0};
+	if (load_robustness(section, p, &err))
+		fail_msg("%s", err.message);
+}
+
+/* A robustness section with one mistake, and a phrase the refusal must say. */
+struct bad_section {
+	const char *section, *phrase;
+};
+
+/* Each section is refused as invalid, naming robustness and saying its phrase. */
+static void expect_refused(const struct bad_section *bad, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		struct profile p;
+		struct dl_error err = {0};
+		int rc = load_robustness(bad[i].section, &p, &err);
+		if (rc != DL_EINVAL || !strstr(err.message, bad[i].phrase) ||
+		    !strstr(err.message, "robustness"))
+			fail_msg("case %zu: got %d '%s'; expected robustness... '%s'", i, rc,
+				 err.message, bad[i].phrase);
+	}
+}
+
 static void test_robustness_section(void **state)
 {
 	(void)state;
 	struct profile p;
-	struct dl_error err = {0};
-	int rc = load_robustness("  interface: tndfw-good\n"
-				 "  duration: 28800\n"
-				 "  rate: 2000\n"
-				 "  level: 3\n"
-				 "  seed: 7\n"
-				 "  dut_mac: '02:98:e2:52:f1:f5'\n"
-				 "  mix: {ipv4: 3, icmpv6: 1}\n"
-				 "  monitors: [tcp, syslog, flow]\n"
-				 "  syslog_port: 5514\n"
-				 "  syslog_pattern: 'panic|watchdog'\n"
-				 "  recovery: 5\n"
-				 "  max_failures: 2\n"
-				 "  power_cycle: power_cycle\n"
-				 "  flow: {out_interface: tndfw-good, in_interface: tndfw-good-b, "
-				 "destination: 198.18.13.100, rate: 50}\n",
-				 &p, &err);
-	if (rc)
-		fail_msg("%s", err.message);
+	load_ok("  interface: tndfw-good\n"
+		"  duration: 28800\n"
+		"  rate: 2000\n"
+		"  level: 3\n"
+		"  seed: 7\n"
+		"  dut_mac: '02:98:e2:52:f1:f5'\n"
+		"  mix: {ipv4: 3, icmpv6: 1}\n"
+		"  monitors: [tcp, syslog, flow]\n"
+		"  syslog_port: 5514\n"
+		"  syslog_pattern: 'panic|watchdog'\n"
+		"  recovery: 5\n"
+		"  max_failures: 2\n"
+		"  power_cycle: power_cycle\n"
+		"  flow: {out_interface: tndfw-good, in_interface: tndfw-good-b, "
+		"destination: 198.18.13.100, rate: 50}\n",
+		&p);
 	const struct profile_robustness *r = &p.robustness;
 	assert_true(r->declared);
 	assert_string_equal(r->interface, "tndfw-good");
@@ -724,67 +751,48 @@ static void test_robustness_section(void **state)
 	assert_int_equal(r->flow_rate, 50);
 	profile_release(&p);
 	/* the defaults: 1000 cases/s, one anomaly a case */
-	rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n", &p,
-			     &err);
-	if (rc)
-		fail_msg("%s", err.message);
+	load_ok(MIX("arp: 1"), &p);
 	assert_int_equal(p.robustness.rate, 1000);
 	assert_int_equal(p.robustness.level, 1);
 	assert_null(p.robustness.dut_mac);
 	profile_release(&p);
 
-	static const struct {
-		const char *section, *phrase;
-	} bad[] = {
+	static const struct bad_section bad[] = {
 		{"  interface: eth0\n  duration: 60\n  mix: {arp: 1}\n",
 		 "found the interface 'eth0', which scope.interfaces does not list"},
 		{"  interface: tndfw-good\n  mix: {arp: 1}\n", "duration"},
 		{"  interface: tndfw-good\n  duration: 0\n  mix: {arp: 1}\n",
 		 "expected an integer from 1 to 604800"},
 		{"  interface: tndfw-good\n  duration: 60\n", "mix"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {}\n", "found an empty mix"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {isis: 1}\n",
+		{MIX(""), "found an empty mix"},
+		{MIX("isis: 1"),
 		 "found the protocol 'isis', which dutlab has no templates for; expected"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {rip: 1}\n",
-		 "found the session protocol 'rip' without robustness.rip"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 0}\n",
-		 "expected an integer from 1 to 1000"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  level: 9\n",
-		 "expected an integer from 1 to 8"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  monitors: [smoke]\n",
+		{MIX("rip: 1"), "found the session protocol 'rip' without robustness.rip"},
+		{MIX("arp: 0"), "expected an integer from 1 to 1000"},
+		{MIX("arp: 1") "  level: 9\n", "expected an integer from 1 to 8"},
+		{MIX("arp: 1") "  monitors: [smoke]\n",
 		 "found the health monitor 'smoke'; expected"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  dut_mac: 02:98\n",
+		{MIX("arp: 1") "  dut_mac: 02:98\n",
 		 "expected a MAC address like 02:00:5e:10:00:01"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  syslog_pattern: "
-		 "'('\n",
+		{MIX("arp: 1") "  syslog_pattern: "
+			       "'('\n",
 		 "not a POSIX extended regular expression"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n"
-		 "  flow: {out_interface: tndfw-good, in_interface: tndfw-good-b, "
-		 "destination: 192.0.2.1}\n",
+		{MIX("arp: 1") "  flow: {out_interface: tndfw-good, in_interface: tndfw-good-b, "
+			       "destination: 192.0.2.1}\n",
 		 "192.0.2.1"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n"
-		 "  flow: {out_interface: tndfw-good, in_interface: eth9}\n",
+		{MIX("arp: 1") "  flow: {out_interface: tndfw-good, in_interface: eth9}\n",
 		 "found the interface 'eth9'"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n"
-		 "  flow: {out_interface: tndfw-good, in_interface: tndfw-good-b, "
-		 "next_hop_mac: zz}\n",
+		{MIX("arp: 1") "  flow: {out_interface: tndfw-good, in_interface: tndfw-good-b, "
+			       "next_hop_mac: zz}\n",
 		 "expected a MAC address"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  power_cycle: "
-		 "reboot\n",
+		{MIX("arp: 1") "  power_cycle: "
+			       "reboot\n",
 		 "found the operation 'reboot', which no exec adapter declares"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  max_failures: 0\n",
-		 "expected an integer from 1 to 16"},
+		{MIX("arp: 1") "  max_failures: 0\n", "expected an integer from 1 to 16"},
 		{"  interface: tndfw-good\n  duraton: 60\n  mix: {arp: 1}\n",
 		 "unknown key 'duraton'"},
 	};
-	for (size_t i = 0; i < DL_ARRAY_SIZE(bad); i++) {
-		memset(&err, 0, sizeof(err));
-		rc = load_robustness(bad[i].section, &p, &err);
-		if (rc != DL_EINVAL || !strstr(err.message, bad[i].phrase) ||
-		    !strstr(err.message, "robustness"))
-			fail_msg("case %zu: got %d '%s'; expected robustness... '%s'", i, rc,
-				 err.message, bad[i].phrase);
-	}
+	expect_refused(bad, DL_ARRAY_SIZE(bad));
 }
 
 /* robustness.tls: the TLS server of the session campaign, its port and SNI; tls in the mix without
@@ -793,44 +801,24 @@ static void test_robustness_tls(void **state)
 {
 	(void)state;
 	struct profile p;
-	struct dl_error err = {0};
-	int rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {tls: 1}\n"
-				 "  tls: {port: 8443, server_name: str-200-0001}\n",
-				 &p, &err);
-	if (rc)
-		fail_msg("%s", err.message);
+	load_ok(MIX("tls: 1") "  tls: {port: 8443, server_name: str-200-0001}\n", &p);
 	assert_true(p.robustness.tls.declared);
 	assert_int_equal(p.robustness.tls.port, 8443);
 	assert_string_equal(p.robustness.tls.server_name, "str-200-0001");
 	assert_string_equal(p.robustness.mix[0].protocol, "tls");
 	profile_release(&p);
-	rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {tls: 1}\n", &p,
-			     &err);
-	if (rc)
-		fail_msg("%s", err.message);
+	load_ok(MIX("tls: 1"), &p);
 	assert_false(p.robustness.tls.declared);
 	assert_null(p.robustness.tls.server_name);
 	profile_release(&p);
-	rc = load_robustness(
-		"  interface: tndfw-good\n  duration: 60\n  mix: {tls: 1}\n  tls: {}\n", &p, &err);
-	if (rc)
-		fail_msg("%s", err.message);
+	load_ok(MIX("tls: 1") "  tls: {}\n", &p);
 	assert_int_equal(p.robustness.tls.port, 443);
 	profile_release(&p);
-	static const struct {
-		const char *section, *phrase;
-	} bad[] = {
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {tls: 1}\n  tls: {port: 70000}\n",
-		 "expected an integer from 1 to 65535"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {tls: 1}\n  tls: {sni: x}\n",
-		 "unknown key 'sni'"},
+	static const struct bad_section bad[] = {
+		{MIX("tls: 1") "  tls: {port: 70000}\n", "expected an integer from 1 to 65535"},
+		{MIX("tls: 1") "  tls: {sni: x}\n", "unknown key 'sni'"},
 	};
-	for (size_t i = 0; i < DL_ARRAY_SIZE(bad); i++) {
-		rc = load_robustness(bad[i].section, &p, &err);
-		if (rc == 0 || !strstr(err.message, bad[i].phrase))
-			fail_msg("case %zu: got %d '%s'; expected '%s'", i, rc, err.message,
-				 bad[i].phrase);
-	}
+	expect_refused(bad, DL_ARRAY_SIZE(bad));
 }
 
 /* robustness.rip: the RIPv2 exchange of the session campaign, its key and defaults */
@@ -838,12 +826,7 @@ static void test_robustness_rip(void **state)
 {
 	(void)state;
 	struct profile p;
-	struct dl_error err = {0};
-	int rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n"
-				 "  rip: {password: LabRip24, key_id: 7, port: 1520}\n",
-				 &p, &err);
-	if (rc)
-		fail_msg("%s", err.message);
+	load_ok(MIX("arp: 1") "  rip: {password: LabRip24, key_id: 7, port: 1520}\n", &p);
 	const struct profile_robustness_rip *r = &p.robustness.rip;
 	assert_true(r->declared);
 	assert_string_equal(r->password, "LabRip24");
@@ -851,11 +834,7 @@ static void test_robustness_rip(void **state)
 	assert_int_equal(r->port, 1520);
 	profile_release(&p);
 	/* the mix's "rip" with the map; the defaults: key id 1, port 520, no authentication */
-	rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {rip: 2, bgp: 1}\n"
-			     "  rip: {}\n  bgp: {local_as: 65001, peer_as: 65000}\n",
-			     &p, &err);
-	if (rc)
-		fail_msg("%s", err.message);
+	load_ok(MIX("rip: 2, bgp: 1") "  rip: {}\n  bgp: {local_as: 65001, peer_as: 65000}\n", &p);
 	assert_true(p.robustness.rip.declared);
 	assert_int_equal(p.robustness.rip.key_id, 1);
 	assert_int_equal(p.robustness.rip.port, 520);
@@ -865,31 +844,16 @@ static void test_robustness_rip(void **state)
 	assert_int_equal(p.robustness.mix[0].weight, 2);
 	profile_release(&p);
 
-	static const struct {
-		const char *section, *phrase;
-	} bad[] = {
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n"
-		 "  rip: {password: 17-characters-xxx}\n",
+	static const struct bad_section bad[] = {
+		{MIX("arp: 1") "  rip: {password: 17-characters-xxx}\n",
 		 "found a password of 17 characters; expected the DUT's keyed-MD5 key, 1 to 16"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n"
-		 "  rip: {password: ''}\n",
-		 "found an empty string"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  rip: {key_id: 256}\n",
-		 "expected an integer from 0 to 255"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  rip: {port: 0}\n",
-		 "expected an integer from 1 to 65535"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  rip: {key: x}\n",
-		 "unknown key 'key'"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  rip: [1]\n",
-		 "robustness.rip"},
+		{MIX("arp: 1") "  rip: {password: ''}\n", "found an empty string"},
+		{MIX("arp: 1") "  rip: {key_id: 256}\n", "expected an integer from 0 to 255"},
+		{MIX("arp: 1") "  rip: {port: 0}\n", "expected an integer from 1 to 65535"},
+		{MIX("arp: 1") "  rip: {key: x}\n", "unknown key 'key'"},
+		{MIX("arp: 1") "  rip: [1]\n", "robustness.rip"},
 	};
-	for (size_t i = 0; i < DL_ARRAY_SIZE(bad); i++) {
-		memset(&err, 0, sizeof(err));
-		rc = load_robustness(bad[i].section, &p, &err);
-		if (rc != DL_EINVAL || !strstr(err.message, bad[i].phrase))
-			fail_msg("case %zu: got %d '%s'; expected '%s'", i, rc, err.message,
-				 bad[i].phrase);
-	}
+	expect_refused(bad, DL_ARRAY_SIZE(bad));
 }
 
 /* robustness.ospf: the OSPFv2 adjacency of the session campaign, its keys and defaults */
@@ -897,13 +861,9 @@ static void test_robustness_ospf(void **state)
 {
 	(void)state;
 	struct profile p;
-	struct dl_error err = {0};
-	int rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {ospf: 1}\n"
-				 "  ospf: {password: LabOspf24, key_id: 7, hello: 2, dead: 8, "
-				 "area: 0.0.0.1, router_id: 198.18.1.9, dut_router_id: 10.0.0.1}\n",
-				 &p, &err);
-	if (rc)
-		fail_msg("%s", err.message);
+	load_ok(MIX("ospf: 1") "  ospf: {password: LabOspf24, key_id: 7, hello: 2, dead: 8, "
+			       "area: 0.0.0.1, router_id: 198.18.1.9, dut_router_id: 10.0.0.1}\n",
+		&p);
 	const struct profile_robustness_ospf *o = &p.robustness.ospf;
 	assert_true(o->declared);
 	assert_int_equal(o->auth, 2); /* md5, with a password */
@@ -916,11 +876,7 @@ static void test_robustness_ospf(void **state)
 	assert_string_equal(o->dut_router_id, "10.0.0.1");
 	profile_release(&p);
 	/* the defaults: null authentication, key id 1, hello 10, dead 40, ids from the addresses */
-	rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {ospf: 1}\n"
-			     "  ospf: {}\n",
-			     &p, &err);
-	if (rc)
-		fail_msg("%s", err.message);
+	load_ok(MIX("ospf: 1") "  ospf: {}\n", &p);
 	o = &p.robustness.ospf;
 	assert_int_equal(o->auth, 0);
 	assert_int_equal(o->key_id, 1);
@@ -930,44 +886,25 @@ static void test_robustness_ospf(void **state)
 	assert_null(o->router_id);
 	assert_null(o->password);
 	profile_release(&p);
-	rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n"
-			     "  ospf: {auth: simple, password: LabOspf}\n",
-			     &p, &err);
-	if (rc)
-		fail_msg("%s", err.message);
+	load_ok(MIX("arp: 1") "  ospf: {auth: simple, password: LabOspf}\n", &p);
 	assert_int_equal(p.robustness.ospf.auth, 1);
 	profile_release(&p);
 
-	static const struct {
-		const char *section, *phrase;
-	} bad[] = {
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {ospf: 1}\n",
-		 "found the session protocol 'ospf' without robustness.ospf"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n"
-		 "  ospf: {password: 17-characters-xxx}\n",
+	static const struct bad_section bad[] = {
+		{MIX("ospf: 1"), "found the session protocol 'ospf' without robustness.ospf"},
+		{MIX("arp: 1") "  ospf: {password: 17-characters-xxx}\n",
 		 "found a password of 17 characters for md5 authentication"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n"
-		 "  ospf: {auth: simple, password: nine-char}\n",
+		{MIX("arp: 1") "  ospf: {auth: simple, password: nine-char}\n",
 		 "found a password of 9 characters for simple authentication"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  ospf: {auth: md5}\n",
-		 "found a password of 0 characters for md5"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  ospf: {auth: sha}\n",
-		 "expected none, simple or md5"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  ospf: {area: "
-		 "1.2.3}\n",
+		{MIX("arp: 1") "  ospf: {auth: md5}\n", "found a password of 0 characters for md5"},
+		{MIX("arp: 1") "  ospf: {auth: sha}\n", "expected none, simple or md5"},
+		{MIX("arp: 1") "  ospf: {area: "
+			       "1.2.3}\n",
 		 "expected a dotted 32-bit id"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  ospf: {hello: 0}\n",
-		 "expected an integer from 1 to 65535"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n  ospf: {key: x}\n",
-		 "unknown key 'key'"},
+		{MIX("arp: 1") "  ospf: {hello: 0}\n", "expected an integer from 1 to 65535"},
+		{MIX("arp: 1") "  ospf: {key: x}\n", "unknown key 'key'"},
 	};
-	for (size_t i = 0; i < DL_ARRAY_SIZE(bad); i++) {
-		memset(&err, 0, sizeof(err));
-		rc = load_robustness(bad[i].section, &p, &err);
-		if (rc != DL_EINVAL || !strstr(err.message, bad[i].phrase))
-			fail_msg("case %zu: got %d '%s'; expected '%s'", i, rc, err.message,
-				 bad[i].phrase);
-	}
+	expect_refused(bad, DL_ARRAY_SIZE(bad));
 }
 
 /* robustness.rtsp: the RTSP session of the rtsp (rtp, rtcp) plug-ins; optional */
@@ -975,12 +912,8 @@ static void test_robustness_rtsp(void **state)
 {
 	(void)state;
 	struct profile p;
-	struct dl_error err = {0};
-	int rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {rtsp: 1}\n"
-				 "  rtsp: {port: 8554, path: /stream, user: admin, password: pw}\n",
-				 &p, &err);
-	if (rc)
-		fail_msg("%s", err.message);
+	load_ok(MIX("rtsp: 1") "  rtsp: {port: 8554, path: /stream, user: admin, password: pw}\n",
+		&p);
 	const struct profile_robustness_rtsp *r = &p.robustness.rtsp;
 	assert_true(r->declared);
 	assert_int_equal(r->port, 8554);
@@ -989,41 +922,24 @@ static void test_robustness_rtsp(void **state)
 	assert_string_equal(r->password, "pw");
 	profile_release(&p);
 	/* without the map: not declared (the link asks for / on 554, no credentials) */
-	rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {rtsp: 1}\n", &p,
-			     &err);
-	if (rc)
-		fail_msg("%s", err.message);
+	load_ok(MIX("rtsp: 1"), &p);
 	assert_false(p.robustness.rtsp.declared);
 	profile_release(&p);
-	rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {rtsp: 1}\n"
-			     "  rtsp: {}\n",
-			     &p, &err);
-	if (rc)
-		fail_msg("%s", err.message);
+	load_ok(MIX("rtsp: 1") "  rtsp: {}\n", &p);
 	assert_int_equal(p.robustness.rtsp.port, 554);
 	assert_null(p.robustness.rtsp.path);
 	profile_release(&p);
-	static const struct {
-		const char *section, *phrase;
-	} bad[] = {
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {rtsp: 1}\n  rtsp: {user: "
-		 "admin}\n",
+	static const struct bad_section bad[] = {
+		{MIX("rtsp: 1") "  rtsp: {user: "
+				"admin}\n",
 		 "found a user without a password"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {rtsp: 1}\n  rtsp: {path: "
-		 "stream}\n",
+		{MIX("rtsp: 1") "  rtsp: {path: "
+				"stream}\n",
 		 "expected the stream's path, such as /stream"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {rtsp: 1}\n  rtsp: {port: 0}\n",
-		 "expected an integer from 1 to 65535"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {rtsp: 1}\n  rtsp: {url: x}\n",
-		 "unknown key 'url'"},
+		{MIX("rtsp: 1") "  rtsp: {port: 0}\n", "expected an integer from 1 to 65535"},
+		{MIX("rtsp: 1") "  rtsp: {url: x}\n", "unknown key 'url'"},
 	};
-	for (size_t i = 0; i < DL_ARRAY_SIZE(bad); i++) {
-		memset(&err, 0, sizeof(err));
-		rc = load_robustness(bad[i].section, &p, &err);
-		if (rc != DL_EINVAL || !strstr(err.message, bad[i].phrase))
-			fail_msg("case %zu: got %d '%s'; expected '%s'", i, rc, err.message,
-				 bad[i].phrase);
-	}
+	expect_refused(bad, DL_ARRAY_SIZE(bad));
 }
 
 /* robustness.bgp: the BGP session the session campaign opens, and the mix's "bgp" */
@@ -1031,16 +947,12 @@ static void test_robustness_bgp(void **state)
 {
 	(void)state;
 	struct profile p;
-	struct dl_error err = {0};
-	int rc = load_robustness(
-		"  interface: tndfw-good\n"
+	load_ok("  interface: tndfw-good\n"
 		"  duration: 60\n"
 		"  mix: {bgp: 2, ipv4: 1}\n"
 		"  bgp: {local_as: 4200000001, peer_as: 65000, password: Lab-Bgp-Md5-24, "
 		"hold_time: 30, port: 1179}\n",
-		&p, &err);
-	if (rc)
-		fail_msg("%s", err.message);
+		&p);
 	const struct profile_robustness_bgp *b = &p.robustness.bgp;
 	assert_true(b->declared);
 	assert_int_equal(b->local_as, 4200000001u);
@@ -1053,11 +965,7 @@ static void test_robustness_bgp(void **state)
 	assert_int_equal(p.robustness.mix[0].weight, 2);
 	profile_release(&p);
 	/* the defaults: hold time 90, port 179, no password; a profile without bgp has none */
-	rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
-			     "  bgp: {local_as: 65001, peer_as: 65000}\n",
-			     &p, &err);
-	if (rc)
-		fail_msg("%s", err.message);
+	load_ok(MIX("bgp: 1") "  bgp: {local_as: 65001, peer_as: 65000}\n", &p);
 	assert_int_equal(p.robustness.bgp.hold_time, 90);
 	assert_int_equal(p.robustness.bgp.port, 179);
 	assert_null(p.robustness.bgp.password);
@@ -1066,95 +974,66 @@ static void test_robustness_bgp(void **state)
 	assert_int_equal(p.robustness.session_check_seconds, 0);
 	profile_release(&p);
 	/* the session campaign's bounds and the routes the DUT must keep advertising */
-	rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
-			     "  session_establish: 75\n  session_check: 5\n"
-			     "  bgp: {local_as: 65001, peer_as: 65000,\n"
-			     "        expect_routes: [198.18.24.128/25, 'fd00:198:0:24:1::/80']}\n",
-			     &p, &err);
-	if (rc)
-		fail_msg("%s", err.message);
+	load_ok(MIX("bgp: 1") "  session_establish: 75\n  session_check: 5\n"
+			      "  bgp: {local_as: 65001, peer_as: 65000,\n"
+			      "        expect_routes: [198.18.24.128/25, "
+			      "'fd00:198:0:24:1::/80']}\n",
+		&p);
 	assert_int_equal(p.robustness.session_establish_seconds, 75);
 	assert_int_equal(p.robustness.session_check_seconds, 5);
 	assert_int_equal(p.robustness.bgp.expect_route_count, 2);
 	assert_string_equal(p.robustness.bgp.expect_routes[0], "198.18.24.128/25");
 	assert_string_equal(p.robustness.bgp.expect_routes[1], "fd00:198:0:24:1::/80");
 	profile_release(&p);
-	rc = load_robustness("  interface: tndfw-good\n  duration: 60\n  mix: {arp: 1}\n", &p,
-			     &err);
-	if (rc)
-		fail_msg("%s", err.message);
+	load_ok(MIX("arp: 1"), &p);
 	assert_false(p.robustness.bgp.declared);
 	profile_release(&p);
 
-	static const struct {
-		const char *section, *phrase;
-	} bad[] = {
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n",
-		 "found the session protocol 'bgp' without robustness.bgp"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {eigrp: 1}\n",
-		 "found the protocol 'eigrp', which dutlab has no templates for"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
-		 "  bgp: {local_as: 65001, peer_as: 65000, expect_routes: [198.18.24.0]}\n",
+	static const struct bad_section bad[] = {
+		{MIX("bgp: 1"), "found the session protocol 'bgp' without robustness.bgp"},
+		{MIX("eigrp: 1"), "found the protocol 'eigrp', which dutlab has no templates for"},
+		{MIX("bgp: 1") "  bgp: {local_as: 65001, peer_as: 65000, expect_routes: "
+			       "[198.18.24.0]}\n",
 		 "found '198.18.24.0'; expected a prefix like 198.18.24.128/25"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
-		 "  bgp: {local_as: 65001, peer_as: 65000, expect_routes: [10.0.0.0/8, "
-		 "198.18.24.0/33]}\n",
+		{MIX("bgp: 1") "  bgp: {local_as: 65001, peer_as: 65000, expect_routes: "
+			       "[10.0.0.0/8, "
+			       "198.18.24.0/33]}\n",
 		 "found '198.18.24.0/33'"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
-		 "  bgp: {local_as: 65001, peer_as: 65000, expect_routes: [fd00::/129]}\n",
+		{MIX("bgp: 1") "  bgp: {local_as: 65001, peer_as: 65000, expect_routes: "
+			       "[fd00::/129]}\n",
 		 "found 'fd00::/129'"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
-		 "  bgp: {local_as: 65001, peer_as: 65000, expect_routes: [fd00:/x]}\n",
+		{MIX("bgp: 1") "  bgp: {local_as: 65001, peer_as: 65000, expect_routes: "
+			       "[fd00:/x]}\n",
 		 "found 'fd00:/x'"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
-		 "  bgp: {local_as: 65001, peer_as: 65000, expect_routes: 198.18.24.0/24}\n",
+		{MIX("bgp: 1") "  bgp: {local_as: 65001, peer_as: 65000, expect_routes: "
+			       "198.18.24.0/24}\n",
 		 "robustness.bgp.expect_routes"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
-		 "  bgp: {local_as: 65001, peer_as: 65000}\n  session_establish: 0\n",
+		{MIX("bgp: 1") "  bgp: {local_as: 65001, peer_as: 65000}\n  session_establish: 0\n",
 		 "expected an integer from 1 to 3600"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
-		 "  bgp: {local_as: 65001, peer_as: 65000}\n  session_check: 3601\n",
+		{MIX("bgp: 1") "  bgp: {local_as: 65001, peer_as: 65000}\n  session_check: 3601\n",
 		 "expected an integer from 1 to 3600"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
-		 "  bgp: {peer_as: 65000}\n",
-		 "local_as"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
-		 "  bgp: {local_as: 65001}\n",
-		 "peer_as"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
-		 "  bgp: {local_as: 0, peer_as: 65000}\n",
+		{MIX("bgp: 1") "  bgp: {peer_as: 65000}\n", "local_as"},
+		{MIX("bgp: 1") "  bgp: {local_as: 65001}\n", "peer_as"},
+		{MIX("bgp: 1") "  bgp: {local_as: 0, peer_as: 65000}\n",
 		 "expected an integer from 1 to 4294967295"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
-		 "  bgp: {local_as: 4294967296, peer_as: 65000}\n",
+		{MIX("bgp: 1") "  bgp: {local_as: 4294967296, peer_as: 65000}\n",
 		 "expected an integer from 1 to 4294967295"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
-		 "  bgp: {local_as: 65001, peer_as: 65000, hold_time: 2}\n",
+		{MIX("bgp: 1") "  bgp: {local_as: 65001, peer_as: 65000, hold_time: 2}\n",
 		 "expected 0 or 3 to 65535"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
-		 "  bgp: {local_as: 65001, peer_as: 65000, port: 0}\n",
+		{MIX("bgp: 1") "  bgp: {local_as: 65001, peer_as: 65000, port: 0}\n",
 		 "expected an integer from 1 to 65535"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
-		 "  bgp: {local_as: 65001, peer_as: 65000, password: ''}\n",
+		{MIX("bgp: 1") "  bgp: {local_as: 65001, peer_as: 65000, password: ''}\n",
 		 "found an empty string"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
-		 "  bgp: {local_as: 65001, peer_as: 65000, password: "
-		 "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
-		 "}\n",
+		{MIX("bgp: 1") "  bgp: {local_as: 65001, peer_as: 65000, password: "
+			       "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+			       "kkkkkkkkkkkkkk"
+			       "}\n",
 		 "found a password of 81 characters; expected the DUT's TCP-MD5 key, 1 to 80"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n"
-		 "  bgp: {local_as: 65001, peer_as: 65000, passwd: x}\n",
+		{MIX("bgp: 1") "  bgp: {local_as: 65001, peer_as: 65000, passwd: x}\n",
 		 "unknown key 'passwd'"},
-		{"  interface: tndfw-good\n  duration: 60\n  mix: {bgp: 1}\n  bgp: [65001]\n",
-		 "robustness.bgp"},
+		{MIX("bgp: 1") "  bgp: [65001]\n", "robustness.bgp"},
 	};
-	for (size_t i = 0; i < DL_ARRAY_SIZE(bad); i++) {
-		memset(&err, 0, sizeof(err));
-		rc = load_robustness(bad[i].section, &p, &err);
-		if (rc != DL_EINVAL || !strstr(err.message, bad[i].phrase) ||
-		    !strstr(err.message, "robustness"))
-			fail_msg("case %zu: got %d '%s'; expected robustness... '%s'", i, rc,
-				 err.message, bad[i].phrase);
-	}
+	expect_refused(bad, DL_ARRAY_SIZE(bad));
 }
 
 int main(void)

@@ -4,6 +4,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <string.h>
+
 #include "core/error.h"
 #include "model-check.h"
 #include "proto/cursor.h"
@@ -84,4 +86,68 @@ uint16_t model_checksum(const uint8_t *bytes, size_t length, const uint8_t *pseu
 	while (sum > 0xffff)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
+}
+
+int model_parse_layer(const struct proto_layer *model, struct packet *p, const uint8_t *bytes,
+		      size_t length, struct layer_parse_result *next, char *why, size_t why_size)
+{
+	struct cursor c;
+	struct dl_error err = {0};
+	packet_init(p);
+	cursor_init(&c, bytes, length);
+	int rc = model->parse(p, &c, next);
+	if (rc < 0 && cursor_failed(&c))
+		cursor_error_report(&c, &err, model->name);
+	snprintf(why, why_size, "%s", err.message);
+	p->open_count = 0;
+	return rc;
+}
+
+void model_assert_bytes(const struct packet *built, const uint8_t *vector, size_t length)
+{
+	if (built->length == length && memcmp(built->bytes, vector, length) == 0)
+		return;
+	for (size_t i = 0; i < built->length && i < length; i++)
+		if (built->bytes[i] != vector[i])
+			fail_msg("byte %zu: built 0x%02x, vector 0x%02x (lengths %u, %zu)", i,
+				 built->bytes[i], vector[i], built->length, length);
+	fail_msg("built %u bytes, vector %zu", built->length, length);
+}
+
+void model_assert_parsed(const struct packet *built, const struct packet *parsed)
+{
+	model_assert_same(built, parsed);
+	for (int i = 0; i < built->field_count; i++) {
+		assert_int_equal(built->fields[i].target, parsed->fields[i].target);
+		assert_int_equal(built->fields[i].adjust, parsed->fields[i].adjust);
+		assert_int_equal(built->fields[i].unit, parsed->fields[i].unit);
+	}
+}
+
+void model_check_vector(const struct proto_layer *model, const struct packet *built,
+			struct packet *parsed, const uint8_t *vector, size_t length)
+{
+	model_assert_bytes(built, vector, length);
+	struct layer_parse_result next = {0};
+	char why[DL_ERROR_MESSAGE_MAX];
+	if (model_parse_layer(model, parsed, vector, length, &next, why, sizeof(why)) != 0)
+		fail_msg("%s does not parse its own vector: %s", model->name, why);
+	assert_int_equal(next.next, LAYER_NEXT_NONE);
+	model_assert_parsed(built, parsed);
+}
+
+void model_assert_refused(const struct proto_layer *model, const uint8_t *vector, size_t length,
+			  size_t at, const uint8_t *with, size_t n, const char *reason)
+{
+	static struct packet p;
+	uint8_t b[600];
+	assert_true(length <= sizeof(b) && at + n <= length);
+	memcpy(b, vector, length);
+	memcpy(b + at, with, n);
+	struct layer_parse_result next;
+	char why[DL_ERROR_MESSAGE_MAX];
+	assert_int_equal(model_parse_layer(model, &p, b, length, &next, why, sizeof(why)),
+			 DL_EPROTO);
+	if (!strstr(why, reason))
+		fail_msg("'%s' does not say '%s'", why, reason);
 }

@@ -122,16 +122,10 @@ static int parse_messages(struct packet *p, const uint8_t *bytes, size_t length,
  * relations. */
 static void check_vector(const uint8_t *vector, size_t length)
 {
-	assert_int_equal(built.length, length);
-	assert_memory_equal(built.bytes, vector, length);
+	model_assert_bytes(&built, vector, length);
 	char why[DL_ERROR_MESSAGE_MAX];
 	assert_int_equal(parse_messages(&parsed, vector, length, why, sizeof(why)), 0);
-	model_assert_same(&built, &parsed);
-	for (int i = 0; i < built.field_count; i++) {
-		assert_int_equal(built.fields[i].target, parsed.fields[i].target);
-		assert_int_equal(built.fields[i].adjust, parsed.fields[i].adjust);
-		assert_int_equal(built.fields[i].unit, parsed.fields[i].unit);
-	}
+	model_assert_parsed(&built, &parsed);
 }
 
 /* Every length and count a relation defines holds after packet_finish(). */

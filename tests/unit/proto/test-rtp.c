@@ -78,31 +78,13 @@ static void finish(struct packet *p)
 static int parse_with(const struct proto_layer *model, struct packet *p, const uint8_t *bytes,
 		      size_t length, char *why, size_t why_size)
 {
-	struct cursor c;
-	packet_init(p);
-	cursor_init(&c, bytes, length);
 	struct layer_parse_result next;
-	int rc = model->parse(p, &c, &next);
-	struct dl_error err = {0};
-	if (rc < 0 && cursor_failed(&c))
-		cursor_error_report(&c, &err, model->name);
-	snprintf(why, why_size, "%s", err.message);
-	p->open_count = 0;
-	return rc;
+	return model_parse_layer(model, p, bytes, length, &next, why, why_size);
 }
 
 static void check_vector(const struct proto_layer *model, const uint8_t *vector, size_t length)
 {
-	assert_int_equal(built.length, length);
-	assert_memory_equal(built.bytes, vector, length);
-	char why[DL_ERROR_MESSAGE_MAX];
-	assert_int_equal(parse_with(model, &parsed, vector, length, why, sizeof(why)), 0);
-	model_assert_same(&built, &parsed);
-	for (int i = 0; i < built.field_count; i++) {
-		assert_int_equal(built.fields[i].target, parsed.fields[i].target);
-		assert_int_equal(built.fields[i].adjust, parsed.fields[i].adjust);
-		assert_int_equal(built.fields[i].flags, parsed.fields[i].flags);
-	}
+	model_check_vector(model, &built, &parsed, vector, length);
 }
 
 static void expect_refusal(const struct proto_layer *model, const uint8_t *bytes, size_t length,
@@ -114,16 +96,19 @@ static void expect_refusal(const struct proto_layer *model, const uint8_t *bytes
 		fail_msg("'%s' does not say '%s'", why, reason);
 }
 
+/* rtp_basic's fields: a marked JPEG packet with the payload "dutlab" */
+static const struct rtp_fields jpeg_fields = {.marker = true,
+					      .payload_type = RTP_PT_JPEG,
+					      .sequence = 0x1234,
+					      .timestamp = 0x01020304,
+					      .ssrc = 0xdeadbeef,
+					      .payload = (const uint8_t *)"dutlab",
+					      .payload_length = 6};
+
 static void test_rtp_basic(void **state)
 {
 	(void)state;
-	struct rtp_fields f = {.marker = true,
-			       .payload_type = RTP_PT_JPEG,
-			       .sequence = 0x1234,
-			       .timestamp = 0x01020304,
-			       .ssrc = 0xdeadbeef,
-			       .payload = (const uint8_t *)"dutlab",
-			       .payload_length = 6};
+	struct rtp_fields f = jpeg_fields;
 	packet_init(&built);
 	assert_int_equal(rtp_build(&built, &f), 0);
 	finish(&built);
@@ -399,13 +384,7 @@ static void test_rtcp_refusals(void **state)
 static void test_interleaved(void **state)
 {
 	(void)state;
-	struct rtp_fields f = {.marker = true,
-			       .payload_type = RTP_PT_JPEG,
-			       .sequence = 0x1234,
-			       .timestamp = 0x01020304,
-			       .ssrc = 0xdeadbeef,
-			       .payload = (const uint8_t *)"dutlab",
-			       .payload_length = 6};
+	struct rtp_fields f = jpeg_fields;
 	packet_init(&built);
 	assert_int_not_equal(interleaved_build(&built, 0), PACKET_NONE);
 	assert_int_equal(rtp_build(&built, &f), 0);

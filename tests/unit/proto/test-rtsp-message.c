@@ -99,18 +99,8 @@ static void build_set_parameter(struct packet *p)
 static int parse_message(struct packet *p, const void *bytes, size_t length, char *why,
 			 size_t why_size)
 {
-	struct cursor c;
-	packet_init(p);
-	cursor_init(&c, bytes, length);
 	struct layer_parse_result next;
-	int rc = rtsp_message_layer.parse(p, &c, &next);
-	struct dl_error err = {0};
-	if (rc < 0 && cursor_failed(&c))
-		cursor_error_report(&c, &err, "rtsp");
-	snprintf(why, why_size, "%s", err.message);
-	if (rc == 0)
-		p->open_count = 0;
-	return rc;
+	return model_parse_layer(&rtsp_message_layer, p, bytes, length, &next, why, why_size);
 }
 
 static int field(const struct packet *p, const char *name)

@@ -91,16 +91,8 @@ static void finish(struct packet *p)
 static int parse_record(struct packet *p, const uint8_t *bytes, size_t length, char *why,
 			size_t why_size)
 {
-	struct cursor c;
-	packet_init(p);
-	cursor_init(&c, bytes, length);
 	struct layer_parse_result next;
-	int rc = tls_record_layer.parse(p, &c, &next);
-	struct dl_error err = {0};
-	if (rc < 0 && cursor_failed(&c))
-		cursor_error_report(&c, &err, "tls");
-	snprintf(why, why_size, "%s", err.message);
-	p->open_count = 0;
+	int rc = model_parse_layer(&tls_record_layer, p, bytes, length, &next, why, why_size);
 	if (rc == 0)
 		assert_int_equal(next.next, LAYER_NEXT_NONE);
 	return rc;
@@ -108,21 +100,7 @@ static int parse_record(struct packet *p, const uint8_t *bytes, size_t length, c
 
 static void check_vector(const uint8_t *vector, size_t length)
 {
-	if (built.length != length || memcmp(built.bytes, vector, length) != 0) {
-		for (size_t i = 0; i < built.length && i < length; i++)
-			if (built.bytes[i] != vector[i])
-				fail_msg("byte %zu: built 0x%02x, scapy 0x%02x (lengths %u, %zu)",
-					 i, built.bytes[i], vector[i], built.length, length);
-		fail_msg("built %u bytes, scapy %zu", built.length, length);
-	}
-	char why[DL_ERROR_MESSAGE_MAX];
-	assert_int_equal(parse_record(&parsed, vector, length, why, sizeof(why)), 0);
-	model_assert_same(&built, &parsed);
-	for (int i = 0; i < built.field_count; i++) {
-		assert_int_equal(built.fields[i].target, parsed.fields[i].target);
-		assert_int_equal(built.fields[i].adjust, parsed.fields[i].adjust);
-		assert_int_equal(built.fields[i].flags, parsed.fields[i].flags);
-	}
+	model_check_vector(&tls_record_layer, &built, &parsed, vector, length);
 }
 
 static int field(const char *name, int from)
@@ -345,14 +323,7 @@ static void test_relations(void **state)
 static void assert_refused(const uint8_t *vector, size_t length, size_t at, const uint8_t *with,
 			   size_t n, const char *reason)
 {
-	uint8_t b[256];
-	assert_true(length <= sizeof(b) && at + n <= length);
-	memcpy(b, vector, length);
-	memcpy(b + at, with, n);
-	char why[DL_ERROR_MESSAGE_MAX];
-	assert_int_equal(parse_record(&parsed, b, length, why, sizeof(why)), DL_EPROTO);
-	if (!strstr(why, reason))
-		fail_msg("'%s' does not say '%s'", why, reason);
+	model_assert_refused(&tls_record_layer, vector, length, at, with, n, reason);
 }
 
 static void test_malformed(void **state)
