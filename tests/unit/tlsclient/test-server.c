@@ -8,6 +8,9 @@
 #include <openssl/ocsp.h>
 #include <openssl/ssl.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <sys/socket.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -29,12 +32,38 @@ struct client {
 	bool verify;
 };
 
+/* Whether a TCP port is free on 127.0.0.1 now. */
+static bool port_free(uint16_t p)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return false;
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(p)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bool ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
+}
+
+/* Two free ports in a row (the server's and its revocation server's), below the ephemeral
+ * range (32768 on): a port there may be another test's connection at the time we listen. */
+static uint16_t free_port_pair(void)
+{
+	uint16_t first = (uint16_t)(20000 + getpid() % 10000);
+	for (unsigned i = 0; i < 2000; i++) {
+		uint16_t p = (uint16_t)(20000 + (first - 20000 + 2 * i) % 12000);
+		if (port_free(p) && port_free((uint16_t)(p + 1)))
+			return p;
+	}
+	return first;
+}
+
 static int setup(void **state)
 {
 	(void)state;
 	struct dl_error err = {0};
 	struct forge_ca ca;
-	port = (uint16_t)(30000 + getpid() % 20000);
+	port = free_port_pair();
 	char base[64];
 	snprintf(base, sizeof(base), "http://127.0.0.1:%u", port + 1);
 	if (forge_ca_create(&ca, "test trusted CA", time(NULL), &err) < 0)
