@@ -95,7 +95,6 @@ topology_value() {
 : >"$work/rows"
 : >"$work/skipped"
 : >"$work/kinds"
-: >"$work/windows"
 
 # run_dutlab PROTOCOL SOURCE: the session campaign with SOURCE's bench profile, its
 # observation in $work/PROTOCOL-dutlab.
@@ -128,14 +127,10 @@ run_dutlab() {
 		"$(per_cpu_second "$cases")" \
 		"$(json "$obs" "o['protocols']['$protocol']['sessions']")" \
 		"$(json "$obs" "o['protocols']['$protocol']['resets']")" \
-		"$(json "$obs" "sum(o['protocols']['$protocol']['notifications'].values()) if '$protocol' == 'bgp' else o['protocols']['$protocol'].get('refusals', '-')")" \
+		"$(json "$obs" "sum(o['protocols']['$protocol']['notifications'].values()) if '$protocol' == 'bgp' else '-'")" \
 		"$(json "$obs" "o['protocols']['$protocol'].get('silent_closes', '-')")" \
 		"$(json "$obs" "len(o['failures'])")" >>"$work/rows"
 	echo "dutlab $protocol $(json "$obs" "o['protocols']['$protocol'].get('notifications', {})")" >>"$work/kinds"
-	echo "$protocol: dutlab's reaction window at the end $(json "$obs" "o['protocols']['$protocol'].get('reaction_window_us', '?')") us" \
-		"(p95 reaction latency $(json "$obs" "o['protocols']['$protocol'].get('reaction_latency_p95_us', '?')") us" \
-		"over $(json "$obs" "o['protocols']['$protocol'].get('reactions_timed', '?')") timed reactions," \
-		"$(json "$obs" "o['protocols']['$protocol'].get('reactions_late', '?')") late)" >>"$work/windows"
 }
 
 # run_scapy PROTOCOL DRIVER ARGS...: the scapy driver, its JSON in $work/PROTOCOL-scapy.json.
@@ -243,11 +238,10 @@ done
 	done
 	echo
 	echo "resets: sessions the DUT ended after a case; error answers: BGP NOTIFICATIONs (each" \
-		"ends the session), RTSP 4xx/5xx answers (dutlab: the observation's refusals);" \
+		"ends the session), RTSP 4xx/5xx answers (dutlab's observation does not count them: -);" \
 		"failures: dutlab's judged failures (a monitor," \
 		"a session not back); cases per CPU-s: the tool's user + system time."
 	while read -r tool protocol kinds; do echo "$protocol error answers by kind, $tool: $kinds"; done <"$work/kinds"
-	cat "$work/windows"
 	while read -r line; do echo "skipped: $line"; done <"$work/skipped"
 } >"$work/table.md"
 echo

@@ -70,8 +70,6 @@ void rtsp_link_config_from_peer(const struct session_peer *peer, struct rtsp_lin
 
 uint32_t rtsp_link_next_cseq(struct rtsp_link *s)
 {
-	s->awaiting = true;
-	s->awaiting_any = false;
 	return ++s->cseq;
 }
 
@@ -284,10 +282,6 @@ static enum pump_result pump(struct session_link *l, struct rtsp_link *s, struct
 			s->last_status = h.status;
 			if (h.status >= 400)
 				s->refusals++;
-			/* the newest request's answer; one without a CSeq answers a request
-			 * whose CSeq the DUT could not read, and RTSP answers in order */
-			if (s->awaiting && (s->awaiting_any || !h.has_cseq || h.cseq == s->cseq))
-				s->awaiting = s->awaiting_any = false;
 			if (h.server[0])
 				text_copy(s->server, sizeof(s->server), h.server);
 			if (w && !w->done && h.has_cseq && h.cseq == w->cseq) {
@@ -765,38 +759,27 @@ int rtsp_link_tend(struct session_link *l, struct rtsp_link *s, unsigned wait_ms
 			return rc;
 		}
 	}
-	/* a case's answer ends the wait: RTP keeps flowing, so waiting for quiet would not */
-	bool waiting = s->awaiting;
-	uint64_t refusals = s->refusals;
 	int64_t until = sock_now_ns() + (int64_t)wait_ms * 1000000;
 	for (unsigned rounds = 0; rounds < RTSP_LINK_READS_MAX; rounds++) {
 		if (pump(l, s, NULL) == PUMP_LOST) {
-			out->refusals = (unsigned)(s->refusals - refusals);
 			out->kind =
 				SESSION_CLOSED; /* the framing is lost: the session cannot go on */
 			return 0;
 		}
-		if (waiting && !s->awaiting) {
-			out->answered = true;
-			break;
-		}
 		int left = sock_remaining_ms(until, (int)wait_ms);
-		if (left == 0 && rounds > 0)
-			break;
 		bool closed = false;
 		struct dl_error why;
 		size_t before = l->input_length;
-		if (session_link_read_some(l, (unsigned)left, &closed, &why) != 0 || closed) {
+		if (session_link_read(l, (unsigned)left, &closed, &why) != 0 || closed) {
 			(void)pump(l, s, NULL);
-			out->refusals = (unsigned)(s->refusals - refusals);
-			out->answered = waiting && !s->awaiting;
 			out->kind = SESSION_CLOSED;
 			return 0;
 		}
-		if (l->input_length == before && left > 0)
-			break; /* nothing came in the time left */
+		if (l->input_length == before && left == 0)
+			break;
+		if (l->input_length == before && sock_now_ns() >= until)
+			break;
 	}
-	out->refusals = (unsigned)(s->refusals - refusals);
 	int64_t heard = s->last_rtp_ns > s->playing_ns ? s->last_rtp_ns : s->playing_ns;
 	if (s->stage == RTSP_LINK_PLAYING &&
 	    sock_now_ns() - heard > (int64_t)RTSP_LINK_STALL_MS * 1000000) {

@@ -88,8 +88,6 @@ struct rtsp_link {
 	/* what tend and rtsp_link_request read */
 	int last_status;              /* the last response's status */
 	uint64_t responses, refusals; /* refusals: 4xx and 5xx answers */
-	bool awaiting;     /* a request was sent (rtsp_link_next_cseq) whose answer is not read */
-	bool awaiting_any; /* its CSeq was not ours (a mutated one): any answer is its */
 	uint64_t rtp_frames, rtcp_frames, other_frames, bytes_skipped;
 	int64_t last_rtp_ns, playing_ns; /* the last RTP frame; when PLAY was answered 200 */
 	uint64_t stalls;                 /* playing links whose RTP stopped (tend closed them) */
@@ -142,10 +140,8 @@ int rtsp_link_request(struct session_link *l, struct rtsp_link *s, const char *m
 
 /*
  * Read what the DUT sent for up to wait_ms: interleaved frames counted,
- * responses noted (a 4xx/5xx counted a refusal, and in out->refusals), an
- * OPTIONS sent when the keepalive is due. When a request was awaiting its
- * answer, the answer (its CSeq, or none) ends the wait at once:
- * out->answered. *out SESSION_ALIVE, or SESSION_CLOSED on a close or
+ * responses noted (a 4xx/5xx counted a refusal), an OPTIONS sent when the
+ * keepalive is due. *out SESSION_ALIVE, or SESSION_CLOSED on a close or
  * reset, on bytes that are neither a frame nor a response (the stream is
  * lost), or when a playing link had no RTP for RTSP_LINK_STALL_MS (a PAUSE
  * case, or a DUT that hangs: the engine's next establish tells which). 0,

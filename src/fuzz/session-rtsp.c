@@ -389,16 +389,9 @@ static int rtsp_send(struct session_link *l, const struct session_template *t, c
 	if (length > SESSION_MESSAGE_MAX)
 		length = SESSION_MESSAGE_MAX; /* the engine caps a case there already */
 	struct rtsp_out o = {.bytes = bytes, .size = sizeof(bytes)};
-	struct rtsp_link *s = rtsp_link_of(l);
-	uint32_t cseq = s->cseq;
-	rc = rtsp_patch(s, url, data, length, &o, err);
+	rc = rtsp_patch(rtsp_link_of(l), url, data, length, &o, err);
 	if (rc)
 		return rc;
-	if (s->cseq == cseq) {
-		/* the case's CSeq is the mutation's: the next answer, whatever it names, is its */
-		s->awaiting = true;
-		s->awaiting_any = true;
-	}
 	return session_link_send(l, bytes, o.length, false, err);
 }
 

@@ -7,7 +7,6 @@
 #include <net/if.h>
 #include <json-c/json.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -36,6 +35,7 @@
 
 #define TEMPLATES_MAX 64
 #define SCHEDULE_KEY 0x53455353494f4e53ull /* "SESSIONS": the template draw's PRNG key */
+#define REACTION_MS 20 /* how long a case's reaction is read before the next case */
 #define REPLAY_REACTION_MS 500
 #define VERIFY_SECONDS 5 /* after a replayed case: a session must come back this soon */
 #define RETRY_PAUSE_MS 250
@@ -57,81 +57,6 @@ const struct session_protocol *session_protocol_find(const char *name)
 		if (strcmp(session_protocols[i]->name, name) == 0)
 			return session_protocols[i];
 	return NULL;
-}
-
-/* ---- the reaction window ---- */
-
-void session_window_init(struct session_window *w)
-{
-	memset(w, 0, sizeof(*w));
-	w->factor = SESSION_WINDOW_FACTOR;
-	w->window_us = SESSION_REACTION_US;
-}
-
-unsigned session_window_p95_us(const struct session_window *w)
-{
-	size_t n = w->samples < SESSION_WINDOW_RING ? (size_t)w->samples : SESSION_WINDOW_RING;
-	if (n == 0)
-		return 0;
-	/* the k-th smallest, k = ceil(0.95 n): counted, not sorted (64 values at most) */
-	size_t k = (n * 95 + 99) / 100;
-	uint32_t best = UINT32_MAX;
-	for (size_t i = 0; i < n; i++) {
-		size_t below = 0, equal = 0;
-		for (size_t j = 0; j < n; j++) {
-			below += w->latency_us[j] < w->latency_us[i];
-			equal += w->latency_us[j] == w->latency_us[i];
-		}
-		if (below < k && below + equal >= k && w->latency_us[i] < best)
-			best = w->latency_us[i];
-	}
-	return best;
-}
-
-/* The window from the recent latencies and the factor. */
-static void window_update(struct session_window *w)
-{
-	if (w->samples < SESSION_WINDOW_SAMPLES) {
-		w->window_us = SESSION_REACTION_US;
-		return;
-	}
-	uint64_t us = (uint64_t)session_window_p95_us(w) * w->factor;
-	if (us < SESSION_REACTION_MIN_US)
-		us = SESSION_REACTION_MIN_US;
-	if (us > SESSION_REACTION_US)
-		us = SESSION_REACTION_US;
-	w->window_us = (unsigned)us;
-}
-
-void session_window_note(struct session_window *w, uint64_t latency_us)
-{
-	w->latency_us[w->samples % SESSION_WINDOW_RING] =
-		latency_us > UINT32_MAX ? UINT32_MAX : (uint32_t)latency_us;
-	w->samples++;
-	if (++w->calm >= SESSION_WINDOW_CALM) {
-		w->calm = 0;
-		if (w->factor > SESSION_WINDOW_FACTOR)
-			w->factor /= 2;
-	}
-	window_update(w);
-}
-
-void session_window_late(struct session_window *w)
-{
-	w->late++;
-	w->calm = 0;
-	if (w->factor < SESSION_WINDOW_FACTOR_MAX)
-		w->factor *= 2;
-	/* at least twice what it was: a percentile still made of short latencies would keep it */
-	unsigned before = w->window_us;
-	window_update(w);
-	if (w->window_us < 2 * before)
-		w->window_us = 2 * before < SESSION_REACTION_US ? 2 * before : SESSION_REACTION_US;
-}
-
-unsigned session_window_ms(const struct session_window *w)
-{
-	return (w->window_us + 999) / 1000;
 }
 
 /* ---- links ---- */
@@ -165,10 +90,6 @@ int session_link_connect(struct session_link *l, uint16_t port, const char *md5_
 		l->fd = -1;
 		return rc;
 	}
-	/* Nagle stays on. With TCP_NODELAY a case follows our KEEPALIVE at once, and BIRD reset
-	 * two sessions in three before it read the case (87 sessions for 131 cases in 15 s,
-	 * against 277 for 797 with Nagle): "established" would have to wait for the DUT's first
-	 * message in Established first (docs/robustness.md, the session bench). */
 	struct sockaddr_in me = {0};
 	socklen_t n = sizeof(me);
 	if (getsockname(l->fd, (struct sockaddr *)&me, &n) == 0) {
@@ -278,9 +199,7 @@ int session_link_send(struct session_link *l, const uint8_t *data, size_t length
 	return sock_send_all(l->fd, data, length, sock_now_ns() + 1000000000, err);
 }
 
-/* settle_ms: once something came, how long to wait for what follows it */
-static int link_read(struct session_link *l, unsigned wait_ms, int settle_ms, bool *closed,
-		     struct dl_error *err)
+int session_link_read(struct session_link *l, unsigned wait_ms, bool *closed, struct dl_error *err)
 {
 	*closed = false;
 	if (l->fd < 0) {
@@ -293,7 +212,7 @@ static int link_read(struct session_link *l, unsigned wait_ms, int settle_ms, bo
 		if (l->input_length == sizeof(l->input))
 			return 0; /* the caller reads messages out first */
 		/* once something came, only what follows at once */
-		int left = any ? settle_ms : sock_remaining_ms(until, (int)wait_ms);
+		int left = any ? 2 : sock_remaining_ms(until, (int)wait_ms);
 		struct pollfd pfd = {.fd = l->fd, .events = POLLIN};
 		int ready = poll(&pfd, 1, left);
 		if (ready < 0 && errno == EINTR)
@@ -326,17 +245,6 @@ static int link_read(struct session_link *l, unsigned wait_ms, int settle_ms, bo
 		return 0;
 	}
 	return 0;
-}
-
-int session_link_read(struct session_link *l, unsigned wait_ms, bool *closed, struct dl_error *err)
-{
-	return link_read(l, wait_ms, 2, closed, err);
-}
-
-int session_link_read_some(struct session_link *l, unsigned wait_ms, bool *closed,
-			   struct dl_error *err)
-{
-	return link_read(l, wait_ms, 0, closed, err);
 }
 
 void session_link_consume(struct session_link *l, size_t n)
@@ -439,8 +347,6 @@ struct session_share {
 	size_t first, count; /* its templates */
 	struct session_link link;
 	uint64_t cases, sessions, resets, silent_closes, checks, checks_failed;
-	uint64_t refusals;            /* error answers (RTSP 4xx/5xx) the session survived */
-	struct session_window window; /* how long a case's reaction is read */
 	struct {
 		uint8_t code, subcode;
 		uint64_t count;
@@ -535,7 +441,6 @@ static int prepare(struct sessions *k, struct dl_error *err)
 		snprintf(sh->check_name, sizeof(sh->check_name), "%s.check", sp->name);
 		sh->first = k->template_count;
 		session_link_init(&sh->link, &k->peer);
-		session_window_init(&sh->window);
 		for (size_t t = 0; t < sp->template_count; t++) {
 			if (k->template_count == TEMPLATES_MAX)
 				return dl_error_set(err, DL_ENOMEM,
@@ -765,7 +670,6 @@ static int check_share(struct sessions *k, struct session_share *sh, unsigned se
 
 static void count_reaction(struct session_share *sh, const struct session_reaction *re)
 {
-	sh->refusals += re->refusals;
 	if (re->kind == SESSION_ALIVE)
 		return;
 	sh->resets++;
@@ -1071,15 +975,6 @@ static int run_case(struct sessions *k, uint64_t index, struct dl_error *err)
 		return rc;
 	struct session_share *sh = &k->shares[t->share];
 	struct dl_error why;
-	struct session_reaction re;
-	if (sh->link.fd >= 0 && sh->window.window_us < SESSION_REACTION_US) {
-		/* the window is narrowed: what came since is the last case's reaction, late */
-		(void)sh->protocol->tend(&sh->link, 0, &re, &why);
-		count_reaction(sh, &re);
-		if (re.kind != SESSION_ALIVE || re.answered)
-			session_window_late(&sh->window);
-	}
-	int64_t sent_ns = 0;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		rc = ensure(k, sh, t->template->state, k->establish_seconds, &why);
 		if (rc == DL_ESCOPE || rc == DL_ENOMEM)
@@ -1087,14 +982,11 @@ static int run_case(struct sessions *k, uint64_t index, struct dl_error *err)
 		if (rc)
 			return handle_failure(k, sh, failure_source(k, sh->protocol->name),
 					      "re-establishing the session", why.message, err);
-		sent_ns = monotonic_ns();
 		if (send_case(sh, t, k->frame, &why) == 0)
 			break;
 		/* the DUT reset the session after the last case: a reset, then again */
 		sh->resets++;
 		sh->silent_closes++;
-		if (sh->window.window_us < SESSION_REACTION_US)
-			session_window_late(&sh->window); /* after the last case's window */
 		sh->protocol->close(&sh->link);
 	}
 	k->recent[k->recent_head] = index;
@@ -1105,13 +997,8 @@ static int run_case(struct sessions *k, uint64_t index, struct dl_error *err)
 	sh->cases++;
 	coverage_add(k->coverage, &record);
 	log_case(k, sh, &record);
-	/* a case that spends its session has no next read to find a late reaction at: the
-	 * whole window */
-	unsigned wait_ms = t->template->spends_session ? SESSION_REACTION_US / 1000
-						       : session_window_ms(&sh->window);
-	rc = sh->protocol->tend(&sh->link, wait_ms, &re, &why);
-	if (re.kind != SESSION_ALIVE || re.answered)
-		session_window_note(&sh->window, (uint64_t)(monotonic_ns() - sent_ns) / 1000);
+	struct session_reaction re;
+	rc = sh->protocol->tend(&sh->link, REACTION_MS, &re, &why);
 	count_reaction(sh, &re);
 	if (t->template->spends_session)
 		sh->protocol->close(&sh->link); /* the session cannot go on after it */
@@ -1206,16 +1093,6 @@ static struct json_object *observation(struct sessions *k, double seconds_run, b
 				json_object_new_int64((int64_t)sh->notifications[i].count));
 		}
 		json_object_object_add(po, "notifications", notes);
-		json_object_object_add(po, "refusals",
-				       json_object_new_int64((int64_t)sh->refusals));
-		json_object_object_add(po, "reaction_window_us",
-				       json_object_new_int64(sh->window.window_us));
-		json_object_object_add(po, "reaction_latency_p95_us",
-				       json_object_new_int64(session_window_p95_us(&sh->window)));
-		json_object_object_add(po, "reactions_timed",
-				       json_object_new_int64((int64_t)sh->window.samples));
-		json_object_object_add(po, "reactions_late",
-				       json_object_new_int64((int64_t)sh->window.late));
 		json_object_object_add(po, "templates", templates);
 		json_object_object_add(protocols, sh->protocol->name, po);
 	}
@@ -1260,8 +1137,6 @@ static void checkpoint(struct sessions *k, int64_t now)
 		json_object_object_add(po, "checks", json_object_new_int64((int64_t)sh->checks));
 		json_object_object_add(po, "checks_failed",
 				       json_object_new_int64((int64_t)sh->checks_failed));
-		json_object_object_add(po, "refusals",
-				       json_object_new_int64((int64_t)sh->refusals));
 		struct json_object *notes = json_object_new_array();
 		for (size_t i = 0; i < sh->notification_kinds; i++) {
 			struct json_object *n = json_object_new_array();
@@ -1321,7 +1196,6 @@ static int resume_counts(struct sessions *k, struct dl_error *err)
 		sh->silent_closes = count_of(po, "silent_closes");
 		sh->checks = count_of(po, "checks");
 		sh->checks_failed = count_of(po, "checks_failed");
-		sh->refusals = count_of(po, "refusals");
 		struct json_object *notes = json_read_array(po, "notifications");
 		for (size_t i = 0; notes && i < json_object_array_length(notes) &&
 				   sh->notification_kinds < NOTIFICATION_KINDS;

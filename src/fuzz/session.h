@@ -82,53 +82,7 @@ enum session_reaction_kind {
 struct session_reaction {
 	enum session_reaction_kind kind;
 	uint8_t code, subcode;
-	/* the DUT answered the last request (RTSP: the response to its CSeq) and tend
-	 * returned on it, not at the end of its wait */
-	bool answered;
-	/* error answers read (RTSP 4xx/5xx): the DUT refusing a malformed request while
-	 * the session stands */
-	unsigned refusals;
 };
-
-/*
- * The adaptive reaction window of one protocol: how long a case's reaction
- * is read before the next case. A BGP speaker never answers an UPDATE it
- * accepts, so a fixed window is the whole cost of such a case. It starts at
- * SESSION_REACTION_US; once SESSION_WINDOW_SAMPLES reactions (a
- * NOTIFICATION, a close, an answer) were timed from the case's send, it is
- * factor times the 95th percentile of the last SESSION_WINDOW_RING
- * latencies, within [SESSION_REACTION_MIN_US, SESSION_REACTION_US]. A
- * reaction that shows up at the next case's read (the window was too short)
- * doubles the factor; SESSION_WINDOW_CALM reactions in time halve it again,
- * never below SESSION_WINDOW_FACTOR.
- */
-#define SESSION_REACTION_US 20000    /* the starting (and longest) window */
-#define SESSION_REACTION_MIN_US 1000 /* the shortest window */
-#define SESSION_WINDOW_SAMPLES 8     /* reactions timed before the window adapts */
-#define SESSION_WINDOW_RING 64       /* the recent latencies the percentile is of */
-#define SESSION_WINDOW_FACTOR 4      /* the window: this many times the p95 latency */
-#define SESSION_WINDOW_FACTOR_MAX 64
-#define SESSION_WINDOW_CALM 256
-
-struct session_window {
-	uint32_t latency_us[SESSION_WINDOW_RING]; /* a ring of the recent latencies */
-	uint64_t samples;                         /* reactions timed, ever */
-	uint64_t late;      /* reactions that came after their window closed */
-	unsigned factor;    /* the window's multiple of the p95 latency */
-	unsigned calm;      /* reactions in time since the last late one */
-	unsigned window_us; /* the window now */
-};
-
-/* A window at SESSION_REACTION_US. */
-void session_window_init(struct session_window *w);
-/* A reaction seen latency_us after its case was sent, within the window. */
-void session_window_note(struct session_window *w, uint64_t latency_us);
-/* A reaction that showed up at the next case's read: the window was too short. */
-void session_window_late(struct session_window *w);
-/* The 95th percentile of the recent latencies (0: none timed). */
-unsigned session_window_p95_us(const struct session_window *w);
-/* The window in whole milliseconds, rounded up: what tend waits. */
-unsigned session_window_ms(const struct session_window *w);
 
 /* One session with the DUT; the protocol keeps its state in it. */
 struct session_link {
@@ -266,10 +220,6 @@ int session_link_send(struct session_link *l, const uint8_t *data, size_t length
  * appended). *closed: the peer closed or reset (UDP: its port is closed, ICMP port
  * unreachable). 0 or DL_EIO. */
 int session_link_read(struct session_link *l, unsigned wait_ms, bool *closed, struct dl_error *err);
-/* As session_link_read, but once something came only what is there at once is taken (no
- * settling wait): for a reader that knows its message is complete (RTSP's answer). */
-int session_link_read_some(struct session_link *l, unsigned wait_ms, bool *closed,
-			   struct dl_error *err);
 /* Drop the first n bytes of l->input (a message read). */
 void session_link_consume(struct session_link *l, size_t n);
 /* Close with a reset; the prefix is kept until the next connect. */
@@ -292,8 +242,7 @@ int session_write_frames(struct pcapng_writer *w, const struct session_link *l, 
  * robustness.mix (the packet protocols are robustness.packets'). The
  * observation is shaped like campaign_run()'s: seed, rate, duration_s,
  * seconds_run, completed/stopped, cases, protocols {name: {weight, cases,
- * offered, hit, templates, sessions, resets, notifications, refusals,
- * reaction_window_us, reaction_latency_p95_us, reactions_late}}, monitors,
+ * offered, hit, templates, sessions, resets, notifications}}, monitors,
  * health_events, failures (each with its culprit case and reproducer).
  * A DUT that fails is 0 with the failure in the observation.
  */

@@ -1,5 +1,5 @@
 /* test-session-rtsp-link: the shared RTSP link: Digest and Basic answers, the interleaved stream
- * walker, requests and their 401 retry, a case's answer ending tend's wait, over a socket pair */
+ * walker, requests and their 401 retry, over a socket pair */
 #include "core/compat.h"
 
 #include <setjmp.h>
@@ -9,7 +9,6 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/error.h"
@@ -288,162 +287,14 @@ static void test_request(void **state)
 	session_link_close(&link_);
 }
 
-/* A DUT streaming RTP every millisecond that answers each request 3 ms after it: a 400 with its
- * CSeq to OPTIONS (451 to SET_PARAMETER), a 200 with the CSeq before it to GET_PARAMETER (a late
- * answer to an earlier request), a 400 without a CSeq to anything else. Until the parent closes, 5
- * s at most. */
-static void stream_and_answer(int fd)
-{
-	char buf[4096];
-	size_t have = 0;
-	int64_t answer_at = 0, end = sock_now_ns() + 5000000000LL;
-	char reply[256] = "";
-	static const uint8_t rtp[] = {'$', 0, 0, 12, 0x80, 0x1a, 0, 1, 0, 0, 0, 0, 1, 2, 3, 4};
-	while (sock_now_ns() < end) {
-		struct timespec tick = {0, 1000000};
-		nanosleep(&tick, NULL);
-		if (write(fd, rtp, sizeof(rtp)) != (ssize_t)sizeof(rtp))
-			_exit(0); /* the parent closed */
-		ssize_t n = recv(fd, buf + have, sizeof(buf) - 1 - have, MSG_DONTWAIT);
-		if (n == 0)
-			_exit(0);
-		if (n > 0) {
-			have += (size_t)n;
-			buf[have] = '\0';
-		}
-		char *head_end = strstr(buf, "\r\n\r\n");
-		if (head_end && !answer_at) {
-			const char *c = strstr(buf, "CSeq: ");
-			unsigned cseq = c ? (unsigned)strtoul(c + 6, NULL, 10) : 0;
-			if (strncmp(buf, "OPTIONS", 7) == 0 ||
-			    strncmp(buf, "SET_PARAMETER", 13) == 0)
-				snprintf(reply, sizeof(reply), "RTSP/1.0 %s\r\nCSeq: %u\r\n\r\n",
-					 buf[0] == 'O' ? "400 Bad Request"
-						       : "451 Parameter Not Understood",
-					 cseq);
-			else if (strncmp(buf, "GET_PARAMETER", 13) == 0)
-				snprintf(reply, sizeof(reply),
-					 "RTSP/1.0 200 OK\r\nCSeq: %u\r\n\r\n", cseq - 1);
-			else
-				snprintf(reply, sizeof(reply), "RTSP/1.0 400 Bad Request\r\n\r\n");
-			answer_at = sock_now_ns() + 3000000;
-			have = 0;
-			buf[0] = '\0';
-		}
-		if (answer_at && sock_now_ns() >= answer_at) {
-			if (write(fd, reply, strlen(reply)) != (ssize_t)strlen(reply))
-				_exit(1);
-			answer_at = 0;
-		}
-	}
-	_exit(0);
-}
-
-/* Send a request as a case is sent: the next CSeq patched in. */
-static void send_request(struct rtsp_link *s, const char *method)
-{
-	char text[256];
-	int n = snprintf(text, sizeof(text),
-			 "%s rtsp://198.18.29.2:554/stream RTSP/1.0\r\nCSeq: %u\r\n\r\n", method,
-			 rtsp_link_next_cseq(s));
-	struct dl_error err = {0};
-	assert_int_equal(session_link_send(&link_, (const uint8_t *)text, (size_t)n, false, &err),
-			 0);
-}
-
-static double tend_ms(struct rtsp_link *s, unsigned wait_ms, struct session_reaction *re)
-{
-	struct dl_error err = {0};
-	int64_t start = sock_now_ns();
-	assert_int_equal(rtsp_link_tend(&link_, s, wait_ms, re, &err), 0);
-	return (double)(sock_now_ns() - start) / 1e6;
-}
-
-/* The answer to the case's CSeq ends tend's wait at once, though RTP keeps flowing; an answer
- * to an earlier CSeq does not; an answer without a CSeq does; with nothing awaited tend reads
- * the whole wait. Refusals (4xx/5xx) are counted in the reaction. */
-static void test_answer_ends_wait(void **state)
-{
-	(void)state;
-	int sv[2];
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	pid_t child = fork();
-	assert_true(child >= 0);
-	if (child == 0) {
-		close(sv[0]);
-		stream_and_answer(sv[1]);
-	}
-	close(sv[1]);
-	struct rtsp_link *s = fresh(NULL, NULL);
-	link_.fd = sv[0];
-	s->rtp_channel = 0;
-	s->rtcp_channel = 1;
-	s->stage = RTSP_LINK_PLAYING;
-	s->playing_ns = sock_now_ns();
-	s->keepalive_ns = sock_now_ns() + 60000000000LL;
-	s->cseq = 4;
-	struct session_reaction re;
-	/* nothing awaited: the whole wait, RTP counted */
-	double ms = tend_ms(s, 40, &re);
-	assert_true(ms >= 39.0);
-	assert_int_equal(re.kind, SESSION_ALIVE);
-	assert_false(re.answered);
-	assert_int_equal(re.refusals, 0);
-	assert_true(s->rtp_frames > 0);
-	/* the answer to CSeq 5, 3 ms after it: far before the 2 s wait */
-	send_request(s, "OPTIONS");
-	uint64_t frames = s->rtp_frames;
-	ms = tend_ms(s, 2000, &re);
-	assert_true(ms < 500.0);
-	assert_int_equal(re.kind, SESSION_ALIVE);
-	assert_true(re.answered);
-	assert_int_equal(re.refusals, 1);
-	assert_int_equal(s->last_status, 400);
-	assert_false(s->awaiting);
-	assert_true(s->rtp_frames > frames); /* the frames before the answer were read */
-	/* an answer naming CSeq 5 to the request with CSeq 6: not this case's, the wait goes on */
-	send_request(s, "GET_PARAMETER");
-	ms = tend_ms(s, 60, &re);
-	assert_true(ms >= 59.0);
-	assert_false(re.answered);
-	assert_int_equal(re.refusals, 0);
-	assert_int_equal(s->last_status, 200);
-	assert_true(s->awaiting);
-	/* an answer without a CSeq (the DUT could not read it) answers the newest request */
-	send_request(s, "PAUSE");
-	ms = tend_ms(s, 2000, &re);
-	assert_true(ms < 500.0);
-	assert_true(re.answered);
-	assert_int_equal(re.refusals, 1);
-	assert_int_equal(re.kind, SESSION_ALIVE);
-	/* a case whose CSeq is the mutation's (rtsp_send found no placeholder to patch): the next
-	 * answer is its, whatever CSeq it names */
-	static const char mutated[] = "SET_PARAMETER rtsp://198.18.29.2:554/stream RTSP/1.0\r\n"
-				      "CSeq: 4294967290\r\n\r\n";
-	struct dl_error err = {0};
-	assert_int_equal(session_link_send(&link_, (const uint8_t *)mutated, sizeof(mutated) - 1,
-					   false, &err),
-			 0);
-	s->awaiting = s->awaiting_any = true;
-	ms = tend_ms(s, 2000, &re);
-	assert_true(ms < 500.0);
-	assert_true(re.answered);
-	assert_int_equal(re.refusals, 1);
-	assert_int_equal(s->last_status, 451);
-	assert_false(s->awaiting_any);
-	session_link_close(&link_);
-	int wstatus;
-	assert_int_equal(waitpid(child, &wstatus, 0), child);
-	assert_true(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
-}
-
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_digest),           cmocka_unit_test(test_digest_qop),
-		cmocka_unit_test(test_stream),           cmocka_unit_test(test_request),
-		cmocka_unit_test(test_answer_ends_wait),
+		cmocka_unit_test(test_digest),
+		cmocka_unit_test(test_digest_qop),
+		cmocka_unit_test(test_stream),
+		cmocka_unit_test(test_request),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
