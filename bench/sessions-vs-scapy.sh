@@ -7,6 +7,11 @@
 #   PROTOCOLS  the sessions to compare (default "bgp rtsp"; one missing its DUT, profile or
 #              dutlab plug-in is reported as skipped, with why)
 #   TABLE      also write the result table (Markdown) to this file
+#   LINKS      robustness.session_links of dutlab's runs (default 1): the sessions it keeps
+#              at once for a protocol that takes several from one address (RTSP; BGP keeps
+#              one whatever this says)
+#   TOOLS      which tools run (default "dutlab scapy"; "dutlab" alone re-measures dutlab
+#              after a change, the table then has no ratio)
 #   WHERE      seconds of one more dutlab run per protocol under strace -c -w -f, its wall
 #              time by system call printed (default 10; 0: none): where dutlab's time goes
 #
@@ -37,6 +42,8 @@ DUTLAB=${DUTLAB:-build/src/cli/dutlab}
 PROTOCOLS=${PROTOCOLS:-bgp rtsp}
 TABLE=${TABLE:-}
 WHERE=${WHERE:-10}
+TOOLS=${TOOLS:-dutlab scapy}
+LINKS=${LINKS:-1}
 NS=dl-tester
 HERE=$(cd "$(dirname "$0")" && pwd)
 
@@ -48,6 +55,7 @@ die() { echo "sessions-vs-scapy: $*" >&2; exit 2; }
 [ -x /usr/bin/time ] || die "GNU time is not installed (apt-get install time)"
 case "$RUN_SECONDS" in '' | *[!0-9]* | 0) die "SECONDS must be a positive number" ;; esac
 case "$WHERE" in '' | *[!0-9]*) die "WHERE must be a number of seconds" ;; esac
+case "$LINKS" in '' | *[!0-9]* | 0) die "LINKS must be a positive number" ;; esac
 [ "$WHERE" = 0 ] || command -v strace >/dev/null || die "strace is not installed (or set WHERE=0)"
 
 work=$(mktemp -d /tmp/dutlab-sessions-bench.XXXXXX)
@@ -70,17 +78,20 @@ per_cpu_second() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0) ? a / b : 0}'; }
 
 # bench_profile SOURCE PROTOCOL OUT [SECONDS]: the lab profile with only PROTOCOL in the
-# mix, the rate at its most and the bench's duration (or SECONDS).
+# mix, the rate at its most, the bench's duration (or SECONDS) and LINKS session links.
 bench_profile() {
-	/usr/bin/python3 - "$1" "$2" "$3" "${4:-$RUN_SECONDS}" <<'PY'
+	/usr/bin/python3 - "$1" "$2" "$3" "${4:-$RUN_SECONDS}" "$LINKS" <<'PY'
 import sys, yaml
 source, protocol, out, seconds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+links = int(sys.argv[5])
 p = yaml.safe_load(open(source))
 r = p["robustness"]
 r["mix"] = {protocol: 1}
 r["rate"] = 10000000
 r["duration"] = seconds
 r["seed"] = 1
+if links > 1:
+    r["session_links"] = links
 yaml.safe_dump(p, open(out, "w"), sort_keys=False)
 PY
 }
@@ -100,6 +111,7 @@ topology_value() {
 # observation in $work/PROTOCOL-dutlab.
 run_dutlab() {
 	local protocol=$1 profile="$work/$1.yaml" out="$work/$1-dutlab" obs
+	case " $TOOLS " in *" dutlab "*) ;; *) return 0 ;; esac
 	bench_profile "$2" "$protocol" "$profile"
 	ip netns exec "$NS" /usr/bin/time -f '%U %S' -o "$work/cpu.out" taskset -c 0 \
 		"$DUTLAB" fuzz --profile "$profile" --output "$out" --sessions \
@@ -136,6 +148,7 @@ run_dutlab() {
 # run_scapy PROTOCOL DRIVER ARGS...: the scapy driver, its JSON in $work/PROTOCOL-scapy.json.
 run_scapy() {
 	local protocol=$1 driver=$2 out="$work/$1-scapy.json"
+	case " $TOOLS " in *" scapy "*) ;; *) return 0 ;; esac
 	shift 2
 	ip netns exec "$NS" /usr/bin/time -f '%U %S' -o "$work/cpu.out" taskset -c 0 \
 		/usr/bin/python3 "$HERE/$driver" --seconds "$RUN_SECONDS" "$@" \
@@ -220,6 +233,7 @@ done
 # --- the table ---
 {
 	echo "Mutated messages in an established session, $RUN_SECONDS s per tool, one run each," \
+		"dutlab with $LINKS session link(s) where the protocol takes several," \
 		"$(date -u +%Y-%m-%d), $(nproc) cores ($(uname -m)):"
 	echo
 	echo "| protocol | tool | cases | cases/s | cases per CPU-s | sessions | resets | error answers | silent closes | failures |"
@@ -253,4 +267,4 @@ for f in "$work"/*-strace.txt; do
 	echo "where dutlab's time goes ($(basename "$f" -strace.txt), a $WHERE s run, wall time by system call, strace -c -w -f):"
 	sed -n '1,2p;3,10{/^ *[0-9]/p}' "$f"
 done
-grep -q '^dutlab' "$work/rows" && grep -q '^scapy' "$work/rows" || exit 1
+for tool in $TOOLS; do grep -q "^$tool" "$work/rows" || exit 1; done

@@ -1,5 +1,5 @@
 #!/bin/sh
-# demo: bring up the virtual lab, run its campaigns (cameras: TS-0014-1 L3; management planes: IoT-1006-1 L3 and NCC; firewalls, switches and routers: NCC with a minute of robustness, the routers' inside BGP, OSPF and RIP sessions; streaming cameras: TS-0014-1 L2 with RTSP, RTP, RTCP and TLS sessions), print where the reports are.
+# demo: bring up the virtual lab, run its campaigns (cameras: TS-0014-1 L3 with a minute of RTSP, RTP, RTCP and TLS sessions; management planes: IoT-1006-1 L3 and NCC; firewalls, switches and routers: NCC with a minute of robustness, the routers' IPv4, IPv6, BGP, OSPF and RIP mixed), print where the reports are.
 set -eu
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -11,7 +11,9 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 out=$(pwd)/campaigns/demo-$stamp
 mkdir -p "$out"
 
-duts="camera-good camera-bad mgmt-good mgmt-bad firewall-good firewall-bad switch-good switch-bad routing-frr routing-bad stream-good stream-bad"
+# (the streaming cameras stream-good/stream-bad are make check's: the cameras decide
+# TS-0014-1 5.3.2.3 here, and the mgmt-good lane already sets the demo's length)
+duts="camera-good camera-bad mgmt-good mgmt-bad firewall-good firewall-bad switch-good switch-bad routing-frr routing-bad"
 # One campaign a line: NAME DUT PROFILE (relative to lab/duts/<dut>/<variant>/) TITLE
 # mgmt-good's NCC campaign goes first: its IoT campaign opens with the user-enumeration
 # test, which compares login latencies, best measured once mgmt-bad's 1000 logins are done.
@@ -26,9 +28,7 @@ firewall-bad firewall-bad profile.yaml NCC_(firewall)
 switch-good switch-good profile.yaml NCC_(switch)
 switch-bad switch-bad profile.yaml NCC_(switch)
 routing-frr routing-frr profile.yaml NCC_(router)
-routing-bad routing-bad profile.yaml NCC_(router)
-stream-good stream-good profile.yaml TS-0014-1_level_2
-stream-bad stream-bad profile.yaml TS-0014-1_level_2"
+routing-bad routing-bad profile.yaml NCC_(router)"
 
 cleanup() {
 	for dut in $duts; do

@@ -7,8 +7,8 @@
 # resumes at hour 5 with `dutlab run --resume DIR`. The reports say pass only when the whole
 # duration ran with no health failure. The resident memory of each campaign (dutlab and the
 # collector it forks) is sampled every 30 s into DUT.rss.tsv; its growth after the first five
-# minutes is printed against the goal of under 1 MiB. routing-frr's 5.4.3.2 runs its packet
-# campaign (IPv4, IPv6) and then its session campaign (BGP, RIP, OSPF), each for SECONDS.
+# minutes is printed against the goal of under 1 MiB. routing-frr's 5.4.3.2 is one session
+# campaign of SECONDS mixing its five protocols (BGP, RIP, OSPF in sessions, IPv4 and IPv6 frames).
 set -eu
 cd "$(dirname "$0")/.."
 build=${1:-build}

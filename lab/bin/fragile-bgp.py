@@ -39,29 +39,28 @@ sees.
 
 It also serves a status port (--mgmt-port, one HTTP status line: uptime, sessions and their
 states, UPDATEs parsed, malformations refused), as fragile-responder.py does for the
-layer-2/3 DUTs.
+layer-2/3 DUTs, and with --syslog HOST:PORT logs its start and its death as a device with a
+remote syslog server does. The status port, the syslog lines, the listeners and the
+arguments every fixture has come from fixture.py (installed beside it).
 
 usage: fragile-bgp.py --name NAME --address ADDR... --as AS --router-id A.B.C.D
                       [--port 179] [--mgmt-port PORT] [--announce PREFIX]...
-                      [--die-on as-path-overrun]
+                      [--die-on as-path-overrun] [--syslog HOST:PORT]
 """
-import argparse
 import ipaddress
 import select
 import socket
 import struct
-import sys
 import time
 
+import fixture
+
 TRIGGERS = ("as-path-overrun",)
-FIXTURE_EXIT = 70
 MARKER = b"\xff" * 16
 HEADER = 19
 MAX_MESSAGE = 4096
 MY_HOLD = 90
 MAX_SESSIONS = 16
-MAX_CLIENTS = 64
-CLIENT_WAIT = 1.0  # seconds a status client has to send its request
 OPEN_WAIT = 30  # seconds a connection may stay without an OPEN
 OPEN, UPDATE, NOTIFICATION, KEEPALIVE, ROUTE_REFRESH = 1, 2, 3, 4, 5
 CAP_MP, CAP_AS4 = 1, 65
@@ -109,7 +108,7 @@ class Session:
 class Speaker:
     def __init__(self, a):
         self.a = a
-        self.fatal = set(t for t in a.die_on.split(",") if t)
+        self.fatal = a.fatal
         self.sessions = {}
         self.updates = 0
         self.refused = 0
@@ -315,62 +314,33 @@ class Speaker:
             self.a.name, time.time() - self.started, sess, self.updates, self.refused)
 
 
-def listeners(addresses, port):
-    socks = []
-    for a in addresses:
-        family = socket.AF_INET6 if ":" in a else socket.AF_INET
-        s = socket.socket(family, socket.SOCK_STREAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if family == socket.AF_INET6:
-            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-        s.bind((a, port))
-        s.listen(16)
-        s.setblocking(False)
-        socks.append(s)
-    return socks
-
-
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--name", required=True)
-    ap.add_argument("--address", action="append", required=True)
+    ap = fixture.arguments(__doc__, TRIGGERS, syslog=True, mgmt_port=0)
     ap.add_argument("--as", dest="asn", type=int, required=True)
     ap.add_argument("--router-id", required=True)
     ap.add_argument("--port", type=int, default=179)
-    ap.add_argument("--mgmt-port", type=int, default=0)
     ap.add_argument("--announce", action="append", default=[])
-    ap.add_argument("--die-on", default="", help="comma-separated: " + ", ".join(TRIGGERS))
-    a = ap.parse_args()
+    a = fixture.parse(ap)
     for p in a.announce:
         if ipaddress.ip_network(p).version != 4:
             ap.error("--announce takes IPv4 prefixes (classic NLRI), got %s" % p)
     sp = Speaker(a)
-    for t in sp.fatal:
-        if t not in TRIGGERS:
-            ap.error("unknown trigger %r; known: %s" % (t, ", ".join(TRIGGERS)))
-    bgp = listeners(a.address, a.port)
-    mgmt = listeners(a.address, a.mgmt_port) if a.mgmt_port else []
-    clients = {}  # status socket -> deadline
+    bgp = fixture.listeners(a.address, a.port)
+    status = fixture.StatusPort(a.address, a.mgmt_port, sp.status)
     sp.log("(lab fixture) %s: AS %d, router id %s, tcp/%d on %s%s; dies on: %s"
            % (a.name, a.asn, a.router_id, a.port, ",".join(a.address),
               ", status tcp/%d" % a.mgmt_port if a.mgmt_port else "",
               ",".join(sorted(sp.fatal)) or "nothing"))
-
-    def answer(c):
-        body = sp.status()
-        try:
-            c.sendall(("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
-                       "Connection: close\r\n\r\n%s" % (len(body), body)).encode())
-            c.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
-        c.close()
+    syslog = fixture.syslog_of(a, "fragile-bgp")
+    if syslog:
+        syslog.send(fixture.Syslog.INFO, "started: bgp tcp/%d%s" % (
+            a.port, ", status tcp/%d" % a.mgmt_port if a.mgmt_port else ""))
 
     while True:
         now = time.monotonic()
-        wake = [now + 1.0] + list(clients.values())
+        wake = [now + 1.0] + ([status.wake()] if status.clients else [])
         wake += [s.next_keepalive for s in sp.sessions.values() if s.next_keepalive]
-        ready, _, _ = select.select(bgp + mgmt + list(sp.sessions) + list(clients), [], [],
+        ready, _, _ = select.select(bgp + status.readable() + list(sp.sessions), [], [],
                                     max(0.0, min(wake) - now))
         for sock in ready:
             if sock in bgp:
@@ -384,23 +354,8 @@ def main():
                 c.setblocking(False)
                 sp.sessions[c] = Session(c, addr[0], time.monotonic())
                 sp.log("connection from %s" % addr[0])
-            elif sock in mgmt:
-                try:
-                    c, _ = sock.accept()
-                except OSError:
-                    continue
-                if len(clients) >= MAX_CLIENTS:
-                    c.close()
-                    continue
-                c.setblocking(False)
-                clients[c] = time.monotonic() + CLIENT_WAIT
-            elif sock in clients:
-                try:
-                    sock.recv(4096)
-                except OSError:
-                    pass
-                del clients[sock]
-                answer(sock)
+            elif status.handle(sock):
+                continue
             elif sock in sp.sessions:
                 s = sp.sessions[sock]
                 try:
@@ -416,15 +371,13 @@ def main():
                 except Refuse as e:
                     sp.notify(s, e.code, e.subcode, str(e))
                 except Fatal as e:
-                    sp.log("FIXTURE FAULT from %s (%s): %s; exiting as a fragile router would "
-                           "(UPDATE: %s)" % (s.peer, e.trigger, e, e.raw.hex()))
-                    for t in bgp + mgmt:
-                        t.close()
-                    sys.exit(FIXTURE_EXIT)
+                    fixture.die("fragile-bgp", "FIXTURE FAULT from %s (%s): %s; exiting as a "
+                                "fragile router would (UPDATE: %s)"
+                                % (s.peer, e.trigger, e, e.raw.hex()), syslog,
+                                "FIXTURE FAULT from %s (%s): %s; process exits, watchdog: bgpd "
+                                "down" % (s.peer, e.trigger, e), bgp + status.socks)
         now = time.monotonic()
-        for c in [c for c, d in clients.items() if d <= now]:
-            del clients[c]
-            answer(c)
+        status.expire(now)
         for s in list(sp.sessions.values()):
             if s.state == "Connect" and now > s.deadline:
                 sp.close(s, "no OPEN within %d s" % OPEN_WAIT)

@@ -37,25 +37,22 @@ management port goes with it: that is what a health monitor sees. Frames the DUT
 With --syslog HOST:PORT it logs as a device configured with a remote syslog server does
 (RFC 3164 over UDP, from its first address): one informational line when it starts, and, when
 it dies, a critical line naming the trigger and saying the watchdog finds the management
-plane down (what dutlab's syslog monitor matches by default).
+plane down (what dutlab's syslog monitor matches by default). The management port, the
+syslog lines and the arguments every fixture has come from fixture.py (installed beside it).
 
 usage: fragile-responder.py --name NAME --port PORT --address ADDR... --interface IF...
                             [--die-on TRIGGER[,TRIGGER]] [--syslog HOST:PORT]
 """
-import argparse
-import os
 import select
 import socket
 import struct
-import sys
 import time
+
+import fixture
 
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
 TRIGGERS = ("lldp-port-id-overrun", "ipv4-option-length")
-FIXTURE_EXIT = 70
-MAX_CLIENTS = 64
-CLIENT_WAIT = 1.0  # seconds a management client has to send its request
 
 
 class Fatal(Exception):
@@ -153,58 +150,12 @@ def parse(frame, fatal):
     return "ok"
 
 
-def listeners(addresses, port):
-    socks = []
-    for a in addresses:
-        family = socket.AF_INET6 if ":" in a else socket.AF_INET
-        s = socket.socket(family, socket.SOCK_STREAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if family == socket.AF_INET6:
-            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-        s.bind((a, port))
-        s.listen(16)
-        s.setblocking(False)
-        socks.append(s)
-    return socks
-
-
-class Syslog:
-    """RFC 3164 lines over UDP to a remote receiver, sent from the DUT's own address."""
-
-    FACILITY_DAEMON = 3
-
-    def __init__(self, target, source, hostname):
-        host, _, port = target.rpartition(":")
-        self.target = (host.strip("[]"), int(port))
-        family = socket.AF_INET6 if ":" in self.target[0] else socket.AF_INET
-        self.sock = socket.socket(family, socket.SOCK_DGRAM)
-        self.sock.bind((source, 0))
-        self.hostname = hostname
-
-    def send(self, severity, text):
-        stamp = time.strftime("%b %e %H:%M:%S")
-        line = "<%d>%s %s fragile-responder[%d]: %s" % (
-            self.FACILITY_DAEMON * 8 + severity, stamp, self.hostname, os.getpid(), text)
-        try:
-            self.sock.sendto(line.encode()[:1024], self.target)
-        except OSError as e:
-            print("fragile-responder: syslog to %s:%d failed: %s" % (*self.target, e),
-                  flush=True)
-
-
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--name", required=True)
-    ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--address", action="append", required=True)
+    ap = fixture.arguments(__doc__, TRIGGERS, syslog=True)
+    ap.add_argument("--port", type=int, required=True, help="the management (status) port")
     ap.add_argument("--interface", action="append", required=True)
-    ap.add_argument("--die-on", default="", help="comma-separated: " + ", ".join(TRIGGERS))
-    ap.add_argument("--syslog", help="HOST:PORT of the remote syslog receiver")
-    a = ap.parse_args()
-    fatal = set(t for t in a.die_on.split(",") if t)
-    for t in fatal:
-        if t not in TRIGGERS:
-            ap.error("unknown trigger %r; known: %s" % (t, ", ".join(TRIGGERS)))
+    a = fixture.parse(ap)
+    fatal = a.fatal
 
     raws = {}
     for ifname in a.interface:
@@ -213,38 +164,28 @@ def main():
         r.bind((ifname, ETH_P_ALL))
         r.setblocking(False)
         raws[r] = ifname
-    tcp = listeners(a.address, a.port)
-    clients = {}  # socket -> deadline
     seen = malformed = 0
     started = time.time()
+
+    def status():
+        return "%s ok: up %d s, %d frames parsed, %d malformed ignored\n" % (
+            a.name, time.time() - started, seen, malformed)
+
+    mgmt = fixture.StatusPort(a.address, a.port, status)
     print("fragile-responder (lab fixture): %s on %s, tcp/%d; dies on: %s"
           % (a.name, ",".join(a.interface), a.port, ",".join(sorted(fatal)) or "nothing"),
           flush=True)
-    syslog = None
-    if a.syslog:
-        v4 = [x for x in a.address if ":" not in x]
-        v6 = [x for x in a.address if ":" in x]
-        syslog = Syslog(a.syslog, (v6 if ":" in a.syslog.rpartition(":")[0] else v4)[0], a.name)
-        syslog.send(6, "started: management port tcp/%d, parsing frames on %s"
+    syslog = fixture.syslog_of(a, "fragile-responder")
+    if syslog:
+        syslog.send(fixture.Syslog.INFO, "started: management port tcp/%d, parsing frames on %s"
                     % (a.port, ",".join(a.interface)))
-
-    def answer(c):
-        body = "%s ok: up %d s, %d frames parsed, %d malformed ignored\n" % (
-            a.name, time.time() - started, seen, malformed)
-        try:
-            c.sendall(("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
-                       "Connection: close\r\n\r\n%s" % (len(body), body)).encode())
-            c.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
-        c.close()
 
     while True:
         now = time.monotonic()
         timeout = 1.0
-        if clients:
-            timeout = max(0.0, min(clients.values()) - now)
-        ready, _, _ = select.select(list(raws) + tcp + list(clients), [], [], timeout)
+        if mgmt.clients:
+            timeout = max(0.0, mgmt.wake() - now)
+        ready, _, _ = select.select(list(raws) + mgmt.readable(), [], [], timeout)
         for s in ready:
             if s in raws:
                 for _ in range(256):  # drain a burst, bounded
@@ -258,38 +199,17 @@ def main():
                     try:
                         verdict = parse(frame, fatal)
                     except Fatal as e:
-                        print("fragile-responder: FIXTURE FAULT on %s (%s): %s; exiting as a "
-                              "fragile device would (frame: %s)"
-                              % (raws[s], e.trigger, e, frame[:64].hex()), flush=True)
-                        if syslog:
-                            syslog.send(2, "FIXTURE FAULT on %s (%s): %s; process exits, "
-                                        "watchdog: management plane down" % (raws[s], e.trigger, e))
-                        for t in tcp:
-                            t.close()
-                        sys.exit(FIXTURE_EXIT)
+                        fixture.die("fragile-responder", "FIXTURE FAULT on %s (%s): %s; exiting "
+                                    "as a fragile device would (frame: %s)"
+                                    % (raws[s], e.trigger, e, frame[:64].hex()), syslog,
+                                    "FIXTURE FAULT on %s (%s): %s; process exits, watchdog: "
+                                    "management plane down" % (raws[s], e.trigger, e),
+                                    mgmt.socks)
                     if verdict != "ok":
                         malformed += 1
-            elif s in tcp:
-                try:
-                    c, _ = s.accept()
-                except OSError:
-                    continue
-                if len(clients) >= MAX_CLIENTS:
-                    c.close()
-                    continue
-                c.setblocking(False)
-                clients[c] = time.monotonic() + CLIENT_WAIT
             else:
-                try:
-                    s.recv(4096)
-                except OSError:
-                    pass
-                del clients[s]
-                answer(s)
-        now = time.monotonic()
-        for c in [c for c, d in clients.items() if d <= now]:
-            del clients[c]
-            answer(c)
+                mgmt.handle(s)
+        mgmt.expire(time.monotonic())
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ dutlab's stateful robustness campaigns (TS-0014-1 5.3.2.3: RTSP, RTP, RTCP) must
 they notice a camera whose streaming process dies on a malformed request, find the request
 that did it and save a reproducer. A real RTSP server that crashes on a known request is hard
 to ship in a lab, so stream-bad (lab/duts/stream/bad, lab/lib/stream.sh) runs this fixture on
-tcp/554 instead of GStreamer's. It is NOT an RTSP implementation: one stream (--path), RTP
+tcp/554 instead of GStreamer's, and camera-bad runs it on tcp/8554 beside its own RTSP server. It is NOT an RTSP implementation: one stream (--path), RTP
 over TCP only (interleaved, RFC 2326 10.12), no UDP transport, no RTSP over HTTP. It serves
 
   OPTIONS        to anyone (Public: the methods below)
@@ -43,35 +43,33 @@ It serves a status port (--mgmt-port, one HTTP status line: uptime, connections,
 requests, malformations refused) as fragile-responder.py and fragile-bgp.py do, and with
 --syslog HOST:PORT logs as a device with a remote syslog server does (RFC 3164 over UDP from
 its first address of that family): one line when it starts and, when it dies, a critical line
-naming the trigger that says the watchdog finds the streaming service down.
+naming the trigger that says the watchdog finds the streaming service down. The status port,
+the syslog lines, the listeners and the arguments every fixture has come from fixture.py
+(installed beside it).
 
 usage: fragile-rtsp.py --name NAME --address ADDR... --user USER --password PASSWORD
-                       [--port 554] [--path /stream] [--realm REALM] [--mgmt-port PORT]
+                       [--port 554] [--path /stream] [--realm REALM] [--server TEXT]
+                       [--mgmt-port PORT]
                        [--die-on TRIGGER[,TRIGGER]] [--syslog HOST:PORT]
 """
-import argparse
 import hashlib
-import os
 import re
 import secrets
 import select
-import socket
 import struct
-import sys
 import time
 
+import fixture
+
 TRIGGERS = ("interleaved-overrun", "cseq-digits")
-FIXTURE_EXIT = 70
 MAX_CONNECTIONS = 32
-MAX_CLIENTS = 64
 MAX_HEADER = 8192  # bytes of a request line and its headers
 MAX_BODY = 65536
 MAX_BUFFER = 2 * MAX_BODY
-CLIENT_WAIT = 1.0  # seconds a status client has to send its request
 IDLE = 60  # seconds a connection may stay silent (the session timeout)
 RTP_EVERY = 0.2
 RTCP_EVERY = 2.0
-SERVER = "Acme STR-200 RTSP/1.2.0"
+SERVER = "Acme STR-200 RTSP/1.2.0"  # the Server header, unless --server names another
 METHODS = ("OPTIONS", "DESCRIBE", "SETUP", "PLAY", "PAUSE", "GET_PARAMETER", "SET_PARAMETER",
            "TEARDOWN")
 NOT_ALLOWED = ("ANNOUNCE", "RECORD", "REDIRECT")
@@ -97,29 +95,6 @@ class Refuse(Exception):
     def __init__(self, status, detail, close=False, cseq=None):
         super().__init__(detail)
         self.status, self.close, self.cseq = status, close, cseq
-
-
-class Syslog:
-    """RFC 3164 lines over UDP to a remote receiver, sent from the DUT's own address."""
-
-    FACILITY_DAEMON = 3
-
-    def __init__(self, target, source, hostname):
-        host, _, port = target.rpartition(":")
-        self.target = (host.strip("[]"), int(port))
-        family = socket.AF_INET6 if ":" in self.target[0] else socket.AF_INET
-        self.sock = socket.socket(family, socket.SOCK_DGRAM)
-        self.sock.bind((source, 0))
-        self.hostname = hostname
-
-    def send(self, severity, text):
-        stamp = time.strftime("%b %e %H:%M:%S")
-        line = "<%d>%s %s fragile-rtsp[%d]: %s" % (
-            self.FACILITY_DAEMON * 8 + severity, stamp, self.hostname, os.getpid(), text)
-        try:
-            self.sock.sendto(line.encode()[:1024], self.target)
-        except OSError as e:
-            print("fragile-rtsp: syslog to %s:%d failed: %s" % (*self.target, e), flush=True)
 
 
 def md5(text):
@@ -154,7 +129,7 @@ class Connection:
 class Server:
     def __init__(self, a):
         self.a = a
-        self.fatal = set(t for t in a.die_on.split(",") if t)
+        self.fatal = a.fatal
         self.conns = {}
         self.requests = self.refused = self.sessions = 0
         self.started = time.time()
@@ -183,7 +158,7 @@ class Server:
         lines = ["RTSP/1.0 %d %s" % (status, REASONS.get(status, "Error"))]
         if cseq is not None:
             lines.append("CSeq: %s" % cseq)
-        lines.append("Server: " + SERVER)
+        lines.append("Server: " + self.a.server)
         lines.append("Date: " + time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime()))
         lines.extend(headers)
         if body:
@@ -422,79 +397,39 @@ class Server:
                    self.sessions, self.requests, self.refused))
 
 
-def listeners(addresses, port):
-    socks = []
-    for a in addresses:
-        family = socket.AF_INET6 if ":" in a else socket.AF_INET
-        s = socket.socket(family, socket.SOCK_STREAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if family == socket.AF_INET6:
-            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-        s.bind((a, port))
-        s.listen(16)
-        s.setblocking(False)
-        socks.append(s)
-    return socks
-
-
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--name", required=True)
-    ap.add_argument("--address", action="append", required=True)
+    ap = fixture.arguments(__doc__, TRIGGERS, syslog=True, mgmt_port=0)
     ap.add_argument("--port", type=int, default=554)
     ap.add_argument("--path", default="/stream")
     ap.add_argument("--user", required=True)
     ap.add_argument("--password", required=True)
     ap.add_argument("--realm", default="Acme STR-200")
-    ap.add_argument("--mgmt-port", type=int, default=0)
-    ap.add_argument("--die-on", default="", help="comma-separated: " + ", ".join(TRIGGERS))
-    ap.add_argument("--syslog", help="HOST:PORT of the remote syslog receiver")
-    a = ap.parse_args()
+    ap.add_argument("--server", default=SERVER, help="the Server header of every answer")
+    a = fixture.parse(ap)
     sv = Server(a)
-    for t in sv.fatal:
-        if t not in TRIGGERS:
-            ap.error("unknown trigger %r; known: %s" % (t, ", ".join(TRIGGERS)))
-    rtsp = listeners(a.address, a.port)
-    mgmt = listeners(a.address, a.mgmt_port) if a.mgmt_port else []
-    clients = {}  # status socket -> deadline
+    rtsp = fixture.listeners(a.address, a.port)
+    status = fixture.StatusPort(a.address, a.mgmt_port, sv.status)
     sv.log("(lab fixture) %s: rtsp://%s%s on tcp/%d of %s%s; dies on: %s"
            % (a.name, sv.hostport(), a.path, a.port, ",".join(a.address),
               ", status tcp/%d" % a.mgmt_port if a.mgmt_port else "",
               ",".join(sorted(sv.fatal)) or "nothing"))
-    syslog = None
-    if a.syslog:
-        v4 = [x for x in a.address if ":" not in x]
-        v6 = [x for x in a.address if ":" in x]
-        syslog = Syslog(a.syslog, (v6 if ":" in a.syslog.rpartition(":")[0] else v4)[0], a.name)
-        syslog.send(6, "started: rtsp tcp/%d%s" % (
+    syslog = fixture.syslog_of(a, "fragile-rtsp")
+    if syslog:
+        syslog.send(fixture.Syslog.INFO, "started: rtsp tcp/%d%s" % (
             a.port, ", status tcp/%d" % a.mgmt_port if a.mgmt_port else ""))
 
-    def answer(c):
-        body = sv.status()
-        try:
-            c.sendall(("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
-                       "Connection: close\r\n\r\n%s" % (len(body), body)).encode())
-            c.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
-        c.close()
-
     def die(c, e, request):
-        sv.log("FIXTURE FAULT from %s (%s): %s; exiting as a fragile camera would (request: %s)"
-               % (c.peer, e.trigger, e, request[:512].hex()))
-        if syslog:
-            syslog.send(2, "FIXTURE FAULT from %s (%s): %s; process exits, watchdog: "
-                        "streaming service down" % (c.peer, e.trigger, e))
-        for t in rtsp + mgmt:
-            t.close()
-        sys.exit(FIXTURE_EXIT)
+        fixture.die("fragile-rtsp", "FIXTURE FAULT from %s (%s): %s; exiting as a fragile camera "
+                    "would (request: %s)" % (c.peer, e.trigger, e, request[:512].hex()),
+                    syslog, "FIXTURE FAULT from %s (%s): %s; process exits, watchdog: "
+                    "streaming service down" % (c.peer, e.trigger, e), rtsp + status.socks)
 
     while True:
         now = time.monotonic()
-        wake = [now + 1.0] + list(clients.values())
+        wake = [now + 1.0] + ([status.wake()] if status.clients else [])
         wake += [min(c.next_rtp, c.next_rtcp) for c in sv.conns.values() if c.playing]
         writers = [c.sock for c in sv.conns.values() if c.out]
-        ready, writable, _ = select.select(rtsp + mgmt + list(sv.conns) + list(clients),
+        ready, writable, _ = select.select(rtsp + status.readable() + list(sv.conns),
                                           writers, [], max(0.0, min(wake) - now))
         for sock in writable:
             c = sv.conns.get(sock)
@@ -521,23 +456,8 @@ def main():
                     continue
                 s.setblocking(False)
                 sv.conns[s] = Connection(s, addr[0], time.monotonic())
-            elif sock in mgmt:
-                try:
-                    s, _ = sock.accept()
-                except OSError:
-                    continue
-                if len(clients) >= MAX_CLIENTS:
-                    s.close()
-                    continue
-                s.setblocking(False)
-                clients[s] = time.monotonic() + CLIENT_WAIT
-            elif sock in clients:
-                try:
-                    sock.recv(4096)
-                except OSError:
-                    pass
-                del clients[sock]
-                answer(sock)
+            elif status.handle(sock):
+                continue
             elif sock in sv.conns:
                 c = sv.conns[sock]
                 try:
@@ -564,9 +484,7 @@ def main():
                     except Fatal as e:
                         die(c, e, before)
         now = time.monotonic()
-        for s in [s for s, d in clients.items() if d <= now]:
-            del clients[s]
-            answer(s)
+        status.expire(now)
         for c in list(sv.conns.values()):
             if now - c.last_rx > IDLE and not c.playing:
                 sv.close(c, "idle for %d s" % IDLE)

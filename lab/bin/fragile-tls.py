@@ -24,22 +24,23 @@ record's bytes) on exactly this, and on nothing else:
                      matter (before or during the handshake).
 
 Without --die-on the same reader runs and never exits. When it dies, tcp/443 goes with it:
-that is what the session campaign's re-establishing and its TLS check see.
+that is what the session campaign's re-establishing and its TLS check see. With --syslog
+HOST:PORT it logs its start and its death as a device with a remote syslog server does. The
+syslog lines, the listeners and the arguments every fixture has come from fixture.py
+(installed beside it).
 
 usage: fragile-tls.py --name NAME --address ADDR... --cert PEM --key PEM
-                      [--port 443] [--die-on heartbeat-overrun]
+                      [--port 443] [--die-on heartbeat-overrun] [--syslog HOST:PORT]
 """
-import argparse
-import os
 import select
-import socket
 import ssl
 import sys
 import threading
 import time
 
+import fixture
+
 TRIGGERS = ("heartbeat-overrun",)
-FIXTURE_EXIT = 70
 RECORD_MAX = 16384 + 2048
 CLIENT_SECONDS = 10  # a connection idle this long is closed
 CONNECTIONS_MAX = 64
@@ -56,7 +57,7 @@ class Fatal(Exception):
         self.raw = raw
 
 
-def inspect(record, die_on):
+def inspect(record, fatal):
     """The careless firmware's look at one whole record (header included)."""
     if record[0] != 24 or len(record) < 8:
         return
@@ -64,7 +65,7 @@ def inspect(record, die_on):
     if body[0] != 1:
         return
     payload_length = int.from_bytes(body[1:3], "big")
-    if payload_length > len(body) - 3 and die_on == "heartbeat-overrun":
+    if payload_length > len(body) - 3 and "heartbeat-overrun" in fatal:
         raise Fatal("heartbeat-overrun",
                     "heartbeat payload_length %d over the %d bytes the record holds after it"
                     % (payload_length, len(body) - 3), record)
@@ -77,7 +78,7 @@ def pump(tls, sock):
         sock.sendall(data)
 
 
-def serve(args, context, sock, peer, lock):
+def serve(args, context, sock, peer, lock, syslog):
     incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
     obj = context.wrap_bio(incoming, outgoing, server_side=True)
     tls = {"out": outgoing}
@@ -104,7 +105,7 @@ def serve(args, context, sock, peer, lock):
                     break
                 record, buffered = buffered[:5 + length], buffered[5 + length:]
                 with lock:
-                    inspect(record, args.die_on)
+                    inspect(record, args.fatal)
                 incoming.write(record)
             try:
                 if not handshaken:
@@ -123,9 +124,10 @@ def serve(args, context, sock, peer, lock):
                 break
             pump(tls, sock)
     except Fatal as e:
-        log(args.name, "FIXTURE FAULT from %s (%s): %s; exiting as a fragile device would "
-            "(record: %s)" % (peer, e.trigger, e, e.raw[:64].hex()))
-        os._exit(FIXTURE_EXIT)
+        fixture.die("fragile-tls[%s]" % args.name, "FIXTURE FAULT from %s (%s): %s; exiting as "
+                    "a fragile device would (record: %s)" % (peer, e.trigger, e, e.raw[:64].hex()),
+                    syslog, "FIXTURE FAULT from %s (%s): %s; process exits, watchdog: TLS "
+                    "service down" % (peer, e.trigger, e), from_thread=True)
     except OSError:
         pass
     finally:
@@ -136,28 +138,21 @@ def serve(args, context, sock, peer, lock):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--name", required=True)
-    ap.add_argument("--address", action="append", required=True)
+    ap = fixture.arguments(__doc__, TRIGGERS, syslog=True)
     ap.add_argument("--port", type=int, default=443)
     ap.add_argument("--cert", required=True)
     ap.add_argument("--key", required=True)
-    ap.add_argument("--die-on", choices=TRIGGERS)
-    args = ap.parse_args()
+    args = fixture.parse(ap)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.load_cert_chain(args.cert, args.key)
-    listeners = []
-    for address in args.address:
-        family = socket.AF_INET6 if ":" in address else socket.AF_INET
-        s = socket.socket(family, socket.SOCK_STREAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind((address, args.port))
-        s.listen(64)
-        listeners.append(s)
+    listeners = fixture.listeners(args.address, args.port, backlog=64)
     log(args.name, "serving TLS on port %d of %s%s" % (
         args.port, ", ".join(args.address),
-        "; dies on " + args.die_on if args.die_on else ""))
+        "; dies on " + ",".join(sorted(args.fatal)) if args.fatal else ""))
+    syslog = fixture.syslog_of(args, "fragile-tls")
+    if syslog:
+        syslog.send(fixture.Syslog.INFO, "started: tls tcp/%d" % args.port)
     lock = threading.Lock()
     while True:
         ready, _, _ = select.select(listeners, [], [], 1.0)
@@ -169,7 +164,8 @@ def main():
             if threading.active_count() > CONNECTIONS_MAX:
                 sock.close()
                 continue
-            threading.Thread(target=serve, args=(args, context, sock, peer[0], lock),
+            sock.setblocking(True)  # the listener is non-blocking; serve() selects itself
+            threading.Thread(target=serve, args=(args, context, sock, peer[0], lock, syslog),
                              daemon=True).start()
 
 

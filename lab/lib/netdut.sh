@@ -440,7 +440,7 @@ probe_lldpd() {
 # fields it dies on; none (the good variants) runs the same parser, which never dies.
 svc_responder() {
 	local args=() i
-	install -m 0755 "$LAB_DIR/bin/fragile-responder.py" "$STATE/bin/"
+	install -m 0755 "$LAB_DIR/bin/fragile-responder.py" "$LAB_DIR/bin/fixture.py" "$STATE/bin/"
 	for i in $(netdut_dut_ifs); do
 		args+=(--interface "$i")
 	done
@@ -463,7 +463,7 @@ netdut_restart() {
 	lab_lock
 	ns_exists "$T_NS" || die "$T_NAME is down; bring it up with 'lab/lab up $T_NAME'"
 	[ -n "$T_PORT_B" ] || routing_dut || stream_dut || fragile_tls_dut ||
-		die "$T_NAME: restart is for the layer-2/3, routing and streaming DUTs and tlslab-fragile (lib/netdut.sh, lib/routing.sh, lib/stream.sh, lib/tls-servers.sh); use up"
+		die "$T_NAME: restart is for the layer-2/3, routing and streaming DUTs, camera-bad and tlslab-fragile (lib/netdut.sh, lib/routing.sh, lib/stream.sh, lib/tls-servers.sh); use up"
 	inode=$(ns_inode "$T_NS")
 	for f in "$STATE"/pids/*.pid; do
 		[ -f "$f" ] || continue

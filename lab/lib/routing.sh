@@ -24,6 +24,8 @@
 #   bgp_as, bgp_peer_as   the DUT's AS and the tester's (the peer at tester_ipv4's address)
 #   bgp_password          TCP-MD5 (RFC 2385) key of the BGP session; empty: none
 #   ospf_md5_key          OSPFv2 message-digest key (key id 1) on port A; empty: no authentication
+#   ospf_network          port A's OSPF interface type: point-to-point (default) or broadcast
+#                         (a DR and a BDR elected, RFC 2328 9.4)
 #   rip_md5_key           RIPv2 keyed-MD5 key (key id 1) on port A; empty: no authentication
 #   announce              the prefixes the DUT originates (IPv4 and IPv6, space-separated)
 # (the fragile BGP speaker's trigger is netdut.sh's `fragile` key: as-path-overrun or none)
@@ -40,6 +42,7 @@ ROUTING_FRR_MOUNTS=(mkdir:/run/frr tmpfs:/run/frr mkdir:/var/tmp/frr tmpfs:/var/
 # routing_defaults: the keys' defaults, before load_topology reads a topology.
 routing_defaults() {
 	T_BGP_AS=65000 T_BGP_PEER_AS=65001 T_BGP_PASSWORD="" T_OSPF_KEY="" T_RIP_KEY="" T_ANNOUNCE=""
+	T_OSPF_NETWORK=point-to-point
 }
 
 # routing_key KEY VALUE: take a key of this library; status 1 if it is none of them.
@@ -51,6 +54,9 @@ routing_key() {
 		;;
 	bgp_password) T_BGP_PASSWORD=$2 ;;
 	ospf_md5_key) T_OSPF_KEY=$2 ;;
+	ospf_network)
+		case $2 in point-to-point | broadcast) T_OSPF_NETWORK=$2 ;; *) die "$1 must be point-to-point or broadcast, got '$2'" ;; esac
+		;;
 	rip_md5_key) T_RIP_KEY=$2 ;;
 	announce)
 		# shellcheck disable=SC2086 # one address a word
@@ -163,13 +169,13 @@ EOF
 	expect bgpd listen tcp/179
 }
 
-# svc_ospfd: FRR's ospfd: OSPFv2 area 0 on port A, point-to-point, hellos every
+# svc_ospfd: FRR's ospfd: OSPFv2 area 0 on port A, point-to-point or broadcast (ospf_network), hellos every
 # ROUTING_OSPF_HELLO s; with ospf_md5_key message-digest authentication (RFC 2328 D.3).
 svc_ospfd() {
 	local f="$STATE/etc/ospfd.conf"
 	{
 		routing_frr_head ospfd
-		printf 'interface %s\n ip ospf network point-to-point\n' "$T_DUT_IF"
+		printf 'interface %s\n ip ospf network %s\n' "$T_DUT_IF" "$T_OSPF_NETWORK"
 		printf ' ip ospf hello-interval %s\n ip ospf dead-interval %s\n' "$ROUTING_OSPF_HELLO" "$ROUTING_OSPF_DEAD"
 		if [ -n "$T_OSPF_KEY" ]; then
 			printf ' ip ospf authentication message-digest\n ip ospf message-digest-key 1 md5 %s\n' "$T_OSPF_KEY"
@@ -206,7 +212,7 @@ svc_ripd() {
 # on port A (timers as ospfd's and ripd's), announcing `announce` (static blackhole routes
 # exported to BGP and RIP). Control socket $STATE/bird.ctl (birdc -s).
 svc_bird() {
-	local f="$STATE/etc/bird.conf" p s4="" s6="" pw="" ospf_auth="" rip_auth="" peer out
+	local f="$STATE/etc/bird.conf" p s4="" s6="" pw="" ospf_auth="" ospf_type rip_auth="" peer out
 	peer=$(routing_peer)
 	for p in $T_ANNOUNCE; do
 		case $p in
@@ -217,6 +223,8 @@ svc_bird() {
 		esac
 	done
 	[ -z "$T_BGP_PASSWORD" ] || pw="	password \"$T_BGP_PASSWORD\";"
+	ospf_type=ptp
+	[ "$T_OSPF_NETWORK" = point-to-point ] || ospf_type=broadcast
 	[ -z "$T_OSPF_KEY" ] || ospf_auth="authentication cryptographic; password \"$T_OSPF_KEY\" { id 1; algorithm keyed md5; };"
 	[ -z "$T_RIP_KEY" ] || rip_auth="authentication cryptographic; password \"$T_RIP_KEY\" { id 1; algorithm keyed md5; };"
 	cat >"$f" <<EOF
@@ -246,7 +254,7 @@ protocol ospf v2 ospf4 {
 	ipv4 { import all; export none; };
 	area 0 {
 		interface "$T_DUT_IF" {
-			type ptp; hello $ROUTING_OSPF_HELLO; dead $ROUTING_OSPF_DEAD;
+			type $ospf_type; hello $ROUTING_OSPF_HELLO; dead $ROUTING_OSPF_DEAD;
 			$ospf_auth
 		};
 	};
@@ -291,7 +299,7 @@ status_bird() {
 # fragile=as-path-overrun, exits on exactly that malformed AS_PATH (see its docstring).
 svc_fragilebgp() {
 	local args=() p
-	install -m 0755 "$LAB_DIR/bin/fragile-bgp.py" "$STATE/bin/"
+	install -m 0755 "$LAB_DIR/bin/fragile-bgp.py" "$LAB_DIR/bin/fixture.py" "$STATE/bin/"
 	for p in $T_ANNOUNCE; do
 		case $p in *:*) ;; *) args+=(--announce "$p") ;; esac
 	done

@@ -153,6 +153,12 @@ web_prepare() {
 		fill "$f" >"$d/www/$(basename "$f")"
 	done
 	web_vendor_ca
+	# A power cycle (lab restart: NETDUT_RESTART=1) keeps the certificate and key the
+	# device has, as flash does; only up and a factory reset make new ones.
+	if [ "${NETDUT_RESTART:-0}" = 1 ] && [ -s "$d/key.pem" ] && [ -s "$d/cert.pem" ]; then
+		web_htpasswd "$d"
+		return 0
+	fi
 	rm -f "$d/key.pem" "$d/cert.pem" "$d/cert.csr"
 	if [ "$T_WEB_CERT" = vendor-ca ]; then
 		(
@@ -178,10 +184,15 @@ web_prepare() {
 	fi
 	chmod 0600 "$d/key.pem"
 	chmod 0644 "$d/cert.pem"
+	web_htpasswd "$d"
+}
+
+# web_htpasswd DIR: the admin's htpasswd of the web UI in DIR.
+web_htpasswd() {
 	printf 'admin:%s\n' "$(printf '%s\n' "$T_ADMIN_PASSWORD" | openssl passwd -6 -stdin)" \
-		>"$d/htpasswd"
-	chgrp www-data "$d/htpasswd"
-	chmod 0640 "$d/htpasswd"
+		>"$1/htpasswd"
+	chgrp www-data "$1/htpasswd"
+	chmod 0640 "$1/htpasswd"
 }
 
 # web_http_server ROOT PAGES: the plain-HTTP server block on port 80 (PAGES: index and
@@ -326,7 +337,10 @@ sshd_spawn() {
 # AES-GCM/CTR, HMAC-SHA-2 ETM (OpenSSH still adds its ext-info and kex-strict markers).
 svc_ssh() {
 	local d="$STATE/ssh" crypto
-	ssh_host_keys "$d"
+	# a power cycle (lab restart) keeps the host keys; up and a factory reset make new ones
+	if [ "${NETDUT_RESTART:-0}" != 1 ] || [ ! -s "$d/ssh_host_ecdsa_key" ]; then
+		ssh_host_keys "$d"
+	fi
 	crypto="HostKey $d/ssh_host_ed25519_key
 HostKey $d/ssh_host_ecdsa_key"
 	if [ "$T_SSH_CRYPTO" = approved ]; then

@@ -256,7 +256,7 @@ fragile_tls_dut() {
 # payload_length overruns its record (see its docstring).
 svc_fragiletls() {
 	tlslab_pki
-	install -m 0755 "$LAB_DIR/bin/fragile-tls.py" "$STATE/bin/"
+	install -m 0755 "$LAB_DIR/bin/fragile-tls.py" "$LAB_DIR/bin/fixture.py" "$STATE/bin/"
 	spawn fragiletls -- "$PYTHON" "$STATE/bin/fragile-tls.py" --name "$T_NAME" \
 		--address "$T_ADDR4" --address "$T_ADDR6" --port 443 \
 		--cert "$STATE/pki/ec.pem" --key "$STATE/pki/ec.key" --die-on heartbeat-overrun

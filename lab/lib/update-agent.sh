@@ -15,14 +15,17 @@ svc_update() {
 	local d="$STATE/update-ca" mode=${T_UPDATE_AGENT:-verify}
 	mkdir -p "$d" "$STATE/update"
 	chmod 0755 "$d"
-	(
-		umask 077
-		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 825 \
-			-subj "/O=$T_VENDOR (lab)/CN=$T_VENDOR $T_MODEL update CA" \
-			-addext 'basicConstraints=critical,CA:TRUE' \
-			-addext 'keyUsage=critical,keyCertSign,cRLSign' \
-			-keyout "$d/ca.key" -out "$d/ca.pem" 2>>"$STATE/log/openssl.log"
-	) || die "$T_NAME: cannot make the update CA (see $STATE/log/openssl.log)"
+	# a power cycle (lab restart) keeps the CA the agent pins; up makes a new one
+	if [ "${NETDUT_RESTART:-0}" != 1 ] || [ ! -s "$d/ca.pem" ] || [ ! -s "$d/ca.key" ]; then
+		(
+			umask 077
+			openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 825 \
+				-subj "/O=$T_VENDOR (lab)/CN=$T_VENDOR $T_MODEL update CA" \
+				-addext 'basicConstraints=critical,CA:TRUE' \
+				-addext 'keyUsage=critical,keyCertSign,cRLSign' \
+				-keyout "$d/ca.key" -out "$d/ca.pem" 2>>"$STATE/log/openssl.log"
+		) || die "$T_NAME: cannot make the update CA (see $STATE/log/openssl.log)"
+	fi
 	chmod 0600 "$d/ca.key"
 	chmod 0644 "$d/ca.pem"
 	# A hashed CA folder, so curl's --capath holds the pinned CA and nothing else.

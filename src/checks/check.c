@@ -3,6 +3,7 @@
 
 #include "checks/check.h"
 #include "core/error.h"
+#include "core/profile.h"
 
 static const char *const verdict_names[VERDICT_COUNT] = {
 	[VERDICT_PASS] = "pass",
@@ -30,6 +31,25 @@ int verdict_from_name(const char *name, enum verdict *out)
 		}
 	}
 	return DL_EINVAL;
+}
+
+const char *collector_unmet_need(const struct collector *collector, const struct profile *profile,
+				 uint32_t mask)
+{
+	uint32_t needs = collector->needs & mask;
+	if ((needs & NEED_DUT_ADDRESS) && profile->address_count == 0)
+		return "needs at least one DUT address; the profile's dut.addresses is empty";
+	if ((needs & NEED_TESTER_INTERFACE) && profile->scope.interface_count == 0)
+		return "needs a tester interface; the profile's scope.interfaces is empty";
+	if ((needs & NEED_DECLARED_SERVICES) && profile->service_count == 0)
+		return "needs the vendor's declared services; the profile's services list is empty";
+	if ((needs & NEED_LOGIN_ADAPTER) && profile->credential_count == 0)
+		return "needs login credentials and a login adapter; the profile declares none";
+	if ((needs & NEED_ROBUSTNESS) && !profile->robustness.declared)
+		return "needs the profile's robustness section (the campaign's interface, "
+		       "duration, mix and health monitors; docs/profile.md), and the profile has "
+		       "none";
+	return NULL;
 }
 
 static char *format_text(const char *format, va_list args)

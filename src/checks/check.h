@@ -50,14 +50,22 @@ const char *verdict_name(enum verdict v); /* "pass", "not_applicable" */
 int verdict_from_name(const char *name, enum verdict *out);
 
 /* What a check needs; the runner checks these once and writes
- * not_applicable or inconclusive with the reason, never the check. */
+ * not_applicable or inconclusive with the reason, never the check (the plan
+ * checks NEED_PLANNED first: see below). */
 enum check_need {
 	NEED_DUT_ADDRESS = 1u << 0,      /* at least one dut.addresses entry */
 	NEED_TESTER_INTERFACE = 1u << 1, /* scope.interfaces is not empty */
 	NEED_CAPTURE = 1u << 2,          /* libpcap capture on the tester interface */
 	NEED_LOGIN_ADAPTER = 1u << 3,
 	NEED_DECLARED_SERVICES = 1u << 4,
+	NEED_ROBUSTNESS = 1u << 5, /* the profile's robustness section */
 };
+
+/* The needs only a campaign the profile describes can meet: without a robustness section
+ * the profile asks for no robustness campaign, so the plan reports a clause whose every
+ * check lacks one as not_tested with the reason, before anything runs (as it does a clause
+ * above the target level), rather than the runner's inconclusive or an error. */
+#define NEED_PLANNED ((uint32_t)NEED_ROBUSTNESS)
 
 enum finding_severity {
 	FINDING_INFO,    /* observed, does not decide the verdict */
@@ -174,5 +182,10 @@ extern const size_t collector_registry_count;
 
 const struct check *check_find(const char *id);
 const struct collector *collector_find(const char *id);
+
+/* Why collector cannot run against profile: a sentence for the first of its needs in mask
+ * that the profile does not meet ("needs ...; the profile's ... is empty"), or NULL. */
+const char *collector_unmet_need(const struct collector *collector, const struct profile *profile,
+				 uint32_t mask);
 
 #endif

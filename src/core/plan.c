@@ -70,6 +70,41 @@ static int order_observers_first(struct plan *plan, struct dl_error *err)
 	return 0;
 }
 
+/* Every check of the clause needs what only the profile's campaign description gives
+ * (NEED_PLANNED: a robustness section) and the profile lacks it: the clause is not tested,
+ * with the reason, and its collectors do not run. One check that can run keeps the clause
+ * planned; the runner then reports the other as unmet. An unknown check is left to
+ * plan_build, which names it. */
+static bool profile_lacks(struct plan_item *item, const struct profile *profile)
+{
+	const struct catalog_clause *c = item->clause;
+	const char *why = NULL;
+	char ids[256] = "";
+	size_t used = 0;
+	for (size_t k = 0; k < c->check_count; k++) {
+		const struct check *check = check_find(c->checks[k].check_id);
+		if (!check || !check->collector)
+			return false;
+		const char *unmet = collector_unmet_need(check->collector, profile, NEED_PLANNED);
+		if (!unmet)
+			return false;
+		if (!why)
+			why = unmet;
+		int n = snprintf(ids + used, sizeof(ids) - used, "%s%s", k ? " and " : "",
+				 check->id);
+		if (n > 0)
+			used += (size_t)n;
+		if (used >= sizeof(ids) - 1)
+			used = sizeof(ids) - 1; /* truncated: the reason still names the need */
+	}
+	if (!why)
+		return false;
+	item->kind = PLAN_NOT_TESTED;
+	snprintf(item->reason, sizeof(item->reason), "not run: %s %s; add one to test this clause",
+		 ids, why);
+	return true;
+}
+
 static void plan_item_decide(struct plan_item *item, const struct plan *plan,
 			     const struct profile *profile)
 {
@@ -99,7 +134,8 @@ static void plan_item_decide(struct plan_item *item, const struct plan *plan,
 		return;
 	}
 	if (c->check_count > 0) {
-		item->kind = PLAN_CHECK;
+		if (!profile_lacks(item, profile))
+			item->kind = PLAN_CHECK;
 		return;
 	}
 	if (c->method == METHOD_DOCUMENT || c->method == METHOD_PHYSICAL) {

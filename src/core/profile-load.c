@@ -1406,11 +1406,33 @@ static int load_dotted(struct loader *l, const struct yaml_value *map, const cha
 	return rc;
 }
 
+/* robustness.ospf.network: the DUT's interface type facing the tester (RFC 2328 8.1) */
+static int load_ospf_network(struct loader *l, const struct yaml_value *v, bool *broadcast)
+{
+	struct yaml_value field;
+	bool present = false;
+	int rc = yaml_child(l->doc, v, "network", false, &field, &present);
+	if (rc || !present)
+		return rc;
+	char *name = NULL;
+	rc = yaml_string(l->doc, &field, 0, &name);
+	if (rc)
+		return rc;
+	bool point_to_point = strcmp(name, "point-to-point") == 0;
+	*broadcast = strcmp(name, "broadcast") == 0;
+	free(name);
+	if (!point_to_point && !*broadcast)
+		return yaml_fail(l->doc, field.at, field.path,
+				 "found an unknown OSPF network type; expected point-to-point or "
+				 "broadcast (the DUT's interface type, RFC 2328 8.1)");
+	return 0;
+}
+
 static int load_ospf(struct loader *l, const struct yaml_value *v,
 		     struct profile_robustness_ospf *o)
 {
-	static const char *const keys[] = {"area", "auth",      "password",      "key_id", "hello",
-					   "dead", "router_id", "dut_router_id", NULL};
+	static const char *const keys[] = {"area", "auth",      "password",      "key_id",  "hello",
+					   "dead", "router_id", "dut_router_id", "network", NULL};
 	struct yaml_value field;
 	bool present = false;
 	int rc = yaml_mapping(l->doc, v, keys);
@@ -1431,6 +1453,8 @@ static int load_ospf(struct loader *l, const struct yaml_value *v,
 		rc = load_dotted(l, v, "router_id", &o->router_id);
 	if (!rc)
 		rc = load_dotted(l, v, "dut_router_id", &o->dut_router_id);
+	if (!rc)
+		rc = load_ospf_network(l, v, &o->broadcast);
 	if (!rc)
 		rc = yaml_child(l->doc, v, "password", false, &field, &present);
 	if (!rc && present)
@@ -1483,19 +1507,25 @@ static int load_robustness_tls(struct loader *l, const struct yaml_value *v,
 	return rc;
 }
 
-/* robustness.rtsp: optional (without it the RTSP session asks for / on 554, no credentials) */
+/* robustness.rtsp: optional (without it the RTSP session asks for / on 554, no credentials;
+ * tls: true makes it RTSPS, on 322 unless port says) */
 static int load_robustness_rtsp(struct loader *l, const struct yaml_value *v,
 				struct profile_robustness_rtsp *t)
 {
-	static const char *const keys[] = {"port", "path", "user", "password", NULL};
+	static const char *const keys[] = {"port", "tls", "path", "user", "password", NULL};
 	struct yaml_value field;
 	bool present = false;
 	int rc = yaml_mapping(l->doc, v, keys);
 	if (rc)
 		return rc;
 	t->declared = true;
-	t->port = 554;
-	rc = load_number(l, v, "port", 1, 65535, &t->port);
+	rc = yaml_child(l->doc, v, "tls", false, &field, &present);
+	if (!rc && present)
+		rc = yaml_bool(l->doc, &field, &t->tls);
+	present = false;
+	t->port = t->tls ? 322 : 554; /* rtsps:// and rtsp:// (RFC 7826 19.2) */
+	if (!rc)
+		rc = load_number(l, v, "port", 1, 65535, &t->port);
 	if (!rc)
 		rc = yaml_child(l->doc, v, "path", false, &field, &present);
 	if (!rc && present) {
@@ -1621,6 +1651,7 @@ static int load_robustness(struct loader *l, const struct yaml_value *root)
 					   "max_failures",
 					   "session_establish",
 					   "session_check",
+					   "session_links",
 					   "bgp",
 					   "rip",
 					   "ospf",
@@ -1711,6 +1742,8 @@ static int load_robustness(struct loader *l, const struct yaml_value *root)
 				 &r->session_establish_seconds);
 	if (!rc)
 		rc = load_number(l, &section, "session_check", 1, 3600, &r->session_check_seconds);
+	if (!rc)
+		rc = load_number(l, &section, "session_links", 1, 64, &r->session_links);
 	if (!rc)
 		rc = yaml_child(l->doc, &section, "power_cycle", false, &field, &present);
 	if (!rc && present) {

@@ -166,6 +166,8 @@ struct profile_robustness_ospf {
 	unsigned dead;       /* RouterDeadInterval, seconds, as the DUT's; default 40 */
 	char *router_id;     /* ours; NULL: the tester's address */
 	char *dut_router_id; /* the DUT's; NULL: its address */
+	bool broadcast;      /* network: broadcast (RFC 2328 9: a DR and BDR elected); default
+				point-to-point */
 };
 
 /* robustness.tls: the TLS server the session campaign handshakes with (TS-0014-1 5.3.2.3). */
@@ -179,7 +181,8 @@ struct profile_robustness_tls {
  * (TS-0014-1 5.3.2.3): OPTIONS, DESCRIBE (Digest or Basic when asked), SETUP, PLAY. */
 struct profile_robustness_rtsp {
 	bool declared;
-	unsigned port;  /* default 554 */
+	unsigned port;  /* default 554, 322 with tls */
+	bool tls;       /* RTSPS: the session runs inside TLS (the certificate not verified) */
 	char *path;     /* the stream's path, "/stream"; NULL: "/" */
 	char *user;     /* NULL: no credentials (a 401 is then the DUT's refusal) */
 	char *password; /* with user */
@@ -212,13 +215,14 @@ struct profile_robustness {
 	unsigned recovery_seconds; /* waited for recovery before power_cycle; 0: 60 */
 	unsigned max_failures;     /* the campaign stops after this many; 0: 8 */
 	char *power_cycle;         /* the exec operation that power-cycles the DUT; NULL: none */
-	unsigned session_establish_seconds;  /* a session not back within this fails; 0: 20 */
-	unsigned session_check_seconds;      /* a session protocol's health check; 0: 10 */
+	unsigned session_establish_seconds; /* a session not back within this fails; 0: 20 */
+	unsigned session_check_seconds;     /* a session protocol's health check; 0: 10 */
+	unsigned session_links; /* sessions kept at once per protocol that allows it; 0: 1 */
 	struct profile_robustness_bgp bgp;   /* mix protocol "bgp" needs it */
 	struct profile_robustness_rip rip;   /* mix protocol "rip" needs it */
 	struct profile_robustness_tls tls;   /* mix protocol "tls" needs it */
 	struct profile_robustness_ospf ospf; /* mix protocol "ospf" needs it */
-	struct profile_robustness_rtsp rtsp; /* mix protocols "rtsp", "rtp", "rtcp" read it */
+	struct profile_robustness_rtsp rtsp; /* mix rtsp, rtp, rtcp, rtp-udp, rtcp-udp read it */
 };
 
 struct profile_artifact {

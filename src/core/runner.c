@@ -176,19 +176,6 @@ int runner_record_plan(struct store *store, const struct plan *plan, const struc
 
 /* ---- the campaign loop ---- */
 
-static const char *unmet_need(const struct collector *c, const struct profile *profile)
-{
-	if ((c->needs & NEED_DUT_ADDRESS) && profile->address_count == 0)
-		return "needs at least one DUT address; the profile's dut.addresses is empty";
-	if ((c->needs & NEED_TESTER_INTERFACE) && profile->scope.interface_count == 0)
-		return "needs a tester interface; the profile's scope.interfaces is empty";
-	if ((c->needs & NEED_DECLARED_SERVICES) && profile->service_count == 0)
-		return "needs the vendor's declared services; the profile's services list is empty";
-	if ((c->needs & NEED_LOGIN_ADAPTER) && profile->credential_count == 0)
-		return "needs login credentials and a login adapter; the profile declares none";
-	return NULL;
-}
-
 static int set_collector_state(struct store *store, const char *id, const char *state,
 			       const char *observation, const char *error, int64_t duration_ms,
 			       struct dl_error *err)
@@ -384,7 +371,7 @@ int runner_run(struct store *store, const struct profile *profile, const char *c
 			p.remaining_expected +=
 				pending[k].collector ? pending[k].collector->expected_seconds : 0;
 
-		const char *unmet = c ? unmet_need(c, profile) : NULL;
+		const char *unmet = c ? collector_unmet_need(c, profile, UINT32_MAX) : NULL;
 		if (!c || !c->collect || unmet) {
 			char message[512];
 			const char *state = "error";

@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/monotonic.h"
 #include "core/profile.h"
+#include "fuzz/bisect.h"
 #include "fuzz/campaign.h"
 #include "fuzz/checkpoint.h"
 #include "fuzz/health.h"
@@ -28,9 +29,8 @@
 #include "proto/packet.h"
 
 #define TEMPLATES_MAX 64
-#define HISTORY_MAX 4096        /* (time, next index) at each health poll */
-#define WINDOW_CASES_MAX 200000 /* the most cases one failure's window holds */
-#define BISECT_STEPS_MAX 40
+#define HISTORY_MAX 4096                   /* (time, next index) at each health poll */
+#define WINDOW_CASES_MAX 200000            /* the most cases one failure's window holds */
 #define REPRODUCER_CASES_MAX 4096          /* cases written into one reproducer */
 #define SENT_LOG_BYTES (64u << 20)         /* the pcapng of what was sent stops growing here */
 #define SCHEDULE_KEY 0x5343484544554c45ull /* "SCHEDULE": the template draw's PRNG key */
@@ -143,15 +143,16 @@ static bool arp_reply_seen(const uint8_t *frame, uint32_t captured, uint32_t wir
 }
 
 /* Learn the DUT's MAC by ARP when the profile does not give it. */
-static int learn_dut_mac(struct campaign *k, struct dl_error *err)
+static int learn_dut_mac(const struct profile *p, struct template_addresses *a,
+			 struct dl_error *err)
 {
-	const struct profile_robustness *r = k->r;
+	const struct profile_robustness *r = &p->robustness;
 	if (r->dut_mac)
-		return parse_mac(r->dut_mac, k->addresses.dut_mac) == 0
+		return parse_mac(r->dut_mac, a->dut_mac) == 0
 			       ? 0
 			       : dl_error_set(err, DL_EINVAL,
 					      "robustness.dut_mac '%s' is not a MAC", r->dut_mac);
-	if (k->addresses.dut4.s_addr == 0 || k->addresses.tester4.s_addr == 0)
+	if (a->dut4.s_addr == 0 || a->tester4.s_addr == 0)
 		return dl_error_set(err, DL_EINVAL,
 				    "robustness: the DUT's MAC on %s is unknown and cannot be "
 				    "learnt by ARP (no IPv4 address on both sides); give "
@@ -160,8 +161,7 @@ static int learn_dut_mac(struct campaign *k, struct dl_error *err)
 	struct ring *rx = NULL;
 	struct ring_options o = {
 		.receive = true, .send = true, .protocol = 0x0806, .ignore_outgoing = true};
-	int rc = ring_open(&rx, k->config->profile ? &k->config->profile->scope : NULL,
-			   r->interface, &o, err);
+	int rc = ring_open(&rx, &p->scope, r->interface, &o, err);
 	if (rc)
 		return rc;
 	uint8_t frame[42] = {0};
@@ -171,9 +171,9 @@ static int learn_dut_mac(struct campaign *k, struct dl_error *err)
 	frame[14] = 0, frame[15] = 1, frame[16] = 8, frame[17] = 0; /* Ethernet, IPv4 */
 	frame[18] = 6, frame[19] = 4, frame[20] = 0, frame[21] = 1; /* request */
 	memcpy(frame + 22, frame + 6, 6);
-	memcpy(frame + 28, &k->addresses.tester4, 4);
-	memcpy(frame + 38, &k->addresses.dut4, 4);
-	struct arp_wait w = {.target = k->addresses.dut4};
+	memcpy(frame + 28, &a->tester4, 4);
+	memcpy(frame + 38, &a->dut4, 4);
+	struct arp_wait w = {.target = a->dut4};
 	for (int attempt = 0; attempt < 5 && !w.found && !rc; attempt++) {
 		rc = ring_send(rx, frame, sizeof(frame), err);
 		if (!rc)
@@ -186,28 +186,36 @@ static int learn_dut_mac(struct campaign *k, struct dl_error *err)
 		return rc;
 	if (!w.found) {
 		char text[INET_ADDRSTRLEN];
-		inet_ntop(AF_INET, &k->addresses.dut4, text, sizeof(text));
+		inet_ntop(AF_INET, &a->dut4, text, sizeof(text));
 		return dl_error_set(err, DL_ETIMEDOUT,
 				    "robustness: %s did not answer 5 ARP requests on %s; check the "
 				    "DUT is up, or give robustness.dut_mac",
 				    text, r->interface);
 	}
-	memcpy(k->addresses.dut_mac, w.mac, 6);
+	memcpy(a->dut_mac, w.mac, 6);
 	return 0;
 }
 
-static void profile_addresses(struct campaign *k)
+static void profile_addresses(const struct profile *p, struct template_addresses *a)
 {
-	const struct profile *p = k->config->profile;
 	for (size_t i = 0; i < p->address_count; i++) {
 		struct in_addr v4;
 		struct in6_addr v6;
-		if (k->addresses.dut4.s_addr == 0 && inet_pton(AF_INET, p->addresses[i], &v4) == 1)
-			k->addresses.dut4 = v4;
+		if (a->dut4.s_addr == 0 && inet_pton(AF_INET, p->addresses[i], &v4) == 1)
+			a->dut4 = v4;
 		else if (inet_pton(AF_INET6, p->addresses[i], &v6) == 1 &&
-			 IN6_IS_ADDR_UNSPECIFIED(&k->addresses.dut6))
-			k->addresses.dut6 = v6;
+			 IN6_IS_ADDR_UNSPECIFIED(&a->dut6))
+			a->dut6 = v6;
 	}
+}
+
+int campaign_addresses(const struct profile *p, const uint8_t tester_mac[6],
+		       struct template_addresses *a, struct dl_error *err)
+{
+	profile_addresses(p, a);
+	interface_addresses(p->robustness.interface, a);
+	memcpy(a->tester_mac, tester_mac, 6);
+	return learn_dut_mac(p, a, err);
 }
 
 /* ---- the templates and the draw ---- */
@@ -443,10 +451,12 @@ static struct json_object *case_json(struct campaign *k, uint64_t index)
 	return o;
 }
 
-/* Replay first..last and watch: did the DUT fail again? Recovers it after. */
-static int reproduces(struct campaign *k, uint64_t first, uint64_t last, bool *failed, bool *back,
+/* Replay first..last and watch: did the DUT fail again? Recovers it after (bisect_reproduces;
+ * ctx is the campaign). */
+static int reproduces(void *ctx, uint64_t first, uint64_t last, bool *failed, bool *back,
 		      struct dl_error *err)
 {
+	struct campaign *k = ctx;
 	struct health_event e;
 	*back = true;
 	int rc = replay(k, first, last, err);
@@ -494,40 +504,15 @@ static int handle_failure(struct campaign *k, const struct health_event *e, stru
 			 k->r->power_cycle ? " nor after a power cycle" : "");
 		return 0;
 	}
-	/* confirm: the whole window again */
-	bool failed = false, back = true;
-	rc = reproduces(k, first, last, &failed, &back, err);
+	/* confirm: the whole window again; then its halves */
+	struct bisect_result b;
+	rc = bisect_window(first, last, reproduces, k, k->config->deadline_ns, &b, err);
 	if (rc)
 		return rc;
+	bool failed = b.confirmed, back = b.back;
+	uint64_t lo = b.lo, hi = b.hi;
+	unsigned steps = b.steps;
 	json_object_object_add(f, "reproduced", json_object_new_boolean(failed));
-	uint64_t lo = first, hi = last;
-	unsigned steps = 0;
-	while (failed && back && hi > lo && steps++ < BISECT_STEPS_MAX &&
-	       monotonic_ns() < k->config->deadline_ns) {
-		uint64_t mid = lo + (hi - lo) / 2;
-		bool left = false, right = false;
-		rc = reproduces(k, lo, mid, &left, &back, err);
-		if (!rc && left) {
-			hi = mid;
-			continue;
-		}
-		if (!rc && back)
-			rc = reproduces(k, mid + 1, hi, &right, &back, err);
-		/* neither half: once more each, so a case lost to timing is not
-		 * taken for a failure that needs both halves */
-		if (!rc && back && !right)
-			rc = reproduces(k, lo, mid, &left, &back, err);
-		if (!rc && back && !left && !right)
-			rc = reproduces(k, mid + 1, hi, &right, &back, err);
-		if (rc)
-			return rc;
-		if (left)
-			hi = mid;
-		else if (right)
-			lo = mid + 1;
-		else
-			break; /* neither half alone: the window lo..hi is the smallest found */
-	}
 	if (!back) {
 		snprintf(k->stopped, sizeof(k->stopped),
 			 "the DUT did not recover while failure %zu was bisected", number);
@@ -691,15 +676,14 @@ int campaign_run(const struct campaign_config *c, struct json_object **out, stru
 			if (getrandom(&k->seed, sizeof(k->seed), 0) != (ssize_t)sizeof(k->seed))
 				k->seed = (uint64_t)monotonic_ns();
 		k->seed &= 0x7fffffffffffffffull; /* stored as a signed JSON integer */
-		profile_addresses(k);
-		interface_addresses(r->interface, &k->addresses);
 	}
 	struct ring_options ro = {.send = true, .frame_size = 16384, .frame_count = 512};
 	if (!rc)
 		rc = ring_open(&k->ring, &c->profile->scope, r->interface, &ro, err);
 	if (!rc) {
-		ring_mac(k->ring, k->addresses.tester_mac);
-		rc = learn_dut_mac(k, err);
+		uint8_t mac[6];
+		ring_mac(k->ring, mac);
+		rc = campaign_addresses(c->profile, mac, &k->addresses, err);
 	}
 	if (!rc)
 		rc = prepare_templates(k, err);

@@ -34,6 +34,7 @@ struct dl_error;
 struct json_object;
 struct profile;
 struct scope;
+struct template_addresses;
 
 #define CAMPAIGN_CHECKPOINT_SECONDS 10
 #define CAMPAIGN_FAILURES_MAX 16
@@ -59,5 +60,18 @@ struct campaign_config {
  */
 int campaign_run(const struct campaign_config *c, struct json_object **observation,
 		 struct dl_error *err);
+
+/*
+ * The addresses the packet templates (fuzz/template.h) need on the
+ * profile's robustness.interface, as the campaign learns them: the DUT's
+ * first IPv4 and IPv6 addresses of dut.addresses, the tester's own there
+ * (a global IPv6 one first), tester_mac (the caller's port, as its ring
+ * reads it) and the DUT's MAC: robustness.dut_mac, else asked by ARP
+ * through the scope guard. The session campaign's frames plug-ins (ipv4,
+ * ipv6) use it too. 0, DL_EINVAL (no way to learn the MAC), DL_ETIMEDOUT
+ * (no ARP answer), DL_ESCOPE or DL_EIO.
+ */
+int campaign_addresses(const struct profile *p, const uint8_t tester_mac[6],
+		       struct template_addresses *a, struct dl_error *err);
 
 #endif

@@ -17,7 +17,11 @@
 
 /*
  * The tester is one OSPF router on a point-to-point link (RFC 2328 8.1:
- * every packet to AllSPFRouters, 224.0.0.5, TTL 1): establish sends a
+ * every packet to AllSPFRouters, 224.0.0.5, TTL 1), or on a broadcast one
+ * (robustness.ospf.network: broadcast): there our hellos declare the
+ * Designated Router the DUT declares and ourselves its Backup (the DUT
+ * in Waiting ends it at once on BackupSeen, 9.2, and with two routers both
+ * are DR or BDR, so the adjacency always forms, 10.4); establish sends a
  * hello listing nobody (the DUT drops any adjacency it still had with us:
  * 1-WayReceived, 10.5) and one listing the DUT's router id (2-Way, then
  * ExStart at once: a point-to-point neighbour is always adjacent, 10.4);
@@ -76,8 +80,14 @@ struct ospf_session {
 	struct ospf_request wanted[OSPF_LSAS_MAX]; /* what Loading asks for: its router LSA */
 	size_t wanted_count;
 	unsigned dut_lsas; /* LSAs the DUT's DDs listed this session */
-	bool dut_lists_us; /* its latest router LSA has a link to our router id */
-	bool dropped;      /* the DUT left the adjacency (NOTIFIED) */
+	/* broadcast: the DR and BDR the DUT's last hello declared (before one came: the DUT the
+	 * DR, as in the steady state) */
+	struct in_addr dut_dr, dut_bdr;
+	bool dut_hello_seen;
+	bool hello_lists_us; /* the DUT's last hello listed our router id (it hears ours) */
+	bool dut_lists_us;   /* its latest router or network LSA lists us (ospf_dut_lsa) */
+	bool router_lsa_lists_us, network_lsa_lists_us;
+	bool dropped; /* the DUT left the adjacency (NOTIFIED) */
 	uint8_t dropped_by;
 	uint16_t mtu;
 	int fatal; /* a mismatch no retry mends (intervals, router id), with why */
@@ -135,6 +145,11 @@ static unsigned ospf_hello_interval(const struct session_peer *peer)
 	return ospf_profile(peer)->hello ? ospf_profile(peer)->hello : 10;
 }
 
+static bool ospf_broadcast(const struct session_peer *peer)
+{
+	return ospf_profile(peer)->broadcast;
+}
+
 static unsigned ospf_dead_interval(const struct session_peer *peer)
 {
 	return ospf_profile(peer)->dead ? ospf_profile(peer)->dead : 40;
@@ -164,8 +179,13 @@ static struct ospf_fields ospf_header(const struct session_peer *peer, uint8_t t
 	return f;
 }
 
+/*
+ * A hello of ours. On a broadcast link it declares dr as the Designated Router (0.0.0.0: none
+ * yet) and us as the Backup unless the DUT declared us the DR: the templates assume the
+ * steady state (the DUT DR, we BDR), a live session what the DUT's last hello said.
+ */
 static struct ospf_fields ospf_hello_fields(const struct session_peer *peer,
-					    const struct in_addr *neighbour)
+					    const struct in_addr *neighbour, struct in_addr dr)
 {
 	struct ospf_fields f = ospf_header(peer, OSPF_HELLO);
 	f.mask.s_addr = htonl(0xffffff00u);
@@ -175,6 +195,10 @@ static struct ospf_fields ospf_hello_fields(const struct session_peer *peer,
 	f.priority = 1;
 	f.neighbors = neighbour;
 	f.neighbor_count = neighbour ? 1 : 0;
+	if (ospf_broadcast(peer)) {
+		f.dr = dr;
+		f.bdr = dr.s_addr == peer->tester4.s_addr ? peer->dut4 : peer->tester4;
+	}
 	return f;
 }
 
@@ -215,8 +239,15 @@ static void lab_lsas(const struct session_peer *peer, struct ospf_lsa a[6], stru
 		     struct in_addr routers[2])
 {
 	struct in_addr mask24 = {.s_addr = htonl(0xffffff00u)};
-	l[0] = (struct ospf_link){
-		.id = ospf_dut(peer), .data = peer->tester4, .type = OSPF_LINK_PTP, .metric = 10};
+	/* broadcast: a transit link to the DR, the DUT's interface (12.4.1.2) */
+	l[0] = ospf_broadcast(peer) ? (struct ospf_link){.id = peer->dut4,
+							 .data = peer->tester4,
+							 .type = OSPF_LINK_TRANSIT,
+							 .metric = 10}
+				    : (struct ospf_link){.id = ospf_dut(peer),
+							 .data = peer->tester4,
+							 .type = OSPF_LINK_PTP,
+							 .metric = 10};
 	l[1] = (struct ospf_link){
 		.id = lab_net(94), .data = mask24, .type = OSPF_LINK_STUB, .metric = 10};
 	routers[0] = ospf_me(peer);
@@ -250,7 +281,7 @@ static void lab_lsas(const struct session_peer *peer, struct ospf_lsa a[6], stru
 static int build_hello(struct packet *p, const struct session_peer *peer, struct dl_error *err)
 {
 	struct in_addr dut = ospf_dut(peer);
-	struct ospf_fields f = ospf_hello_fields(peer, &dut);
+	struct ospf_fields f = ospf_hello_fields(peer, &dut, peer->dut4);
 	return finish(p, ospf_build(p, &f), err);
 }
 
@@ -260,7 +291,7 @@ static int build_hello_other_auth(struct packet *p, const struct session_peer *p
 				  struct dl_error *err)
 {
 	struct in_addr dut = ospf_dut(peer);
-	struct ospf_fields f = ospf_hello_fields(peer, &dut);
+	struct ospf_fields f = ospf_hello_fields(peer, &dut, peer->dut4);
 	bool keyed = f.auth != OSPF_AUTH_NONE;
 	f.auth = keyed ? OSPF_AUTH_NONE : OSPF_AUTH_CRYPTO;
 	f.password = keyed ? NULL : "dutlab-lab";
@@ -456,7 +487,7 @@ static int ospf_send(struct session_link *l, const struct ospf_fields *fields, b
 static int ospf_send_hello(struct session_link *l, bool list_dut, bool prefix, struct dl_error *err)
 {
 	struct ospf_session *s = session_of(l);
-	struct ospf_fields f = ospf_hello_fields(l->peer, list_dut ? &s->dut : NULL);
+	struct ospf_fields f = ospf_hello_fields(l->peer, list_dut ? &s->dut : NULL, s->dut_dr);
 	s->next_hello_ns = sock_now_ns() + (int64_t)ospf_hello_interval(l->peer) * 1000000000;
 	return ospf_send(l, &f, prefix, err);
 }
@@ -513,18 +544,18 @@ static uint16_t get16(const uint8_t *b)
 }
 
 /* The LSA headers a DD of the DUT's lists: counted, and of them we want its own router LSA
- * only (Loading): the proof it holds us Full, and one request is one round trip (a DUT with a
- * large database would otherwise slow every re-establish down). */
+ * and network LSA (a DR's) only (Loading): the proof it holds us Full, and one request is one
+ * round trip (a DUT with a large database would otherwise slow every re-establish down). */
 static void ospf_want(struct ospf_session *s, const uint8_t *body, size_t length)
 {
 	for (size_t at = 0; at + OSPF_LSA_HEADER_LENGTH <= length; at += OSPF_LSA_HEADER_LENGTH) {
 		s->dut_lsas++;
 		const uint8_t *h = body + at;
-		if (h[3] != OSPF_LSA_ROUTER || memcmp(h + 8, &s->dut, 4) != 0 ||
-		    s->wanted_count == OSPF_LSAS_MAX)
+		if ((h[3] != OSPF_LSA_ROUTER && h[3] != OSPF_LSA_NETWORK) ||
+		    memcmp(h + 8, &s->dut, 4) != 0 || s->wanted_count == OSPF_LSAS_MAX)
 			continue;
 		struct ospf_request *r = &s->wanted[s->wanted_count++];
-		r->type = OSPF_LSA_ROUTER;
+		r->type = h[3];
 		memcpy(&r->id, h + 4, 4);
 		memcpy(&r->advertising_router, h + 8, 4);
 	}
@@ -542,20 +573,35 @@ static void ospf_got_lsa(struct ospf_session *s, const uint8_t *lsa)
 	}
 }
 
-/* The DUT's router LSA: does it list a link to us (it holds us Full, 12.4.1)? */
-static void ospf_router_lsa(struct ospf_session *s, const uint8_t *lsa, size_t length)
+/*
+ * An LSA of the DUT's: does it hold us Full? Its router LSA lists a point-to-point link to our
+ * router id, or, on a broadcast link where we are the DR, a transit link to our address
+ * (12.4.1.2: only once fully adjacent to the DR); its network LSA, as the DR, lists our router
+ * id among the attached routers (12.4.2: fully adjacent ones only).
+ */
+static void ospf_dut_lsa(struct ospf_session *s, struct in_addr tester, const uint8_t *lsa,
+			 size_t length)
 {
-	if (lsa[3] != OSPF_LSA_ROUTER || memcmp(lsa + 8, &s->dut, 4) != 0 || length < 24)
+	if (memcmp(lsa + 8, &s->dut, 4) != 0)
 		return;
-	size_t links = get16(lsa + 22), at = 24;
 	bool listed = false;
-	for (size_t i = 0; i < links && at + 12 <= length; i++) {
-		uint8_t type = lsa[at + 8];
-		if (type == OSPF_LINK_PTP && memcmp(lsa + at, &s->me, 4) == 0)
-			listed = true;
-		at += 12 + 4 * (size_t)lsa[at + 9];
+	if (lsa[3] == OSPF_LSA_ROUTER && length >= 24) {
+		size_t links = get16(lsa + 22), at = 24;
+		for (size_t i = 0; i < links && at + 12 <= length; i++) {
+			uint8_t type = lsa[at + 8];
+			if ((type == OSPF_LINK_PTP && memcmp(lsa + at, &s->me, 4) == 0) ||
+			    (type == OSPF_LINK_TRANSIT && memcmp(lsa + at, &tester, 4) == 0))
+				listed = true;
+			at += 12 + 4 * (size_t)lsa[at + 9];
+		}
+		s->router_lsa_lists_us = listed;
+	} else if (lsa[3] == OSPF_LSA_NETWORK && length >= 24) {
+		for (size_t at = 24; at + 4 <= length; at += 4)
+			if (memcmp(lsa + at, &s->me, 4) == 0)
+				listed = true;
+		s->network_lsa_lists_us = listed;
 	}
-	s->dut_lists_us = listed;
+	s->dut_lists_us = s->router_lsa_lists_us || s->network_lsa_lists_us;
 }
 
 /* An LSU of the DUT's: each LSA acknowledged (13: a direct acknowledgment to the group). */
@@ -583,7 +629,7 @@ static int ospf_update(struct session_link *l, const uint8_t *body, size_t lengt
 		memcpy(&h->id, a + 4, 4);
 		memcpy(&h->advertising_router, a + 8, 4);
 		ospf_got_lsa(s, a);
-		ospf_router_lsa(s, a, size);
+		ospf_dut_lsa(s, l->peer->tester4, a, size);
 		at += size;
 	}
 	int rc = 0;
@@ -632,10 +678,14 @@ static int ospf_hello_in(struct session_link *l, const uint8_t *body, size_t len
 				 "10.5); set robustness.ospf {hello: %u, dead: %u}",
 				 hello, dead, ospf_hello_interval(l->peer),
 				 ospf_dead_interval(l->peer), hello, dead);
+	memcpy(&s->dut_dr, body + 12, 4);
+	memcpy(&s->dut_bdr, body + 16, 4);
+	s->dut_hello_seen = true;
 	bool listed = false;
 	for (size_t at = 20; at + 4 <= length; at += 4)
 		if (memcmp(body + at, &s->me, 4) == 0)
 			listed = true;
+	s->hello_lists_us = listed;
 	if (!listed && s->state == OSPF_NBR_FULL &&
 	    sock_now_ns() - s->full_ns > (int64_t)OSPF_SETTLE_MS * 1000000)
 		ospf_drop(s, OSPF_HELLO);
@@ -828,7 +878,8 @@ static int ospf_open(struct session_link *l, struct dl_error *err)
 	struct ospf_session *s = session_of(l);
 	*s = (struct ospf_session){.me = ospf_me(l->peer),
 				   .dut = ospf_dut(l->peer),
-				   .area = ospf_header(l->peer, 0).area_id};
+				   .area = ospf_header(l->peer, 0).area_id,
+				   .dut_dr = l->peer->dut4};
 	s->mtu = ospf_interface_mtu(l);
 	return 0;
 }
@@ -860,15 +911,25 @@ static int ospf_establish(struct session_link *l, unsigned state, int64_t deadli
 		char dut[INET_ADDRSTRLEN];
 		inet_ntop(AF_INET, &s->dut, dut, sizeof(dut));
 		const struct profile_robustness_ospf *o = ospf_profile(l->peer);
-		rc = dl_error_set(
-			err, DL_ETIMEDOUT,
-			"ospf: no Full adjacency with %s in time (ours stayed in %s, as "
-			"%s)%s",
-			dut, ospf_neighbour_names[s->state], s->master ? "master" : "slave",
-			o->auth == OSPF_AUTH_CRYPTO ? "; are the MD5 key and key id the DUT's?"
-			: o->auth == OSPF_AUTH_SIMPLE
-				? "; is the password the DUT's?"
-				: "; does the DUT want authentication, or another area?");
+		/* what we heard says where it stuck: nothing (OSPF off, or filtered both ways),
+		 * hellos not listing us (it drops ours: authentication, area, network type or a
+		 * filter), or an exchange that did not end */
+		const char *heard = !s->dut_hello_seen ? "; no hello of the DUT's heard"
+				    : !s->hello_lists_us
+					    ? "; its hellos do not list us: it drops ours"
+					    : "";
+		const char *hint = s->dut_hello_seen && s->hello_lists_us ? ""
+				   : o->auth == OSPF_AUTH_CRYPTO
+					   ? " (are the MD5 key and key id the DUT's?)"
+				   : o->auth == OSPF_AUTH_SIMPLE
+					   ? " (is the password the DUT's?)"
+					   : " (does the DUT want authentication, another area or "
+					     "network type?)";
+		rc = dl_error_set(err, DL_ETIMEDOUT,
+				  "ospf: no Full adjacency with %s in time (ours stayed in %s, as "
+				  "%s)%s%s",
+				  dut, ospf_neighbour_names[s->state],
+				  s->master ? "master" : "slave", heard, hint);
 	}
 	if (rc)
 		session_link_close(l);
@@ -951,7 +1012,10 @@ static int ospf_check(struct session_link *l, int64_t deadline_ns, bool *healthy
 	*healthy = true;
 	struct ospf_session *s = session_of(l);
 	int64_t until = sock_now_ns() + (int64_t)OSPF_CHECK_LSA_MS * 1000000;
-	for (unsigned rounds = 0; rounds < 64 && !s->dut_lists_us && !s->dropped && !s->fatal;
+	bool broadcast = ospf_broadcast(l->peer);
+	for (unsigned rounds = 0;
+	     rounds < 64 && (!s->dut_lists_us || (broadcast && !s->dut_hello_seen)) &&
+	     !s->dropped && !s->fatal;
 	     rounds++) {
 		int64_t now = sock_now_ns();
 		if (now >= until || now >= deadline_ns)
@@ -967,17 +1031,27 @@ static int ospf_check(struct session_link *l, int64_t deadline_ns, bool *healthy
 		*healthy = false;
 		snprintf(evidence, size, "ospf: %s reached Full, then dropped the adjacency", dut);
 	} else {
-		snprintf(evidence, size, "ospf: %s Full with us (%s, %s; its DDs listed %u LSAs)%s",
-			 dut, me, s->master ? "we master" : "we slave", s->dut_lsas,
-			 s->dut_lists_us ? "; its router LSA lists us"
-					 : "; its router LSA did not list us yet");
+		char role[64] = "";
+		if (broadcast && s->dut_hello_seen) {
+			char dr[INET_ADDRSTRLEN];
+			inet_ntop(AF_INET, &s->dut_dr, dr, sizeof(dr));
+			snprintf(role, sizeof(role), ", broadcast, DR %s", dr);
+		} else if (broadcast) {
+			snprintf(role, sizeof(role), ", broadcast, no hello of its yet");
+		}
+		snprintf(evidence, size,
+			 "ospf: %s Full with us (%s, %s%s; its DDs listed %u LSAs)%s", dut, me,
+			 s->master ? "we master" : "we slave", role, s->dut_lsas,
+			 s->network_lsa_lists_us  ? "; its network LSA lists us"
+			 : s->router_lsa_lists_us ? "; its router LSA lists us"
+						  : "; its LSAs did not list us yet");
 	}
 	return 0;
 }
 
 const struct session_protocol session_ospf = {
 	.name = "ospf",
-	.title = "OSPFv2 adjacency in Full (point-to-point, 224.0.0.5)",
+	.title = "OSPFv2 adjacency in Full (point-to-point or broadcast, 224.0.0.5)",
 	.templates = ospf_templates,
 	.template_count = DL_ARRAY_SIZE(ospf_templates),
 	.establish = ospf_establish,

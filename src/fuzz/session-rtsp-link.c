@@ -1,10 +1,15 @@
-/* session-rtsp-link: the RTSP session the rtsp, rtp and rtcp plug-ins share: OPTIONS, DESCRIBE
- * with Digest, SETUP interleaved over TCP, PLAY; tended, closed and checked */
+/* session-rtsp-link: the RTSP session the rtsp and media plug-ins share: OPTIONS, DESCRIBE
+ * with Digest, SETUP (interleaved over TCP, or RTP/RTCP over UDP), PLAY, over TCP or TLS;
+ * tended, closed and checked */
 #include "core/compat.h"
 
 #include <arpa/inet.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "core/error.h"
 #include "core/profile.h"
@@ -24,6 +29,12 @@
  * sends us. A byte that starts none of them means the stream lost its
  * framing (our mutated frame length made the server skip into a request,
  * or the reverse): the session cannot go on, as if closed.
+ *
+ * RTSPS puts TLS under all of it: OpenSSL works on two memory BIOs (as
+ * session-tls.c's check does), the ciphertext goes through
+ * session_link_send() and session_link_read() (MSG_NOSIGNAL, the scope
+ * guard's socket) and l->input holds only plaintext, so the stream walker,
+ * the prefix and the cases are the same as in clear.
  */
 
 #define RTSP_LINK_REQUEST_MAX 4096
@@ -32,6 +43,10 @@
 #define RTSP_LINK_READS_MAX 4096
 #define RTSP_LINK_TIMEOUT_DEFAULT 60 /* RFC 2326 12.37 */
 #define RTSP_LINK_AGENT "dutlab/0.1"
+#define RTSP_LINK_TLS_ROUNDS 64 /* handshake round trips before we give up */
+#define RTSP_LINK_UDP_TRIES 32  /* port pairs tried for an even RTP port */
+#define RTSP_LINK_UDP_READS 256 /* datagrams read per socket per tend round */
+#define RTSP_LINK_DATAGRAM 2048 /* RTP over Ethernet fits; a longer one is cut, counted */
 
 /* One message's head, as the stream walker parsed it. */
 struct rtsp_link_head {
@@ -44,6 +59,7 @@ struct rtsp_link_head {
 	unsigned timeout;
 	bool has_interleaved;
 	unsigned channel_rtp, channel_rtcp;
+	struct rtsp_link_pair server_port; /* RTP/AVP over UDP: where the DUT takes RTP, RTCP */
 	char content_base[RTSP_LINK_URL_MAX];
 	char server[128];
 	char www[RTSP_LINK_WWW_MAX][HTTP_AUTH_VALUE_MAX * 2];
@@ -62,15 +78,318 @@ struct rtsp_link_wait {
 void rtsp_link_config_from_peer(const struct session_peer *peer, struct rtsp_link_config *out)
 {
 	const struct profile_robustness_rtsp *r = &peer->robustness->rtsp;
-	*out = (struct rtsp_link_config){.port = (uint16_t)(r->port ? r->port : RTSP_LINK_PORT),
+	uint16_t port = r->tls ? RTSP_LINK_TLS_PORT : RTSP_LINK_PORT;
+	*out = (struct rtsp_link_config){.port = (uint16_t)(r->port ? r->port : port),
 					 .path = r->path,
 					 .user = r->user,
-					 .password = r->password};
+					 .password = r->password,
+					 .tls = r->tls};
 }
 
 uint32_t rtsp_link_next_cseq(struct rtsp_link *s)
 {
 	return ++s->cseq;
+}
+
+void rtsp_link_case_sent(struct rtsp_link *s, uint32_t cseq)
+{
+	s->case_awaited = true;
+	s->case_answered = false;
+	s->case_cseq = cseq;
+}
+
+/* ---- I/O: TCP, TLS, UDP ---- */
+
+/* data as the next prefix message while the prefix has room (session_link_send's rule). */
+static void record_prefix(struct session_link *l, const uint8_t *data, size_t length)
+{
+	if (l->prefix_count == SESSION_PREFIX_MAX ||
+	    length > SESSION_PREFIX_BYTES - l->prefix_length) {
+		l->prefix_full = true;
+		return;
+	}
+	memcpy(l->prefix + l->prefix_length, data, length);
+	l->prefix_length += length;
+	l->prefix_ends[l->prefix_count++] = l->prefix_length;
+}
+
+static void tls_free(struct rtsp_link *s)
+{
+	SSL_free(s->tls); /* and the two BIOs it owns */
+	SSL_CTX_free(s->tls_context);
+	s->tls = NULL;
+	s->tls_context = NULL;
+	s->tls_in = s->tls_out = NULL;
+}
+
+/* Send what OpenSSL wrote into its outgoing BIO. 0 or DL_EIO. */
+static int tls_flush(struct session_link *l, struct rtsp_link *s, struct dl_error *err)
+{
+	uint8_t buf[4096];
+	for (unsigned rounds = 0; rounds < 1024; rounds++) {
+		int n = BIO_read(s->tls_out, buf, sizeof(buf));
+		if (n <= 0)
+			return 0;
+		int rc = session_link_send(l, buf, (size_t)n, false, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* The ciphertext that session_link_read() appended past before, handed to OpenSSL. */
+static bool tls_take(struct session_link *l, struct rtsp_link *s, size_t before)
+{
+	size_t got = l->input_length - before;
+	l->input_length = before;
+	return got == 0 || BIO_write(s->tls_in, l->input + before, (int)got) == (int)got;
+}
+
+/* What OpenSSL can decrypt now into l->input's free room; *ended: the TLS session ended
+ * (close_notify, an alert, a record it could not read). Bytes added. */
+static size_t tls_decrypt(struct session_link *l, struct rtsp_link *s, bool *ended)
+{
+	size_t added = 0;
+	for (unsigned rounds = 0; rounds < 256 && l->input_length < sizeof(l->input); rounds++) {
+		ERR_clear_error();
+		int n = SSL_read(s->tls, l->input + l->input_length,
+				 (int)(sizeof(l->input) - l->input_length));
+		if (n > 0) {
+			l->input_length += (size_t)n;
+			added += (size_t)n;
+			continue;
+		}
+		int e = SSL_get_error(s->tls, n);
+		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+			*ended = true;
+		break;
+	}
+	return added;
+}
+
+/* The TLS handshake on l's fresh connection, certificate not verified. 0; DL_ENOMEM; any
+ * other error is the DUT's (closed, silent, refused the handshake). */
+static int tls_start(struct session_link *l, struct rtsp_link *s, int64_t deadline_ns,
+		     struct dl_error *err)
+{
+	s->tls_context = SSL_CTX_new(TLS_client_method());
+	s->tls = s->tls_context ? SSL_new(s->tls_context) : NULL;
+	BIO *in = BIO_new(BIO_s_mem()), *out = BIO_new(BIO_s_mem());
+	if (!s->tls || !in || !out) {
+		BIO_free(in);
+		BIO_free(out);
+		tls_free(s);
+		return dl_error_set(err, DL_ENOMEM, "rtsps: OpenSSL cannot make a client");
+	}
+	SSL_set_verify(s->tls, SSL_VERIFY_NONE, NULL);
+	SSL_set_bio(s->tls, in, out); /* the SSL owns both now */
+	s->tls_in = in;
+	s->tls_out = out;
+	SSL_set_connect_state(s->tls);
+	for (unsigned rounds = 0; rounds < RTSP_LINK_TLS_ROUNDS; rounds++) {
+		ERR_clear_error();
+		int r = SSL_do_handshake(s->tls);
+		int rc = tls_flush(l, s, err);
+		if (rc)
+			return rc;
+		if (r == 1) {
+			text_copy(s->tls_version, sizeof(s->tls_version), SSL_get_version(s->tls));
+			return 0;
+		}
+		if (SSL_get_error(s->tls, r) != SSL_ERROR_WANT_READ) {
+			char reason[160] = "";
+			unsigned long e = ERR_peek_last_error();
+			if (e)
+				ERR_error_string_n(e, reason, sizeof(reason));
+			return dl_error_set(err, DL_EPROTO,
+					    "rtsps: the TLS handshake on port %u failed (%s); does "
+					    "the port speak RTSP over TLS (robustness.rtsp.tls)?",
+					    l->remote_port, reason[0] ? reason : "refused");
+		}
+		int left = sock_remaining_ms(deadline_ns, 1000);
+		if (left == 0)
+			break;
+		bool closed = false;
+		size_t before = l->input_length;
+		rc = session_link_read(l, (unsigned)left, &closed, err);
+		if (rc)
+			return rc;
+		bool got = l->input_length > before;
+		if (!tls_take(l, s, before))
+			return dl_error_set(err, DL_ENOMEM, "rtsps: OpenSSL took no input");
+		if (closed && !got)
+			return dl_error_set(err, DL_EIO,
+					    "rtsps: the DUT closed the connection during the TLS "
+					    "handshake on port %u",
+					    l->remote_port);
+	}
+	return dl_error_set(err, DL_ETIMEDOUT,
+			    "rtsps: the TLS handshake on port %u did not complete in time",
+			    l->remote_port);
+}
+
+int rtsp_link_send(struct session_link *l, struct rtsp_link *s, const uint8_t *data, size_t length,
+		   bool prefix, struct dl_error *err)
+{
+	if (!s->tls)
+		return session_link_send(l, data, length, prefix, err);
+	if (l->fd < 0)
+		return dl_error_set(err, DL_EIO, "rtsps: no connection to send on");
+	if (prefix)
+		record_prefix(l, data, length);
+	size_t done = 0;
+	for (unsigned rounds = 0; rounds < 1024 && done < length; rounds++) {
+		size_t chunk = length - done < 16384 ? length - done : 16384;
+		ERR_clear_error();
+		int n = SSL_write(s->tls, data + done, (int)chunk);
+		int rc = tls_flush(l, s, err);
+		if (rc)
+			return rc;
+		if (n <= 0)
+			return dl_error_set(err, DL_EIO,
+					    "rtsps: the TLS session ended (OpenSSL error %d)",
+					    SSL_get_error(s->tls, n));
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/* Plaintext into l->input: what OpenSSL already holds, else what the connection brings within
+ * wait_ms (session_link_read()'s contract, through TLS on an RTSPS link). */
+static int link_read(struct session_link *l, struct rtsp_link *s, unsigned wait_ms, bool *closed,
+		     struct dl_error *err)
+{
+	if (!s->tls)
+		return session_link_read(l, wait_ms, closed, err);
+	*closed = false;
+	bool ended = false;
+	if (tls_decrypt(l, s, &ended) > 0 || ended) {
+		*closed = ended;
+		return 0;
+	}
+	size_t before = l->input_length;
+	int rc = session_link_read(l, wait_ms, closed, err);
+	if (rc)
+		return rc;
+	if (!tls_take(l, s, before))
+		*closed = true;
+	(void)tls_decrypt(l, s, &ended);
+	struct dl_error ignored;
+	if (tls_flush(l, s, &ignored) != 0 || ended)
+		*closed = true;
+	return 0;
+}
+
+static void udp_close(struct rtsp_link *s)
+{
+	if (s->udp_open) {
+		close(s->udp_fd[0]);
+		close(s->udp_fd[1]);
+	}
+	s->udp_open = false;
+	s->udp_fd[0] = s->udp_fd[1] = -1;
+}
+
+/* One UDP socket through the scope guard (sock_open: the DUT in scope, bound to the tester
+ * port), bound to the tester's address and port (0: any). */
+static int udp_socket(struct session_link *l, uint16_t port, int *fd, struct dl_error *err)
+{
+	struct sock_address to = {0};
+	struct sockaddr_in *sin = (struct sockaddr_in *)&to.storage;
+	sin->sin_family = AF_INET;
+	sin->sin_addr = l->peer->dut4;
+	to.length = sizeof(*sin);
+	int rc = sock_open(l->peer->scope, &to, SOCK_DGRAM, IPPROTO_UDP, l->peer->interface, fd,
+			   err);
+	if (rc)
+		return rc;
+	struct sockaddr_in me = {
+		.sin_family = AF_INET, .sin_addr = l->peer->tester4, .sin_port = htons(port)};
+	if (bind(*fd, (const struct sockaddr *)&me, sizeof(me)) < 0) {
+		close(*fd);
+		*fd = -1;
+		return DL_EIO;
+	}
+	return 0;
+}
+
+/* Our RTP and RTCP ports, an even one and the next (RFC 3550 11). 0, DL_ESCOPE or DL_EIO. */
+static int udp_open(struct session_link *l, struct rtsp_link *s, struct dl_error *err)
+{
+	udp_close(s);
+	for (unsigned tries = 0; tries < RTSP_LINK_UDP_TRIES; tries++) {
+		int rtp = -1, rtcp = -1;
+		int rc = udp_socket(l, 0, &rtp, err);
+		if (rc == DL_ESCOPE || (rc && rc != DL_EIO))
+			return rc;
+		if (rc)
+			break;
+		struct sockaddr_in me = {0};
+		socklen_t n = sizeof(me);
+		uint16_t port = 0;
+		if (getsockname(rtp, (struct sockaddr *)&me, &n) == 0)
+			port = ntohs(me.sin_port);
+		if (port && port % 2 == 0 && port < 65535 &&
+		    udp_socket(l, (uint16_t)(port + 1), &rtcp, err) == 0) {
+			s->udp_fd[0] = rtp;
+			s->udp_fd[1] = rtcp;
+			s->client_port[0] = port;
+			s->client_port[1] = (uint16_t)(port + 1);
+			s->udp_open = true;
+			return 0;
+		}
+		close(rtp);
+	}
+	return dl_error_set(err, DL_EIO,
+			    "rtsp: no pair of UDP ports (even, odd) to take RTP and RTCP on the "
+			    "tester's address");
+}
+
+int rtsp_link_send_udp(struct session_link *l, struct rtsp_link *s, bool rtcp, const uint8_t *data,
+		       size_t length, struct dl_error *err)
+{
+	if (!s->udp_open || !s->server_port[rtcp])
+		return dl_error_set(err, DL_EIO, "rtsp: no UDP session to send %s on",
+				    rtcp ? "RTCP" : "RTP");
+	struct sockaddr_in to = {.sin_family = AF_INET,
+				 .sin_addr = l->peer->dut4,
+				 .sin_port = htons(s->server_port[rtcp])};
+	ssize_t sent =
+		sendto(s->udp_fd[rtcp], data, length, 0, (const struct sockaddr *)&to, sizeof(to));
+	if (sent != (ssize_t)length)
+		return dl_error_set(err, DL_EIO, "rtsp: UDP send to port %u: %s",
+				    s->server_port[rtcp], sent < 0 ? strerror(errno) : "cut short");
+	s->udp_sent++;
+	return 0;
+}
+
+/* What came to our RTP and RTCP ports from the DUT (from any of its ports: RFC 3550 does not
+ * bind the source port), counted like interleaved frames. */
+static void udp_drain(const struct session_link *l, struct rtsp_link *s)
+{
+	if (!s->udp_open)
+		return;
+	uint8_t buf[RTSP_LINK_DATAGRAM];
+	for (int i = 0; i < 2; i++) {
+		for (unsigned rounds = 0; rounds < RTSP_LINK_UDP_READS; rounds++) {
+			struct sockaddr_in from = {0};
+			socklen_t n = sizeof(from);
+			ssize_t got = recvfrom(s->udp_fd[i], buf, sizeof(buf), MSG_DONTWAIT,
+					       (struct sockaddr *)&from, &n);
+			if (got < 0)
+				break;
+			if (from.sin_addr.s_addr != l->peer->dut4.s_addr) {
+				s->udp_dropped++; /* not the DUT's */
+				continue;
+			}
+			if (i == 0) {
+				s->rtp_frames++;
+				s->last_rtp_ns = sock_now_ns();
+			} else {
+				s->rtcp_frames++;
+			}
+		}
+	}
 }
 
 /* ---- reading the stream ---- */
@@ -132,33 +451,58 @@ static void parse_session(struct rtsp_link_head *h, const uint8_t *v, size_t n)
 	}
 }
 
-/* "RTP/AVP/TCP;unicast;interleaved=0-1" (RFC 2326 12.39): the channels. */
+/* The digits at v[*at..n) as a number up to max; *at moves past them. */
+static bool take_number(const uint8_t *v, size_t n, size_t *at, uint64_t max, uint64_t *out)
+{
+	size_t e = *at;
+	while (e < n && v[e] >= '0' && v[e] <= '9')
+		e++;
+	bool ok = parse_decimal(v + *at, e - *at, max, out);
+	*at = e;
+	return ok;
+}
+
+struct rtsp_link_pair rtsp_link_transport_pair(const uint8_t *v, size_t n, const char *key)
+{
+	struct rtsp_link_pair pair = {0};
+	size_t k = strlen(key);
+	unsigned max = strcmp(key, "interleaved") == 0 ? 255 : 65535;
+	/* RFC 2326 12.39: transport-spec *(";" parameter); a parameter starts after ';' */
+	for (size_t i = 0; i + k + 1 <= n; i++) {
+		if ((i > 0 && v[i - 1] != ';' && v[i - 1] != ' ') ||
+		    strncasecmp((const char *)v + i, key, k) != 0 || v[i + k] != '=')
+			continue;
+		size_t at = i + k + 1;
+		uint64_t first, second;
+		if (!take_number(v, n, &at, max, &first))
+			return pair;
+		second = first + 1;
+		if (at < n && v[at] == '-') {
+			at++;
+			if (!take_number(v, n, &at, max, &second))
+				return pair;
+		}
+		if (second > max)
+			return pair;
+		pair.found = true;
+		pair.first = (unsigned)first;
+		pair.second = (unsigned)second;
+		return pair;
+	}
+	return pair;
+}
+
+/* "RTP/AVP/TCP;unicast;interleaved=0-1", "RTP/AVP;unicast;client_port=a-b;server_port=c-d"
+ * (RFC 2326 12.39): the channels, or the DUT's ports. */
 static void parse_transport(struct rtsp_link_head *h, const uint8_t *v, size_t n)
 {
-	for (size_t i = 0; i + 12 <= n; i++) {
-		if (strncasecmp((const char *)v + i, "interleaved=", 12) != 0)
-			continue;
-		size_t a = i + 12, e = a;
-		while (e < n && v[e] >= '0' && v[e] <= '9')
-			e++;
-		uint64_t first, second;
-		if (!parse_decimal(v + a, e - a, 255, &first))
-			return;
-		second = first + 1;
-		if (e < n && v[e] == '-') {
-			size_t b = e + 1, f = b;
-			while (f < n && v[f] >= '0' && v[f] <= '9')
-				f++;
-			if (!parse_decimal(v + b, f - b, 255, &second))
-				return;
-		}
-		if (second > 255)
-			return;
+	struct rtsp_link_pair channels = rtsp_link_transport_pair(v, n, "interleaved");
+	if (channels.found) {
 		h->has_interleaved = true;
-		h->channel_rtp = (unsigned)first;
-		h->channel_rtcp = (unsigned)second;
-		return;
+		h->channel_rtp = channels.first;
+		h->channel_rtcp = channels.second;
 	}
+	h->server_port = rtsp_link_transport_pair(v, n, "server_port");
 }
 
 /* Parse the head of the message at in (end: head_end()). DL_EPROTO for one that is not RTSP. */
@@ -284,6 +628,15 @@ static enum pump_result pump(struct session_link *l, struct rtsp_link *s, struct
 				s->refusals++;
 			if (h.server[0])
 				text_copy(s->server, sizeof(s->server), h.server);
+			/* the case's answer: its CSeq, or (the CSeq mutated) any answer but the
+			 * keepalive's, RTSP answering in order */
+			bool keepalive =
+				s->keepalive_cseq && h.has_cseq && h.cseq == s->keepalive_cseq;
+			if (s->case_awaited && !keepalive &&
+			    (s->case_cseq == 0 || (h.has_cseq && h.cseq == s->case_cseq))) {
+				s->case_awaited = false;
+				s->case_answered = true;
+			}
 			if (w && !w->done && h.has_cseq && h.cseq == w->cseq) {
 				w->done = true;
 				w->head = h;
@@ -447,12 +800,12 @@ static void unrecord_last(struct session_link *l)
 	l->prefix_length = l->prefix_count ? l->prefix_ends[l->prefix_count - 1] : 0;
 }
 
-static int send_request(struct session_link *l, const char *text, size_t n, bool prefix,
-			bool *recorded, struct dl_error *err)
+static int send_request(struct session_link *l, struct rtsp_link *s, const char *text, size_t n,
+			bool prefix, bool *recorded, struct dl_error *err)
 {
 	*recorded = prefix && l->prefix_count < SESSION_PREFIX_MAX &&
 		    n <= SESSION_PREFIX_BYTES - l->prefix_length;
-	return session_link_send(l, (const uint8_t *)text, n, *recorded, err);
+	return rtsp_link_send(l, s, (const uint8_t *)text, n, *recorded, err);
 }
 
 static int format_request(struct rtsp_link *s, const char *method, const char *uri,
@@ -502,7 +855,7 @@ static int await(struct session_link *l, struct rtsp_link *s, struct rtsp_link_w
 		int left = sock_remaining_ms(deadline_ns, 1000);
 		if (left == 0)
 			break;
-		int rc = session_link_read(l, (unsigned)left, &closed, err);
+		int rc = link_read(l, s, (unsigned)left, &closed, err);
 		if (rc)
 			return rc;
 	}
@@ -524,7 +877,7 @@ static int request_head(struct session_link *l, struct rtsp_link *s, const char 
 				    err);
 		bool recorded = false;
 		if (!rc)
-			rc = send_request(l, text, n, prefix, &recorded, err);
+			rc = send_request(l, s, text, n, prefix, &recorded, err);
 		if (rc)
 			break;
 		w->cseq = s->cseq;
@@ -602,7 +955,11 @@ static int expect_200(const char *method, int status, struct dl_error *err)
 	return dl_error_set(err, DL_EPROTO, "rtsp: %s answered %d, not 200%s", method, status,
 			    status == 401 ? " (are robustness.rtsp's user and password the DUT's?)"
 			    : status == 404 ? " (is robustness.rtsp.path the DUT's stream?)"
-					    : "");
+			    : status == 461
+				    ? " (Unsupported Transport: the DUT does not offer it; "
+				      "rtp-udp and rtcp-udp need RTP over UDP, rtp and rtcp "
+				      "interleaved)"
+				    : "");
 }
 
 static int establish_steps(struct session_link *l, struct rtsp_link *s, enum rtsp_link_stage stage,
@@ -651,20 +1008,38 @@ static int establish_steps(struct session_link *l, struct rtsp_link *s, enum rts
 		w->copy_size = 0;
 	}
 	if (stage >= RTSP_LINK_READY) {
-		rc = request_head(l, s, "SETUP", s->control,
-				  "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n", NULL, true,
-				  deadline_ns, w, err);
+		char transport[96] = "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n";
+		if (s->config.udp) {
+			rc = udp_open(l, s, err);
+			if (rc)
+				goto out;
+			snprintf(transport, sizeof(transport),
+				 "Transport: RTP/AVP;unicast;client_port=%u-%u\r\n",
+				 s->client_port[0], s->client_port[1]);
+		}
+		rc = request_head(l, s, "SETUP", s->control, transport, NULL, true, deadline_ns, w,
+				  err);
 		if (!rc)
 			rc = expect_200("SETUP", w->head.status, err);
 		if (!rc && !w->head.session[0])
 			rc = dl_error_set(err, DL_EPROTO,
 					  "rtsp: SETUP answered 200 without a Session");
-		if (!rc && !w->head.has_interleaved)
+		if (!rc && !s->config.udp && !w->head.has_interleaved)
 			rc = dl_error_set(err, DL_EPROTO,
 					  "rtsp: SETUP answered 200 without interleaved channels: "
 					  "the DUT does not stream RTP over the RTSP connection");
+		if (!rc && s->config.udp &&
+		    (!w->head.server_port.found || w->head.server_port.first == 0 ||
+		     w->head.server_port.second == 0))
+			rc = dl_error_set(err, DL_EPROTO,
+					  "rtsp: SETUP over UDP answered 200 without server_port: "
+					  "the DUT names no port to take our RTP and RTCP on");
 		if (rc)
 			goto out;
+		if (s->config.udp) {
+			s->server_port[0] = (uint16_t)w->head.server_port.first;
+			s->server_port[1] = (uint16_t)w->head.server_port.second;
+		}
 		text_copy(s->session, sizeof(s->session), w->head.session);
 		s->session_timeout = w->head.timeout ? w->head.timeout : RTSP_LINK_TIMEOUT_DEFAULT;
 		s->rtp_channel = (uint8_t)w->head.channel_rtp;
@@ -673,8 +1048,11 @@ static int establish_steps(struct session_link *l, struct rtsp_link *s, enum rts
 		s->stage = RTSP_LINK_READY;
 	}
 	if (stage >= RTSP_LINK_PLAYING) {
-		rc = request_head(l, s, "PLAY", s->url, "Range: npt=0.000-\r\n", NULL, true,
-				  deadline_ns, w, err);
+		/* no Range (RFC 2326 10.5: optional; a live stream plays from now): GStreamer
+		 * seeks a shared live media to a Range every viewer shares, and a seek racing
+		 * another session's setup or teardown deadlocks its server (seen as OPTIONS
+		 * unanswered) */
+		rc = request_head(l, s, "PLAY", s->url, NULL, NULL, true, deadline_ns, w, err);
 		if (!rc)
 			rc = expect_200("PLAY", w->head.status, err);
 		if (rc)
@@ -697,7 +1075,10 @@ int rtsp_link_establish(struct session_link *l, struct rtsp_link *s,
 	bool has_challenge = s->has_challenge, basic = s->basic;
 	uint32_t nonce_count = s->nonce_count;
 	uint64_t stalls = s->stalls;
+	tls_free(s);
+	udp_close(s);
 	memset(s, 0, sizeof(*s));
+	s->udp_fd[0] = s->udp_fd[1] = -1;
 	s->stalls = stalls;
 	s->config = *config;
 	s->challenge = challenge;
@@ -710,8 +1091,8 @@ int rtsp_link_establish(struct session_link *l, struct rtsp_link *s,
 	uint16_t port = config->port ? config->port : RTSP_LINK_PORT;
 	char host[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &l->peer->dut4, host, sizeof(host));
-	int n = snprintf(s->url, sizeof(s->url), "rtsp://%s:%u%s%s", host, port,
-			 path[0] == '/' ? "" : "/", path);
+	int n = snprintf(s->url, sizeof(s->url), "%s://%s:%u%s%s", config->tls ? "rtsps" : "rtsp",
+			 host, port, path[0] == '/' ? "" : "/", path);
 	if (n < 0 || (size_t)n >= sizeof(s->url) || strpbrk(path, " \r\n\t"))
 		return dl_error_set(err, DL_EINVAL,
 				    "robustness.rtsp.path: '%s' is too long or has a space or line "
@@ -720,11 +1101,16 @@ int rtsp_link_establish(struct session_link *l, struct rtsp_link *s,
 	int rc = session_link_connect(l, port, NULL, deadline_ns, err);
 	if (rc)
 		return rc;
+	if (config->tls)
+		rc = tls_start(l, s, deadline_ns, err);
 	s->stage = RTSP_LINK_CONNECTED;
-	rc = establish_steps(l, s, stage, deadline_ns, err);
+	if (!rc)
+		rc = establish_steps(l, s, stage, deadline_ns, err);
 	s->refusals = 0; /* a 401 on the way in is the challenge, not a refusal */
 	if (rc) {
 		session_link_close(l);
+		tls_free(s);
+		udp_close(s);
 		s->session[0] = '\0';
 	}
 	return rc;
@@ -750,8 +1136,9 @@ int rtsp_link_tend(struct session_link *l, struct rtsp_link *s, unsigned wait_ms
 			return dl_error_set(err, DL_ENOMEM, "rtsp: out of memory");
 		rc = format_request(s, "OPTIONS", s->url, NULL, NULL, text, RTSP_LINK_REQUEST_MAX,
 				    &n, err);
+		s->keepalive_cseq = s->cseq;
 		if (!rc)
-			rc = session_link_send(l, (const uint8_t *)text, n, false, err);
+			rc = rtsp_link_send(l, s, (const uint8_t *)text, n, false, err);
 		free(text);
 		s->keepalive_ns = sock_now_ns() + (int64_t)s->session_timeout * 500000000;
 		if (rc) {
@@ -761,17 +1148,22 @@ int rtsp_link_tend(struct session_link *l, struct rtsp_link *s, unsigned wait_ms
 	}
 	int64_t until = sock_now_ns() + (int64_t)wait_ms * 1000000;
 	for (unsigned rounds = 0; rounds < RTSP_LINK_READS_MAX; rounds++) {
+		udp_drain(l, s);
 		if (pump(l, s, NULL) == PUMP_LOST) {
 			out->kind =
 				SESSION_CLOSED; /* the framing is lost: the session cannot go on */
 			return 0;
 		}
+		if (s->case_answered)
+			break; /* the case's whole answer is read: nothing more to wait for */
 		int left = sock_remaining_ms(until, (int)wait_ms);
 		bool closed = false;
 		struct dl_error why;
 		size_t before = l->input_length;
-		if (session_link_read(l, (unsigned)left, &closed, &why) != 0 || closed) {
+		if (link_read(l, s, (unsigned)left, &closed, &why) != 0 || closed) {
 			(void)pump(l, s, NULL);
+			out->complete = s->case_answered;
+			s->case_answered = s->case_awaited = false;
 			out->kind = SESSION_CLOSED;
 			return 0;
 		}
@@ -780,6 +1172,9 @@ int rtsp_link_tend(struct session_link *l, struct rtsp_link *s, unsigned wait_ms
 		if (l->input_length == before && sock_now_ns() >= until)
 			break;
 	}
+	udp_drain(l, s);
+	out->complete = s->case_answered;
+	s->case_answered = false;
 	int64_t heard = s->last_rtp_ns > s->playing_ns ? s->last_rtp_ns : s->playing_ns;
 	if (s->stage == RTSP_LINK_PLAYING &&
 	    sock_now_ns() - heard > (int64_t)RTSP_LINK_STALL_MS * 1000000) {
@@ -797,12 +1192,15 @@ void rtsp_link_close(struct session_link *l, struct rtsp_link *s)
 		struct dl_error ignored;
 		if (format_request(s, "TEARDOWN", s->url, NULL, NULL, text, sizeof(text), &n,
 				   &ignored) == 0)
-			(void)session_link_send(l, (const uint8_t *)text, n, false, &ignored);
+			(void)rtsp_link_send(l, s, (const uint8_t *)text, n, false, &ignored);
 	}
 	session_link_close(l);
+	tls_free(s);
+	udp_close(s);
 	s->session[0] = '\0';
 	s->stage = RTSP_LINK_CONNECTED;
 	s->frame_skip = 0;
+	s->case_awaited = s->case_answered = false;
 }
 
 int rtsp_link_check(struct session_link *l, struct rtsp_link *s,
@@ -837,10 +1235,16 @@ int rtsp_link_check(struct session_link *l, struct rtsp_link *s,
 	double seconds = (double)(sock_now_ns() - played) / 1e9;
 	if (s->rtp_frames > before) {
 		*healthy = true;
+		char where[64];
+		if (s->udp_open)
+			snprintf(where, sizeof(where), "UDP port %u", s->client_port[0]);
+		else
+			snprintf(where, sizeof(where), "channel %u", s->rtp_channel);
 		snprintf(evidence, size,
-			 "rtsp: OPTIONS 200, DESCRIBE, SETUP and PLAY 200 in %.1f s, RTP on "
-			 "channel %u after %.2f s",
-			 (double)(played - start) / 1e9, s->rtp_channel, seconds);
+			 "%s%s%s: OPTIONS 200, DESCRIBE, SETUP and PLAY 200 in %.1f s, RTP on %s "
+			 "after %.2f s",
+			 s->tls ? "rtsps (" : "rtsp", s->tls ? s->tls_version : "",
+			 s->tls ? ")" : "", (double)(played - start) / 1e9, where, seconds);
 	} else {
 		snprintf(evidence, size, "rtsp: PLAY answered 200 but no RTP came in %.1f s%s",
 			 seconds,

@@ -60,9 +60,8 @@ static int rtsp_url(const struct session_peer *peer, char *out, size_t size, str
 	const char *path = config.path && config.path[0] ? config.path : "/";
 	char host[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &peer->dut4, host, sizeof(host));
-	int n = snprintf(out, size, "rtsp://%s:%u%s%s", host,
-			 (unsigned)(config.port ? config.port : RTSP_LINK_PORT),
-			 path[0] == '/' ? "" : "/", path);
+	int n = snprintf(out, size, "%s://%s:%u%s%s", config.tls ? "rtsps" : "rtsp", host,
+			 (unsigned)config.port, path[0] == '/' ? "" : "/", path);
 	if (n < 0 || (size_t)n >= size)
 		return dl_error_set(err, DL_EINVAL, "robustness.rtsp.path: '%s' is too long", path);
 	return 0;
@@ -275,8 +274,9 @@ static bool rtsp_name_is(const uint8_t *b, size_t n, const char *name)
  * the URL the templates were built with.
  */
 static int rtsp_patch(struct rtsp_link *s, const char *template_url, const uint8_t *data,
-		      size_t length, struct rtsp_out *o, struct dl_error *err)
+		      size_t length, struct rtsp_out *o, uint32_t *cseq, struct dl_error *err)
 {
+	*cseq = 0;
 	size_t eol = rtsp_line_end(data, 0, length);
 	if (eol == length) { /* no line at all: nothing to patch */
 		rtsp_out_put(o, data, length);
@@ -340,8 +340,8 @@ static int rtsp_patch(struct rtsp_link *s, const char *template_url, const uint8
 		if (!cseq_done && colon < n && rtsp_name_is(line, colon, "CSeq") &&
 		    rtsp_span_is(value, vn, RTSP_CSEQ_PLACEHOLDER_TEXT)) {
 			cseq_done = true;
-			snprintf(text, sizeof(text), "CSeq: %" PRIu32 "\r\n",
-				 rtsp_link_next_cseq(s));
+			*cseq = rtsp_link_next_cseq(s);
+			snprintf(text, sizeof(text), "CSeq: %" PRIu32 "\r\n", *cseq);
 			rtsp_out_text(o, text);
 		} else if (!session_done && colon < n && rtsp_name_is(line, colon, "Session") &&
 			   rtsp_span_is(value, vn, RTSP_SESSION_PLACEHOLDER)) {
@@ -389,10 +389,15 @@ static int rtsp_send(struct session_link *l, const struct session_template *t, c
 	if (length > SESSION_MESSAGE_MAX)
 		length = SESSION_MESSAGE_MAX; /* the engine caps a case there already */
 	struct rtsp_out o = {.bytes = bytes, .size = sizeof(bytes)};
-	rc = rtsp_patch(rtsp_link_of(l), url, data, length, &o, err);
+	struct rtsp_link *s = rtsp_link_of(l);
+	uint32_t cseq = 0;
+	rc = rtsp_patch(s, url, data, length, &o, &cseq, err);
 	if (rc)
 		return rc;
-	return session_link_send(l, bytes, o.length, false, err);
+	rc = rtsp_link_send(l, s, bytes, o.length, false, err);
+	if (!rc)
+		rtsp_link_case_sent(s, cseq); /* its answer ends tend's wait */
+	return rc;
 }
 
 /* ---- the session: session-rtsp-link.c's ---- */
@@ -440,7 +445,9 @@ _Static_assert(sizeof(struct rtsp_link) <= SESSION_STATE_BYTES,
 
 const struct session_protocol session_rtsp = {
 	.name = "rtsp",
-	.title = "RTSP/1.0 requests (every method) in a playing session, Digest answered",
+	.title =
+		"RTSP/1.0 requests (every method) in a playing session, Digest answered; rtsps://: "
+		"inside TLS, shown in clear",
 	.templates = rtsp_templates,
 	.template_count = DL_ARRAY_SIZE(rtsp_templates),
 	.establish = rtsp_establish,
@@ -450,4 +457,5 @@ const struct session_protocol session_rtsp = {
 	.check = rtsp_check,
 	.state_size = sizeof(struct rtsp_link),
 	.establish_ms = 5000,
+	.parallel = true,
 };

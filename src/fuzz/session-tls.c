@@ -675,4 +675,5 @@ const struct session_protocol session_tls = {
 	.close = tls_close,
 	.check = tls_check,
 	.state_size = sizeof(struct tls_session_state),
+	.parallel = true,
 };

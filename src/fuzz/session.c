@@ -19,6 +19,7 @@
 #include "core/monotonic.h"
 #include "core/profile.h"
 #include "fuzz/campaign.h"
+#include "fuzz/bisect.h"
 #include "fuzz/checkpoint.h"
 #include "fuzz/health.h"
 #include "fuzz/mutate.h"
@@ -39,16 +40,22 @@
 #define REPLAY_REACTION_MS 500
 #define VERIFY_SECONDS 5 /* after a replayed case: a session must come back this soon */
 #define RETRY_PAUSE_MS 250
+/* the first retry's pause: a DUT still tearing the last session down refuses the next at once
+ * (BIRD resets about one connection in six that follow a closed session within 0.3 ms) */
+#define FIRST_RETRY_MS 10
 #define SILENT_MARGIN_NS 100000000 /* an attempt that ended this close to its bound timed out */
 #define CHECK_ATTEMPT_MS 10000     /* one check's session and its answer */
 #define SENT_LOG_BYTES (64u << 20) /* sessions-sent.pcapng stops growing here */
 #define NOTIFICATION_KINDS 64
+#define SESSION_SENT_RING 65536   /* send times kept: a failure's window holds at most these */
+#define REPRODUCER_CASES_MAX 4096 /* cases written into one reproducer */
 
 /* ---- the protocols ---- */
 
 const struct session_protocol *const session_protocols[] = {
-	&session_bgp,  &session_rip, &session_ospf, &session_tls,
-	&session_rtsp, &session_rtp, &session_rtcp};
+	&session_bgp,      &session_rip,  &session_ospf, &session_tls,
+	&session_rtsp,     &session_rtp,  &session_rtcp, &session_rtp_udp,
+	&session_rtcp_udp, &session_ipv4, &session_ipv6};
 const size_t session_protocol_count = DL_ARRAY_SIZE(session_protocols);
 
 const struct session_protocol *session_protocol_find(const char *name)
@@ -199,7 +206,9 @@ int session_link_send(struct session_link *l, const uint8_t *data, size_t length
 	return sock_send_all(l->fd, data, length, sock_now_ns() + 1000000000, err);
 }
 
-int session_link_read(struct session_link *l, unsigned wait_ms, bool *closed, struct dl_error *err)
+/* settle_ms: once something came, how long to wait for what follows it */
+static int link_read(struct session_link *l, unsigned wait_ms, int settle_ms, bool *closed,
+		     struct dl_error *err)
 {
 	*closed = false;
 	if (l->fd < 0) {
@@ -212,7 +221,7 @@ int session_link_read(struct session_link *l, unsigned wait_ms, bool *closed, st
 		if (l->input_length == sizeof(l->input))
 			return 0; /* the caller reads messages out first */
 		/* once something came, only what follows at once */
-		int left = any ? 2 : sock_remaining_ms(until, (int)wait_ms);
+		int left = any ? settle_ms : sock_remaining_ms(until, (int)wait_ms);
 		struct pollfd pfd = {.fd = l->fd, .events = POLLIN};
 		int ready = poll(&pfd, 1, left);
 		if (ready < 0 && errno == EINTR)
@@ -247,6 +256,18 @@ int session_link_read(struct session_link *l, unsigned wait_ms, bool *closed, st
 	return 0;
 }
 
+int session_link_read(struct session_link *l, unsigned wait_ms, bool *closed, struct dl_error *err)
+{
+	/* no wait asked (the engine tending an idle link): what is there, nothing more */
+	return link_read(l, wait_ms, wait_ms ? 2 : 0, closed, err);
+}
+
+int session_link_read_some(struct session_link *l, unsigned wait_ms, bool *closed,
+			   struct dl_error *err)
+{
+	return link_read(l, wait_ms, 0, closed, err);
+}
+
 void session_link_consume(struct session_link *l, size_t n)
 {
 	if (n >= l->input_length) {
@@ -271,6 +292,11 @@ static int write_frame(struct pcapng_writer *w, struct packet *p, const struct s
 		       uint32_t seq, const uint8_t *data, size_t length, const char *comment,
 		       struct dl_error *err)
 {
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (l->frames) /* a whole Ethernet frame already (ipv4, ipv6): as it was sent */
+		return pcapng_write_packet(w, now.tv_sec, (uint32_t)(now.tv_nsec / 1000), data,
+					   (uint32_t)length, (uint32_t)length, comment, err);
 	struct ethernet_fields e = {.destination = {0x02, 0, 0, 0, 0, 0x02},
 				    .source = {0x02, 0, 0, 0, 0, 0x01},
 				    .type = 0x0800};
@@ -309,8 +335,6 @@ static int write_frame(struct pcapng_writer *w, struct packet *p, const struct s
 		return dl_error_set(err, rc, "session: a %zu-byte message does not fit a frame",
 				    length);
 	rc = packet_finish(p, err);
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
 	if (!rc)
 		rc = pcapng_write_packet(w, now.tv_sec, (uint32_t)(now.tv_nsec / 1000), p->bytes,
 					 p->length, p->length, comment, err);
@@ -341,19 +365,33 @@ int session_write_frames(struct pcapng_writer *w, const struct session_link *l, 
 
 /* ---- the campaign ---- */
 
+/* One of a protocol's links, and the case it carries. */
+struct session_slot {
+	struct session_link link;
+	uint32_t log_sequence; /* the next TCP sequence number of its frames in sent.pcapng */
+	/* a case was sent on it whose reaction is not read out yet (several links: the engine
+	 * goes on to the next link and reads this one when it comes back round, or idle) */
+	bool pending;
+	bool spends;                      /* that case spends its session */
+	int64_t sent_ns;                  /* when it was sent */
+	struct session_reaction reaction; /* what was read of its reaction so far */
+};
+
 struct session_share {
 	const struct session_protocol *protocol;
 	unsigned weight;
-	size_t first, count; /* its templates */
-	struct session_link link;
+	size_t first, count;        /* its templates */
+	struct session_slot *slots; /* slot_count links (robustness.session_links) */
+	size_t slot_count, next_slot;
+	struct session_slot *slot; /* the one the engine works on now */
+	struct session_link *link; /* its link */
 	uint64_t cases, sessions, resets, silent_closes, checks, checks_failed;
 	struct {
 		uint8_t code, subcode;
 		uint64_t count;
 	} notifications[NOTIFICATION_KINDS];
 	size_t notification_kinds;
-	uint32_t log_sequence; /* the next TCP sequence number of its frames in sent.pcapng */
-	char check_name[40];   /* "bgp.check": its check's failures and events */
+	char check_name[40];                   /* "bgp.check": its check's failures and events */
 	char last_check[SESSION_EVIDENCE_MAX]; /* its check's last evidence */
 };
 
@@ -363,6 +401,12 @@ struct session_case_template {
 	struct packet *valid;
 	struct mutation_plan *plan;
 	uint64_t cases;
+};
+
+/* A case sent: its index (the ring slot's owner) and when it went out (0: not sent). */
+struct session_sent {
+	uint64_t index;
+	int64_t at_ns;
 };
 
 struct sessions {
@@ -383,13 +427,15 @@ struct sessions {
 	 * its evidence went to the caller's err */
 	const char *failed_monitor;
 	struct session_link *check_link; /* the fresh link a protocol's check runs on */
-	struct session_link *replayed;   /* the last replayed case's session: its prefix */
+	/* each protocol's session (its prefix) in the last replay, and in the last replay that
+	 * failed the DUT: the reproducer's (SESSION_PROTOCOLS_MAX links each) */
+	struct session_link *replayed, *culprit;
 	struct packet *frame, *log_frame;
 	struct fuzz_coverage *coverage;
 	struct pcapng_writer sent_log;
 	bool sent_log_open;
-	uint64_t recent[SESSION_REPLAY_MAX]; /* the last cases sent, a ring */
-	size_t recent_head, recent_count;
+	struct session_sent *sent; /* when the last SESSION_SENT_RING cases went out (index %) */
+	uint64_t judged_next;      /* cases before it were in a failure's window already */
 	uint64_t next_index, cases_replayed;
 	int64_t started_ns, origin_ns;
 	struct json_object *failures;
@@ -419,6 +465,13 @@ static void interface_addresses(struct sessions *k)
 	freeifaddrs(list);
 }
 
+/* The engine works on sh's link i from now on. */
+static void use_slot(struct session_share *sh, size_t i)
+{
+	sh->slot = &sh->slots[i];
+	sh->link = &sh->slot->link;
+}
+
 static int prepare(struct sessions *k, struct dl_error *err)
 {
 	const struct profile_robustness *r = k->r;
@@ -440,7 +493,19 @@ static int prepare(struct sessions *k, struct dl_error *err)
 		sh->weight = r->mix[s].weight;
 		snprintf(sh->check_name, sizeof(sh->check_name), "%s.check", sp->name);
 		sh->first = k->template_count;
-		session_link_init(&sh->link, &k->peer);
+		size_t links = sp->parallel && r->session_links ? r->session_links : 1;
+		sh->slots = calloc(links, sizeof(*sh->slots));
+		if (!sh->slots)
+			return dl_error_set(err, DL_ENOMEM, "robustness: out of memory");
+		sh->slot_count = links;
+		for (size_t i = 0; i < links; i++)
+			session_link_init(&sh->slots[i].link, &k->peer);
+		use_slot(sh, 0);
+		if (sp->prepare) {
+			int rc = sp->prepare(&k->peer, k->config, err);
+			if (rc)
+				return rc;
+		}
 		for (size_t t = 0; t < sp->template_count; t++) {
 			if (k->template_count == TEMPLATES_MAX)
 				return dl_error_set(err, DL_ENOMEM,
@@ -462,7 +527,10 @@ static int prepare(struct sessions *k, struct dl_error *err)
 			if (rc)
 				return dl_error_prefix(err, "robustness: template %s",
 						       ct->template->base.name);
-			mutate_plan_build(ct->plan, ct->valid, &ct->template->base, &options);
+			struct mutation_options o = options;
+			if (ct->template->frame_max)
+				o.frame_max = ct->template->frame_max;
+			mutate_plan_build(ct->plan, ct->valid, &ct->template->base, &o);
 		}
 		sh->count = k->template_count - sh->first;
 		k->weight_total += sh->weight;
@@ -497,20 +565,20 @@ static int make_case(struct sessions *k, uint64_t index, struct session_case_tem
 /* A new session's prefix into sent.pcapng. */
 static void log_prefix(struct sessions *k, struct session_share *sh)
 {
-	sh->log_sequence = LOG_ISN + 1;
+	sh->slot->log_sequence = LOG_ISN + 1;
 	if (!k->sent_log_open)
 		return;
 	char comment[160];
 	snprintf(comment, sizeof(comment),
 		 "%s session %" PRIu64 ": state-building prefix (state %u)%s", sh->protocol->name,
-		 sh->sessions, sh->link.state, sh->link.prefix_full ? ", cut short" : "");
+		 sh->sessions, sh->link->state, sh->link->prefix_full ? ", cut short" : "");
 	size_t start = 0;
 	struct dl_error ignored;
-	for (size_t i = 0; i < sh->link.prefix_count; i++) {
-		size_t end = sh->link.prefix_ends[i];
-		(void)write_frame(&k->sent_log, k->log_frame, &sh->link, sh->log_sequence,
-				  sh->link.prefix + start, end - start, comment, &ignored);
-		sh->log_sequence += (uint32_t)(end - start);
+	for (size_t i = 0; i < sh->link->prefix_count; i++) {
+		size_t end = sh->link->prefix_ends[i];
+		(void)write_frame(&k->sent_log, k->log_frame, sh->link, sh->slot->log_sequence,
+				  sh->link->prefix + start, end - start, comment, &ignored);
+		sh->slot->log_sequence += (uint32_t)(end - start);
 		start = end;
 	}
 }
@@ -523,9 +591,9 @@ static void log_case(struct sessions *k, struct session_share *sh, const struct 
 	char comment[400];
 	fuzz_case_describe(record, comment, sizeof(comment));
 	struct dl_error ignored;
-	(void)write_frame(&k->sent_log, k->log_frame, &sh->link, sh->log_sequence,
+	(void)write_frame(&k->sent_log, k->log_frame, sh->link, sh->slot->log_sequence,
 			  k->frame[0].bytes, k->frame[0].length, comment, &ignored);
-	sh->log_sequence += k->frame[0].length;
+	sh->slot->log_sequence += k->frame[0].length;
 }
 
 /* ---- health ---- */
@@ -569,9 +637,9 @@ static int ensure(struct sessions *k, struct session_share *sh, unsigned state, 
 		  struct dl_error *err)
 {
 	k->failed_monitor = NULL;
-	if (sh->link.fd >= 0 && sh->link.state == state)
+	if (sh->link->fd >= 0 && sh->link->state == state)
 		return 0;
-	sh->protocol->close(&sh->link); /* down, or another state's session: a fresh one */
+	sh->protocol->close(sh->link); /* down, or another state's session: a fresh one */
 	int64_t deadline = monotonic_ns() + (int64_t)seconds * 1000000000;
 	if (deadline > k->config->deadline_ns)
 		deadline = k->config->deadline_ns;
@@ -586,9 +654,9 @@ static int ensure(struct sessions *k, struct session_share *sh, unsigned state, 
 		int64_t until = now + (int64_t)attempt_ms * 1000000;
 		if (until > deadline)
 			until = deadline;
-		int rc = sh->protocol->establish(&sh->link, state, until, &why);
+		int rc = sh->protocol->establish(sh->link, state, until, &why);
 		if (rc == 0) {
-			sh->link.state = state;
+			sh->link->state = state;
 			sh->sessions++;
 			log_prefix(k, sh);
 			return 0;
@@ -598,7 +666,7 @@ static int ensure(struct sessions *k, struct session_share *sh, unsigned state, 
 		/* the monitors probe only while they are polled, not while an attempt waits
 		 * on the DUT: after an attempt the DUT let run to its bound without a word
 		 * (dead, or its port filtered) they get the time to decide */
-		unsigned pause = RETRY_PAUSE_MS;
+		unsigned pause = attempt == 0 ? FIRST_RETRY_MS : RETRY_PAUSE_MS;
 		if (monotonic_ns() >= until - SILENT_MARGIN_NS)
 			pause = k->watch.detect_ms;
 		int64_t left_ms = (deadline - monotonic_ns()) / 1000000;
@@ -621,6 +689,129 @@ static void copy_text(char *to, size_t size, const char *from)
 	to[n] = '\0';
 }
 
+/* re, what the DUT did on sh's link l: a reset (an error message, a close) ends the session. */
+static void count_reaction(struct session_share *sh, struct session_link *l,
+			   const struct session_reaction *re)
+{
+	if (re->kind == SESSION_ALIVE)
+		return;
+	sh->resets++;
+	sh->protocol->close(l);
+	if (re->kind == SESSION_CLOSED) {
+		sh->silent_closes++;
+		return;
+	}
+	for (size_t i = 0; i < sh->notification_kinds; i++)
+		if (sh->notifications[i].code == re->code &&
+		    sh->notifications[i].subcode == re->subcode) {
+			sh->notifications[i].count++;
+			return;
+		}
+	if (sh->notification_kinds < NOTIFICATION_KINDS) {
+		size_t i = sh->notification_kinds++;
+		sh->notifications[i].code = re->code;
+		sh->notifications[i].subcode = re->subcode;
+		sh->notifications[i].count = 1;
+	}
+}
+
+/* one's news folded into re: the first error message or close is the reaction */
+static void merge_reaction(struct session_reaction *re, const struct session_reaction *one)
+{
+	if (re->kind == SESSION_ALIVE && one->kind != SESSION_ALIVE) {
+		re->kind = one->kind;
+		re->code = one->code;
+		re->subcode = one->subcode;
+	}
+	re->complete = re->complete || one->complete;
+}
+
+/*
+ * The reaction to the case pending on slot (a link of sh): read until the
+ * DUT answered it whole (complete: RTSP's response), reacted (an error
+ * message, a close), or REACTION_MS after it was sent, whichever comes
+ * first; then counted, and a spent session closed. A protocol whose tend
+ * returns before its wait ran out (on the first bytes) is read again for
+ * the rest of the window, so a reaction that follows them is still this
+ * case's. wait false: only what is there now, the case left pending while
+ * its window runs.
+ */
+static void settle(struct session_share *sh, struct session_slot *slot, bool wait)
+{
+	if (!slot->pending)
+		return;
+	int64_t until = slot->sent_ns + (int64_t)REACTION_MS * 1000000;
+	bool done = false;
+	for (unsigned rounds = 0; rounds < 64 && !done; rounds++) {
+		struct session_reaction one;
+		struct dl_error why;
+		int ms = wait ? sock_remaining_ms(until, REACTION_MS) : 0;
+		(void)sh->protocol->tend(&slot->link, (unsigned)ms, &one, &why);
+		merge_reaction(&slot->reaction, &one);
+		done = slot->reaction.kind != SESSION_ALIVE || slot->reaction.complete ||
+		       slot->link.fd < 0 || monotonic_ns() >= until;
+		if (!wait)
+			break;
+	}
+	if (!done)
+		return;
+	slot->pending = false;
+	count_reaction(sh, &slot->link, &slot->reaction);
+	if (slot->spends)
+		sh->protocol->close(&slot->link); /* the session cannot go on after it */
+}
+
+/*
+ * Every open link but busy read without waiting, every case: a link the
+ * draw left alone must not back the DUT's sending up (GStreamer stops
+ * answering a client whose interleaved RTP goes unread), keepalives go out
+ * when due, a case pending on a link of its own gets its reaction read (and
+ * settled once it is whole or its window is over), and a session the DUT
+ * ended meanwhile is counted a reset then, not found by the next case sent
+ * into it.
+ */
+static void tend_idle(struct sessions *k, const struct session_slot *busy)
+{
+	for (size_t s = 0; s < k->share_count; s++) {
+		struct session_share *sh = &k->shares[s];
+		for (size_t i = 0; i < sh->slot_count; i++) {
+			struct session_slot *slot = &sh->slots[i];
+			if (slot == busy || slot->link.fd < 0)
+				continue;
+			if (slot->pending) {
+				settle(sh, slot, false);
+				continue;
+			}
+			struct session_reaction re;
+			struct dl_error why;
+			(void)sh->protocol->tend(&slot->link, 0, &re, &why);
+			count_reaction(sh, &slot->link, &re);
+		}
+	}
+}
+
+/* Every session of sh ended (for its check, a recovery, a replay), a case still pending
+ * settled on what is there; the engine back on its first link. */
+static void close_share(struct session_share *sh)
+{
+	for (size_t i = 0; i < sh->slot_count; i++) {
+		struct session_slot *slot = &sh->slots[i];
+		if (slot->pending && slot->link.fd >= 0) {
+			struct session_reaction re;
+			struct dl_error why;
+			(void)sh->protocol->tend(&slot->link, 0, &re, &why);
+			merge_reaction(&slot->reaction, &re);
+		}
+		if (slot->pending) {
+			slot->pending = false;
+			count_reaction(sh, &slot->link, &slot->reaction);
+		}
+		sh->protocol->close(&slot->link);
+	}
+	sh->next_slot = 0;
+	use_slot(sh, 0);
+}
+
 /*
  * sh's protocol check on a fresh link (the fuzzing session closed first:
  * a second session from the same peer would collide with it), tried again
@@ -635,7 +826,7 @@ static int check_share(struct sessions *k, struct session_share *sh, unsigned se
 	k->failed_monitor = NULL;
 	if (!sh->protocol->check)
 		return 0;
-	sh->protocol->close(&sh->link);
+	close_share(sh);
 	int64_t deadline = monotonic_ns() + (int64_t)seconds * 1000000000;
 	if (deadline > k->config->deadline_ns)
 		deadline = k->config->deadline_ns;
@@ -668,37 +859,13 @@ static int check_share(struct sessions *k, struct session_share *sh, unsigned se
 	return 0;
 }
 
-static void count_reaction(struct session_share *sh, const struct session_reaction *re)
-{
-	if (re->kind == SESSION_ALIVE)
-		return;
-	sh->resets++;
-	sh->protocol->close(&sh->link);
-	if (re->kind == SESSION_CLOSED) {
-		sh->silent_closes++;
-		return;
-	}
-	for (size_t i = 0; i < sh->notification_kinds; i++)
-		if (sh->notifications[i].code == re->code &&
-		    sh->notifications[i].subcode == re->subcode) {
-			sh->notifications[i].count++;
-			return;
-		}
-	if (sh->notification_kinds < NOTIFICATION_KINDS) {
-		size_t i = sh->notification_kinds++;
-		sh->notifications[i].code = re->code;
-		sh->notifications[i].subcode = re->subcode;
-		sh->notifications[i].count = 1;
-	}
-}
-
 /* The case in frame on sh's established session, by the protocol's send hook when it has one. */
 static int send_case(struct session_share *sh, const struct session_case_template *t,
 		     const struct packet *frame, struct dl_error *err)
 {
 	if (sh->protocol->send)
-		return sh->protocol->send(&sh->link, t->template, frame->bytes, frame->length, err);
-	return session_link_send(&sh->link, frame->bytes, frame->length, false, err);
+		return sh->protocol->send(sh->link, t->template, frame->bytes, frame->length, err);
+	return session_link_send(sh->link, frame->bytes, frame->length, false, err);
 }
 
 struct recovery {
@@ -734,7 +901,7 @@ static int session_back(void *ctx, unsigned seconds, bool *back, struct dl_error
 static int recover(struct sessions *k, struct session_share *sh, const char **how,
 		   struct dl_error *err)
 {
-	sh->protocol->close(&sh->link);
+	close_share(sh);
 	k->not_back[0] = '\0';
 	struct recovery r = {k, sh};
 	return watch_recover(&k->watch, "sessions-power-cycle.log", k->config->deadline_ns,
@@ -784,53 +951,160 @@ static void keep_session(struct session_link *to, const struct session_link *fro
 	to->prefix_full = from->prefix_full;
 	to->state = from->state;
 	to->datagram = from->datagram;
+	to->frames = from->frames;
 	to->ip_protocol = from->ip_protocol;
 	to->local4 = from->local4;
 	to->local_port = from->local_port;
 	to->remote_port = from->remote_port;
 }
 
-/* Case index alone in a fresh session: does the DUT fail (a monitor, the
- * session not back, its check)? *back: it came back after (or never
- * failed). */
-static int replay_one(struct sessions *k, uint64_t index, bool *failed, bool *back,
-		      struct dl_error *err)
+/* Where a failure's window starts: the first case sent since at_ns (the ring of send times: the
+ * last SESSION_SENT_RING cases at most; none an earlier failure's window held); next_index when
+ * none was. */
+static uint64_t window_first(const struct sessions *k, int64_t at_ns)
 {
+	uint64_t first = k->next_index;
+	for (uint64_t n = 0; n < SESSION_SENT_RING && n < k->next_index; n++) {
+		uint64_t i = k->next_index - 1 - n;
+		if (i < k->judged_next)
+			break;
+		const struct session_sent *s = &k->sent[i % SESSION_SENT_RING];
+		if (s->index != i || s->at_ns == 0)
+			continue; /* not sent: its session could not be established */
+		if (s->at_ns < at_ns)
+			break;
+		first = i;
+	}
+	return first;
+}
+
+/* The reaction to a replayed case on l, read as the campaign reads it (until the DUT answered
+ * it whole, reacted, or wait_ms passed); a session it ends, or a case that spends it,
+ * closed. */
+static void replay_reaction(struct session_share *sh, struct session_link *l, bool spends,
+			    unsigned wait_ms)
+{
+	int64_t until = monotonic_ns() + (int64_t)wait_ms * 1000000;
+	bool ended = false;
+	for (unsigned rounds = 0; rounds < 64 && l->fd >= 0; rounds++) {
+		struct session_reaction one = {.kind = SESSION_ALIVE};
+		struct dl_error why;
+		(void)sh->protocol->tend(l, (unsigned)sock_remaining_ms(until, (int)wait_ms), &one,
+					 &why);
+		ended = one.kind != SESSION_ALIVE;
+		if (ended || one.complete || monotonic_ns() >= until)
+			break;
+	}
+	if (ended || spends)
+		sh->protocol->close(l);
+}
+
+/*
+ * Cases first..last again, in index order, each on its protocol's first link in its
+ * template's state (re-established when down or in another state, as run_case does, without
+ * the rate), its reaction read. A case whose session cannot be established within
+ * robustness.session_establish (the campaign's own failure) is not sent, nor the later ones of
+ * its protocol (*dead); a monitor that fails meanwhile ends the replay (*failed). *used: the
+ * shares a case went to (bits); each one's session (its prefix) kept in k->replayed as its
+ * first case found it.
+ */
+static int replay_range(struct sessions *k, uint64_t first, uint64_t last, unsigned *used,
+			unsigned *dead, bool *failed, struct dl_error *err)
+{
+	*used = *dead = 0;
+	*failed = false;
+	for (size_t s = 0; s < k->share_count; s++)
+		close_share(&k->shares[s]); /* the window alone: no session left from before */
+	for (uint64_t i = first; i <= last && monotonic_ns() < k->config->deadline_ns; i++) {
+		struct session_case_template *t;
+		struct fuzz_case record;
+		int rc = make_case(k, i, &t, &record, err);
+		if (rc)
+			return rc;
+		unsigned bit = 1u << t->share;
+		if (*dead & bit)
+			continue;
+		struct session_share *sh = &k->shares[t->share];
+		struct dl_error why;
+		bool sent = false;
+		for (int attempt = 0; attempt < 2 && !sent; attempt++) {
+			rc = ensure(k, sh, t->template->state, k->establish_seconds, &why);
+			if (rc == DL_ESCOPE || rc == DL_ENOMEM)
+				return dl_error_set(err, rc, "%s", why.message);
+			if (rc)
+				break;
+			if (!(*used & bit))
+				keep_session(&k->replayed[t->share], sh->link);
+			*used |= bit;
+			sent = send_case(sh, t, k->frame, &why) == 0;
+			if (!sent) /* the DUT reset the session after the last case: again */
+				sh->protocol->close(sh->link);
+		}
+		if (rc && k->failed_monitor) {
+			*failed = true; /* the DUT failed already */
+			return 0;
+		}
+		if (rc) {
+			*dead |= bit;
+			continue;
+		}
+		if (!sent)
+			continue;
+		k->cases_replayed++;
+		/* a case replayed alone: its reaction waited for as long as a culprit's */
+		replay_reaction(sh, sh->link, t->template->spends_session,
+				first == last ? REPLAY_REACTION_MS : REACTION_MS);
+	}
+	return 0;
+}
+
+struct replay_context {
+	struct sessions *k;
+	unsigned sessions_kept; /* shares whose session k->culprit holds (bits) */
+	unsigned replayed_used; /* shares whose session k->replayed holds (bits) */
+};
+
+/*
+ * bisect_reproduces for the session campaign: cases first..last replayed (replay_range: a
+ * protocol whose session did not come back there failed the DUT), then what a single replayed
+ * case was verified by: every protocol replayed has a session back within VERIFY_SECONDS,
+ * the monitors stay quiet for detect_ms, the checks pass; the DUT recovered when it failed.
+ * A failing replay's sessions are kept in k->culprit for the reproducer.
+ */
+static int session_reproduces(void *ctx, uint64_t first, uint64_t last, bool *failed, bool *back,
+			      struct dl_error *err)
+{
+	struct replay_context *x = ctx;
+	struct sessions *k = x->k;
 	*failed = false;
 	*back = true;
-	struct session_case_template *t;
-	struct fuzz_case record;
-	int rc = make_case(k, index, &t, &record, err);
+	unsigned used = 0, dead = 0;
+	int rc = replay_range(k, first, last, &used, &dead, failed, err);
 	if (rc)
 		return rc;
-	struct session_share *sh = &k->shares[t->share];
-	sh->protocol->close(&sh->link);
+	x->replayed_used = used;
+	*failed = *failed || dead != 0;
 	struct dl_error why;
-	rc = ensure(k, sh, t->template->state, k->establish_seconds, &why);
-	if (rc == DL_ESCOPE || rc == DL_ENOMEM)
-		return dl_error_set(err, rc, "%s", why.message);
-	if (rc) {
-		*back = false; /* not even a session to replay in */
-		return 0;
+	for (size_t s = 0; s < k->share_count && !*failed; s++) {
+		if (!(used & (1u << s)))
+			continue;
+		struct session_share *sh = &k->shares[s];
+		close_share(sh);
+		rc = ensure(k, sh, 0, VERIFY_SECONDS, &why);
+		if (rc == DL_ESCOPE || rc == DL_ENOMEM)
+			return dl_error_set(err, rc, "%s", why.message);
+		*failed = rc != 0;
 	}
-	k->cases_replayed++;
-	keep_session(k->replayed, &sh->link);
-	struct session_reaction re;
-	if (send_case(sh, t, k->frame, &why) == 0)
-		(void)sh->protocol->tend(&sh->link, REPLAY_REACTION_MS, &re, &why);
-	sh->protocol->close(&sh->link);
-	/* the session must come back, the monitors stay quiet, the check pass */
-	rc = ensure(k, sh, 0, VERIFY_SECONDS, &why);
-	if (rc == DL_ESCOPE || rc == DL_ENOMEM)
-		return dl_error_set(err, rc, "%s", why.message);
-	*failed = rc != 0;
 	if (!*failed) {
 		struct health_event e;
 		rc = watch_for(&k->watch, k->watch.detect_ms, failed, &e, err);
 		if (rc)
 			return rc;
 	}
-	if (!*failed && sh->protocol->check) {
+	for (size_t s = 0; s < k->share_count && !*failed; s++) {
+		struct session_share *sh = &k->shares[s];
+		if (!(used & (1u << s)) || !sh->protocol->check)
+			continue;
 		bool healthy = true;
 		char evidence[SESSION_EVIDENCE_MAX];
 		rc = check_share(k, sh, VERIFY_SECONDS, &healthy, evidence, sizeof(evidence), err);
@@ -838,10 +1112,21 @@ static int replay_one(struct sessions *k, uint64_t index, bool *failed, bool *ba
 			return rc;
 		*failed = !healthy;
 	}
-	if (*failed) {
+	if (!*failed)
+		return 0;
+	for (size_t s = 0; s < k->share_count; s++)
+		if (used & (1u << s))
+			keep_session(&k->culprit[s], &k->replayed[s]);
+	x->sessions_kept = used;
+	/* every protocol replayed back (the first alone when none was sent) */
+	for (size_t s = 0; s < k->share_count && *back; s++) {
+		if (used && !(used & (1u << s)))
+			continue;
 		const char *how;
-		rc = recover(k, sh, &how, err);
+		rc = recover(k, &k->shares[s], &how, err);
 		*back = !rc && how[0];
+		if (!used)
+			break;
 	}
 	return rc;
 }
@@ -879,10 +1164,78 @@ static int write_reproducer(struct sessions *k, uint64_t index, const struct ses
 	return rc;
 }
 
-/* A failure seen by monitor (a health monitor, "bgp": its session, "bgp.check") while the
- * campaign was doing what during says: recovered, its culprit replayed, its reproducer saved. */
+/*
+ * A reproducer of several cases (the smallest range that fails the DUT, or an unconfirmed
+ * window; at most REPRODUCER_CASES_MAX): the state-building prefix of the first case's
+ * protocol, then every case in index order on its protocol's session (sessions[s] for share
+ * s, as the replay found it: kept bits). A case of a protocol with no session kept (it could
+ * not be sent) is left out; a protocol's cases that travelled in several sessions (reset
+ * between) are written on one.
+ */
+static int write_range_reproducer(struct sessions *k, uint64_t first, uint64_t last,
+				  const struct session_link *sessions, unsigned kept, size_t number,
+				  char *relative, size_t size, struct dl_error *err)
+{
+	if (last - first >= REPRODUCER_CASES_MAX)
+		last = first + REPRODUCER_CASES_MAX - 1;
+	snprintf(relative, size, "evidence/robustness/session-failure-%zu.pcapng", number);
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/session-failure-%zu.pcapng", k->robustness_dir, number);
+	char comment[512];
+	snprintf(comment, sizeof(comment),
+		 "dutlab session robustness reproducer: seed %" PRIu64 ", cases %" PRIu64
+		 "-%" PRIu64 " in order, after the first one's state-building prefix",
+		 k->seed, first, last);
+	struct pcapng_writer w = {0};
+	int rc = pcapng_open(&w, path, 1, PACKET_BYTES_MAX, k->r->interface, comment, 0, err);
+	if (rc)
+		return rc;
+	uint32_t seq[SESSION_PROTOCOLS_MAX];
+	for (size_t s = 0; s < SESSION_PROTOCOLS_MAX; s++)
+		seq[s] = LOG_ISN + 1;
+	bool prefixed = false;
+	for (uint64_t i = first; i <= last && !rc; i++) {
+		struct session_case_template *t;
+		struct fuzz_case record;
+		rc = make_case(k, i, &t, &record, err);
+		if (rc || !(kept & (1u << t->share)))
+			continue;
+		const struct session_link *l = &sessions[t->share];
+		char text[400];
+		fuzz_case_describe(&record, text, sizeof(text));
+		if (!prefixed) {
+			char prefix[160];
+			snprintf(prefix, sizeof(prefix),
+				 "state-building prefix: %s to %s (state %u)%s",
+				 t->template->base.protocol, k->shares[t->share].protocol->title,
+				 t->template->state, l->prefix_full ? ", cut short" : "");
+			rc = session_write_frames(&w, l, LOG_ISN, k->frame[0].bytes,
+						  k->frame[0].length, prefix, text, err);
+			seq[t->share] += (uint32_t)(l->prefix_length + k->frame[0].length);
+			prefixed = true;
+			continue;
+		}
+		rc = write_frame(&w, k->log_frame, l, seq[t->share], k->frame[0].bytes,
+				 k->frame[0].length, text, err);
+		seq[t->share] += k->frame[0].length;
+	}
+	struct dl_error close_err;
+	if (pcapng_close(&w, &close_err) != 0 && !rc)
+		rc = dl_error_set(err, close_err.code, "%s", close_err.message);
+	return rc;
+}
+
+/*
+ * A failure seen by monitor (a health monitor, "bgp": its session, "bgp.check") while the
+ * campaign was doing what during says, first seen at at_ns after consecutive failing samples
+ * (0: the campaign's own: a session not back, a check): recovered; its window (every case sent
+ * since at_ns less the monitors' lead, as the packet campaign's) replayed to confirm it and
+ * bisected (bisect.h) to its culprit, or the smallest range that still fails; the reproducer
+ * saved.
+ */
 static int handle_failure(struct sessions *k, struct session_share *sh, const char *monitor,
-			  const char *during, const char *evidence, struct dl_error *err)
+			  const char *during, const char *evidence, int64_t at_ns,
+			  unsigned consecutive, struct dl_error *err)
 {
 	size_t number = ++k->failure_count;
 	struct json_object *f = json_object_new_object();
@@ -894,11 +1247,17 @@ static int handle_failure(struct sessions *k, struct session_share *sh, const ch
 	json_object_object_add(f, "during", json_object_new_string(during));
 	if (!health_monitor_find(monitor))
 		watch_note(&k->watch, monitor, true, monotonic_ns(), evidence); /* the campaign's */
-	uint64_t newest = k->next_index ? k->next_index - 1 : 0;
-	uint64_t oldest = newest + 1 >= k->recent_count ? newest + 1 - k->recent_count : 0;
+	int64_t lead_ms = (int64_t)(consecutive + 1) * health_set_interval_ms(k->watch.set) +
+			  k->watch.detect_ms + 2000;
+	uint64_t first = window_first(k, at_ns - lead_ms * 1000000);
+	uint64_t last = k->next_index ? k->next_index - 1 : 0;
+	bool any = first < k->next_index; /* a case was sent in the window */
+	if (!any)
+		first = last;
 	struct json_object *window = json_object_new_object();
-	json_object_object_add(window, "first", json_object_new_int64((int64_t)oldest));
-	json_object_object_add(window, "last", json_object_new_int64((int64_t)newest));
+	json_object_object_add(window, "first", json_object_new_int64((int64_t)first));
+	json_object_object_add(window, "last", json_object_new_int64((int64_t)last));
+	json_object_object_add(window, "lead_ms", json_object_new_int64(lead_ms));
 	json_object_object_add(f, "window", window);
 	const char *how;
 	int rc = recover(k, sh, &how, err);
@@ -914,47 +1273,82 @@ static int handle_failure(struct sessions *k, struct session_share *sh, const ch
 			 k->r->power_cycle ? " nor after a power cycle" : "");
 		return 0;
 	}
-	/* the culprit: the recent cases, newest first, each alone in a fresh session */
-	bool found = false, back = true;
-	uint64_t culprit = newest;
-	size_t tried = 0;
-	for (size_t n = 0; n < k->recent_count && back && !found; n++) {
-		if (monotonic_ns() >= k->config->deadline_ns)
-			break;
-		size_t at = (k->recent_head + SESSION_REPLAY_MAX - 1 - n) % SESSION_REPLAY_MAX;
-		bool failed = false;
-		rc = replay_one(k, k->recent[at], &failed, &back, err);
-		if (rc)
-			return rc;
-		tried++;
-		if (failed) {
-			found = true;
-			culprit = k->recent[at];
+	/*
+	 * The culprit: when a session could not come back, the newest cases alone first,
+	 * newest first (a DUT that dies at once on a message is found in a replay or two,
+	 * where bisecting the monitors' lead costs a power cycle a step); else, or when none
+	 * of them alone fails the DUT, the window replayed whole, then bisected.
+	 */
+	uint64_t replayed_before = k->cases_replayed;
+	struct replay_context x = {.k = k};
+	struct bisect_result b = {.back = true, .lo = first, .hi = last};
+	int64_t started = monotonic_ns();
+	bool newest_alone = false;
+	unsigned tried_alone = 0;
+	if (any && last > first && strcmp(during, "re-establishing the session") == 0) {
+		for (uint64_t i = last; i >= first && last - i < SESSION_NEWEST_TRIES && b.back &&
+					!newest_alone && monotonic_ns() < k->config->deadline_ns;
+		     i--) {
+			rc = session_reproduces(&x, i, i, &newest_alone, &b.back, err);
+			if (rc)
+				return rc;
+			tried_alone++;
+			if (newest_alone)
+				b = (struct bisect_result){.confirmed = true,
+							   .back = b.back,
+							   .lo = i,
+							   .hi = i,
+							   .replays = tried_alone};
+			if (i == 0)
+				break;
 		}
 	}
-	json_object_object_add(f, "reproduced", json_object_new_boolean(found));
-	json_object_object_add(f, "cases_tried", json_object_new_int((int)tried));
-	if (!back)
+	if (any && !newest_alone && b.back) {
+		rc = bisect_window(first, last, session_reproduces, &x, k->config->deadline_ns, &b,
+				   err);
+		if (rc)
+			return rc;
+		b.replays += tried_alone;
+	}
+	json_object_object_add(f, "newest_alone", json_object_new_boolean(newest_alone));
+	json_object_object_add(f, "newest_tried", json_object_new_int((int)tried_alone));
+	json_object_object_add(f, "reproduced", json_object_new_boolean(b.confirmed));
+	json_object_object_add(
+		f, "cases_tried",
+		json_object_new_int64((int64_t)(k->cases_replayed - replayed_before)));
+	json_object_object_add(f, "replays", json_object_new_int((int)b.replays));
+	json_object_object_add(f, "bisect_s",
+			       json_object_new_double((double)(monotonic_ns() - started) / 1e9));
+	if (!b.back)
 		snprintf(k->stopped, sizeof(k->stopped),
 			 "the DUT did not recover while failure %zu's cases were replayed", number);
 	struct json_object *minimal = json_object_new_object();
-	json_object_object_add(minimal, "first", json_object_new_int64((int64_t)culprit));
-	json_object_object_add(minimal, "last", json_object_new_int64((int64_t)culprit));
+	json_object_object_add(minimal, "first", json_object_new_int64((int64_t)b.lo));
+	json_object_object_add(minimal, "last", json_object_new_int64((int64_t)b.hi));
+	json_object_object_add(minimal, "bisect_steps", json_object_new_int((int)b.steps));
 	struct json_object *cases = json_object_new_array();
-	json_object_array_add(cases, case_json(k, culprit));
+	for (uint64_t i = b.lo; i <= b.hi && i < b.lo + 8; i++)
+		json_object_array_add(cases, case_json(k, i));
 	json_object_object_add(minimal, "cases", cases);
 	json_object_object_add(f, "minimal", minimal);
 	char relative[256];
-	if (k->recent_count) {
-		/* the culprit's own session, or (not reproduced) the newest case after the
-		 * prefix of the session it was sent in */
-		const struct session_link *l = found ? k->replayed : &sh->link;
-		rc = write_reproducer(k, culprit, l, number, relative, sizeof(relative), err);
+	if (any) {
+		/* the failing replay's sessions (their prefixes); unconfirmed, the window's, as
+		 * its confirmation replay found them */
+		const struct session_link *sessions = b.confirmed ? k->culprit : k->replayed;
+		unsigned kept = b.confirmed ? x.sessions_kept : x.replayed_used;
+		struct session_case_template *t = draw(k, b.lo);
+		if (b.lo == b.hi && (kept & (1u << t->share)))
+			rc = write_reproducer(k, b.lo, &sessions[t->share], number, relative,
+					      sizeof(relative), err);
+		else
+			rc = write_range_reproducer(k, b.lo, b.hi, sessions, kept, number, relative,
+						    sizeof(relative), err);
 		if (rc)
 			return rc;
 		json_object_object_add(f, "reproducer", json_object_new_string(relative));
 	}
-	k->recent_count = 0; /* the cases before the failure are judged */
+	k->judged_next = k->next_index; /* the cases up to the failure are judged */
 	return 0;
 }
 
@@ -962,6 +1356,34 @@ static int handle_failure(struct sessions *k, struct session_share *sh, const ch
 static const char *failure_source(const struct sessions *k, const char *fallback)
 {
 	return k->failed_monitor ? k->failed_monitor : fallback;
+}
+
+/*
+ * The link of sh a case of state goes on, from the next in turn: the first
+ * with no case pending that is already in that state (no state to build
+ * again: an RTSP template of another state costs a new session), else the
+ * first with no case pending (established again, cheaper than waiting out a
+ * reaction window), else the one whose pending case was sent first (its
+ * reaction is waited for).
+ */
+static size_t pick_slot(struct session_share *sh, unsigned state)
+{
+	size_t n = sh->slot_count, free_one = n, oldest = sh->next_slot;
+	for (size_t j = 0; j < n; j++) {
+		size_t i = (sh->next_slot + j) % n;
+		struct session_slot *slot = &sh->slots[i];
+		settle(sh, slot, false);
+		if (slot->pending) {
+			if (!sh->slots[oldest].pending || slot->sent_ns < sh->slots[oldest].sent_ns)
+				oldest = i;
+			continue;
+		}
+		if (slot->link.fd >= 0 && slot->link.state == state)
+			return i;
+		if (free_one == n)
+			free_one = i;
+	}
+	return free_one < n ? free_one : oldest;
 }
 
 /* Send case index on its protocol's session; 0 or dutlab's own error. A
@@ -974,34 +1396,43 @@ static int run_case(struct sessions *k, uint64_t index, struct dl_error *err)
 	if (rc)
 		return rc;
 	struct session_share *sh = &k->shares[t->share];
+	/* the link it goes on, once the case that link carries has its reaction read */
+	size_t at = pick_slot(sh, t->template->state);
+	use_slot(sh, at);
+	sh->next_slot = (at + 1) % sh->slot_count;
+	settle(sh, sh->slot, true);
 	struct dl_error why;
+	int64_t sent_ns = 0, trying = monotonic_ns(); /* a session not back failed from here */
 	for (int attempt = 0; attempt < 2; attempt++) {
 		rc = ensure(k, sh, t->template->state, k->establish_seconds, &why);
 		if (rc == DL_ESCOPE || rc == DL_ENOMEM)
 			return dl_error_set(err, rc, "%s", why.message);
 		if (rc)
 			return handle_failure(k, sh, failure_source(k, sh->protocol->name),
-					      "re-establishing the session", why.message, err);
+					      "re-establishing the session", why.message, trying, 0,
+					      err);
+		sent_ns = monotonic_ns();
 		if (send_case(sh, t, k->frame, &why) == 0)
 			break;
 		/* the DUT reset the session after the last case: a reset, then again */
 		sh->resets++;
 		sh->silent_closes++;
-		sh->protocol->close(&sh->link);
+		sh->protocol->close(sh->link);
 	}
-	k->recent[k->recent_head] = index;
-	k->recent_head = (k->recent_head + 1) % SESSION_REPLAY_MAX;
-	if (k->recent_count < SESSION_REPLAY_MAX)
-		k->recent_count++;
+	k->sent[index % SESSION_SENT_RING] = (struct session_sent){index, sent_ns};
 	t->cases++;
 	sh->cases++;
 	coverage_add(k->coverage, &record);
 	log_case(k, sh, &record);
-	struct session_reaction re;
-	rc = sh->protocol->tend(&sh->link, REACTION_MS, &re, &why);
-	count_reaction(sh, &re);
-	if (t->template->spends_session)
-		sh->protocol->close(&sh->link); /* the session cannot go on after it */
+	struct session_slot *slot = sh->slot;
+	slot->pending = true;
+	slot->spends = t->template->spends_session;
+	slot->sent_ns = sent_ns;
+	slot->reaction = (struct session_reaction){.kind = SESSION_ALIVE};
+	/* one link: its reaction now; several: when the engine comes back round to it */
+	if (sh->slot_count == 1)
+		settle(sh, slot, true);
+	tend_idle(k, slot);
 	return 0;
 }
 
@@ -1015,11 +1446,12 @@ static int run_checks(struct sessions *k, struct dl_error *err)
 			continue;
 		bool healthy = true;
 		char evidence[SESSION_EVIDENCE_MAX];
+		int64_t checking = monotonic_ns(); /* an unhealthy check failed from here */
 		int rc = check_share(k, sh, k->establish_seconds, &healthy, evidence,
 				     sizeof(evidence), err);
 		if (!rc && !healthy)
 			rc = handle_failure(k, sh, failure_source(k, sh->check_name),
-					    "checking the protocol", evidence, err);
+					    "checking the protocol", evidence, checking, 0, err);
 		if (rc)
 			return rc;
 	}
@@ -1071,6 +1503,7 @@ static struct json_object *observation(struct sessions *k, double seconds_run, b
 		json_object_object_add(po, "hit", json_object_new_int64((int64_t)hit));
 		json_object_object_add(po, "sessions",
 				       json_object_new_int64((int64_t)sh->sessions));
+		json_object_object_add(po, "links", json_object_new_int64((int64_t)sh->slot_count));
 		json_object_object_add(po, "resets", json_object_new_int64((int64_t)sh->resets));
 		json_object_object_add(po, "silent_closes",
 				       json_object_new_int64((int64_t)sh->silent_closes));
@@ -1093,6 +1526,9 @@ static struct json_object *observation(struct sessions *k, double seconds_run, b
 				json_object_new_int64((int64_t)sh->notifications[i].count));
 		}
 		json_object_object_add(po, "notifications", notes);
+		if (sh->protocol->observe)
+			for (size_t i = 0; i < sh->slot_count; i++)
+				sh->protocol->observe(&sh->slots[i].link, po);
 		json_object_object_add(po, "templates", templates);
 		json_object_object_add(protocols, sh->protocol->name, po);
 	}
@@ -1232,8 +1668,13 @@ static int resume_counts(struct sessions *k, struct dl_error *err)
 
 static void release(struct sessions *k)
 {
-	for (size_t s = 0; s < k->share_count; s++)
-		k->shares[s].protocol->close(&k->shares[s].link);
+	/* a share prepare() left half made has its slots too */
+	for (size_t s = 0; s < SESSION_PROTOCOLS_MAX; s++) {
+		struct session_share *sh = &k->shares[s];
+		for (size_t i = 0; i < sh->slot_count; i++)
+			sh->protocol->close(&sh->slots[i].link);
+		free(sh->slots);
+	}
 	watch_stop(&k->watch);
 	if (k->sent_log_open) {
 		struct dl_error ignored;
@@ -1247,6 +1688,8 @@ static void release(struct sessions *k)
 	free(k->log_frame);
 	free(k->check_link);
 	free(k->replayed);
+	free(k->culprit);
+	free(k->sent);
 	free(k->coverage);
 	json_object_put(k->failures);
 	json_object_put(k->resumed_counts);
@@ -1261,14 +1704,19 @@ static int setup(struct sessions *k, const struct campaign_config *c, bool *resu
 	k->frame = calloc(MUTATION_FRAMES_MAX, sizeof(*k->frame));
 	k->log_frame = malloc(sizeof(*k->log_frame));
 	k->check_link = malloc(sizeof(*k->check_link));
-	k->replayed = malloc(sizeof(*k->replayed));
+	k->replayed = calloc(SESSION_PROTOCOLS_MAX, sizeof(*k->replayed));
+	k->culprit = calloc(SESSION_PROTOCOLS_MAX, sizeof(*k->culprit));
+	k->sent = calloc(SESSION_SENT_RING, sizeof(*k->sent));
 	k->coverage = malloc(sizeof(*k->coverage));
 	if (!k->failures || !k->frame || !k->log_frame || !k->check_link || !k->replayed ||
-	    !k->coverage)
+	    !k->culprit || !k->sent || !k->coverage)
 		return dl_error_set(err, DL_ENOMEM, "robustness: out of memory");
 	coverage_init(k->coverage);
 	session_link_init(k->check_link, &k->peer);
-	session_link_init(k->replayed, &k->peer);
+	for (size_t s = 0; s < SESSION_PROTOCOLS_MAX; s++) {
+		session_link_init(&k->replayed[s], &k->peer);
+		session_link_init(&k->culprit[s], &k->peer);
+	}
 	snprintf(k->robustness_dir, sizeof(k->robustness_dir), "%s/robustness", c->evidence_dir);
 	if (mkdir(k->robustness_dir, 0755) != 0 && errno != EEXIST)
 		return dl_error_set(err, DL_EIO, "robustness: cannot create %s: %s",
@@ -1395,7 +1843,8 @@ int session_run(const struct campaign_config *c, struct json_object **out, struc
 				rc = watch_poll(&k->watch, &failed, &e, err);
 				if (!rc && failed)
 					rc = handle_failure(k, &k->shares[0], e.monitor,
-							    "sending cases", e.evidence, err);
+							    "sending cases", e.evidence, e.at_ns,
+							    e.consecutive, err);
 			}
 			now = monotonic_ns();
 			if (!rc && k->failure_count == failures_before && now >= next_check) {

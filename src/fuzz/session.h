@@ -21,18 +21,25 @@
  * that answered the last case with a NOTIFICATION and a reset did the
  * right thing, RFC 4271 6.3, RFC 7606: counted as a reset, never a
  * failure), send the case (into sessions-sent.pcapng too), read the
- * reaction briefly, poll the health set; every robustness.session_check
+ * reaction (until the DUT's answer is whole, it reacts, or 20 ms), tend
+ * every other open link without waiting, poll the health set (with
+ * robustness.session_links N a parallel protocol keeps N links, each
+ * carrying one case at a time: the engine reads a link's reaction when it
+ * comes back to it); every robustness.session_check
  * seconds each protocol's check; every CAMPAIGN_CHECKPOINT_SECONDS a
  * checkpoint (a killed campaign resumes there). A failure is a monitor
  * failing (polled between re-establish attempts too), a session that
  * cannot be re-established within robustness.session_establish seconds,
  * or a check unhealthy for as long. Then: recover (wait
  * robustness.recovery for the monitors, the session and its check, else
- * power_cycle and wait again), replay the recent cases newest first, each
- * in a fresh session, until one fails the DUT again (the culprit), and
- * save the prefix and the culprit as a pcapng reproducer (Ethernet/IPv4
- * frames of one TCP stream with plausible sequence numbers, or UDP, or the
- * raw IP protocol; each frame commented with its case).
+ * power_cycle and wait again); the window (every case sent since the
+ * failure time less the monitors' lead, as the packet campaign's) replayed
+ * in index order, each case on its protocol's session in its state, to
+ * confirm the failure, then bisected (fuzz/bisect.h) to the culprit, or the
+ * smallest range that still fails; save the prefix and the culprit (or the
+ * range's cases) as a pcapng reproducer (Ethernet/IPv4 frames of one TCP
+ * stream with plausible sequence numbers, or UDP, or the raw IP protocol;
+ * each frame commented with its case).
  */
 
 #include <netinet/in.h>
@@ -53,7 +60,7 @@ struct scope;
 #define SESSION_ESTABLISH_SECONDS 20 /* robustness.session_establish's default */
 #define SESSION_CHECK_SECONDS 10     /* robustness.session_check's default */
 #define SESSION_CONNECT_MS 3000      /* one attempt's connect and handshake */
-#define SESSION_REPLAY_MAX 16        /* recent cases replayed to find a culprit */
+#define SESSION_NEWEST_TRIES 4       /* newest cases replayed alone before bisecting a window */
 #define SESSION_PREFIX_MAX 16        /* messages in the state-building prefix */
 #define SESSION_PREFIX_BYTES 8192
 #define SESSION_INPUT_BYTES 16384
@@ -70,6 +77,10 @@ struct session_peer {
 	struct in_addr dut4, tester4;                /* the DUT and the tester on that port */
 	struct in6_addr tester6;                     /* the tester's IPv6 address there, or :: */
 	const struct profile_robustness *robustness; /* the protocol's map (bgp) */
+	/* the frames plug-ins' (ipv4, ipv6: whole Ethernet frames, session-frames.c) addresses:
+	 * both MACs, the DUT's IPv4 and IPv6 (dut.addresses) and the tester's; zero until their
+	 * prepare hook learnt them (campaign_addresses) */
+	struct template_addresses frame;
 };
 
 /* How the DUT reacted to what it was sent. */
@@ -82,6 +93,9 @@ enum session_reaction_kind {
 struct session_reaction {
 	enum session_reaction_kind kind;
 	uint8_t code, subcode;
+	/* the DUT's whole answer to the case has been read (an RTSP response to the
+	 * request): the engine need not wait longer for this case's reaction */
+	bool complete;
 };
 
 /* One session with the DUT; the protocol keeps its state in it. */
@@ -103,6 +117,9 @@ struct session_link {
 				  frames; 0: TCP, or UDP when datagram */
 	struct in_addr local4; /* the connection's own address and port (the reproducer's) */
 	uint16_t local_port, remote_port;
+	/* the messages are whole Ethernet frames (ipv4, ipv6): the reproducer and the sent log
+	 * write them as they are */
+	bool frames;
 	unsigned hold_time;   /* negotiated, seconds; 0: no keepalives */
 	int64_t keepalive_ns; /* when the next keepalive is due */
 	/*
@@ -132,6 +149,9 @@ struct session_template {
 	/* the session cannot go on after it (a TLS handshake message): the
 	 * engine closes the link after the case's reaction is read */
 	bool spends_session;
+	/* the longest a growing anomaly may make the message; 0: SESSION_MESSAGE_MAX (a frame:
+	 * the port's MTU and Ethernet header, MUTATION_FRAME_DEFAULT, as the packet campaign) */
+	uint32_t frame_max;
 };
 
 /*
@@ -153,8 +173,12 @@ struct session_protocol {
 	int (*establish)(struct session_link *l, unsigned state, int64_t deadline_ns,
 			 struct dl_error *err);
 	/* Keep the session (keepalives when due) and read what the DUT said for
-	 * up to wait_ms. 0 with *out, or DL_EIO when our own sending failed
-	 * (then *out is SESSION_CLOSED too). */
+	 * up to wait_ms (0: only what is there; the engine tends every idle link
+	 * so, every case). It may return before wait_ms once it has the whole
+	 * answer (out->complete): the engine's wait for the case ends there; a
+	 * return before wait_ms without it is called again for the rest. 0 with
+	 * *out, or DL_EIO when our own sending failed (then *out is
+	 * SESSION_CLOSED too). */
 	int (*tend)(struct session_link *l, unsigned wait_ms, struct session_reaction *out,
 		    struct dl_error *err);
 	/* End the session (and free what establish allocated in protocol_state);
@@ -183,6 +207,23 @@ struct session_protocol {
 	size_t state_size;
 	/* how long one establish attempt may take; 0: SESSION_CONNECT_MS */
 	unsigned establish_ms;
+	/* the DUT takes several sessions from one tester address at once (RTSP's TCP
+	 * connections, TLS): robustness.session_links of them are kept, a case going on one
+	 * with no case pending (one already in the template's state first) without waiting for
+	 * its reaction (read when the engine comes back to that link, or while it is idle: one
+	 * case outstanding per link). false (BGP: one session per peer address; RIP's port 520;
+	 * OSPF's one adjacency): one link */
+	bool parallel;
+	/* Optional: called once before the campaign builds the protocol's templates, to learn
+	 * what they need from the DUT into peer (the frames plug-ins: the MACs, by ARP, and the
+	 * DUT's IPv6 address). 0, or an error that stops the campaign (dutlab's or the
+	 * profile's: a DUT that answers no ARP). */
+	int (*prepare)(struct session_peer *peer, const struct campaign_config *c,
+		       struct dl_error *err);
+	/* Optional: add link l's own counts to the protocol's observation po, adding to what
+	 * is there (several links: each adds its own); the frames plug-ins: frames_sent,
+	 * frames_refused (by the scope guard, or longer than the port takes) */
+	void (*observe)(const struct session_link *l, struct json_object *po);
 };
 
 extern const struct session_protocol session_bgp;
@@ -192,6 +233,10 @@ extern const struct session_protocol session_tls;
 extern const struct session_protocol session_rtsp;
 extern const struct session_protocol session_rtp;
 extern const struct session_protocol session_rtcp;
+extern const struct session_protocol session_rtp_udp; /* session-rtp.c: RTP, RTCP by UDP */
+extern const struct session_protocol session_rtcp_udp;
+extern const struct session_protocol session_ipv4; /* session-frames.c */
+extern const struct session_protocol session_ipv6;
 extern const struct session_protocol *const session_protocols[];
 extern const size_t session_protocol_count;
 const struct session_protocol *session_protocol_find(const char *name);
@@ -220,6 +265,11 @@ int session_link_send(struct session_link *l, const uint8_t *data, size_t length
  * appended). *closed: the peer closed or reset (UDP: its port is closed, ICMP port
  * unreachable). 0 or DL_EIO. */
 int session_link_read(struct session_link *l, unsigned wait_ms, bool *closed, struct dl_error *err);
+/* As session_link_read, but once something came only what is there at once is taken, with
+ * no 2 ms wait for what may follow: for a reader that loops until its message is whole (BGP's,
+ * whose establish and reaction reads each lost 2 ms a message to that wait). */
+int session_link_read_some(struct session_link *l, unsigned wait_ms, bool *closed,
+			   struct dl_error *err);
 /* Drop the first n bytes of l->input (a message read). */
 void session_link_consume(struct session_link *l, size_t n);
 /* Close with a reset; the prefix is kept until the next connect. */

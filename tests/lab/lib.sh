@@ -1,4 +1,4 @@
-# lib.sh: what the lab test scripts share: ok / not ok lines and their count, paths, the root check, the scratch directory.
+# lib.sh: what the lab test scripts share: ok / not ok lines and their count, paths, the root check, the scratch directory, topology lookups and the check helpers.
 # shellcheck shell=bash
 #
 # Sourced, never executed, by the scripts under tests/lab before anything else:
@@ -105,4 +105,62 @@ lab_up() {
 
 in_tester() {
 	ip netns exec dl-tester "$@"
+}
+
+# ---- reading the lab's topologies, and asserting on commands (a script may define its own
+# check or topo of another shape: a later definition wins) ----
+
+# topo NAME KEY: a key of lab DUT NAME's topology file (NAME kind-variant: routing-frr).
+topo() {
+	sed -n "s/^$2=//p" "$root/lab/duts/${1%-*}/${1##*-}/topology"
+}
+
+# addr NAME KEY: the key's address without its prefix length.
+addr() {
+	local a
+	a=$(topo "$1" "$2")
+	echo "${a%/*}"
+}
+
+# check WHAT COMMAND...: ok if COMMAND succeeds, else not ok with its output.
+check() {
+	local what=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$what"
+	else
+		not_ok "$what" "$(printf '%s' "$out" | tail -5)"
+	fi
+}
+
+# refuse WHAT COMMAND...: ok if COMMAND fails.
+refuse() {
+	local what=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		not_ok "$what" "it succeeded: $(printf '%s' "$out" | tail -3)"
+	else
+		ok "$what"
+	fi
+}
+
+# has FILE REGEX: FILE (a peer's output) has a line matching REGEX; else print the file.
+has() {
+	grep -Eq "$2" "$1" && return 0
+	echo "no line matching '$2' in:"
+	cat "$1"
+	return 1
+}
+
+# within SECONDS COMMAND...: COMMAND succeeds within SECONDS (tried every 0.2 s); else its
+# last output.
+within() {
+	local i n=$(($1 * 5)) out
+	shift
+	for ((i = 0; i < n; i++)); do
+		out=$("$@" 2>&1) && return 0
+		sleep 0.2
+	done
+	printf '%s\n' "$out" | tail -5
+	return 1
 }

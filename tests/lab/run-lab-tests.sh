@@ -142,6 +142,9 @@ self_contained_scripts() {
 	# The AF_PACKET rings on a veth pair of their own (dl-ring-a/b): exact counts, the
 	# scope guard's per-frame refusals.
 	run_script_later "packet rings" "$root/tests/lab/packet/ring.sh" "$build"
+	# The four fragile fixtures over lab/bin/fixture.py, each in a network namespace of its
+	# own (loopback only): service, status port, syslog, death of exactly their trigger.
+	run_script_later "fragile fixtures" "$root/tests/lab/robustness/fixtures.sh"
 }
 
 # camera_tests: the campaign-level tests that need only the cameras and their campaigns (the
@@ -193,6 +196,10 @@ camera_tests() {
 		run_script "tlslab-fragile session reproducer" \
 			"$root/tests/lab/robustness/sessions-tls-reproducer.sh" "$work/tlslab-fragile" ;;
 	esac
+
+	# --- camera-bad's second RTSP service (the fragile responder on 8554): it streams, dies on
+	# its one header while 554 lives on, and lab restart brings it back with the keys kept ---
+	run_script "camera-bad fixture" "$root/tests/lab/robustness/camera-bad-fixture.sh"
 
 	# --- a rebuilt report equals the one written at the end of the run ---
 	cp -r "$work/camera-good" "$work/rebuilt"
@@ -250,15 +257,17 @@ camera_tests() {
 		sqlite3 "$1/campaign.db" "SELECT clause_id, verdict, summary FROM clause_result ORDER BY clause_id"
 	}
 
-	# light_profile DUT: the DUT's profile without tls_clients and without the operations that
-	# change the DUT (factory reset, certificate installation): the runner tests below test the
-	# runner, and each of their campaigns then takes seconds, not minutes.
+	# light_profile DUT: the DUT's profile without tls_clients, without the robustness section
+	# (a minute of fuzzing, a power cycle, a summary with clock times) and without the
+	# operations that change the DUT (factory reset, certificate installation): the runner
+	# tests below test the runner, and each of their campaigns then takes seconds, not minutes.
 	light_profile() {
 		local out="$work/light-$1.yaml"
 		python3 - "$(profile_of "$1")" "$out" <<-'PY'
 	import re, sys
 	text = open(sys.argv[1], encoding="utf-8").read()
 	text = re.sub(r"\ntls_clients:.*?(?=\n[a-z])", "\n", text, flags=re.S)
+	text = re.sub(r"\nrobustness:.*?(?=\n[a-z]|\Z)", "\n", text, flags=re.S)
 	text = re.sub(r"\n +(factory_reset|replace_certificate|check_update): [^\n]*", "", text)
 	open(sys.argv[2], "w", encoding="utf-8").write(text)
 	PY
@@ -407,6 +416,8 @@ stream_tests() {
 			"$root/tests/lab/robustness/sessions-stream-reproducer.sh" "$work/stream-bad" ;;
 	esac
 	run_script_later "stream duts" "$root/tests/lab/stream/duts.sh"
+	# RTP and RTCP cases by UDP to the ports SETUP negotiated (it brings both up and down)
+	run_script_later "stream udp sessions" "$root/tests/lab/stream/udp-sessions.sh" "$build"
 }
 
 # --- one campaign per DUT and standard ---
@@ -615,8 +626,9 @@ relay "$work/router-tests.log"
 relay "$work/routing-tests.log"
 [ -f "$work/routing-tests.done" ] ||
 	not_ok "the routing DUT tests ran to their end" "$(tail -5 "$work/routing-tests.log")"
-for name in "stream-bad session reproducer" "stream duts" "tls vs sslscan" "ssh vs ssh-audit" \
-	"tls hostile" "login drivers" "http drivers" "health monitors" "packet rings"; do
+for name in "stream-bad session reproducer" "stream duts" "stream udp sessions" "tls vs sslscan" \
+	"ssh vs ssh-audit" "tls hostile" "login drivers" "http drivers" "health monitors" "packet rings" \
+	"fragile fixtures"; do
 	relay_script "$name"
 done
 # The management-plane tests run beside the last lanes (mgmt_tests).

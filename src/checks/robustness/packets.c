@@ -99,7 +99,7 @@ const struct collector collector_robustness_packets = {
 	.id = "robustness.packets",
 	.summary = "mutated frames of the profile's protocol mix for robustness.duration at "
 		   "robustness.rate, the DUT's health watched; failures replayed, bisected, saved",
-	.needs = NEED_TESTER_INTERFACE,
+	.needs = NEED_TESTER_INTERFACE | NEED_ROBUSTNESS,
 	/* 8 h plus the failures' replays: the runner's deadline is the campaign's own */
 	.timeout_seconds = 9 * 3600,
 	.expected_seconds = 60,

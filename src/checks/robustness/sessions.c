@@ -20,8 +20,10 @@
  * lab's budget (inventory decision 34: one hour). A protocol's parser runs
  * only inside a session, so its messages come from the session campaign
  * (src/fuzz/session.h), which first brings the session to the state where
- * the parser runs, then mutates there; the packet protocols of 5.4.3.2 are
- * robustness.packets'. The judge, like robustness.packets':
+ * the parser runs, then mutates there; 5.4.3.2's IPv4 and IPv6 are frames
+ * drawn into the same campaign (src/fuzz/session-frames.c: the packet
+ * templates), so the five protocols go out mixed, as the clause asks, under
+ * one judge and one culprit search. The judge, like robustness.packets':
  *   - a failure (a monitor, or a session that does not come back) is a
  *     fail, with the culprit case and its reproducer;
  *   - a protocol of the clause dutlab cannot send in a session (none of
@@ -49,18 +51,28 @@ static void describe_failure(const struct json_object *f, char *buf, size_t size
 	struct json_object *cases = minimal ? json_read_array(minimal, "cases") : NULL;
 	const char *what = json_read_text(f, "evidence", "a health monitor failed");
 	bool confirmed = json_object_get_boolean(json_read_member(f, "reproduced"));
-	if (confirmed && cases && json_object_array_length(cases) > 0) {
+	int64_t first = minimal ? json_read_int(minimal, "first", -1) : -1;
+	int64_t last = minimal ? json_read_int(minimal, "last", -1) : -1;
+	const struct json_object *w = json_read_object(f, "window");
+	if (confirmed && first == last && cases && json_object_array_length(cases) > 0) {
 		const struct json_object *c0 = json_object_array_get_idx(cases, 0);
 		snprintf(buf, size,
 			 "%s; one case alone in a fresh session reproduces it: %s "
 			 "(reproducer %s)",
 			 what, json_read_text(c0, "description", "?"),
 			 json_read_text(f, "reproducer", "none"));
+	} else if (confirmed) {
+		/* bisected to a range no half of which fails the DUT alone */
+		snprintf(buf, size,
+			 "%s; replaying cases %" PRId64 "-%" PRId64 " in their sessions "
+			 "reproduces it (no smaller set alone did; reproducer %s)",
+			 what, first, last, json_read_text(f, "reproducer", "none"));
 	} else {
 		snprintf(buf, size,
-			 "%s; no recent case alone reproduced it (%" PRId64 " replayed; the "
-			 "newest in %s)",
-			 what, json_read_int(f, "cases_tried", 0),
+			 "%s; replaying the window (cases %" PRId64 "-%" PRId64 ", %" PRId64
+			 " replayed) did not reproduce it (%s)",
+			 what, w ? json_read_int(w, "first", -1) : -1,
+			 w ? json_read_int(w, "last", -1) : -1, json_read_int(f, "cases_tried", 0),
 			 json_read_text(f, "reproducer", "no reproducer"));
 	}
 }
@@ -121,9 +133,10 @@ static const char *const sessions_params[] = {"protocols", "hours", NULL};
 const struct collector collector_robustness_sessions = {
 	.id = "robustness.sessions",
 	.summary = "mutated messages inside sessions of the profile's protocols (bgp, ospf, rip, "
-		   "rtsp, rtp, rtcp, tls) for robustness.duration, the DUT's health and sessions "
-		   "watched; failures replayed one per session, saved",
-	.needs = NEED_TESTER_INTERFACE,
+		   "rtsp, rtp, rtcp, tls; ipv4 and ipv6 frames mixed in) for robustness.duration, "
+		   "the DUT's health and sessions watched; failures' windows replayed in their "
+		   "sessions, bisected, saved",
+	.needs = NEED_TESTER_INTERFACE | NEED_ROBUSTNESS,
 	.timeout_seconds = 9 * 3600,
 	.expected_seconds = 60,
 	.changes_dut = true,

@@ -25,40 +25,6 @@ cleanup() {
 	done
 }
 
-# topo NAME KEY: a key of DUT NAME's topology file.
-topo() {
-	sed -n "s/^$2=//p" "$root/lab/duts/${1%-*}/${1##*-}/topology"
-}
-
-# addr NAME KEY: the key's address without its prefix length.
-addr() {
-	local a
-	a=$(topo "$1" "$2")
-	echo "${a%/*}"
-}
-
-# check WHAT COMMAND...: ok if COMMAND succeeds, else not ok with its output.
-check() {
-	local what=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		ok "$what"
-	else
-		not_ok "$what" "$(printf '%s' "$out" | tail -5)"
-	fi
-}
-
-# refuse WHAT COMMAND...: ok if COMMAND fails.
-refuse() {
-	local what=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		not_ok "$what" "it succeeded: $(printf '%s' "$out" | tail -3)"
-	else
-		ok "$what"
-	fi
-}
-
 mgmt_answers() {
 	in_tester nc -z -w 2 "$1" "$MGMT_PORT"
 }

@@ -3,10 +3,10 @@
 #
 # Usage (as root): tests/lab/packet/reproducer.sh WORK DUT TRIGGER...
 # WORK/DUT is a finished campaign of DUT (firewall-bad, switch-bad) whose
-# robustness.packets found the fragile responder. The check: the reproducer of
-# its first failure holds one frame, its comment names the field, and that frame
-# sent into the restarted DUT (scapy sendp from dl-tester) makes the responder
-# die with one of its TRIGGERs; the DUT is restarted after.
+# robustness.packets (router-bad: robustness.sessions, its IPv4 and IPv6 frames) found the
+# fragile responder. The check: the reproducer of its first failure holds one frame, its
+# comment names the field, and that frame sent into the restarted DUT (scapy sendp from
+# dl-tester) makes the responder die with one of its TRIGGERs; the DUT is restarted after.
 set -u
 # shellcheck source=SCRIPTDIR/../lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -16,6 +16,10 @@ shift 2
 campaign=$work/$dut
 observation=$(sqlite3 "$campaign/campaign.db" \
 	"SELECT observation FROM collector_run WHERE collector_id='robustness.packets'")
+# a router's (NCC 5.4.3.2) frames go out in its session campaign: a frames case's reproducer is
+# its one frame too
+[ -n "$observation" ] || observation=$(sqlite3 "$campaign/campaign.db" \
+	"SELECT observation FROM collector_run WHERE collector_id='robustness.sessions'")
 pcap=$(printf '%s' "$observation" | python3 -c '
 import json, sys
 o = json.load(sys.stdin)

@@ -1,11 +1,12 @@
 #!/bin/bash
-# sessions-health.sh: the session campaign watches the DUT while it fuzzes BGP on routing-frr: its check (the DUT still advertises the routes the profile expects) passes on a healthy DUT and fails, with evidence, on one that stops advertising them; a DUT that goes dead while the session is re-established is noticed by its monitors, not at the establish bound; a killed campaign resumes at its checkpoint; every case is in sessions-sent.pcapng.
+# sessions-health.sh: the session campaign watches the DUT while it fuzzes BGP on routing-frr: its check (the DUT still advertises the routes the profile expects) passes on a healthy DUT and fails, with evidence, on one that stops advertising them; a DUT that goes dead while the session is re-established is noticed by its monitors, not at the establish bound; OSPF dropped fails the OSPF check; a killed campaign resumes at its checkpoint; every case is in sessions-sent.pcapng.
 #
 # Usage (as root): tests/lab/robustness/sessions-health.sh BUILD   (routing-frr up)
 # Each part runs `dutlab fuzz --sessions` with a profile of its own (bgp only, icmp monitor,
 # no power cycle) inside dl-tester; the DUT is changed only in ways undone at once: a BGP
 # network statement removed and put back (vtysh), its BGP and ICMP dropped for a while (an nft
-# table in its namespace; OSPF and RIP go on). Parts: good, withdrawn, dead, resume.
+# table in its namespace; OSPF and RIP go on), or its OSPF dropped the same way. Parts: good,
+# withdrawn, dead, ospf, resume.
 set -u
 # shellcheck source=SCRIPTDIR/../lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -161,6 +162,64 @@ print("icmp after %.1f s (bound 60 s), %s: %s" % (f["at_s"], f["during"], f["evi
 	ok "dead: noticed by its monitor while the session was re-established: $(cat "$work/dead.check")"
 else
 	not_ok "dead: noticed by its monitor while the session was re-established" "status $status; $(tail -n 3 "$work/dead.check" "$work/dead.err")"
+fi
+
+# ---- ospf: OSPF from the tester dropped by the DUT (ICMP and BGP go on): the OSPF check,
+# which brings a fresh adjacency to Full, fails with that evidence, and the DUT recovers once
+# the drop is lifted (the check proven the other way: tests/lab/routing/duts.sh and the
+# routing campaigns find the DUT Full) ----
+cat >"$work/ospf.yaml" <<EOF
+dutlab_profile: 1
+identity: {vendor: Acme, model: BR-700, firmware: 8.4.4, serial: BR7F000001, product_type: router}
+targets:
+  - {standard: ncc-ci-ict}
+scope:
+  networks: [198.18.24.0/24, "fd00:198:0:24::/64"]
+  interfaces: [trt-frr]
+dut:
+  addresses: [198.18.24.2, "fd00:198:0:24::2"]
+robustness:
+  interface: trt-frr
+  duration: 30
+  rate: 20
+  seed: 7
+  mix: {ospf: 1}
+  monitors: [icmp]
+  recovery: 40
+  session_establish: 8
+  session_check: 3
+  ospf: {password: LabOspf24, key_id: 1, hello: 2, dead: 8}
+EOF
+fuzz ospf &
+pid=$!
+sleep 6
+ip netns exec "$ns" nft -f - <<'EOF'
+table inet dutlab-test {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		ip saddr 198.18.24.1 ip protocol 89 drop
+	}
+}
+EOF
+sleep 16
+cleanup
+wait "$pid"
+status=$?
+if [ "$status" -eq 0 ] && python3 - "$work/ospf/robustness.json" >"$work/ospf.check" 2>&1 <<'PY'; then
+import json, sys
+o = json.load(open(sys.argv[1]))
+p = o["protocols"]["ospf"]
+f = o["failures"][0] if o["failures"] else {}
+assert f.get("monitor", "").startswith("ospf"), "failures: %s" % o["failures"]
+assert f.get("during") in ("checking the protocol", "re-establishing the session"), f.get("during")
+assert "ospf: " in f["evidence"] and "Full" in f["evidence"], f["evidence"]
+assert f.get("recovery") == "recovered", f.get("recovery")
+assert p["checks"] >= 2 and p["checks_failed"] >= 1, "checks %d, failed %d" % (p["checks"], p["checks_failed"])
+print("%s after %.0f s, %s: %s; %s" % (f["monitor"], f["at_s"], f["during"], f["evidence"][:160], f["recovery"]))
+PY
+	ok "ospf: OSPF dropped is an ospf failure, then recovered: $(cat "$work/ospf.check")"
+else
+	not_ok "ospf: OSPF dropped is an ospf failure" "status $status; $(tail -n 3 "$work/ospf.check" "$work/ospf.err")"
 fi
 
 # ---- resume: killed midway, the same command resumes at its checkpoint ----

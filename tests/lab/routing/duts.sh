@@ -37,48 +37,6 @@ cleanup() {
 	done
 }
 
-# topo NAME KEY: a key of DUT NAME's topology file.
-topo() {
-	sed -n "s/^$2=//p" "$root/lab/duts/${1%-*}/${1##*-}/topology"
-}
-
-# addr NAME KEY: the key's address without its prefix length.
-addr() {
-	local a
-	a=$(topo "$1" "$2")
-	echo "${a%/*}"
-}
-
-# check WHAT COMMAND...: ok if COMMAND succeeds, else not ok with its output.
-check() {
-	local what=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		ok "$what"
-	else
-		not_ok "$what" "$(printf '%s' "$out" | tail -5)"
-	fi
-}
-
-# refuse WHAT COMMAND...: ok if COMMAND fails.
-refuse() {
-	local what=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		not_ok "$what" "it succeeded: $(printf '%s' "$out" | tail -3)"
-	else
-		ok "$what"
-	fi
-}
-
-# has FILE REGEX: FILE (a peer's output) has a line matching REGEX; else print the file.
-has() {
-	grep -Eq "$2" "$1" && return 0
-	echo "no line matching '$2' in:"
-	cat "$1"
-	return 1
-}
-
 # vty NAME COMMAND: vtysh on DUT NAME's FRR daemons (their vty sockets under its state dir).
 vty() {
 	ip netns exec "dl-$1" vtysh --vty_socket "/run/dutlab-lab/$1/frr" -c "$2"
@@ -89,19 +47,6 @@ bird() {
 	local n=$1
 	shift
 	ip netns exec "dl-$n" birdc -s "/run/dutlab-lab/$n/bird.ctl" "$@"
-}
-
-# within SECONDS COMMAND...: COMMAND succeeds within SECONDS (tried every 0.2 s); the last
-# output on failure.
-within() {
-	local i n=$(($1 * 5)) out
-	shift
-	for ((i = 0; i < n; i++)); do
-		out=$("$@" 2>&1) && return 0
-		sleep 0.2
-	done
-	printf '%s\n' "$out" | tail -5
-	return 1
 }
 
 # frr_bgp_state NAME PEER STATE: vtysh's JSON summary says PEER is in STATE (IPv4 and IPv6 unicast).
@@ -237,11 +182,13 @@ check "routing-bad: its hellos carry no authentication (autype 0)" has "$work/os
 frr_ospf_full() {
 	vty "$1" 'show ip ospf neighbor' | grep -Eq "^$(addr "$1" tester_ipv4 | sed 's/\./\\./g') +[0-9]+ +Full/"
 }
+# routing-bird's link is broadcast (topology ospf_network): BIRD holds us Full as the BDR it
+# elected, itself the DR (our hellos declare it so)
 bird_ospf_full() {
-	bird "$1" show ospf neighbors | grep -Eq "^$(addr "$1" tester_ipv4 | sed 's/\./\\./g')[[:space:]].*Full/PtP"
+	bird "$1" show ospf neighbors | grep -Eq "^$(addr "$1" tester_ipv4 | sed 's/\./\\./g')[[:space:]].*Full/BDR"
 }
-ospf_c_peer() { # ospf_c_peer NAME VIEW OSPF-MAP
-	local n=$1 view=$2 map=$3 out="$work/ospf-c-$1" pid rc i
+ospf_c_peer() { # ospf_c_peer NAME VIEW OSPF-MAP [EVIDENCE]: EVIDENCE also in the last check
+	local n=$1 view=$2 map=$3 evidence=${4:-" Full with us "} out="$work/ospf-c-$1" pid rc i
 	i=$(topo "$n" tester_if)
 	cat >"$out.yaml" <<EOF
 dutlab_profile: 1
@@ -270,17 +217,18 @@ EOF
 	check "$n: the DUT's own view has our C peer (dutlab's OSPF plug-in) Full" within 10 "$view" "$n"
 	wait "$pid"
 	rc=$?
-	check "$n: our C peer's OSPF campaign (exit $rc): its checks found the DUT Full with us" \
+	check "$n: our C peer's OSPF campaign (exit $rc): its checks found the DUT Full with us ($evidence)" \
 		"$PY" -c '
 import json, sys
 o = json.load(open(sys.argv[1]))["protocols"]["ospf"]
 print(o.get("cases"), o.get("sessions"), o.get("checks"), o.get("checks_failed"), o.get("last_check"))
 sys.exit(0 if o["cases"] > 0 and o["sessions"] >= 1 and o["checks"] >= 1 and o["checks_failed"] == 0
-         and " Full with us " in o["last_check"] else 1)' "$out.json"
+         and " Full with us " in o["last_check"] and sys.argv[2] in o["last_check"] else 1)' "$out.json" "$evidence"
 }
 if [ -x "$dutlab" ]; then
 	ospf_c_peer routing-frr frr_ospf_full "{password: $O, key_id: 1, hello: 2, dead: 8}"
-	ospf_c_peer routing-bird bird_ospf_full "{hello: 2, dead: 8}"
+	ospf_c_peer routing-bird bird_ospf_full "{hello: 2, dead: 8, network: broadcast}" \
+		"broadcast, DR $(addr routing-bird dut_ipv4);"
 	ospf_c_peer routing-bad frr_ospf_full "{hello: 2, dead: 8}"
 else
 	not_ok "dutlab's OSPF peer" "no dutlab at $dutlab: build first, or pass the build directory"

@@ -32,44 +32,6 @@ cleanup() {
 	done
 }
 
-topo() {
-	sed -n "s/^$2=//p" "$root/lab/duts/${1%-*}/${1##*-}/topology"
-}
-
-addr() {
-	local a
-	a=$(topo "$1" "$2")
-	echo "${a%/*}"
-}
-
-check() {
-	local what=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		ok "$what"
-	else
-		not_ok "$what" "$(printf '%s' "$out" | tail -5)"
-	fi
-}
-
-has() {
-	grep -Eq "$2" "$1" && return 0
-	echo "no line matching '$2' in:"
-	cat "$1"
-	return 1
-}
-
-within() {
-	local i n=$(($1 * 5)) out
-	shift
-	for ((i = 0; i < n; i++)); do
-		out=$("$@" 2>&1) && return 0
-		sleep 0.2
-	done
-	printf '%s\n' "$out" | tail -5
-	return 1
-}
-
 # peer NAME ADDRESS OUT ARGS...: rtsp-peer.py against DUT NAME's ADDRESS with its admin account.
 peer() {
 	local n=$1 a=$2 out=$3

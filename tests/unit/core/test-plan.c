@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/plan.h"
 #include "core/profile.h"
+#include "net/scope.h"
 
 static struct catalog_check_ref scan_check = {.check_id = "discovery.undeclared-services"};
 static struct catalog_check_ref unknown_check = {.check_id = "nothing.such"};
@@ -204,6 +205,95 @@ static void test_standard_without_levels(void **state)
 	plan_release(&plan);
 }
 
+/* A clause whose every check needs the profile's robustness section is not tested when the
+ * profile has none, with the reason, and its collectors stay out of the plan; one check
+ * that can run keeps a clause planned; with the section both run. */
+static void test_clause_without_its_profile_section_not_tested(void **state)
+{
+	(void)state;
+	static struct catalog_check_ref robustness[] = {{.check_id = "robustness.packets"},
+							{.check_id = "robustness.sessions"}};
+	static struct catalog_check_ref mixed[] = {{.check_id = "robustness.sessions"},
+						   {.check_id = "discovery.undeclared-services"}};
+	struct catalog_clause ncc[] = {
+		{.id = "5.4.3.2",
+		 .level = 0,
+		 .method = METHOD_NETWORK,
+		 .checks = robustness,
+		 .check_count = DL_ARRAY_SIZE(robustness)},
+		{.id = "5.9.9.9",
+		 .level = 0,
+		 .method = METHOD_NETWORK,
+		 .checks = mixed,
+		 .check_count = DL_ARRAY_SIZE(mixed)},
+	};
+	struct catalog_standard s = {
+		.id = "ncc", .has_levels = false, .clauses = ncc, .clause_count = 2};
+	struct catalog catalog = {.standards = &s, .standard_count = 1};
+	struct profile p = camera();
+	p.product_type = PRODUCT_ROUTER;
+	char interfaces[1][SCOPE_INTERFACE_NAME_MAX] = {"tmg-good"};
+	p.scope.interfaces = interfaces;
+	p.scope.interface_count = 1;
+	struct plan plan;
+	struct dl_error err = {0};
+
+	assert_int_equal(plan_build(&plan, &catalog, &p, "ncc", 0, &err), 0);
+	assert_int_equal(plan.items[0].kind, PLAN_NOT_TESTED);
+	assert_non_null(
+		strstr(plan.items[0].reason, "robustness.packets and robustness.sessions needs"));
+	assert_non_null(strstr(plan.items[0].reason, "robustness section"));
+	assert_non_null(strstr(plan.items[0].reason, "the profile has none"));
+	assert_int_equal(plan.items[1].kind, PLAN_CHECK);
+	/* the mixed clause plans its robustness collector; the runner reports it unmet */
+	assert_int_equal(plan.collector_count, 2);
+	assert_string_equal(plan.collectors[0]->id, "discovery.scan");
+	assert_string_equal(plan.collectors[1]->id, "robustness.sessions");
+
+	/* the dry run shows the clause as not tested and why */
+	char *text = NULL;
+	size_t length = 0;
+	FILE *out = open_memstream(&text, &length);
+	assert_non_null(out);
+	plan_print(&plan, &p, out);
+	fclose(out);
+	const char *line = strstr(text, "5.4.3.2");
+	assert_non_null(line);
+	assert_true(strncmp(strstr(line, "not_tested"), "not_tested", 10) == 0);
+	assert_true(strstr(line, "not_tested") < strchr(line, '\n'));
+	assert_true(strstr(line, "robustness section") < strchr(line, '\n'));
+	free(text);
+	plan_release(&plan);
+
+	p.robustness.declared = true;
+	assert_int_equal(plan_build(&plan, &catalog, &p, "ncc", 0, &err), 0);
+	assert_int_equal(plan.items[0].kind, PLAN_CHECK);
+	assert_int_equal(plan.items[1].kind, PLAN_CHECK);
+	assert_int_equal(plan.collector_count, 3);
+	plan_release(&plan);
+}
+
+/* The runner and the plan read one list of needs: the first unmet one in the mask, or NULL. */
+static void test_collector_unmet_need(void **state)
+{
+	(void)state;
+	const struct collector *sessions = collector_find("robustness.sessions");
+	assert_non_null(sessions);
+	struct profile p = camera();
+	/* no interface and no section: the interface comes first; the plan's mask sees the section
+	 */
+	assert_non_null(strstr(collector_unmet_need(sessions, &p, UINT32_MAX), "scope.interfaces"));
+	assert_non_null(
+		strstr(collector_unmet_need(sessions, &p, NEED_PLANNED), "robustness section"));
+	assert_null(collector_unmet_need(sessions, &p, NEED_DUT_ADDRESS));
+	p.robustness.declared = true;
+	assert_null(collector_unmet_need(sessions, &p, NEED_PLANNED));
+	const struct collector *scan = collector_find("discovery.scan");
+	assert_non_null(scan);
+	assert_null(collector_unmet_need(scan, &p, NEED_PLANNED));
+	assert_non_null(strstr(collector_unmet_need(scan, &p, UINT32_MAX), "dut.addresses"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +302,8 @@ int main(void)
 		cmocka_unit_test(test_unknown_check_names_the_clause),
 		cmocka_unit_test(test_standard_without_levels),
 		cmocka_unit_test(test_collector_inputs_run_first),
+		cmocka_unit_test(test_clause_without_its_profile_section_not_tested),
+		cmocka_unit_test(test_collector_unmet_need),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

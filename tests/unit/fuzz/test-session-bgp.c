@@ -36,7 +36,7 @@ static void plug_in_is_listed(void **state)
 	(void)state;
 	assert_ptr_equal(session_protocol_find("bgp"), &session_bgp);
 	assert_ptr_equal(session_protocol_find("rip"), &session_rip);
-	assert_null(session_protocol_find("ipv4"));
+	assert_null(session_protocol_find("icmpv4")); /* a packet protocol only */
 	assert_null(session_protocol_find(NULL));
 	assert_int_equal(session_bgp.template_count, 8);
 }

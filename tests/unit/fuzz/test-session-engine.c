@@ -153,6 +153,50 @@ static void raw_link_frames(void **state)
 	free(l);
 }
 
+/* A read with no wait (the engine's tending of idle links) takes every byte already there, and
+ * sees the peer's close, without waiting for more. */
+static void read_without_waiting(void **state)
+{
+	(void)state;
+	struct session_peer peer;
+	peer_init(&peer);
+	struct session_link *l = malloc(sizeof(*l));
+	assert_non_null(l);
+	session_link_init(l, &peer);
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	l->fd = sv[0];
+	static const uint8_t chunk[100] = {1};
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(write(sv[1], chunk, sizeof(chunk)), (ssize_t)sizeof(chunk));
+	bool closed = true;
+	struct dl_error err = {0};
+	assert_int_equal(session_link_read(l, 0, &closed, &err), 0);
+	assert_false(closed);
+	assert_int_equal(l->input_length, 3 * sizeof(chunk));
+	assert_int_equal(session_link_read(l, 0, &closed, &err), 0); /* nothing more there */
+	assert_false(closed);
+	assert_int_equal(l->input_length, 3 * sizeof(chunk));
+	close(sv[1]);
+	assert_int_equal(session_link_read(l, 0, &closed, &err), 0);
+	assert_true(closed);
+	close(sv[0]);
+	free(l);
+}
+
+/* Only a protocol whose DUT takes several sessions from one address keeps parallel links: BGP
+ * has one session per peer address, RIP one port 520, OSPF one adjacency. */
+static void parallel_only_where_the_dut_takes_it(void **state)
+{
+	(void)state;
+	assert_false(session_bgp.parallel);
+	assert_false(session_rip.parallel);
+	assert_false(session_ospf.parallel);
+	assert_true(session_rtsp.parallel);
+	assert_true(session_rtp.parallel);
+	assert_true(session_tls.parallel);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -160,6 +204,8 @@ int main(void)
 		cmocka_unit_test(link_init_zeroes_protocol_state),
 		cmocka_unit_test(prefix_recorded_until_full),
 		cmocka_unit_test(raw_link_frames),
+		cmocka_unit_test(read_without_waiting),
+		cmocka_unit_test(parallel_only_where_the_dut_takes_it),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

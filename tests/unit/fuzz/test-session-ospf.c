@@ -275,11 +275,58 @@ static void raw_socket_is_guarded(void **state)
 	scope_release(&s);
 }
 
+/* On a broadcast link (robustness.ospf.network) the hello templates declare the steady state,
+ * the DUT the DR and us its backup, and our router LSA has a transit link to the DR (RFC 2328
+ * 12.4.1.2) where a point-to-point link has a point-to-point one to the DUT's router id. */
+static void broadcast_templates_declare_dr_and_transit(void **state)
+{
+	(void)state;
+	struct session_peer peer;
+	peer_init(&peer);
+	struct packet *p = malloc(sizeof(*p));
+	assert_non_null(p);
+	for (int broadcast = 0; broadcast <= 1; broadcast++) {
+		robustness.ospf.broadcast = broadcast;
+		for (size_t i = 0; i < session_ospf.template_count; i++) {
+			const struct session_template *t = session_ospf.templates[i];
+			bool hello = strcmp(t->base.name, "ospf-hello") == 0;
+			bool router = strcmp(t->base.name, "ospf-lsu-router") == 0;
+			if (!hello && !router)
+				continue;
+			packet_init(p);
+			struct dl_error err = {0};
+			assert_int_equal(t->build(p, &peer, &err), 0);
+			if (hello) {
+				int dr = packet_find(p, "ospf.hello.dr", 0);
+				int bdr = packet_find(p, "ospf.hello.bdr", 0);
+				assert_int_equal(be32(p->bytes + p->fields[dr].offset),
+						 broadcast ? 0xc6121802u : 0);
+				assert_int_equal(be32(p->bytes + p->fields[bdr].offset),
+						 broadcast ? 0xc6121801u : 0);
+				assert_int_equal(
+					packet_get(p, packet_find(p, "ospf.hello.priority", 0)), 1);
+				continue;
+			}
+			int type = packet_find(p, "ospf.router.link.type", 0);
+			int id = packet_find(p, "ospf.router.link.id", 0);
+			int data = packet_find(p, "ospf.router.link.data", 0);
+			assert_int_equal(packet_get(p, type),
+					 broadcast ? OSPF_LINK_TRANSIT : OSPF_LINK_PTP);
+			/* the DR's interface address, or the DUT's router id: both 198.18.24.2 */
+			assert_int_equal(be32(p->bytes + p->fields[id].offset), 0xc6121802u);
+			assert_int_equal(be32(p->bytes + p->fields[data].offset), 0xc6121801u);
+		}
+	}
+	robustness.ospf.broadcast = false;
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(plug_in_is_listed),
 		cmocka_unit_test(templates_build_valid_packets),
+		cmocka_unit_test(broadcast_templates_declare_dr_and_transit),
 		cmocka_unit_test(mutations_are_signed_again),
 		cmocka_unit_test(reproducer_frames_are_ip_89),
 		cmocka_unit_test(raw_socket_is_guarded),

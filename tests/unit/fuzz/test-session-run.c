@@ -1,6 +1,7 @@
 /* test-session-run: the session campaign end to end against a fake BGP speaker on 127.0.0.1: its
- * check, its sent log, its checkpoint and resumption, and a dead DUT noticed by its monitor while
- * the session is re-established */
+ * check, its sent log, its checkpoint and resumption, a dead DUT noticed by its monitor while
+ * the session is re-established, and a culprit found by bisecting its window when the DUT dies
+ * long after it */
 #include "core/compat.h"
 
 #include <arpa/inet.h>
@@ -27,9 +28,13 @@
 #include "proto/packet.h"
 
 #define PEERS_MAX 16
+#define PEER_BYTES 8192
 
 /* A BGP speaker: OPEN, KEEPALIVE and an UPDATE announcing 198.18.24.128/25 to every peer,
- * whatever they send; with dead set, it closes every connection and its listener. */
+ * whatever they send; with dead set, it closes every connection and its listener. A fragile
+ * one (fragile set) takes each read as a message and dies on an UPDATE whose bytes hash to a
+ * chosen residue (its culprit) only after die_after more messages
+ * or die_after_ms, whichever comes first, and comes back (listening again) revive_ms later. */
 struct fake_dut {
 	int listener;
 	uint16_t port;
@@ -37,6 +42,21 @@ struct fake_dut {
 	pthread_t thread;
 	uint8_t greeting[512];
 	size_t greeting_length;
+	bool fragile;
+	unsigned modulus, residue, die_after, die_after_ms, revive_ms;
+	/* pair: a culprit kills only on a connection that brought a primer (an UPDATE hashing to
+	 * primer_residue) before it: two cases needed together */
+	bool pair;
+	unsigned primer_residue;
+	bool primed[PEERS_MAX];
+	atomic_uint deaths;
+	/* the first culprit that killed it, as received */
+	uint8_t killer[PEER_BYTES];
+	size_t killer_length;
+	/* after a culprit: messages and time left before it dies (doomed); when it died */
+	bool doomed;
+	unsigned doomed_messages;
+	int64_t doomed_ns, died_ns;
 };
 
 static void append(struct fake_dut *d, struct packet *p)
@@ -74,12 +94,56 @@ static void greeting_build(struct fake_dut *d)
 	free(p);
 }
 
+static bool fake_dut_listen(struct fake_dut *d);
+
+static uint32_t fnv1a(const uint8_t *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+static const uint8_t bgp_marker[16] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+				       0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+/* One message (a read) from a peer: a culprit dooms the fragile DUT, any message brings a doomed
+ * one nearer its death. */
+static void fragile_message(struct fake_dut *d, size_t peer, const uint8_t *m, size_t n)
+{
+	if (n < 19 || memcmp(m, bgp_marker, 16) != 0)
+		return;
+	if (d->doomed && d->doomed_messages > 0)
+		d->doomed_messages--;
+	if (d->doomed || m[18] != 2)
+		return;
+	if (d->pair && fnv1a(m, n) % d->modulus == d->primer_residue)
+		d->primed[peer] = true;
+	if (fnv1a(m, n) % d->modulus != d->residue || (d->pair && !d->primed[peer]))
+		return;
+	d->doomed = true;
+	d->doomed_messages = d->die_after;
+	d->doomed_ns = monotonic_ns();
+	if (atomic_load(&d->deaths) == 0) {
+		memcpy(d->killer, m, n);
+		d->killer_length = n;
+	}
+}
+
 static void *fake_dut_run(void *arg)
 {
 	struct fake_dut *d = arg;
 	int peers[PEERS_MAX];
 	size_t count = 0;
 	while (!atomic_load(&d->stop)) {
+		if (d->fragile && d->doomed &&
+		    (d->doomed_messages == 0 ||
+		     monotonic_ns() - d->doomed_ns >= (int64_t)d->die_after_ms * 1000000)) {
+			d->doomed = false;
+			d->died_ns = monotonic_ns();
+			atomic_fetch_add(&d->deaths, 1);
+			atomic_store(&d->dead, true);
+		}
 		if (atomic_load(&d->dead)) {
 			for (size_t i = 0; i < count; i++)
 				close(peers[i]);
@@ -87,6 +151,10 @@ static void *fake_dut_run(void *arg)
 			if (d->listener >= 0)
 				close(d->listener);
 			d->listener = -1;
+			if (d->fragile &&
+			    monotonic_ns() - d->died_ns >= (int64_t)d->revive_ms * 1000000 &&
+			    fake_dut_listen(d))
+				atomic_store(&d->dead, false);
 			usleep(10000);
 			continue;
 		}
@@ -99,11 +167,17 @@ static void *fake_dut_run(void *arg)
 		for (size_t i = count; i-- > 0;) {
 			if (!(pfd[i + 1].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
-			char sink[4096];
-			if (recv(peers[i], sink, sizeof(sink), MSG_DONTWAIT) > 0)
+			/* a case is one send, read here at once (cases come 50 ms apart): one
+			 * read, one message */
+			static uint8_t chunk[PEER_BYTES];
+			ssize_t got = recv(peers[i], chunk, sizeof(chunk), MSG_DONTWAIT);
+			if (got > 0 && d->fragile)
+				fragile_message(d, i, chunk, (size_t)got);
+			if (got > 0 || (got < 0 && errno == EAGAIN))
 				continue;
 			close(peers[i]);
 			peers[i] = peers[--count];
+			d->primed[i] = d->primed[count];
 		}
 		if (pfd[0].revents & POLLIN) {
 			int fd = accept(d->listener, NULL, NULL);
@@ -114,6 +188,7 @@ static void *fake_dut_run(void *arg)
 				continue;
 			}
 			(void)send(fd, d->greeting, d->greeting_length, MSG_NOSIGNAL);
+			d->primed[count] = false;
 			peers[count++] = fd;
 		}
 	}
@@ -122,20 +197,33 @@ static void *fake_dut_run(void *arg)
 	return NULL;
 }
 
-static void fake_dut_start(struct fake_dut *d)
+/* Listen on d->port (0: a free one, noted). false when the port cannot be had (yet). */
+static bool fake_dut_listen(struct fake_dut *d)
 {
-	memset(d, 0, sizeof(*d));
-	greeting_build(d);
 	d->listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	assert_true(d->listener >= 0);
+	if (d->listener < 0)
+		return false;
 	int on = 1;
 	setsockopt(d->listener, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	assert_int_equal(bind(d->listener, (struct sockaddr *)&a, sizeof(a)), 0);
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+				.sin_port = htons(d->port)};
 	socklen_t length = sizeof(a);
-	assert_int_equal(getsockname(d->listener, (struct sockaddr *)&a, &length), 0);
-	assert_int_equal(listen(d->listener, 16), 0);
+	if (bind(d->listener, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    getsockname(d->listener, (struct sockaddr *)&a, &length) != 0 ||
+	    listen(d->listener, 16) != 0) {
+		close(d->listener);
+		d->listener = -1;
+		return false;
+	}
 	d->port = ntohs(a.sin_port);
+	return true;
+}
+
+static void fake_dut_start(struct fake_dut *d)
+{
+	greeting_build(d);
+	assert_true(fake_dut_listen(d));
 	assert_int_equal(pthread_create(&d->thread, NULL, fake_dut_run, d), 0);
 }
 
@@ -149,7 +237,8 @@ static void fake_dut_stop(struct fake_dut *d)
 
 static char dir[64];
 
-/* A profile for the fake DUT: bgp on its port, the tcp monitor on the same port. */
+/* A profile for the fake DUT: bgp on its port, the tcp monitor on the same port; four session
+ * links asked, which BGP (one session per peer address) does not take. */
 static void profile_write(const char *path, uint16_t port, unsigned duration, unsigned establish)
 {
 	FILE *f = fopen(path, "w");
@@ -164,7 +253,7 @@ static void profile_write(const char *path, uint16_t port, unsigned duration, un
 		"services:\n  - {proto: tcp, port: %u, name: bgp}\n"
 		"robustness:\n  interface: lo\n  duration: %u\n  rate: 100\n  seed: 3\n"
 		"  mix: {bgp: 1}\n  monitors: [tcp]\n  tcp_port: %u\n  recovery: 1\n"
-		"  session_establish: %u\n  session_check: 1\n"
+		"  session_establish: %u\n  session_check: 1\n  session_links: 4\n"
 		"  bgp: {local_as: 65001, peer_as: 65000, port: %u, "
 		"expect_routes: [198.18.24.128/25]}\n",
 		port, duration, port, establish, port);
@@ -202,7 +291,8 @@ static struct json_object *bgp_of(struct json_object *o)
 static void healthy_then_resumed(void **state)
 {
 	(void)state;
-	struct fake_dut d;
+	static struct fake_dut d;
+	memset(&d, 0, sizeof(d));
 	fake_dut_start(&d);
 	char path[128];
 	snprintf(path, sizeof(path), "%s/healthy.yaml", dir);
@@ -219,6 +309,7 @@ static void healthy_then_resumed(void **state)
 	assert_true(json_object_get_boolean(json_read_member(o, "completed")));
 	int64_t cases = json_read_int(o, "cases", 0), sessions = json_read_int(bgp, "sessions", 0);
 	assert_true(cases > 50);
+	assert_int_equal(json_read_int(bgp, "links", 0), 1);
 	assert_true(json_read_int(bgp, "checks", 0) >= 1);
 	assert_int_equal(json_read_int(bgp, "checks_failed", 0), 0);
 	assert_non_null(
@@ -267,7 +358,8 @@ static void *kill_after_a_second(void *arg)
 static void dead_noticed_by_its_monitor(void **state)
 {
 	(void)state;
-	struct fake_dut d;
+	static struct fake_dut d;
+	memset(&d, 0, sizeof(d));
 	fake_dut_start(&d);
 	char path[128];
 	snprintf(path, sizeof(path), "%s/dead.yaml", dir);
@@ -292,6 +384,240 @@ static void dead_noticed_by_its_monitor(void **state)
 	if (at > 12 || took > 30)
 		fail_msg("noticed after %.1f s, the campaign took %.1f s", at, took);
 	assert_non_null(strstr(json_read_text(o, "stopped", ""), "did not recover"));
+	json_object_put(o);
+	profile_release(&p);
+	fake_dut_stop(&d);
+}
+
+/* The TCP payloads of the frames of a pcapng file (Ethernet/IPv4/TCP): frame i's at
+ * out + starts[i], ends[i] - starts[i] bytes; the count. */
+#define FRAMES_MAX 256
+static size_t payloads(const char *path, uint8_t *out, size_t size, size_t starts[FRAMES_MAX],
+		       size_t ends[FRAMES_MAX])
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	static uint8_t file[1 << 20];
+	size_t n = fread(file, 1, sizeof(file), f);
+	fclose(f);
+	size_t at = 0, count = 0, used = 0;
+	for (unsigned blocks = 0; at + 12 <= n && blocks < 100000; blocks++) {
+		uint32_t type, length;
+		memcpy(&type, file + at, 4);
+		memcpy(&length, file + at + 4, 4);
+		if (length < 12 || at + length > n)
+			break;
+		if (type == 6 && length >= 28 + 54 && count < FRAMES_MAX) {
+			uint32_t captured;
+			memcpy(&captured, file + at + 20, 4);
+			const uint8_t *frame = file + at + 28;
+			size_t ip = 14, tcp = ip + (size_t)(frame[ip] & 0x0f) * 4;
+			size_t payload = tcp + (size_t)(frame[tcp + 12] >> 4) * 4;
+			size_t k = captured > payload ? captured - payload : 0;
+			assert_true(used + k <= size);
+			memcpy(out + used, frame + payload, k);
+			starts[count] = used;
+			ends[count++] = used + k;
+			used += k;
+		}
+		at += length;
+	}
+	return count;
+}
+
+/* The TCP payload of the last frame of a pcapng file (Ethernet/IPv4/TCP), into out. */
+static size_t last_payload(const char *path, uint8_t *out, size_t size)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	static uint8_t file[1 << 20];
+	size_t n = fread(file, 1, sizeof(file), f);
+	fclose(f);
+	size_t at = 0, found = 0;
+	for (unsigned blocks = 0; at + 12 <= n && blocks < 100000; blocks++) {
+		uint32_t type, length;
+		memcpy(&type, file + at, 4);
+		memcpy(&length, file + at + 4, 4);
+		if (length < 12 || at + length > n)
+			break;
+		if (type == 6 && length >= 28 + 54) {
+			uint32_t captured;
+			memcpy(&captured, file + at + 20, 4);
+			const uint8_t *frame = file + at + 28;
+			size_t ip = 14, tcp = ip + (size_t)(frame[ip] & 0x0f) * 4;
+			size_t payload = tcp + (size_t)(frame[tcp + 12] >> 4) * 4;
+			found = captured > payload && captured - payload <= size
+					? captured - payload
+					: 0;
+			if (found)
+				memcpy(out, frame + payload, found);
+		}
+		at += length;
+	}
+	return found;
+}
+
+/* The culprit far from the failure: a fragile BGP speaker dies 24 messages (or 1.5 s) after
+ * its culprit UPDATE, its monitor noticing seconds later, so the culprit is not among the 16
+ * newest cases; the window (every case since the failure less the
+ * monitors' lead) replayed and bisected still names it, and its reproducer ends with the very
+ * bytes that killed the speaker. */
+static void culprit_found_far_behind(void **state)
+{
+	(void)state;
+	static struct fake_dut d;
+	memset(&d, 0, sizeof(d));
+	d.fragile = true;
+	d.modulus = 16;
+	d.residue = 7;
+	d.die_after = 24; /* cases (and keepalives) sent after the culprit, before it dies */
+	d.die_after_ms = 1500;
+	d.revive_ms = 5000; /* dead long enough for its monitor (3 probes a second apart) */
+	fake_dut_start(&d);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/culprit.yaml", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f,
+		"dutlab_profile: 1\n"
+		"identity: {vendor: Acme, model: BR-700, firmware: '1.0', serial: T1, "
+		"product_type: router}\n"
+		"targets:\n  - {standard: ncc-ci-ict}\n"
+		"scope:\n  networks: [127.0.0.0/8]\n  interfaces: [lo]\n"
+		"dut:\n  addresses: [127.0.0.1]\n"
+		"services:\n  - {proto: tcp, port: %u, name: bgp}\n"
+		"robustness:\n  interface: lo\n  duration: 60\n  rate: 20\n  seed: 3\n"
+		"  mix: {bgp: 1}\n  monitors: [tcp]\n  tcp_port: %u\n  recovery: 10\n"
+		"  max_failures: 1\n  session_establish: 3\n  session_check: 60\n"
+		"  bgp: {local_as: 65001, peer_as: 65000, port: %u, "
+		"expect_routes: [198.18.24.128/25]}\n",
+		d.port, d.port, d.port);
+	assert_int_equal(fclose(f), 0);
+	struct profile p;
+	struct dl_error err = {0};
+	if (profile_load(&p, path, &err) != 0)
+		fail_msg("%s", err.message);
+	struct json_object *o = campaign(&p, "culprit");
+	struct json_object *failures = json_read_array(o, "failures");
+	if (json_object_array_length(failures) != 1)
+		fail_msg("failures: %s", json_object_to_json_string(failures));
+	struct json_object *fo = json_object_array_get_idx(failures, 0);
+	const char *text = json_object_to_json_string(fo);
+	print_message("the failure: %s\n", text);
+	struct json_object *window = json_read_object(fo, "window");
+	struct json_object *minimal = json_read_object(fo, "minimal");
+	assert_non_null(window);
+	assert_non_null(minimal);
+	if (!json_object_get_boolean(json_read_member(fo, "reproduced")))
+		fail_msg("not reproduced: %s", text);
+	int64_t culprit = json_read_int(minimal, "first", -1);
+	if (culprit < 0 || json_read_int(minimal, "last", -2) != culprit)
+		fail_msg("not one case: %s", text);
+	int64_t newest = json_read_int(window, "last", -1);
+	if (newest - culprit < 16)
+		fail_msg("the culprit %" PRId64 " was among the 16 newest (to %" PRId64 "): %s",
+			 culprit, newest, text);
+	assert_true(json_read_int(window, "first", -1) <= culprit);
+	assert_true(json_read_int(minimal, "bisect_steps", 0) >= 3);
+	assert_true(json_read_int(fo, "cases_tried", 0) > newest - culprit);
+	assert_true(atomic_load(&d.deaths) >= 2); /* in the campaign, and again in a replay */
+	struct json_object *c0 = json_object_array_get_idx(json_read_array(minimal, "cases"), 0);
+	assert_int_equal(json_read_int(c0, "index", -1), culprit);
+	assert_non_null(strstr(json_read_text(c0, "template", ""), "bgp-update"));
+	/* the reproducer: the session's prefix, then the culprit, the killer's very bytes */
+	assert_string_equal(json_read_text(fo, "reproducer", ""),
+			    "evidence/robustness/session-failure-1.pcapng");
+	char file[192];
+	snprintf(file, sizeof(file), "%s/culprit/evidence/robustness/session-failure-1.pcapng",
+		 dir);
+	static uint8_t payload[PEER_BYTES];
+	size_t n = last_payload(file, payload, sizeof(payload));
+	assert_int_equal(n, d.killer_length);
+	assert_memory_equal(payload, d.killer, n);
+	json_object_put(o);
+	profile_release(&p);
+	fake_dut_stop(&d);
+}
+
+/* Two cases needed together: the fragile speaker dies only when an UPDATE of one kind (the
+ * primer) came before one of another on the same session. Neither half of the range that holds
+ * both fails alone: the bisection keeps the range, and its reproducer holds every case of it in
+ * order after the first one's prefix, the primer before the culprit. */
+static void range_kept_when_two_cases_are_needed(void **state)
+{
+	(void)state;
+	static struct fake_dut d;
+	memset(&d, 0, sizeof(d));
+	d.fragile = true;
+	d.pair = true;
+	d.modulus = 8;
+	d.primer_residue = 2;
+	d.residue = 5;
+	d.die_after = 24;
+	d.die_after_ms = 1500;
+	d.revive_ms = 5000;
+	fake_dut_start(&d);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/pair.yaml", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f,
+		"dutlab_profile: 1\n"
+		"identity: {vendor: Acme, model: BR-700, firmware: '1.0', serial: T1, "
+		"product_type: router}\n"
+		"targets:\n  - {standard: ncc-ci-ict}\n"
+		"scope:\n  networks: [127.0.0.0/8]\n  interfaces: [lo]\n"
+		"dut:\n  addresses: [127.0.0.1]\n"
+		"services:\n  - {proto: tcp, port: %u, name: bgp}\n"
+		"robustness:\n  interface: lo\n  duration: 60\n  rate: 20\n  seed: 5\n"
+		"  mix: {bgp: 1}\n  monitors: [tcp]\n  tcp_port: %u\n  recovery: 10\n"
+		"  max_failures: 1\n  session_establish: 3\n  session_check: 60\n"
+		"  bgp: {local_as: 65001, peer_as: 65000, port: %u, "
+		"expect_routes: [198.18.24.128/25]}\n",
+		d.port, d.port, d.port);
+	assert_int_equal(fclose(f), 0);
+	struct profile p;
+	struct dl_error err = {0};
+	if (profile_load(&p, path, &err) != 0)
+		fail_msg("%s", err.message);
+	struct json_object *o = campaign(&p, "pair");
+	struct json_object *failures = json_read_array(o, "failures");
+	if (json_object_array_length(failures) != 1)
+		fail_msg("failures: %s", json_object_to_json_string(failures));
+	struct json_object *fo = json_object_array_get_idx(failures, 0);
+	const char *text = json_object_to_json_string(fo);
+	print_message("the failure: %s\n", text);
+	struct json_object *minimal = json_read_object(fo, "minimal");
+	assert_non_null(minimal);
+	if (!json_object_get_boolean(json_read_member(fo, "reproduced")))
+		fail_msg("not reproduced: %s", text);
+	int64_t first = json_read_int(minimal, "first", -1),
+		last = json_read_int(minimal, "last", -1);
+	if (first < 0 || last <= first)
+		fail_msg("not a range: %s", text);
+	/* the reproducer: OPEN and KEEPALIVE, then every case of the range in order; a primer
+	 * before a culprit among them */
+	char file[192];
+	snprintf(file, sizeof(file), "%s/pair/evidence/robustness/session-failure-1.pcapng", dir);
+	static uint8_t bytes[1 << 20];
+	static size_t starts[FRAMES_MAX], ends[FRAMES_MAX];
+	size_t frames = payloads(file, bytes, sizeof(bytes), starts, ends);
+	assert_int_equal(frames, 2 + (size_t)(last - first + 1));
+	assert_int_equal(bytes[starts[0] + 18], 1); /* OPEN */
+	assert_int_equal(bytes[starts[1] + 18], 4); /* KEEPALIVE */
+	bool primer = false, killed = false;
+	for (size_t i = 2; i < frames && !killed; i++) {
+		const uint8_t *m = bytes + starts[i];
+		size_t n = ends[i] - starts[i];
+		if (n < 19 || m[18] != 2)
+			continue;
+		uint32_t h = fnv1a(m, n) % d.modulus;
+		primer = primer || h == d.primer_residue;
+		killed = primer && h == d.residue;
+	}
+	if (!killed)
+		fail_msg("no primer before a culprit in the reproducer's %zu frames: %s", frames,
+			 text);
 	json_object_put(o);
 	profile_release(&p);
 	fake_dut_stop(&d);
@@ -338,6 +664,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(healthy_then_resumed),
 		cmocka_unit_test(dead_noticed_by_its_monitor),
+		cmocka_unit_test(culprit_found_far_behind),
+		cmocka_unit_test(range_kept_when_two_cases_are_needed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -862,10 +862,12 @@ static void test_robustness_ospf(void **state)
 	(void)state;
 	struct profile p;
 	load_ok(MIX("ospf: 1") "  ospf: {password: LabOspf24, key_id: 7, hello: 2, dead: 8, "
-			       "area: 0.0.0.1, router_id: 198.18.1.9, dut_router_id: 10.0.0.1}\n",
+			       "area: 0.0.0.1, router_id: 198.18.1.9, dut_router_id: 10.0.0.1, "
+			       "network: broadcast}\n",
 		&p);
 	const struct profile_robustness_ospf *o = &p.robustness.ospf;
 	assert_true(o->declared);
+	assert_true(o->broadcast);
 	assert_int_equal(o->auth, 2); /* md5, with a password */
 	assert_string_equal(o->password, "LabOspf24");
 	assert_int_equal(o->key_id, 7);
@@ -885,6 +887,10 @@ static void test_robustness_ospf(void **state)
 	assert_null(o->area);
 	assert_null(o->router_id);
 	assert_null(o->password);
+	assert_false(o->broadcast); /* point-to-point */
+	profile_release(&p);
+	load_ok(MIX("ospf: 1") "  ospf: {network: point-to-point}\n", &p);
+	assert_false(p.robustness.ospf.broadcast);
 	profile_release(&p);
 	load_ok(MIX("arp: 1") "  ospf: {auth: simple, password: LabOspf}\n", &p);
 	assert_int_equal(p.robustness.ospf.auth, 1);
@@ -903,6 +909,8 @@ static void test_robustness_ospf(void **state)
 		 "expected a dotted 32-bit id"},
 		{MIX("arp: 1") "  ospf: {hello: 0}\n", "expected an integer from 1 to 65535"},
 		{MIX("arp: 1") "  ospf: {key: x}\n", "unknown key 'key'"},
+		{MIX("arp: 1") "  ospf: {network: nbma}\n",
+		 "found an unknown OSPF network type; expected point-to-point or broadcast"},
 	};
 	expect_refused(bad, DL_ARRAY_SIZE(bad));
 }
@@ -927,9 +935,19 @@ static void test_robustness_rtsp(void **state)
 	profile_release(&p);
 	load_ok(MIX("rtsp: 1") "  rtsp: {}\n", &p);
 	assert_int_equal(p.robustness.rtsp.port, 554);
+	assert_false(p.robustness.rtsp.tls);
 	assert_null(p.robustness.rtsp.path);
 	profile_release(&p);
+	/* RTSPS: 322 unless the port says otherwise; the UDP plug-ins read the same map */
+	load_ok(MIX("rtsp: 1, rtp-udp: 1, rtcp-udp: 1") "  rtsp: {tls: true}\n", &p);
+	assert_true(p.robustness.rtsp.tls);
+	assert_int_equal(p.robustness.rtsp.port, 322);
+	profile_release(&p);
+	load_ok(MIX("rtsp: 1") "  rtsp: {tls: true, port: 8322}\n", &p);
+	assert_int_equal(p.robustness.rtsp.port, 8322);
+	profile_release(&p);
 	static const struct bad_section bad[] = {
+		{MIX("rtsp: 1") "  rtsp: {tls: maybe}\n", "true or false"},
 		{MIX("rtsp: 1") "  rtsp: {user: "
 				"admin}\n",
 		 "found a user without a password"},
@@ -972,15 +990,17 @@ static void test_robustness_bgp(void **state)
 	assert_int_equal(p.robustness.bgp.expect_route_count, 0);
 	assert_int_equal(p.robustness.session_establish_seconds, 0);
 	assert_int_equal(p.robustness.session_check_seconds, 0);
+	assert_int_equal(p.robustness.session_links, 0);
 	profile_release(&p);
 	/* the session campaign's bounds and the routes the DUT must keep advertising */
-	load_ok(MIX("bgp: 1") "  session_establish: 75\n  session_check: 5\n"
+	load_ok(MIX("bgp: 1") "  session_establish: 75\n  session_check: 5\n  session_links: 4\n"
 			      "  bgp: {local_as: 65001, peer_as: 65000,\n"
 			      "        expect_routes: [198.18.24.128/25, "
 			      "'fd00:198:0:24:1::/80']}\n",
 		&p);
 	assert_int_equal(p.robustness.session_establish_seconds, 75);
 	assert_int_equal(p.robustness.session_check_seconds, 5);
+	assert_int_equal(p.robustness.session_links, 4);
 	assert_int_equal(p.robustness.bgp.expect_route_count, 2);
 	assert_string_equal(p.robustness.bgp.expect_routes[0], "198.18.24.128/25");
 	assert_string_equal(p.robustness.bgp.expect_routes[1], "fd00:198:0:24:1::/80");
@@ -1012,6 +1032,10 @@ static void test_robustness_bgp(void **state)
 		 "expected an integer from 1 to 3600"},
 		{MIX("bgp: 1") "  bgp: {local_as: 65001, peer_as: 65000}\n  session_check: 3601\n",
 		 "expected an integer from 1 to 3600"},
+		{MIX("bgp: 1") "  bgp: {local_as: 65001, peer_as: 65000}\n  session_links: 0\n",
+		 "expected an integer from 1 to 64"},
+		{MIX("bgp: 1") "  bgp: {local_as: 65001, peer_as: 65000}\n  session_links: 65\n",
+		 "expected an integer from 1 to 64"},
 		{MIX("bgp: 1") "  bgp: {peer_as: 65000}\n", "local_as"},
 		{MIX("bgp: 1") "  bgp: {local_as: 65001}\n", "peer_as"},
 		{MIX("bgp: 1") "  bgp: {local_as: 0, peer_as: 65000}\n",

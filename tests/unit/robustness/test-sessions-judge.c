@@ -139,11 +139,29 @@ static void unreproduced_failure_still_fails(void **state)
 	(void)state;
 	expect(judge("{\"cases\": 300, \"seconds_run\": 9, \"failures\": [{\"at_s\": 9, "
 		     "\"monitor\": \"icmp\", \"evidence\": \"no echo reply\", \"reproduced\": "
-		     "false, "
-		     "\"cases_tried\": 16, \"reproducer\": "
+		     "false, \"window\": {\"first\": 40, \"last\": 299}, "
+		     "\"cases_tried\": 260, \"reproducer\": "
 		     "\"evidence/robustness/session-failure-1.pcapng\"}], " BGP_SENT "}",
 		     bgp_only, 2),
-	       VERDICT_FAIL, "no echo reply; no recent case alone reproduced it (16 replayed");
+	       VERDICT_FAIL,
+	       "no echo reply; replaying the window (cases 40-299, 260 replayed) did not "
+	       "reproduce it (evidence/robustness/session-failure-1.pcapng)");
+}
+
+/* Bisected to two cases needed together: the range, and its reproducer. */
+static void range_reproduces(void **state)
+{
+	(void)state;
+	expect(judge("{\"cases\": 300, \"seconds_run\": 9, \"failures\": [{\"at_s\": 9, "
+		     "\"monitor\": \"tcp\", \"evidence\": \"refused\", \"reproduced\": true, "
+		     "\"window\": {\"first\": 40, \"last\": 299}, \"cases_tried\": 900, "
+		     "\"minimal\": {\"first\": 100, \"last\": 131, \"bisect_steps\": 3, "
+		     "\"cases\": [{\"index\": 100, \"description\": \"x\"}]}, \"reproducer\": "
+		     "\"evidence/robustness/session-failure-1.pcapng\"}], " BGP_SENT "}",
+		     bgp_only, 2),
+	       VERDICT_FAIL,
+	       "refused; replaying cases 100-131 in their sessions reproduces it (no smaller set "
+	       "alone did; reproducer evidence/robustness/session-failure-1.pcapng)");
 }
 
 static void bad_input_is_an_error(void **state)
@@ -173,6 +191,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(full_run_without_failure_passes),
+		cmocka_unit_test(range_reproduces),
 		cmocka_unit_test(routing_clause_names_what_cannot_be_sent),
 		cmocka_unit_test(shortened_run_is_inconclusive),
 		cmocka_unit_test(bgp_left_out_is_inconclusive),

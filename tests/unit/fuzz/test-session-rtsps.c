@@ -1,0 +1,572 @@
+/* test-session-rtsps: the RTSP link over TLS and with RTP/RTCP over UDP, Transport's port pairs,
+ * and a case's answer ending tend's wait, against a fake camera on 127.0.0.1 */
+#include "core/compat.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "core/profile.h"
+#include "fuzz/session-rtsp-link.h"
+#include "fuzz/session.h"
+#include "net/scope.h"
+#include "net/sock.h"
+#include "proto/packet.h"
+#include "proto/rtcp.h"
+#include "proto/rtp.h"
+#include "session-test-support.h"
+
+/* ---- Transport's pairs (RFC 2326 12.39) ---- */
+
+static struct rtsp_link_pair pair(const char *value, const char *key)
+{
+	return rtsp_link_transport_pair((const uint8_t *)value, strlen(value), key);
+}
+
+static void transport_pairs(void **state)
+{
+	(void)state;
+	/* GStreamer's answer to a UDP SETUP */
+	const char *udp = "RTP/AVP;unicast;client_port=40000-40001;server_port=6970-6971;"
+			  "ssrc=1A2B3C4D;mode=\"PLAY\"";
+	struct rtsp_link_pair p = pair(udp, "server_port");
+	assert_true(p.found);
+	assert_int_equal(p.first, 6970);
+	assert_int_equal(p.second, 6971);
+	p = pair(udp, "client_port");
+	assert_true(p.found);
+	assert_int_equal(p.first, 40000);
+	assert_int_equal(p.second, 40001);
+	assert_false(pair(udp, "interleaved").found);
+	/* one port alone: RTCP is the next (RFC 3550 11) */
+	p = pair("RTP/AVP;unicast;server_port=5000", "server_port");
+	assert_true(p.found);
+	assert_int_equal(p.second, 5001);
+	/* interleaved channels, at most 255 */
+	p = pair("RTP/AVP/TCP;unicast;interleaved=4-5", "interleaved");
+	assert_true(p.found && p.first == 4 && p.second == 5);
+	assert_false(pair("RTP/AVP/TCP;interleaved=255", "interleaved").found); /* 256 */
+	assert_false(pair("RTP/AVP/TCP;interleaved=300-301", "interleaved").found);
+	/* ports past 65535, no digits, a key inside another parameter's name */
+	assert_false(pair("RTP/AVP;server_port=70000-70001", "server_port").found);
+	assert_false(pair("RTP/AVP;server_port=65535", "server_port").found);
+	assert_false(pair("RTP/AVP;server_port=-6971", "server_port").found);
+	assert_false(pair("RTP/AVP;x_server_port=1-2", "server_port").found);
+	assert_false(pair("RTP/AVP;server_port", "server_port").found);
+	p = pair("RTP/AVP; Server_Port=8000-8001", "server_port"); /* case and a space */
+	assert_true(p.found && p.first == 8000);
+}
+
+/* The UDP plug-ins' templates: the interleaved ones' RTP and RTCP without the frame, each
+ * parsing back whole as the bare model (what goes in the datagram), all in state 0. */
+static void udp_templates(void **state)
+{
+	(void)state;
+	static struct profile_robustness r = {.rtsp = {.declared = true}};
+	struct session_peer peer;
+	session_test_peer(&peer, "198.18.27.1", "198.18.27.2", &r);
+	const struct session_protocol *udp[] = {&session_rtp_udp, &session_rtcp_udp};
+	const struct session_protocol *framed[] = {&session_rtp, &session_rtcp};
+	const struct proto_layer *model[] = {&rtp_layer, &rtcp_layer};
+	static struct packet bare, whole, back;
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(udp[i]->template_count, framed[i]->template_count);
+		assert_non_null(udp[i]->check);
+		assert_non_null(udp[i]->send);
+		assert_int_equal(udp[i]->state_size, sizeof(struct rtsp_link));
+		for (size_t t = 0; t < udp[i]->template_count; t++) {
+			const struct session_template *u = udp[i]->templates[t];
+			struct dl_error err = {0};
+			assert_int_equal(u->state, 0);
+			assert_false(u->spends_session);
+			assert_string_equal(u->base.protocol, udp[i]->name);
+			packet_init(&bare);
+			packet_init(&whole);
+			assert_int_equal(u->build(&bare, &peer, &err), 0);
+			assert_int_equal(framed[i]->templates[t]->build(&whole, &peer, &err), 0);
+			assert_int_equal(bare.length + 4, whole.length);
+			assert_memory_equal(bare.bytes, whole.bytes + 4, bare.length);
+			assert_int_equal(bare.layer_count, 1);
+			assert_int_equal(
+				session_test_parse(model[i], &back, bare.bytes, bare.length), 0);
+			assert_int_equal(back.field_count, bare.field_count);
+		}
+	}
+}
+
+/* ---- a fake camera: RTSP over TLS or in clear, RTP interleaved or to our UDP port ---- */
+
+struct camera {
+	int listener;
+	int connections;
+	SSL_CTX *ctx; /* NULL: RTSP in clear */
+	int udp;      /* the server_port socket: it counts what we send it */
+	uint16_t udp_port;
+	unsigned requests, udp_setups, udp_received;
+	unsigned delay_ms; /* before answering a request after PLAY */
+};
+
+struct camera_conn {
+	int fd;
+	SSL *ssl;
+};
+
+static int conn_read(struct camera_conn *c, char *buf, size_t size)
+{
+	return c->ssl ? SSL_read(c->ssl, buf, (int)size) : (int)read(c->fd, buf, size);
+}
+
+static void conn_write(struct camera_conn *c, const void *data, size_t length)
+{
+	if (c->ssl)
+		(void)SSL_write(c->ssl, data, (int)length);
+	else
+		(void)!write(c->fd, data, length);
+}
+
+static SSL_CTX *camera_tls(void)
+{
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	X509 *cert = X509_new();
+	assert_true(key && cert);
+	ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+	X509_gmtime_adj(X509_getm_notBefore(cert), -60);
+	X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+	X509_set_pubkey(cert, key);
+	X509_NAME *name = X509_get_subject_name(cert);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"cam.lab", -1,
+				   -1, 0);
+	X509_set_issuer_name(cert, name);
+	assert_true(X509_sign(cert, key, EVP_sha256()) > 0);
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	assert_non_null(ctx);
+	assert_int_equal(SSL_CTX_use_certificate(ctx, cert), 1);
+	assert_int_equal(SSL_CTX_use_PrivateKey(ctx, key), 1);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	return ctx;
+}
+
+static const uint8_t rtp_packet[12] = {0x80, 0x1a, 0, 1, 0, 0, 0, 0, 0xca, 0xfe, 0, 1};
+
+/* RTP to the client: interleaved on channel 0, or a datagram to its RTP port. */
+static void camera_stream(struct camera *cam, struct camera_conn *c, uint16_t client_port)
+{
+	if (client_port) {
+		struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(client_port)};
+		inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+		(void)sendto(cam->udp, rtp_packet, sizeof(rtp_packet), 0,
+			     (const struct sockaddr *)&to, sizeof(to));
+		return;
+	}
+	uint8_t frame[4 + sizeof(rtp_packet)] = {'$', 0, 0, sizeof(rtp_packet)};
+	memcpy(frame + 4, rtp_packet, sizeof(rtp_packet));
+	conn_write(c, frame, sizeof(frame));
+}
+
+static void camera_serve(struct camera *cam, struct camera_conn *c)
+{
+	char buf[4096];
+	size_t have = 0;
+	uint16_t client_port = 0;
+	bool playing = false;
+	for (unsigned rounds = 0; rounds < 1000; rounds++) {
+		int n = conn_read(c, buf + have, sizeof(buf) - 1 - have);
+		if (n <= 0)
+			return;
+		have += (size_t)n;
+		buf[have] = '\0';
+		char *end;
+		while ((end = strstr(buf, "\r\n\r\n")) != NULL) {
+			*end = '\0';
+			cam->requests++;
+			char method[32] = "";
+			size_t m = strcspn(buf, " ");
+			memcpy(method, buf, m < sizeof(method) - 1 ? m : sizeof(method) - 1);
+			const char *cseq = strstr(buf, "CSeq: ");
+			unsigned number = 0;
+			for (const char *d = cseq ? cseq + 6 : ""; *d >= '0' && *d <= '9'; d++)
+				number = number * 10 + (unsigned)(*d - '0');
+			char reply[1024];
+			if (playing && cam->delay_ms) {
+				struct timespec t = {0, (long)cam->delay_ms * 1000000L};
+				nanosleep(&t, NULL);
+			}
+			if (strcmp(method, "DESCRIBE") == 0) {
+				static const char sdp[] = "v=0\r\nm=video 0 RTP/AVP 26\r\n"
+							  "a=control:track0\r\n";
+				snprintf(reply, sizeof(reply),
+					 "RTSP/1.0 200 OK\r\nCSeq: %u\r\nContent-Type: "
+					 "application/sdp\r\nContent-Length: %zu\r\n\r\n%s",
+					 number, sizeof(sdp) - 1, sdp);
+			} else if (strcmp(method, "SETUP") == 0) {
+				const char *cp = strstr(buf, "client_port=");
+				if (cp) {
+					cam->udp_setups++;
+					client_port = (uint16_t)strtoul(cp + 12, NULL, 10);
+					snprintf(reply, sizeof(reply),
+						 "RTSP/1.0 200 OK\r\nCSeq: %u\r\nSession: "
+						 "CAFE1234;timeout=60\r\nTransport: "
+						 "RTP/"
+						 "AVP;unicast;client_port=%u-%u;server_port=%u-%"
+						 "u\r\n"
+						 "\r\n",
+						 number, client_port, client_port + 1,
+						 cam->udp_port, cam->udp_port + 1);
+				} else {
+					snprintf(reply, sizeof(reply),
+						 "RTSP/1.0 200 OK\r\nCSeq: %u\r\nSession: "
+						 "CAFE1234;timeout=60\r\nTransport: "
+						 "RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n",
+						 number);
+				}
+			} else {
+				snprintf(reply, sizeof(reply),
+					 "RTSP/1.0 200 OK\r\nCSeq: %u\r\nSession: CAFE1234\r\n\r\n",
+					 number);
+			}
+			conn_write(c, reply, strlen(reply));
+			if (strcmp(method, "PLAY") == 0)
+				playing = true;
+			if (playing)
+				camera_stream(cam, c, client_port);
+			if (strcmp(method, "TEARDOWN") == 0)
+				return;
+			size_t used = (size_t)(end + 4 - buf);
+			memmove(buf, buf + used, have - used + 1);
+			have -= used;
+		}
+	}
+}
+
+static void *camera_run(void *arg)
+{
+	struct camera *cam = arg;
+	sigset_t pipe;
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
+	for (int i = 0; i < cam->connections; i++) {
+		int fd = accept(cam->listener, NULL, NULL);
+		if (fd < 0)
+			return NULL;
+		struct timeval t = {.tv_sec = 3};
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &t, sizeof(t));
+		struct camera_conn c = {.fd = fd};
+		if (cam->ctx) {
+			c.ssl = SSL_new(cam->ctx);
+			SSL_set_fd(c.ssl, fd);
+			if (SSL_accept(c.ssl) != 1) {
+				SSL_free(c.ssl);
+				close(fd);
+				continue;
+			}
+		}
+		camera_serve(cam, &c);
+		SSL_free(c.ssl);
+		close(fd);
+	}
+	return NULL;
+}
+
+struct fixture {
+	struct scope scope;
+	struct profile_robustness r;
+	struct session_peer peer;
+	struct session_link *l;
+	struct camera cam;
+	pthread_t thread;
+};
+
+static void camera_start(struct fixture *f, bool tls, int connections)
+{
+	session_test_loopback_scope(&f->scope);
+	uint16_t port = 0;
+	f->cam = (struct camera){.listener = session_test_loopback_socket(&port),
+				 .connections = connections,
+				 .ctx = tls ? camera_tls() : NULL};
+	assert_true(f->cam.listener >= 0);
+	f->cam.udp = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in me = {.sin_family = AF_INET};
+	inet_pton(AF_INET, "127.0.0.1", &me.sin_addr);
+	assert_int_equal(bind(f->cam.udp, (struct sockaddr *)&me, sizeof(me)), 0);
+	socklen_t n = sizeof(me);
+	assert_int_equal(getsockname(f->cam.udp, (struct sockaddr *)&me, &n), 0);
+	f->cam.udp_port = ntohs(me.sin_port);
+	f->r = (struct profile_robustness){
+		.rtsp = {.declared = true, .port = port, .tls = tls, .path = "/stream"}};
+	f->peer = (struct session_peer){.scope = &f->scope, .robustness = &f->r};
+	inet_pton(AF_INET, "127.0.0.1", &f->peer.dut4);
+	inet_pton(AF_INET, "127.0.0.1", &f->peer.tester4);
+	f->l = malloc(sizeof(*f->l));
+	assert_non_null(f->l);
+	assert_int_equal(listen(f->cam.listener, 4), 0);
+	assert_int_equal(pthread_create(&f->thread, NULL, camera_run, &f->cam), 0);
+}
+
+static void camera_stop(struct fixture *f)
+{
+	assert_int_equal(pthread_join(f->thread, NULL), 0);
+	close(f->cam.listener);
+	close(f->cam.udp);
+	SSL_CTX_free(f->cam.ctx);
+	free(f->l);
+	scope_release(&f->scope);
+}
+
+static unsigned udp_pending(int fd)
+{
+	unsigned count = 0;
+	uint8_t buf[2048];
+	for (int i = 0; i < 64; i++) {
+		struct timeval t = {.tv_usec = 200000};
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &t, sizeof(t));
+		if (recv(fd, buf, sizeof(buf), 0) < 0)
+			break;
+		count++;
+	}
+	return count;
+}
+
+/* RTSPS: the check streams over TLS; an rtsp case goes inside TLS and its answer ends tend's
+ * wait (reaction.complete) long before the wait asked; the prefix is the plaintext. */
+static void rtsps_session(void **state)
+{
+	(void)state;
+	struct fixture f;
+	camera_start(&f, true, 2);
+	struct session_link *l = f.l;
+	struct dl_error err = {0};
+
+	session_link_init(l, &f.peer);
+	bool healthy = false;
+	char evidence[SESSION_EVIDENCE_MAX] = "";
+	assert_int_equal(session_rtsp.check(l, sock_now_ns() + 5000000000LL, &healthy, evidence,
+					    sizeof(evidence), &err),
+			 0);
+	session_rtsp.close(l);
+	if (!healthy)
+		fail_msg("unhealthy: %s", evidence);
+	assert_non_null(strstr(evidence, "rtsps (TLS"));
+	assert_non_null(strstr(evidence, "RTP on channel 0"));
+
+	session_link_init(l, &f.peer);
+	int rc = session_rtsp.establish(l, 0, sock_now_ns() + 5000000000LL, &err);
+	if (rc)
+		fail_msg("establish: %s", err.message);
+	struct rtsp_link *s = l->protocol_state;
+	assert_non_null(s->tls);
+	assert_non_null(strstr(s->url, "rtsps://127.0.0.1:"));
+	/* the prefix is what went inside TLS: OPTIONS, DESCRIBE, SETUP, PLAY in clear */
+	assert_int_equal(l->prefix_count, 4);
+	assert_memory_equal(l->prefix, "OPTIONS rtsps://", 16);
+	assert_non_null(memmem(l->prefix, l->prefix_length, "PLAY rtsps://", 13));
+	/* PLAY without a Range: a live server must not seek its shared media for us */
+	assert_null(memmem(l->prefix, l->prefix_length, "Range:", 6));
+	/* the reproducer: the plaintext prefix and a case as one TCP stream to the RTSPS port */
+	static uint8_t frames[8][SESSION_TEST_FRAME_MAX];
+	size_t lengths[8];
+	static const uint8_t message[] = "OPTIONS rtsps://127.0.0.1/stream RTSP/1.0\r\n\r\n";
+	assert_int_equal(
+		session_test_reproducer(l, message, sizeof(message) - 1, "lo", frames, lengths, 8),
+		5);
+	assert_int_equal(frames[0][12] << 8 | frames[0][13], 0x0800);
+	assert_int_equal(frames[0][23], 6); /* TCP */
+	assert_int_equal(frames[0][36] << 8 | frames[0][37], f.r.rtsp.port);
+	assert_memory_equal(frames[0] + 54, "OPTIONS rtsps://", 16);
+	assert_memory_equal(frames[4] + 54, message, sizeof(message) - 1);
+	const struct session_template *options = NULL;
+	for (size_t i = 0; i < session_rtsp.template_count; i++)
+		if (strcmp(session_rtsp.templates[i]->base.name, "rtsp-options") == 0)
+			options = session_rtsp.templates[i];
+	assert_non_null(options);
+	struct packet *p = malloc(sizeof(*p));
+	assert_non_null(p);
+	packet_init(p);
+	assert_int_equal(options->build(p, &f.peer, &err), 0);
+	unsigned before = f.cam.requests;
+	assert_int_equal(session_rtsp.send(l, options, p->bytes, p->length, &err), 0);
+	struct session_reaction re = {0};
+	int64_t start = sock_now_ns();
+	assert_int_equal(session_rtsp.tend(l, 2000, &re, &err), 0);
+	int64_t took_ms = (sock_now_ns() - start) / 1000000;
+	assert_int_equal(re.kind, SESSION_ALIVE);
+	assert_true(re.complete);
+	assert_true(took_ms < 1000); /* the answer ended the 2 s wait */
+	assert_int_equal(f.cam.requests, before + 1);
+	/* nothing more asked: a second tend reads for its whole wait, complete stays false */
+	start = sock_now_ns();
+	assert_int_equal(session_rtsp.tend(l, 150, &re, &err), 0);
+	assert_false(re.complete);
+	assert_true((sock_now_ns() - start) / 1000000 >= 140);
+	session_rtsp.close(l);
+	assert_null(s->tls);
+	free(p);
+	camera_stop(&f);
+}
+
+/* A case whose CSeq the mutation changed is answered with that CSeq: any answer but the
+ * keepalive's is its answer; an rtp case (no answer in RTSP) is never complete. */
+static void complete_rules(void **state)
+{
+	(void)state;
+	struct fixture f;
+	camera_start(&f, false, 2);
+	struct session_link *l = f.l;
+	struct dl_error err = {0};
+	session_link_init(l, &f.peer);
+	int rc = session_rtsp.establish(l, 0, sock_now_ns() + 5000000000LL, &err);
+	if (rc)
+		fail_msg("establish: %s", err.message);
+	struct rtsp_link *s = l->protocol_state;
+	assert_null(s->tls);
+	const char *mutated = "GET_PARAMETER rtsp://127.0.0.1/stream RTSP/1.0\r\nCSeq: "
+			      "99999\r\n\r\n";
+	struct session_template t = {.base = {.name = "x", .protocol = "rtsp"}};
+	assert_int_equal(session_rtsp.send(l, &t, (const uint8_t *)mutated, strlen(mutated), &err),
+			 0);
+	assert_true(s->case_awaited);
+	assert_int_equal(s->case_cseq, 0);
+	struct session_reaction re = {0};
+	assert_int_equal(session_rtsp.tend(l, 2000, &re, &err), 0);
+	assert_true(re.complete);
+	session_rtsp.close(l);
+
+	/* rtp over interleaved frames: no answer to wait for */
+	session_link_init(l, &f.peer);
+	rc = session_rtp.establish(l, 0, sock_now_ns() + 5000000000LL, &err);
+	if (rc)
+		fail_msg("establish rtp: %s", err.message);
+	struct packet *p = malloc(sizeof(*p));
+	assert_non_null(p);
+	packet_init(p);
+	assert_int_equal(session_rtp.templates[0]->build(p, &f.peer, &err), 0);
+	assert_int_equal(session_rtp.send(l, session_rtp.templates[0], p->bytes, p->length, &err),
+			 0);
+	assert_int_equal(session_rtp.tend(l, 100, &re, &err), 0);
+	assert_false(re.complete);
+	session_rtp.close(l);
+	free(p);
+	camera_stop(&f);
+}
+
+/* rtp-udp and rtcp-udp: SETUP asks for client_port from an even pair, the answer's server_port
+ * takes the cases by UDP, RTP comes to our port (the check), inside an RTSPS session too. */
+static void udp_session(void **state)
+{
+	(void)state;
+	assert_ptr_equal(session_protocol_find("rtp-udp"), &session_rtp_udp);
+	assert_ptr_equal(session_protocol_find("rtcp-udp"), &session_rtcp_udp);
+	for (size_t i = 0; i < session_rtp_udp.template_count; i++)
+		assert_int_equal(session_rtp_udp.templates[i]->base.protocol[0], 'r');
+	for (int tls = 0; tls < 2; tls++) {
+		struct fixture f;
+		camera_start(&f, tls, 3);
+		struct session_link *l = f.l;
+		struct dl_error err = {0};
+
+		session_link_init(l, &f.peer);
+		bool healthy = false;
+		char evidence[SESSION_EVIDENCE_MAX] = "";
+		assert_int_equal(session_rtp_udp.check(l, sock_now_ns() + 5000000000LL, &healthy,
+						       evidence, sizeof(evidence), &err),
+				 0);
+		session_rtp_udp.close(l);
+		if (!healthy)
+			fail_msg("unhealthy: %s", evidence);
+		assert_non_null(strstr(evidence, "RTP on UDP port"));
+
+		const struct session_protocol *both[] = {&session_rtp_udp, &session_rtcp_udp};
+		for (size_t k = 0; k < 2; k++) {
+			session_link_init(l, &f.peer);
+			int rc = both[k]->establish(l, 0, sock_now_ns() + 5000000000LL, &err);
+			if (rc)
+				fail_msg("establish %s: %s", both[k]->name, err.message);
+			struct rtsp_link *s = l->protocol_state;
+			assert_true(s->udp_open);
+			assert_int_equal(s->client_port[0] % 2, 0);
+			assert_int_equal(s->client_port[1], s->client_port[0] + 1);
+			assert_int_equal(s->server_port[0], f.cam.udp_port);
+			assert_int_equal(s->server_port[1], f.cam.udp_port + 1);
+			assert_non_null(memmem(l->prefix, l->prefix_length, "client_port=", 12));
+			struct packet *p = malloc(sizeof(*p));
+			assert_non_null(p);
+			packet_init(p);
+			const struct session_template *t = both[k]->templates[0];
+			assert_int_equal(t->build(p, &f.peer, &err), 0);
+			assert_int_equal(p->bytes[0] & 0xc0, 0x80); /* bare RTP/RTCP: version 2 */
+			assert_int_equal(both[k]->send(l, t, p->bytes, p->length, &err), 0);
+			struct session_reaction re = {0};
+			assert_int_equal(both[k]->tend(l, 100, &re, &err), 0);
+			assert_int_equal(re.kind, SESSION_ALIVE);
+			assert_int_equal(s->udp_sent, 1);
+			both[k]->close(l);
+			assert_false(s->udp_open);
+			free(p);
+		}
+		camera_stop(&f);
+	}
+}
+
+/* The camera's RTP socket received the rtp-udp case. */
+static void udp_case_arrives(void **state)
+{
+	(void)state;
+	struct fixture f;
+	camera_start(&f, false, 1);
+	struct session_link *l = f.l;
+	struct dl_error err = {0};
+	session_link_init(l, &f.peer);
+	int rc = session_rtp_udp.establish(l, 0, sock_now_ns() + 5000000000LL, &err);
+	if (rc)
+		fail_msg("establish: %s", err.message);
+	struct packet *p = malloc(sizeof(*p));
+	assert_non_null(p);
+	packet_init(p);
+	const struct session_template *t = session_rtp_udp.templates[0];
+	assert_int_equal(t->build(p, &f.peer, &err), 0);
+	assert_int_equal(session_rtp_udp.send(l, t, p->bytes, p->length, &err), 0);
+	assert_int_equal(udp_pending(f.cam.udp), 1);
+	session_rtp_udp.close(l);
+	free(p);
+	camera_stop(&f);
+}
+
+/* A port that is not TLS: the handshake fails, said so, the link closed. */
+static void rtsps_to_plain_port(void **state)
+{
+	(void)state;
+	struct fixture f;
+	camera_start(&f, false, 1);
+	f.r.rtsp.tls = true;
+	struct session_link *l = f.l;
+	struct dl_error err = {0};
+	session_link_init(l, &f.peer);
+	int rc = session_rtsp.establish(l, 0, sock_now_ns() + 2000000000LL, &err);
+	assert_true(rc != 0);
+	assert_non_null(strstr(err.message, "rtsps:"));
+	assert_int_equal(l->fd, -1);
+	session_rtsp.close(l);
+	camera_stop(&f);
+}
+
+int main(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(transport_pairs),     cmocka_unit_test(udp_templates),
+		cmocka_unit_test(rtsps_session),       cmocka_unit_test(complete_rules),
+		cmocka_unit_test(udp_session),         cmocka_unit_test(udp_case_arrives),
+		cmocka_unit_test(rtsps_to_plain_port),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
