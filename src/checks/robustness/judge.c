@@ -52,6 +52,21 @@ static void protocol_counts(const struct robustness_judge *j, struct json_object
 	}
 }
 
+/* Did protocol, or one of its transport variants ("rtp-udp" for "rtp": the same messages on
+ * another transport), send a case? */
+static bool protocol_sent(struct json_object *protocols, const char *protocol)
+{
+	size_t n = strlen(protocol);
+	json_object_object_foreach(protocols, name, po)
+	{
+		bool same = strcmp(name, protocol) == 0;
+		bool variant = strncmp(name, protocol, n) == 0 && name[n] == '-';
+		if ((same || variant) && json_read_int(po, "cases", 0) > 0)
+			return true;
+	}
+	return false;
+}
+
 /* The clause's protocols that sent no case: missing (sendable, left out) and unsendable. */
 static void absent_protocols(const struct robustness_judge *j, const char *wanted,
 			     struct json_object *protocols, char *missing, char *unsendable,
@@ -61,8 +76,7 @@ static void absent_protocols(const struct robustness_judge *j, const char *wante
 	snprintf(list, sizeof(list), "%s", wanted);
 	char *save = NULL;
 	for (char *p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-		struct json_object *entry = json_read_object(protocols, p);
-		if (entry && json_read_int(entry, "cases", 0) > 0)
+		if (protocol_sent(protocols, p))
 			continue;
 		char *into = j->sendable(p) ? missing : unsendable;
 		size_t l = strlen(into);

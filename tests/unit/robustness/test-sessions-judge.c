@@ -83,6 +83,25 @@ static void routing_clause_names_what_cannot_be_sent(void **state)
 	       VERDICT_INCONCLUSIVE, "the clause's protocols rip, ospf were not in the mix");
 }
 
+/* TS-0014-1 5.3.2.3's rtp and rtcp sent over UDP (the rtp-udp, rtcp-udp plug-ins) count as
+ * rtp and rtcp: the same messages on the negotiated ports; a name that merely begins the same
+ * does not ("rtpx" is not rtp). */
+static void transport_variant_counts_for_its_protocol(void **state)
+{
+	(void)state;
+	static const struct check_param camera[] = {{"protocols", "rtsp,rtp,rtcp"}, {"hours", "1"}};
+	expect(judge("{\"cases\": 3000, \"seconds_run\": 3600, \"failures\": [], "
+		     "\"protocols\": {\"rtsp\": {\"cases\": 1000}, \"rtp-udp\": {\"cases\": 1000}, "
+		     "\"rtcp-udp\": {\"cases\": 1000}}}",
+		     camera, 2),
+	       VERDICT_PASS, NULL);
+	expect(judge("{\"cases\": 2000, \"seconds_run\": 3600, \"failures\": [], "
+		     "\"protocols\": {\"rtsp\": {\"cases\": 1000}, \"rtpx\": {\"cases\": 1000}, "
+		     "\"rtcp-udp\": {\"cases\": 0}}}",
+		     camera, 2),
+	       VERDICT_INCONCLUSIVE, "rtp, rtcp were not in the mix");
+}
+
 static void shortened_run_is_inconclusive(void **state)
 {
 	(void)state;
@@ -193,6 +212,7 @@ int main(void)
 		cmocka_unit_test(full_run_without_failure_passes),
 		cmocka_unit_test(range_reproduces),
 		cmocka_unit_test(routing_clause_names_what_cannot_be_sent),
+		cmocka_unit_test(transport_variant_counts_for_its_protocol),
 		cmocka_unit_test(shortened_run_is_inconclusive),
 		cmocka_unit_test(bgp_left_out_is_inconclusive),
 		cmocka_unit_test(stopped_run_is_inconclusive),
