@@ -30,6 +30,14 @@ void session_test_peer(struct session_peer *peer, const char *tester4, const cha
 	peer->robustness = robustness;
 }
 
+struct session_link *session_test_link(const struct session_peer *peer)
+{
+	struct session_link *l = malloc(sizeof(*l));
+	assert_non_null(l);
+	session_link_init(l, peer);
+	return l;
+}
+
 void session_test_loopback_scope(struct scope *scope)
 {
 	struct dl_error err = {0};

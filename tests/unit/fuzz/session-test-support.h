@@ -28,6 +28,9 @@ int session_test_loopback_socket(uint16_t *port);
 void session_test_peer(struct session_peer *peer, const char *tester4, const char *dut4,
 		       const struct profile_robustness *robustness);
 
+/* A fresh link on the heap for peer (session_link_init'ed; the caller frees it). */
+struct session_link *session_test_link(const struct session_peer *peer);
+
 /* bytes as one message of model: 0 and the parsed packet, or the parser's error. */
 int session_test_parse(const struct proto_layer *model, struct packet *p, const uint8_t *bytes,
 		       size_t length);

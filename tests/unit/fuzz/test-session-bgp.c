@@ -123,9 +123,7 @@ static void reproducer_frames_are_one_session(void **state)
 	(void)state;
 	struct session_peer peer;
 	peer_init(&peer);
-	struct session_link *l = malloc(sizeof(*l));
-	assert_non_null(l);
-	session_link_init(l, &peer);
+	struct session_link *l = session_test_link(&peer);
 	l->local4 = peer.tester4;
 	l->local_port = 40000;
 	l->remote_port = BGP_PORT;

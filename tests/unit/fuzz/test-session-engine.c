@@ -79,9 +79,7 @@ static void prefix_recorded_until_full(void **state)
 	(void)state;
 	struct session_peer peer;
 	peer_init(&peer);
-	struct session_link *l = malloc(sizeof(*l));
-	assert_non_null(l);
-	session_link_init(l, &peer);
+	struct session_link *l = session_test_link(&peer);
 	int pair[2];
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
 	l->fd = pair[0];
@@ -125,9 +123,7 @@ static void raw_link_frames(void **state)
 	(void)state;
 	struct session_peer peer;
 	peer_init(&peer);
-	struct session_link *l = malloc(sizeof(*l));
-	assert_non_null(l);
-	session_link_init(l, &peer);
+	struct session_link *l = session_test_link(&peer);
 	l->datagram = true;
 	l->ip_protocol = 89;
 	l->local4 = peer.tester4;
@@ -160,9 +156,7 @@ static void read_without_waiting(void **state)
 	(void)state;
 	struct session_peer peer;
 	peer_init(&peer);
-	struct session_link *l = malloc(sizeof(*l));
-	assert_non_null(l);
-	session_link_init(l, &peer);
+	struct session_link *l = session_test_link(&peer);
 	int sv[2];
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	l->fd = sv[0];

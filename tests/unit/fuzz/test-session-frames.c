@@ -180,9 +180,7 @@ static void tend_waits_for_nothing(void **state)
 	(void)state;
 	struct session_peer peer;
 	peer_init(&peer);
-	struct session_link *l = malloc(sizeof(*l));
-	assert_non_null(l);
-	session_link_init(l, &peer);
+	struct session_link *l = session_test_link(&peer);
 	struct session_reaction re;
 	struct dl_error err = {0};
 	assert_int_equal(session_ipv4.tend(l, 1000, &re, &err), 0);
@@ -204,10 +202,9 @@ static void reproducer_holds_the_frame_as_sent(void **state)
 	(void)state;
 	struct session_peer peer;
 	peer_init(&peer);
-	struct session_link *l = malloc(sizeof(*l));
+	struct session_link *l = session_test_link(&peer);
 	struct packet *p = malloc(sizeof(*p));
-	assert_true(l && p);
-	session_link_init(l, &peer);
+	assert_non_null(p);
 	l->frames = true;
 	packet_init(p);
 	struct dl_error err = {0};
@@ -234,10 +231,9 @@ static void refused_frames_are_counted(void **state)
 	peer_init(&peer);
 	peer.scope = &scope;
 	peer.interface = "lo";
-	struct session_link *l = malloc(sizeof(*l));
+	struct session_link *l = session_test_link(&peer);
 	struct packet *p = malloc(sizeof(*p));
-	assert_true(l && p);
-	session_link_init(l, &peer);
+	assert_non_null(p);
 	struct dl_error err = {0};
 	assert_int_equal(session_ipv4.establish(l, 0, 0, &err), DL_ESCOPE);
 	assert_int_equal(l->fd, -1);

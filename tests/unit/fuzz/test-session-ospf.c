@@ -205,10 +205,9 @@ static void reproducer_frames_are_ip_89(void **state)
 	(void)state;
 	struct session_peer peer;
 	peer_init(&peer);
-	struct session_link *l = malloc(sizeof(*l));
+	struct session_link *l = session_test_link(&peer);
 	struct packet *p = malloc(sizeof(*p)), *d = malloc(sizeof(*d));
-	assert_true(l && p && d);
-	session_link_init(l, &peer);
+	assert_true(p && d);
 	l->datagram = true;
 	l->ip_protocol = OSPF_PROTOCOL;
 	l->local4 = peer.tester4;
