@@ -33,8 +33,10 @@
 /* A BGP speaker: OPEN, KEEPALIVE and an UPDATE announcing 198.18.24.128/25 to every peer,
  * whatever they send; with dead set, it closes every connection and its listener. A fragile
  * one (fragile set) takes each read as a message and dies on an UPDATE whose bytes hash to a
- * chosen residue (its culprit) only after die_after more messages
- * or die_after_ms, whichever comes first, and comes back (listening again) revive_ms later. */
+ * chosen residue (its culprit) only after die_after more messages or after die_after_ms
+ * without one, whichever comes first (a campaign's steady cases count it down; a culprit
+ * replayed alone kills it at once, well inside the monitors' detection time), and comes back
+ * (listening again) revive_ms later. */
 struct fake_dut {
 	int listener;
 	uint16_t port;
@@ -113,8 +115,10 @@ static void fragile_message(struct fake_dut *d, size_t peer, const uint8_t *m, s
 {
 	if (n < 19 || memcmp(m, bgp_marker, 16) != 0)
 		return;
-	if (d->doomed && d->doomed_messages > 0)
+	if (d->doomed && d->doomed_messages > 0) {
 		d->doomed_messages--;
+		d->doomed_ns = monotonic_ns(); /* not quiet yet */
+	}
 	if (d->doomed || m[18] != 2)
 		return;
 	if (d->pair && fnv1a(m, n) % d->modulus == d->primer_residue)
@@ -457,7 +461,7 @@ static size_t last_payload(const char *path, uint8_t *out, size_t size)
 	return found;
 }
 
-/* The culprit far from the failure: a fragile BGP speaker dies 24 messages (or 1.5 s) after
+/* The culprit far from the failure: a fragile BGP speaker dies 24 messages (or 0.4 s quiet) after
  * its culprit UPDATE, its monitor noticing seconds later, so the culprit is not among the 16
  * newest cases; the window (every case since the failure less the
  * monitors' lead) replayed and bisected still names it, and its reproducer ends with the very
@@ -471,7 +475,7 @@ static void culprit_found_far_behind(void **state)
 	d.modulus = 16;
 	d.residue = 7;
 	d.die_after = 24; /* cases (and keepalives) sent after the culprit, before it dies */
-	d.die_after_ms = 1500;
+	d.die_after_ms = 400;
 	d.revive_ms = 5000; /* dead long enough for its monitor (3 probes a second apart) */
 	fake_dut_start(&d);
 	char path[128];
@@ -554,7 +558,7 @@ static void range_kept_when_two_cases_are_needed(void **state)
 	d.primer_residue = 2;
 	d.residue = 5;
 	d.die_after = 24;
-	d.die_after_ms = 1500;
+	d.die_after_ms = 400;
 	d.revive_ms = 5000;
 	fake_dut_start(&d);
 	char path[128];
