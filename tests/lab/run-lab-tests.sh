@@ -31,6 +31,13 @@ cleanup() {
 need_root run-lab-tests
 need_dutlab run-lab-tests
 
+# timeline NAME START: NAME's start and end, in seconds from the suite's start, for the
+# timeline printed at the end (what sets the suite's length: its critical lane).
+suite_start=$(date +%s)
+timeline() {
+	echo "$(($2 - suite_start)) $(($(date +%s) - suite_start)) $1" >>"$work/timeline"
+}
+
 # The DUTs: the two cameras always, and every DUT a case file names.
 duts="camera-good camera-bad"
 while read -r d; do
@@ -85,14 +92,17 @@ done | sort -u)
 for dut in $duts; do
 	lab_up "$dut" "$work/up-$dut.log"
 done
+timeline "lab up: every DUT" "$suite_start"
 
 # run_script NAME SCRIPT ARGS...: a lab script that prints "ok - ..." / "not ok - ..." lines;
 # each counts as one test here, and a script that fails without saying why counts too.
 run_script() {
-	local name=$1 log="$work/${1// /-}.log" status
+	local name=$1 log="$work/${1// /-}.log" status start
 	shift
+	start=$(date +%s)
 	"$@" >"$log" 2>&1
 	status=$?
+	timeline "script $name" "$start"
 	relay "$log" "$name: "
 	if [ "$status" -ne 0 ] && ! grep -q '^not ok - ' "$log"; then
 		not_ok "$name: $(basename "$1") exited $status" "$(tail -5 "$log")"
@@ -102,10 +112,12 @@ run_script() {
 # run_script_later NAME SCRIPT ARGS...: the same, its output kept for relay_script NAME
 # (a script run in a lane, beside the campaigns; its lines are counted in order afterwards).
 run_script_later() {
-	local name=$1 log="$work/${1// /-}.log"
+	local name=$1 log="$work/${1// /-}.log" start
 	shift
+	start=$(date +%s)
 	"$@" >"$log" 2>&1
 	echo "$? $*" >"$log.status"
+	timeline "script $name" "$start"
 }
 relay_script() {
 	local name=$1 log="$work/${1// /-}.log" status command
@@ -431,6 +443,7 @@ run_campaign() {
 		>"$work/run-$name.log" 2>&1
 	status=$?
 	echo "$status $(($(date +%s) - start))" >"$work/$name.status"
+	timeline "campaign $name" "$start"
 }
 # lane DUT...: every campaign of each DUT, in turn; with LANE_EXTRAS_FIRST=1 the campaigns
 # against its other standards first.
@@ -472,30 +485,36 @@ lane_pids=""
 for group in "$good" "$good2" "$bad" "$net" "$routers" "$routing" "$rest"; do
 	# shellcheck disable=SC2086 # a list of DUT names
 	if [ -n "${group// /}" ]; then
+		lane_start=$(date +%s)
 		if [ "$group" = "$good" ]; then
 			{
 				LANE_EXTRAS_FIRST=1 lane $group
 				echo "finished" >"$work/lane-mgmt-good.done"
+				timeline "lane${group// /,}" "$lane_start"
 			} &
 		elif [ "$group" = "$bad" ]; then
 			{
 				lane $group
 				echo "finished" >"$work/lane-mgmt-bad.done"
+				timeline "lane${group// /,}" "$lane_start"
 			} &
 		elif [ "$group" = "$net" ]; then
 			{
 				lane $group
 				net_tests >"$work/net-tests.log" 2>&1
+				timeline "lane${group// /,}" "$lane_start"
 			} &
 		elif [ "$group" = "$routers" ]; then
 			{
 				lane $group
 				router_tests >"$work/router-tests.log" 2>&1
+				timeline "lane${group// /,}" "$lane_start"
 			} &
 		elif [ "$group" = "$routing" ]; then
 			{
 				lane $group
 				routing_tests >"$work/routing-tests.log" 2>&1
+				timeline "lane${group// /,}" "$lane_start"
 			} &
 		elif [ "$group" = "$rest" ]; then
 			{
@@ -503,9 +522,13 @@ for group in "$good" "$good2" "$bad" "$net" "$routers" "$routing" "$rest"; do
 				camera_tests >"$work/camera-tests.log" 2>&1
 				stream_tests
 				self_contained_scripts
+				timeline "lane${group// /,}" "$lane_start"
 			} &
 		else
-			lane $group &
+			{
+				lane $group
+				timeline "lane${group// /,}" "$lane_start"
+			} &
 		fi
 		lane_pids="$lane_pids $!"
 		echo "$!" >"$work/lane-$!.pid"
@@ -528,6 +551,7 @@ mgmt_tests() {
 	run_script_later "auth vs hydra" "$root/tests/lab/auth/compare-hydra.sh" "$build" "$work"
 	# the HTTP drivers' WebSocket logout on mgmt-good's Cockpit: the token refused after it
 	run_script_later "cockpit logout" "$root/tests/lab/adapters/cockpit-logout.sh" "$build"
+	timeline "lane of the management-plane tests" "$suite_start"
 }
 mgmt_tests &
 lane_pids="$lane_pids $!"
@@ -636,5 +660,8 @@ for name in "mgmt dut" "auth vs hydra" "cockpit logout"; do
 	relay_script "$name"
 done
 
+# The timeline, by end time: which lane, campaign or script sets the suite's length.
+echo "# timeline (seconds from the start of the suite: start end what)"
+sort -n -k2 "$work/timeline" 2>/dev/null | sed 's/^/#   /'
 echo
 summary
