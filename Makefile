@@ -44,8 +44,8 @@ $(FUZZ_BUILD)/build.ninja:
 	CC=clang meson setup $(FUZZ_BUILD) -Dfuzzers=true -Dtests=true -Db_lundef=false
 
 check-fuzz: deps-build $(FUZZ_BUILD)/build.ninja
-	ninja -C $(FUZZ_BUILD)
-	meson test -C $(FUZZ_BUILD) --print-errorlogs --suite fuzz-smoke
+	ninja -C $(FUZZ_BUILD) $$(./tests/fuzz/smoke-targets.sh $(FUZZ_BUILD))
+	meson test -C $(FUZZ_BUILD) --no-rebuild --print-errorlogs --suite fuzz-smoke
 
 # The long fuzzing run: every target for FUZZ_SECONDS each.
 fuzz: deps-build $(FUZZ_BUILD)/build.ninja

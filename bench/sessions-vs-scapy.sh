@@ -9,11 +9,19 @@
 #   TABLE      also write the result table (Markdown) to this file
 #   LINKS      robustness.session_links of dutlab's runs (default 1): the sessions it keeps
 #              at once for a protocol that takes several from one address (RTSP; BGP keeps
-#              one whatever this says)
+#              one per robustness.bgp.sources address of its profile, at most LINKS when
+#              LINKS > 1: give BGP_PROFILE a profile that lists them, and the DUT those
+#              peers, e.g. lab topology bgp_peer_sources; the table says how many it held)
 #   TOOLS      which tools run (default "dutlab scapy"; "dutlab" alone re-measures dutlab
 #              after a change, the table then has no ratio)
 #   WHERE      seconds of one more dutlab run per protocol under strace -c -w -f, its wall
 #              time by system call printed (default 10; 0: none): where dutlab's time goes
+#   BGP_DUT    the lab DUT of the bgp bench (default routing-bird); its profile is
+#              lab/duts/<group>/<name>/profile.yaml unless BGP_PROFILE says: a private copy
+#              (cp -r lab/duts/routing/bird lab/duts/routing/NAME, its addresses changed)
+#              lets a helper measure without touching the shared DUT
+#   BGP_PROFILE  the bgp bench's profile (default the DUT's own)
+#   RTSP_DUT, RTSP_PROFILE  the same for the rtsp bench (default stream-good)
 #
 # bgp: the lab DUT routing-bird (BIRD 2, no TCP-MD5; routing-frr's BGP is the engine's
 # test DUT and is left alone), its lab profile (lab/duts/routing/bird/profile.yaml) with
@@ -106,6 +114,7 @@ topology_value() {
 : >"$work/rows"
 : >"$work/skipped"
 : >"$work/kinds"
+: >"$work/links"
 
 # run_dutlab PROTOCOL SOURCE: the session campaign with SOURCE's bench profile, its
 # observation in $work/PROTOCOL-dutlab.
@@ -143,6 +152,7 @@ run_dutlab() {
 		"$(json "$obs" "o['protocols']['$protocol'].get('silent_closes', '-')")" \
 		"$(json "$obs" "len(o['failures'])")" >>"$work/rows"
 	echo "dutlab $protocol $(json "$obs" "o['protocols']['$protocol'].get('notifications', {})")" >>"$work/kinds"
+	echo "$protocol: dutlab held $(json "$obs" "o['protocols']['$protocol'].get('links', 1)") session(s) at once" >>"$work/links"
 }
 
 # run_scapy PROTOCOL DRIVER ARGS...: the scapy driver, its JSON in $work/PROTOCOL-scapy.json.
@@ -177,8 +187,12 @@ up() {
 	fi
 }
 
+# dut_profile DUT: lab/duts/<group>/<name>/profile.yaml of lab DUT group-name.
+dut_profile() { echo "lab/duts/${1%-*}/${1##*-}/profile.yaml"; }
+
 bench_bgp() {
-	local dut=routing-bird source=lab/duts/routing/bird/profile.yaml
+	local dut=${BGP_DUT:-routing-bird} source
+	source=${BGP_PROFILE:-$(dut_profile "$dut")}
 	up "$dut" || { echo "bgp: lab DUT $dut did not come up" >>"$work/skipped"; return 0; }
 	local local4 remote4 asn
 	local4=$(topology_value "$dut" tester_ipv4)
@@ -192,9 +206,10 @@ bench_bgp() {
 }
 
 bench_rtsp() {
-	local dut=stream-good source=lab/duts/stream/good/profile.yaml
+	local dut=${RTSP_DUT:-stream-good} source
+	source=${RTSP_PROFILE:-$(dut_profile "$dut")}
 	if [ ! -f "$source" ] || ! lab/lab list 2>/dev/null | grep -q "^$dut "; then
-		echo "rtsp: no lab DUT $dut (lab/duts/stream/good/profile.yaml) yet" >>"$work/skipped"
+		echo "rtsp: no lab DUT $dut ($source) yet" >>"$work/skipped"
 		return 0
 	fi
 	[ -f "$HERE/scapy-rtsp-session.py" ] || {
@@ -256,6 +271,7 @@ done
 		"failures: dutlab's judged failures (a monitor," \
 		"a session not back); cases per CPU-s: the tool's user + system time."
 	while read -r tool protocol kinds; do echo "$protocol error answers by kind, $tool: $kinds"; done <"$work/kinds"
+	cat "$work/links"
 	while read -r line; do echo "skipped: $line"; done <"$work/skipped"
 } >"$work/table.md"
 echo

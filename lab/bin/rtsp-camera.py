@@ -24,19 +24,52 @@ LIVE_RANGES = ("npt=0-", "npt=0.0-", "npt=0.000-", "npt=now-")
 
 def live_range_only(client, ctx):
     """A live camera has no other position to play from: a PLAY whose Range asks for one is
-    refused with 457 Invalid Range (RFC 2326 11.3.12) before the server reads it. GStreamer
-    would seek the shared live pipeline to it, and a range past the stream's start
-    (npt=99999-) stalls that pipeline for every viewer."""
+    refused with 457 Invalid Range (RFC 2326 11.3.12) before the server reads it, and one
+    that asks for the live position is played from it with its Range taken out. GStreamer
+    1.22 would seek the shared live pipeline to either: a range past the stream's start
+    (npt=99999-) stalls that pipeline for every viewer, and any seek while another viewer
+    sets up or leaves deadlocks the server (gst_rtsp_media_seek_trickmode waiting in
+    gst_rtsp_stream_set_blocked)."""
     if ctx is None or ctx.request is None:
         return GstRtsp.RTSPStatusCode.OK
-    result, value = ctx.request.get_header(GstRtsp.RTSPHeaderField.RANGE, 0)
-    if result != GstRtsp.RTSPResult.OK or value is None or value.strip() in LIVE_RANGES:
+    # nor another speed: a Scale or Speed header would make GStreamer seek the same way
+    for field in (GstRtsp.RTSPHeaderField.SCALE, GstRtsp.RTSPHeaderField.SPEED):
+        ctx.request.remove_header(field, -1)
+    try:
+        result, value = ctx.request.get_header(GstRtsp.RTSPHeaderField.RANGE, 0)
+    except UnicodeDecodeError:  # bytes no text decodes: no range at all
+        return GstRtsp.RTSPStatusCode.BAD_REQUEST
+    if result != GstRtsp.RTSPResult.OK or value is None:
+        return GstRtsp.RTSPStatusCode.OK
+    if value.strip() in LIVE_RANGES:
+        ctx.request.remove_header(GstRtsp.RTSPHeaderField.RANGE, -1)
         return GstRtsp.RTSPStatusCode.OK
     return GstRtsp.RTSPStatusCode.INVALID_RANGE
 
 
 def client_connected(server, client):
     client.connect("pre-play-request", live_range_only)
+
+
+# Every shared media the camera ever prepared, kept prepared: a camera streams whether
+# anybody watches or not (its recorder records). GStreamer 1.22 tears a shared media's
+# pipeline down when its last viewer leaves and prepares it again for the next one; a viewer
+# arriving while the last one leaves deadlocks the server (the unprepare holds the pipeline's
+# state lock and waits for the media's, a latency message holds the media's and waits for
+# the pipeline's) or aborts it (gst_rtsp_media_get_rates: a PLAY of a stream not yet
+# restarted). One prepare of our own keeps the media's prepare count above zero.
+KEPT_MEDIA = []
+
+
+def keep_prepared(media):
+    if media not in KEPT_MEDIA and media.prepare(None):
+        KEPT_MEDIA.append(media)
+    return GLib.SOURCE_REMOVE
+
+
+def media_configured(factory, media):
+    # prepared by its first viewer's request; our own prepare from the main loop, after it
+    media.connect("prepared", lambda m: GLib.idle_add(keep_prepared, m))
 
 
 class CameraAuth(GstRtspServer.RTSPAuth):
@@ -48,7 +81,10 @@ class CameraAuth(GstRtspServer.RTSPAuth):
         self.open_path = open_path.rstrip("/") if open_path else None
 
     def do_check(self, ctx, check):
-        path = ctx.uri.abspath if ctx is not None and ctx.uri is not None else ""
+        try:
+            path = ctx.uri.abspath if ctx is not None and ctx.uri is not None else ""
+        except UnicodeDecodeError:  # a path no text decodes is not the open one
+            path = ""
         if self.open_path and (path == self.open_path or path.startswith(self.open_path + "/")):
             return True
         return GstRtspServer.RTSPAuth.do_check(self, ctx, check)
@@ -155,6 +191,9 @@ def main():
             return GLib.SOURCE_CONTINUE
 
         GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGHUP, reload_certificate)
+    for f in (factory, open_factory):
+        if f:
+            f.connect("media-configure", media_configured)
     server.connect("client-connected", client_connected)
     server.get_mount_points().add_factory(args.path, factory)
     if open_factory:

@@ -23,6 +23,8 @@
 # Topology keys (lab/lab's load_topology hands them to routing_key):
 #   bgp_as, bgp_peer_as   the DUT's AS and the tester's (the peer at tester_ipv4's address)
 #   bgp_password          TCP-MD5 (RFC 2385) key of the BGP session; empty: none
+#   bgp_peer_sources      more tester IPv4 addresses/lengths (BIRD only): each added to the tester's
+#                         port and a BGP peer of its own, for sessions at once (bgp.sources)
 #   ospf_md5_key          OSPFv2 message-digest key (key id 1) on port A; empty: no authentication
 #   ospf_network          port A's OSPF interface type: point-to-point (default) or broadcast
 #                         (a DR and a BDR elected, RFC 2328 9.4)
@@ -42,6 +44,7 @@ ROUTING_FRR_MOUNTS=(mkdir:/run/frr tmpfs:/run/frr mkdir:/var/tmp/frr tmpfs:/var/
 # routing_defaults: the keys' defaults, before load_topology reads a topology.
 routing_defaults() {
 	T_BGP_AS=65000 T_BGP_PEER_AS=65001 T_BGP_PASSWORD="" T_OSPF_KEY="" T_RIP_KEY="" T_ANNOUNCE=""
+	T_BGP_SOURCES=""
 	T_OSPF_NETWORK=point-to-point
 }
 
@@ -53,6 +56,11 @@ routing_key() {
 		if [ "$1" = bgp_as ]; then T_BGP_AS=$2; else T_BGP_PEER_AS=$2; fi
 		;;
 	bgp_password) T_BGP_PASSWORD=$2 ;;
+	bgp_peer_sources)
+		# shellcheck disable=SC2086 # one address a word
+		check_lab_address "bgp_peer_sources" $2
+		T_BGP_SOURCES=$2
+		;;
 	ospf_md5_key) T_OSPF_KEY=$2 ;;
 	ospf_network)
 		case $2 in point-to-point | broadcast) T_OSPF_NETWORK=$2 ;; *) die "$1 must be point-to-point or broadcast, got '$2'" ;; esac
@@ -250,6 +258,7 @@ $pw
 	ipv4 { import all; export where source = RTS_STATIC; };
 	ipv6 { import all; export where source = RTS_STATIC; next hop address ${T_ADDR6}; };
 }
+$(bird_source_peers "$pw")
 protocol ospf v2 ospf4 {
 	ipv4 { import all; export none; };
 	area 0 {
@@ -275,6 +284,30 @@ EOF
 	expect bird bird up
 	expect bird listen tcp/179
 	expect bird listen udp/520
+}
+
+# bird_source_peers PASSWORD_LINE: one BGP protocol more per bgp_peer_sources address (as the
+# tester's: BIRD keeps one session per peer address, so a tester holding sessions at once
+# speaks from several), each address (with its prefix length) added to the tester's port (the
+# veth pair, and so the address, goes at lab down).
+bird_source_peers() {
+	local s n=1
+	for s in $T_BGP_SOURCES; do
+		ip -n "$TESTER_NS" addr add "$s" dev "$T_TESTER_IF" 2>/dev/null || true
+		n=$((n + 1))
+		cat <<EOF
+protocol bgp tester$n {
+	description "tester (lab), source $n";
+	local $T_ADDR4 as $T_BGP_AS;
+	neighbor ${s%/*} as $T_BGP_PEER_AS;
+	connect retry time 5;
+	error wait time 0, 0;
+$1
+	ipv4 { import all; export where source = RTS_STATIC; };
+	ipv6 { import all; export where source = RTS_STATIC; next hop address ${T_ADDR6}; };
+}
+EOF
+	done
 }
 
 # probe_bird: BIRD answers on its control socket.

@@ -1296,6 +1296,17 @@ static int load_mix(struct loader *l, const struct yaml_value *v, struct profile
 	return 0;
 }
 
+/* item: v's i-th element, for a message that points at it. */
+static void sequence_item(struct loader *l, const struct yaml_value *v, size_t i,
+			  struct yaml_value *item)
+{
+	void *iterator = NULL;
+	struct fy_node *node = NULL;
+	for (size_t k = 0; k <= i; k++)
+		node = fy_node_sequence_iterate(v->node, &iterator);
+	yaml_item(l->doc, v, node, i, item);
+}
+
 /* A list of IPv4 or IPv6 prefixes ("198.18.24.128/25"), each checked. */
 static int load_prefixes(struct loader *l, const struct yaml_value *v, char ***out, size_t *count)
 {
@@ -1320,11 +1331,7 @@ static int load_prefixes(struct loader *l, const struct yaml_value *v, char ***o
 		}
 		if (!good) {
 			struct yaml_value item;
-			void *iterator = NULL;
-			struct fy_node *node = NULL;
-			for (size_t k = 0; k <= i; k++)
-				node = fy_node_sequence_iterate(v->node, &iterator);
-			yaml_item(l->doc, v, node, i, &item);
+			sequence_item(l, v, i, &item);
 			return yaml_fail(
 				l->doc, item.at, item.path,
 				"found '%.64s'; expected a prefix like 198.18.24.128/25 or "
@@ -1335,10 +1342,34 @@ static int load_prefixes(struct loader *l, const struct yaml_value *v, char ***o
 	return rc;
 }
 
+/* robustness.bgp.sources: 1 to PROFILE_BGP_SOURCES_MAX IPv4 addresses, none twice. */
+static int load_sources(struct loader *l, const struct yaml_value *v, char ***out, size_t *count)
+{
+	int rc = load_strings(l, v, 0, out, count);
+	for (size_t i = 0; !rc && i < *count; i++) {
+		struct in_addr a, b;
+		const char *why = NULL;
+		if (inet_pton(AF_INET, (*out)[i], &a) != 1)
+			why = "expected an IPv4 address of the tester like 198.18.24.11";
+		else if (i >= PROFILE_BGP_SOURCES_MAX)
+			why = "expected at most 64 addresses";
+		for (size_t j = 0; !why && j < i; j++)
+			if (inet_pton(AF_INET, (*out)[j], &b) == 1 && a.s_addr == b.s_addr)
+				why = "expected each address once (one session each)";
+		if (why) {
+			struct yaml_value item;
+			sequence_item(l, v, i, &item);
+			return yaml_fail(l->doc, item.at, item.path, "found '%.64s'; %s", (*out)[i],
+					 why);
+		}
+	}
+	return rc;
+}
+
 static int load_bgp(struct loader *l, const struct yaml_value *v, struct profile_robustness_bgp *b)
 {
 	static const char *const keys[] = {"local_as", "peer_as",       "password", "hold_time",
-					   "port",     "expect_routes", NULL};
+					   "port",     "expect_routes", "sources",  NULL};
 	struct yaml_value field;
 	bool present = false;
 	int rc = yaml_mapping(l->doc, v, keys);
@@ -1370,6 +1401,11 @@ static int load_bgp(struct loader *l, const struct yaml_value *v, struct profile
 		rc = yaml_child(l->doc, v, "expect_routes", false, &field, &present);
 	if (!rc && present)
 		rc = load_prefixes(l, &field, &b->expect_routes, &b->expect_route_count);
+	present = false;
+	if (!rc)
+		rc = yaml_child(l->doc, v, "sources", false, &field, &present);
+	if (!rc && present)
+		rc = load_sources(l, &field, &b->sources, &b->source_count);
 	return rc;
 }
 
@@ -1642,6 +1678,8 @@ static int load_robustness(struct loader *l, const struct yaml_value *root)
 					   "seed",
 					   "mix",
 					   "monitors",
+					   "monitor_interval",
+					   "monitor_timeout",
 					   "tcp_port",
 					   "syslog_port",
 					   "syslog_pattern",
@@ -1710,6 +1748,11 @@ static int load_robustness(struct loader *l, const struct yaml_value *root)
 		rc = yaml_child(l->doc, &section, "monitors", false, &field, &present);
 	if (!rc && present)
 		rc = load_monitors(l, &field, r);
+	if (!rc)
+		rc = load_number(l, &section, "monitor_interval", 50, 60000,
+				 &r->monitor_interval_ms);
+	if (!rc)
+		rc = load_number(l, &section, "monitor_timeout", 50, 60000, &r->monitor_timeout_ms);
 	if (!rc)
 		rc = load_number(l, &section, "tcp_port", 1, 65535, &r->tcp_port);
 	if (!rc)

@@ -233,6 +233,7 @@ void profile_release(struct profile *p)
 	free(r->power_cycle);
 	free(r->bgp.password);
 	free_strings(r->bgp.expect_routes, r->bgp.expect_route_count);
+	free_strings(r->bgp.sources, r->bgp.source_count);
 	free(r->rip.password);
 	free(r->ospf.area);
 	free(r->ospf.password);

@@ -143,7 +143,13 @@ struct profile_robustness_bgp {
 	 * "fd00:198:0:24:1::/80"): the session's health check; none: no check */
 	char **expect_routes;
 	size_t expect_route_count;
+	/* the tester's IPv4 addresses on the port to hold one session from each, at once (a DUT
+	 * keeps one session per peer address); none: one session from the port's address */
+	char **sources;
+	size_t source_count;
 };
+
+#define PROFILE_BGP_SOURCES_MAX 64 /* robustness.bgp.sources, as robustness.session_links */
 
 /* robustness.rip: the RIPv2 exchange the session campaign holds with the DUT (NCC 5.4.3.2). */
 struct profile_robustness_rip {
@@ -213,8 +219,10 @@ struct profile_robustness {
 	char *flow_destination6; /* a second flow, of the other family, or NULL */
 	unsigned flow_rate;
 	unsigned recovery_seconds; /* waited for recovery before power_cycle; 0: 60 */
-	unsigned max_failures;     /* the campaign stops after this many; 0: 8 */
-	char *power_cycle;         /* the exec operation that power-cycles the DUT; NULL: none */
+	/* every monitor's probe interval and answer timeout; 0: each monitor's own */
+	unsigned monitor_interval_ms, monitor_timeout_ms;
+	unsigned max_failures; /* the campaign stops after this many; 0: 8 */
+	char *power_cycle;     /* the exec operation that power-cycles the DUT; NULL: none */
 	unsigned session_establish_seconds; /* a session not back within this fails; 0: 20 */
 	unsigned session_check_seconds;     /* a session protocol's health check; 0: 10 */
 	unsigned session_links; /* sessions kept at once per protocol that allows it; 0: 1 */

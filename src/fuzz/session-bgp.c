@@ -5,9 +5,14 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <time.h>
+
+#include <json-c/json.h>
 
 #include "core/error.h"
+#include "core/json-read.h"
 #include "core/profile.h"
 #include "fuzz/session-bgp.h"
 #include "fuzz/session.h"
@@ -16,6 +21,66 @@
 #include "proto/packet.h"
 
 #define BGP_HOLD_DEFAULT 90
+#define BGP_REFRESH_BYTES 23 /* RFC 2918 3 */
+#define BGP_TRUNCATED_MS 1   /* a truncated case's reaction: the header checked at once */
+#define BGP_QUICK_RETRIES 8
+#define BGP_QUICK_RETRY_NS 200000
+
+/*
+ * A case's reaction, proven complete. A case the DUT takes without a word
+ * (most valid UPDATEs) used to cost the engine's whole reaction window (20
+ * ms), when BIRD answers in 0.05 ms. BGP has an echo: with Enhanced Route
+ * Refresh (RFC 7313) negotiated, a ROUTE-REFRESH is answered with a BoRR
+ * (then the routes, then an EoRR) whatever the DUT's table holds. A speaker
+ * reads its messages in order (RFC 4271 4.1: a TCP stream), so the BoRR
+ * for a ROUTE-REFRESH written right behind a case (the barrier) proves the
+ * case was read without the session ending: the reaction is whole. A
+ * NOTIFICATION or a close before it is the case's.
+ *
+ * A BoRR names only its family, so it is trusted only from a clean family:
+ * one barrier of it outstanding at most, none ever left unanswered when
+ * the next case went, none unasked, no ROUTE-REFRESH case asking for it
+ * (a late BoRR must not complete a later case). A DUT may sit on the
+ * work a barrier leaves it (BIRD 2.0 until its next segment comes in):
+ * while the BoRR is awaited, a KEEPALIVE wakes it every BGP_KICK_NS; or
+ * drop it (BIRD, a new session's first barrier): BGP_KICK_RETRY kicks
+ * unanswered, a barrier of the other clean family goes instead of the next
+ * kick (not in the reproducer, which has the first barrier). With
+ * no clean family left, or a DUT without the capability (plain RFC 2918
+ * refresh answers nothing when the DUT has no routes for us), a case waits
+ * the engine's window as before. No barrier follows a case that is not one
+ * BGP message of its own length (a longer length field would swallow the
+ * barrier) or that is a ROUTE-REFRESH (its own BoRR would pass for the
+ * barrier's); the first barrier asks for IPv6 unicast when the DUT offers
+ * it: the ROUTE-REFRESH template asks for IPv4's.
+ */
+#define BGP_KICK_NS 100000      /* between two KEEPALIVEs that wake a DUT sitting on a barrier */
+#define BGP_KICK_FIRST_NS 50000 /* the first: BIRD has read the case and the barrier by then */
+#define BGP_KICKS 16
+#define BGP_KICK_RETRY 2 /* kicks unanswered before a barrier of the other family is sent */
+#define BGP_FAMILIES 2   /* IPv6 unicast, IPv4 unicast */
+#define BGP_BARRIERS_UNANSWERED 16 /* barriers a link sends unanswered before it stops */
+
+struct bgp_family {
+	uint16_t afi;
+	bool offered;     /* both OPENs carry it */
+	bool dirty;       /* a BoRR of it can no longer be matched to its barrier */
+	bool outstanding; /* its barrier is sent, its BoRR not read */
+	bool late;        /* that barrier is an earlier case's (or attempt's): its BoRR completes
+			     nothing, and makes the family clean again */
+};
+
+struct bgp_link {
+	bool barriers; /* this session has enhanced route refresh on both sides */
+	struct bgp_family families[BGP_FAMILIES];
+	int awaited;     /* the family whose BoRR completes the pending case; -1: none */
+	unsigned kicks;  /* KEEPALIVEs sent since, to wake the DUT */
+	int64_t kick_ns; /* when the next one is due */
+	bool truncated;  /* the pending case's length field says more than it has */
+	/* the link's totals: barriers sent (retries too), their BoRRs read, cases sent without
+	 * one, KEEPALIVEs that woke the DUT */
+	uint64_t sent, acknowledged, bare, kicked;
+};
 
 /* Prefixes inside the lab's ranges (198.18.0.0/15, fd00:198::/48): what a
  * DUT learns from the campaign can never shadow a real route. */
@@ -214,6 +279,100 @@ static int send_keepalive(struct session_link *l, bool prefix, struct dl_error *
 	return rc;
 }
 
+/* The capabilities of the DUT's OPEN (RFC 5492 4; at most 64 parameters, each bounded by the
+ * message): whether it offers route refresh (2, or Cisco's 128) and enhanced route refresh
+ * (70), and which unicast families (multiprotocol, RFC 4760 8; none listed: IPv4). */
+static void open_capabilities(const uint8_t *open, size_t n, bool *refresh, bool *enhanced,
+			      bool *ipv4, bool *ipv6)
+{
+	*refresh = *enhanced = *ipv4 = *ipv6 = false;
+	bool multiprotocol = false;
+	struct cursor c, parameters;
+	cursor_init(&c, open, n);
+	uint8_t length = 0;
+	if (cursor_skip(&c, 28) || cursor_u8(&c, &length) || cursor_sub(&c, length, &parameters))
+		return;
+	for (unsigned i = 0; i < 64 && !cursor_at_end(&parameters); i++) {
+		uint8_t type = 0, size = 0;
+		struct cursor parameter;
+		if (cursor_u8(&parameters, &type) || cursor_u8(&parameters, &size) ||
+		    cursor_sub(&parameters, size, &parameter))
+			return;
+		for (unsigned j = 0; type == 2 && j < 64 && !cursor_at_end(&parameter); j++) {
+			uint8_t code = 0, value_length = 0;
+			struct cursor value;
+			if (cursor_u8(&parameter, &code) || cursor_u8(&parameter, &value_length) ||
+			    cursor_sub(&parameter, value_length, &value))
+				return;
+			uint16_t afi = 0;
+			uint8_t reserved = 0, safi = 0;
+			if (code == BGP_CAP_ROUTE_REFRESH || code == 128)
+				*refresh = true;
+			else if (code == BGP_CAP_ENHANCED_ROUTE_REFRESH)
+				*enhanced = true;
+			else if (code == BGP_CAP_MULTIPROTOCOL && !cursor_u16be(&value, &afi) &&
+				 !cursor_u8(&value, &reserved) && !cursor_u8(&value, &safi)) {
+				multiprotocol = true;
+				*ipv4 = *ipv4 || (afi == BGP_AFI_IPV4 && safi == BGP_SAFI_UNICAST);
+				*ipv6 = *ipv6 || (afi == BGP_AFI_IPV6 && safi == BGP_SAFI_UNICAST);
+			}
+		}
+	}
+	if (!multiprotocol)
+		*ipv4 = true; /* RFC 4760 8: IPv4 unicast unless told otherwise */
+}
+
+/* The barrier (a ROUTE-REFRESH request, RFC 7313 3.2) of family f into out. */
+static void barrier_bytes(const struct bgp_family *f, uint8_t out[BGP_REFRESH_BYTES])
+{
+	memset(out, 0xff, BGP_MARKER_LENGTH);
+	out[16] = 0;
+	out[17] = BGP_REFRESH_BYTES;
+	out[18] = BGP_ROUTE_REFRESH;
+	out[19] = (uint8_t)(f->afi >> 8);
+	out[20] = (uint8_t)f->afi;
+	out[21] = BGP_REFRESH_REQUEST;
+	out[22] = BGP_SAFI_UNICAST;
+}
+
+/* Their OPEN (n bytes): barriers, when it offers what our OPEN offered (route refresh and
+ * enhanced route refresh) and a unicast family we offered too; l->trailer: the first
+ * family's (what follows a case first). */
+static void barrier_offer(struct session_link *l, const uint8_t *open, size_t n)
+{
+	struct bgp_link *b = l->protocol_state;
+	bool refresh, enhanced, ipv4, ipv6;
+	open_capabilities(open, n, &refresh, &enhanced, &ipv4, &ipv6);
+	b->families[0] = (struct bgp_family){.afi = BGP_AFI_IPV6, .offered = ipv6};
+	b->families[1] = (struct bgp_family){.afi = BGP_AFI_IPV4, .offered = ipv4};
+	if (!refresh || !enhanced || (!ipv4 && !ipv6))
+		return;
+	b->barriers = true;
+	barrier_bytes(&b->families[ipv6 ? 0 : 1], l->trailer);
+	l->trailer_length = BGP_REFRESH_BYTES;
+}
+
+/* A clean family with no barrier outstanding (-1: none). */
+static int clean_family(const struct bgp_link *b)
+{
+	for (int f = 0; f < BGP_FAMILIES; f++)
+		if (b->families[f].offered && !b->families[f].dirty &&
+		    !b->families[f].outstanding && !b->families[f].late)
+			return f;
+	return -1;
+}
+
+/* A ROUTE-REFRESH we send as a case: its family's BoRR may come, unasked by a barrier. */
+static void refresh_case(struct bgp_link *b, const uint8_t *data, size_t length)
+{
+	if (length < BGP_REFRESH_BYTES || data[18] != BGP_ROUTE_REFRESH)
+		return;
+	uint16_t afi = (uint16_t)(data[19] << 8 | data[20]);
+	for (int f = 0; f < BGP_FAMILIES; f++)
+		if (b->families[f].afi == afi)
+			b->families[f].dirty = true;
+}
+
 /*
  * Their KEEPALIVE came: Established. Then TCP_NODELAY, so each case leaves
  * at once. With Nagle's algorithm a case written while our last segment was
@@ -235,15 +394,26 @@ static int established(struct session_link *l)
 }
 
 /* One state: Established (0). */
-static int bgp_establish(struct session_link *l, unsigned state, int64_t deadline_ns,
-			 struct dl_error *err)
+/* One attempt of bgp_establish; *early: the DUT refused or closed the connection before its
+ * OPEN came. */
+static int establish_once(struct session_link *l, int64_t deadline_ns, bool *early,
+			  struct dl_error *err)
 {
-	(void)state;
 	const struct profile_robustness_bgp *b = &l->peer->robustness->bgp;
+	*early = false;
+	/* link i holds its session from robustness.bgp.sources[i] (the DUT keeps one per peer) */
+	l->source4.s_addr = 0;
+	if (b->source_count &&
+	    inet_pton(AF_INET, b->sources[l->index % b->source_count], &l->source4) != 1)
+		return dl_error_set(err, DL_EINVAL,
+				    "bgp: the source address '%s' is no IPv4 address",
+				    b->sources[l->index % b->source_count]);
 	int rc = session_link_connect(l, (uint16_t)(b->port ? b->port : BGP_PORT), b->password,
 				      deadline_ns, err);
-	if (rc)
+	if (rc) {
+		*early = rc == DL_EIO;
 		return rc;
+	}
 	struct packet *open = malloc(sizeof(*open));
 	if (!open)
 		return dl_error_set(err, DL_ENOMEM, "bgp: out of memory");
@@ -253,7 +423,13 @@ static int bgp_establish(struct session_link *l, unsigned state, int64_t deadlin
 		.my_as = local_as(l->peer),
 		.hold_time = (uint16_t)hold,
 		.identifier = l->local4,
+		.capabilities = BGP_OPEN_CAP_DEFAULT | BGP_OPEN_CAP_ENHANCED_REFRESH,
 	};
+	struct bgp_link *b_state = l->protocol_state;
+	b_state->barriers = false;
+	memset(b_state->families, 0, sizeof(b_state->families));
+	b_state->awaited = -1;
+	l->trailer_length = 0;
 	rc = bgp_build_open(open, &f);
 	if (rc)
 		rc = dl_error_set(err, rc, "bgp: cannot build the OPEN");
@@ -284,6 +460,7 @@ static int bgp_establish(struct session_link *l, unsigned state, int64_t deadlin
 				rc = dl_error_set(err, DL_EIO,
 						  "bgp: the DUT closed the connection before "
 						  "Established");
+			*early = rc == DL_EIO && !their_open;
 			continue;
 		}
 		if (type == BGP_NOTIFICATION) {
@@ -297,6 +474,7 @@ static int bgp_establish(struct session_link *l, unsigned state, int64_t deadlin
 			/* RFC 4271 4.2: the smaller hold time, 0 meaning none */
 			l->hold_time = theirs < hold ? theirs : hold;
 			their_open = true;
+			barrier_offer(l, l->input, n);
 			rc = send_keepalive(l, true, err);
 		} else if (type == BGP_KEEPALIVE && their_open) {
 			session_link_consume(l, n);
@@ -313,10 +491,113 @@ static int bgp_establish(struct session_link *l, unsigned state, int64_t deadlin
 	return rc;
 }
 
+/*
+ * One state: Established (0). A DUT that refuses the connection or closes it before its OPEN
+ * is tried again BGP_QUICK_RETRIES times, BGP_QUICK_RETRY_NS apart, before the engine's own
+ * retry (10 ms, then more): BIRD resets a new connection from the peer whose last session it
+ * has not finished closing (a third of all connections, in the bench, right after a
+ * NOTIFICATION), and takes the next one.
+ */
+static int bgp_establish(struct session_link *l, unsigned state, int64_t deadline_ns,
+			 struct dl_error *err)
+{
+	(void)state;
+	int rc = 0;
+	for (unsigned attempt = 0; attempt < BGP_QUICK_RETRIES; attempt++) {
+		bool early = false;
+		rc = establish_once(l, deadline_ns, &early, err);
+		if (!rc || !early || sock_now_ns() + BGP_QUICK_RETRY_NS >= deadline_ns)
+			break;
+		struct timespec pause = {.tv_sec = 0, .tv_nsec = BGP_QUICK_RETRY_NS};
+		(void)nanosleep(&pause, NULL);
+	}
+	return rc;
+}
+
+/* A BoRR of afi/safi read: the pending case's reaction complete when it answers its barrier's
+ * clean family; from a family with nothing outstanding, that family dirty. */
+static void borr(struct bgp_link *b, uint16_t afi, uint8_t safi, struct session_reaction *out)
+{
+	for (int f = 0; f < BGP_FAMILIES && b->barriers; f++) {
+		struct bgp_family *x = &b->families[f];
+		if (!x->offered || x->afi != afi || safi != BGP_SAFI_UNICAST)
+			continue;
+		if (!x->outstanding) {
+			x->dirty = true; /* unasked: whose is it? */
+			return;
+		}
+		x->outstanding = false;
+		if (x->late) {
+			x->late = false;
+			return;
+		}
+		if (x->dirty)
+			return;
+		b->acknowledged++;
+		if (b->awaited == f) {
+			/* every message before the barrier was read, the session standing */
+			b->awaited = -1;
+			out->complete = true;
+		}
+		return;
+	}
+}
+
+/* The pending case's barrier unanswered: a KEEPALIVE (valid in Established, RFC 4271 4.4) to
+ * wake the DUT, every BGP_KICK_NS, at most BGP_KICKS a case. BIRD 2.0 does the work a message
+ * leaves it (its first feed of a new session, then the refresh that sends the BoRR) only when
+ * the next segment comes in: unkicked, every BoRR waited for the next case. */
+static void barrier_kick(struct session_link *l)
+{
+	struct bgp_link *b = l->protocol_state;
+	int64_t now = sock_now_ns();
+	if (b->awaited < 0 || b->kicks >= BGP_KICKS || now < b->kick_ns)
+		return;
+	struct dl_error why;
+	if (b->kicks == BGP_KICK_RETRY) {
+		/* BIRD drops a refresh that comes while a new session's first feed is only
+		 * queued (channel_request_feeding): the first case's barrier. Two wake-ups on,
+		 * that feed has begun and a barrier of the other family is answered. */
+		b->families[b->awaited].late = true;
+		int f = clean_family(b);
+		b->awaited = -1;
+		if (f < 0)
+			return; /* the window, as without barriers */
+		uint8_t again[BGP_REFRESH_BYTES];
+		barrier_bytes(&b->families[f], again);
+		if (session_link_send(l, again, sizeof(again), false, &why) != 0)
+			return; /* the session is gone: the read says so */
+		b->families[f].outstanding = true;
+		b->awaited = f;
+		b->sent++;
+	} else
+		(void)send_keepalive(l, false, &why); /* a session gone: the read says so */
+	b->kicks++;
+	b->kicked++;
+	b->kick_ns = now + BGP_KICK_NS;
+}
+
 static int bgp_tend(struct session_link *l, unsigned wait_ms, struct session_reaction *out,
 		    struct dl_error *err)
 {
 	*out = (struct session_reaction){.kind = SESSION_ALIVE};
+	struct bgp_link *b = l->protocol_state;
+	if (l->fd >= 0 && b->truncated && wait_ms > BGP_TRUNCATED_MS)
+		wait_ms = BGP_TRUNCATED_MS;
+	if (l->fd >= 0 && b->awaited >= 0 && b->kicks < BGP_KICKS) {
+		/* wait for the DUT only until the next kick (the engine calls again for the rest of
+		 * its wait): poll's milliseconds are ten kicks */
+		barrier_kick(l);
+		int64_t ns = b->kick_ns - sock_now_ns();
+		if (ns > (int64_t)wait_ms * 1000000)
+			ns = (int64_t)wait_ms * 1000000;
+		if (ns > 0) {
+			struct pollfd p = {.fd = l->fd, .events = POLLIN};
+			struct timespec t = {.tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000};
+			(void)ppoll(&p, 1, &t, NULL);
+		}
+		wait_ms = 0;
+	}
 	if (l->fd < 0) {
 		out->kind = SESSION_CLOSED;
 		return 0;
@@ -345,11 +626,24 @@ static int bgp_tend(struct session_link *l, unsigned wait_ms, struct session_rea
 			out->kind = SESSION_NOTIFIED;
 			out->code = n > 19 ? l->input[19] : 0;
 			out->subcode = n > 20 ? l->input[20] : 0;
-		}
+		} else if (type == BGP_ROUTE_REFRESH && n == BGP_REFRESH_BYTES &&
+			   l->input[21] == BGP_REFRESH_BORR && out->kind == SESSION_ALIVE)
+			borr(b, (uint16_t)(l->input[19] << 8 | l->input[20]), l->input[22], out);
 		session_link_consume(l, n);
 	}
 	if (closed && out->kind == SESSION_ALIVE)
 		out->kind = SESSION_CLOSED;
+	if (b->truncated && out->kind == SESSION_ALIVE && l->fd >= 0) {
+		/*
+		 * The case told the DUT to wait for more: it can say nothing more of it
+		 * (a speaker that checks the header at once has had BGP_TRUNCATED_MS), and
+		 * the next case written would be read as the rest of it. Its reaction is
+		 * whole; the session is ours to end (not the DUT's reset).
+		 */
+		b->truncated = false;
+		out->complete = true;
+		session_link_close(l);
+	}
 	(void)err;
 	return 0;
 }
@@ -357,6 +651,80 @@ static int bgp_tend(struct session_link *l, unsigned wait_ms, struct session_rea
 static void bgp_close(struct session_link *l)
 {
 	session_link_close(l);
+}
+
+/* How many bytes of l's trailer (its barrier) follow this case: all of them when the session
+ * has a barrier and the case is one BGP message of its own length (a longer length field would
+ * take the barrier in) that is no ROUTE-REFRESH (its own BoRR would pass for the barrier's).
+ * The engine's reproducer asks too, on a session that kept the trailer but no protocol
+ * state. */
+static size_t bgp_trailer(const struct session_link *l, const uint8_t *data, size_t length)
+{
+	if (!l->trailer_length || length < BGP_HEADER_LENGTH || length > BGP_MESSAGE_MAX)
+		return 0;
+	size_t said = (size_t)data[16] << 8 | data[17];
+	return said == length && data[18] != BGP_ROUTE_REFRESH ? l->trailer_length : 0;
+}
+
+/* Whether a case's length field says more than it holds (and no more than a message may): the
+ * DUT waits for the rest, and reads whatever is written next as part of it. */
+static bool truncated(const uint8_t *data, size_t length)
+{
+	if (length < BGP_MARKER_LENGTH + 2)
+		return false;
+	size_t said = (size_t)data[16] << 8 | data[17];
+	return said > length && said >= BGP_HEADER_LENGTH && said <= BGP_MESSAGE_MAX;
+}
+
+/* A case, with a barrier of a clean family behind it in the same write when it trails one
+ * (one segment, one system call). */
+static int bgp_send(struct session_link *l, const struct session_template *t, const uint8_t *data,
+		    size_t length, struct dl_error *err)
+{
+	(void)t;
+	struct bgp_link *b = l->protocol_state;
+	if (b->awaited >= 0) /* its BoRR never came: it may come late */
+		b->families[b->awaited].late = true;
+	b->awaited = -1;
+	b->kicks = 0;
+	b->truncated = truncated(data, length);
+	/* a DUT that offers the capability but answers no barrier (FRR 8.4 answered none in 7
+	 * s): the window, without loading it with refreshes */
+	bool answers = b->sent < BGP_BARRIERS_UNANSWERED || b->acknowledged > 0;
+	int f = answers && b->barriers && bgp_trailer(l, data, length) ? clean_family(b) : -1;
+	if (f < 0) {
+		b->bare++;
+		refresh_case(b, data, length);
+		return session_link_send(l, data, length, false, err);
+	}
+	uint8_t both[BGP_MESSAGE_MAX + BGP_REFRESH_BYTES];
+	memcpy(both, data, length);
+	barrier_bytes(&b->families[f], both + length);
+	/* what followed the case, for the sent log and a reproducer made of this session */
+	memcpy(l->trailer, both + length, BGP_REFRESH_BYTES);
+	int rc = session_link_send(l, both, length + BGP_REFRESH_BYTES, false, err);
+	if (!rc) {
+		b->families[f].outstanding = true;
+		b->awaited = f;
+		b->kick_ns = sock_now_ns() + BGP_KICK_FIRST_NS;
+		b->sent++;
+	}
+	return rc;
+}
+
+static void add_count(struct json_object *po, const char *key, uint64_t n)
+{
+	int64_t before = json_read_int(po, key, 0);
+	json_object_object_add(po, key, json_object_new_int64(before + (int64_t)n));
+}
+
+static void bgp_observe(const struct session_link *l, struct json_object *po)
+{
+	const struct bgp_link *b = l->protocol_state;
+	add_count(po, "refresh_barriers", b->sent);
+	add_count(po, "refresh_barriers_answered", b->acknowledged);
+	add_count(po, "cases_without_barrier", b->bare);
+	add_count(po, "barrier_keepalives", b->kicked);
 }
 
 /* ---- the check: the DUT advertises the routes the profile expects ---- */
@@ -581,6 +949,17 @@ static int bgp_check(struct session_link *l, int64_t deadline_ns, bool *healthy,
 	return 0;
 }
 
+/* One link per robustness.bgp.sources address (capped by robustness.session_links when it is
+ * set): BIRD and FRR keep one session per peer address. */
+static size_t bgp_links(const struct session_peer *peer)
+{
+	size_t n = peer->robustness->bgp.source_count;
+	size_t cap = peer->robustness->session_links;
+	if (cap && n > cap)
+		n = cap;
+	return n ? n : 1;
+}
+
 const struct session_protocol session_bgp = {
 	.name = "bgp",
 	.title = "BGP-4 in Established",
@@ -589,5 +968,10 @@ const struct session_protocol session_bgp = {
 	.establish = bgp_establish,
 	.tend = bgp_tend,
 	.close = bgp_close,
+	.send = bgp_send,
 	.check = bgp_check,
+	.state_size = sizeof(struct bgp_link),
+	.observe = bgp_observe,
+	.trailer = bgp_trailer,
+	.links = bgp_links, /* one session per peer address: parallel only from several */
 };

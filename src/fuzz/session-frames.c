@@ -27,7 +27,11 @@
  * campaign's own (template-ipv4.c, template-ipv6.c; the same names, so a
  * seed and an index draw the same mutation in both campaigns), built from
  * the addresses the packet campaign learns (campaign_addresses: the DUT's
- * MAC by ARP), and grown no longer than the port takes. A frame the guard
+ * MAC by ARP), and grown no longer than the port takes. As in the packet
+ * campaign (campaign.c, mutate-fragment.c) a case may be a datagram cut
+ * into fragments that overlap or leave gaps (the templates' fragments:
+ * the engine hands this plug-in the case's frames one by one, in order,
+ * and logs, replays and saves them together as one case). A frame the guard
  * refuses (a mutated destination outside the scope) or the port cannot
  * carry is counted (frames_refused), not sent, as the packet campaign
  * does; the engine counts its case.
@@ -118,6 +122,7 @@ static int frames_build(const struct fuzz_template *t, struct packet *p,
 		.base = {.name = name_text, .protocol = protocol_text, .title = title_text},       \
 		.build = build_##id,                                                               \
 		.frame_max = MUTATION_FRAME_DEFAULT,                                               \
+		.fragments = true,                                                                 \
 	}
 
 FRAMES_TEMPLATE(ipv4_udp, "ipv4-udp", "ipv4",

@@ -50,6 +50,7 @@
 /* how long the check waits for the DUT's router LSA listing us (its origination may wait for
  * MinLSInterval, 5 s, RFC 2328 B) */
 #define OSPF_CHECK_LSA_MS 2500
+#define OSPF_MASK_UNKNOWN 0xffffff00u /* the hello's mask when the port's is not known: /24 */
 #define OSPF_READS_MAX 4096
 #define OSPF_ACKS_PER_PACKET 16 /* LSA headers an LSAck of ours holds (the field table's room) */
 #define OSPF_REQUESTS_PER_PACKET 16
@@ -90,8 +91,12 @@ struct ospf_session {
 	bool dropped; /* the DUT left the adjacency (NOTIFIED) */
 	uint8_t dropped_by;
 	uint16_t mtu;
-	int fatal; /* a mismatch no retry mends (intervals, router id), with why */
+	int fatal; /* a mismatch no retry mends (intervals, router id, mask), with why */
 	char why[200];
+	/* the last attempt's fatal mismatch, kept across attempts: the engine retries until its
+	 * bound, and an attempt that bound cut short before the DUT's hello came says it */
+	int last_fatal;
+	char last_why[200];
 };
 
 /*
@@ -179,6 +184,16 @@ static struct ospf_fields ospf_header(const struct session_peer *peer, uint8_t t
 	return f;
 }
 
+/* The Network Mask our hellos carry: the tester port's own (its address's prefix), which a
+ * DUT on a broadcast link compares with its interface's and drops the hello when they differ
+ * (RFC 2328 10.5); /24 when the port's is not known (a peer built without the engine). */
+static struct in_addr ospf_mask(const struct session_peer *peer)
+{
+	if (peer->tester4_mask.s_addr)
+		return peer->tester4_mask;
+	return (struct in_addr){.s_addr = htonl(OSPF_MASK_UNKNOWN)};
+}
+
 /*
  * A hello of ours. On a broadcast link it declares dr as the Designated Router (0.0.0.0: none
  * yet) and us as the Backup unless the DUT declared us the DR: the templates assume the
@@ -188,7 +203,7 @@ static struct ospf_fields ospf_hello_fields(const struct session_peer *peer,
 					    const struct in_addr *neighbour, struct in_addr dr)
 {
 	struct ospf_fields f = ospf_header(peer, OSPF_HELLO);
-	f.mask.s_addr = htonl(0xffffff00u);
+	f.mask = ospf_mask(peer);
 	f.hello_interval = (uint16_t)ospf_hello_interval(peer);
 	f.dead_interval = ospf_dead_interval(peer);
 	f.options = OSPF_OPTION_E; /* a normal area: the E-bit must match the DUT's (10.5) */
@@ -678,6 +693,19 @@ static int ospf_hello_in(struct session_link *l, const uint8_t *body, size_t len
 				 "10.5); set robustness.ospf {hello: %u, dead: %u}",
 				 hello, dead, ospf_hello_interval(l->peer),
 				 ospf_dead_interval(l->peer), hello, dead);
+	struct in_addr mask, ours = ospf_mask(l->peer);
+	memcpy(&mask, body, 4);
+	if (ospf_broadcast(l->peer) && mask.s_addr != ours.s_addr) {
+		char theirs_text[INET_ADDRSTRLEN], ours_text[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, &mask, theirs_text, sizeof(theirs_text));
+		inet_ntop(AF_INET, &ours, ours_text, sizeof(ours_text));
+		return ospf_fail(s, DL_EPROTO,
+				 "ospf: the DUT's hello network mask is %s, ours %s (the tester "
+				 "port's prefix): on a broadcast link it ignores our hellos (RFC "
+				 "2328 10.5); give %s the DUT's prefix length",
+				 theirs_text, ours_text,
+				 l->peer->interface ? l->peer->interface : "the tester port");
+	}
 	memcpy(&s->dut_dr, body + 12, 4);
 	memcpy(&s->dut_bdr, body + 16, 4);
 	s->dut_hello_seen = true;
@@ -876,10 +904,15 @@ static int ospf_open(struct session_link *l, struct dl_error *err)
 	l->local4 = l->peer->tester4;
 	l->local_port = l->remote_port = 0; /* a raw socket reads port 0 as the source's */
 	struct ospf_session *s = session_of(l);
+	int last_fatal = s->fatal ? s->fatal : s->last_fatal;
+	char last_why[sizeof(s->last_why)];
+	memcpy(last_why, s->fatal ? s->why : s->last_why, sizeof(last_why));
 	*s = (struct ospf_session){.me = ospf_me(l->peer),
 				   .dut = ospf_dut(l->peer),
 				   .area = ospf_header(l->peer, 0).area_id,
-				   .dut_dr = l->peer->dut4};
+				   .dut_dr = l->peer->dut4,
+				   .last_fatal = last_fatal};
+	memcpy(s->last_why, last_why, sizeof(s->last_why));
 	s->mtu = ospf_interface_mtu(l);
 	return 0;
 }
@@ -907,6 +940,10 @@ static int ospf_establish(struct session_link *l, unsigned state, int64_t deadli
 		rc = ospf_pump(l, deadline_ns, true, err);
 	if (!rc && s->fatal)
 		rc = dl_error_set(err, s->fatal, "%s", s->why);
+	if (!rc && s->state != OSPF_NBR_FULL && !s->dut_hello_seen && s->last_fatal)
+		rc = dl_error_set(err, s->last_fatal,
+				  "%s (the attempt before: this one heard nothing in time)",
+				  s->last_why);
 	if (!rc && s->state != OSPF_NBR_FULL) {
 		char dut[INET_ADDRSTRLEN];
 		inet_ntop(AF_INET, &s->dut, dut, sizeof(dut));
@@ -933,6 +970,8 @@ static int ospf_establish(struct session_link *l, unsigned state, int64_t deadli
 	}
 	if (rc)
 		session_link_close(l);
+	else
+		s->last_fatal = 0; /* Full: what an earlier attempt said is mended */
 	return rc;
 }
 

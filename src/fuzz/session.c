@@ -91,8 +91,15 @@ int session_link_connect(struct session_link *l, uint16_t port, const char *md5_
 	sin->sin_addr = l->peer->dut4;
 	sin->sin_port = htons(port);
 	to.length = sizeof(*sin);
-	int rc = sock_tcp_connect_keyed(l->peer->scope, &to, l->peer->interface, md5_key,
-					deadline_ns, &l->fd, err);
+	struct sock_address from = {0};
+	if (l->source4.s_addr) {
+		struct sockaddr_in *f = (struct sockaddr_in *)&from.storage;
+		f->sin_family = AF_INET;
+		f->sin_addr = l->source4;
+		from.length = sizeof(*f);
+	}
+	int rc = sock_tcp_connect_from(l->peer->scope, &to, l->source4.s_addr ? &from : NULL,
+				       l->peer->interface, md5_key, deadline_ns, &l->fd, err);
 	if (rc) {
 		l->fd = -1;
 		return rc;
@@ -454,9 +461,14 @@ static void interface_addresses(struct sessions *k)
 	for (struct ifaddrs *i = list; i; i = i->ifa_next) {
 		if (!i->ifa_addr || strcmp(i->ifa_name, k->r->interface) != 0)
 			continue;
-		if (i->ifa_addr->sa_family == AF_INET)
+		if (i->ifa_addr->sa_family == AF_INET && !k->peer.tester4.s_addr) {
+			/* the port's first (primary) address: robustness.bgp.sources' follow */
 			k->peer.tester4 = ((struct sockaddr_in *)i->ifa_addr)->sin_addr;
-		else if (i->ifa_addr->sa_family == AF_INET6) {
+			k->peer.tester4_mask.s_addr = 0; /* this address's own, if told */
+			if (i->ifa_netmask && i->ifa_netmask->sa_family == AF_INET)
+				k->peer.tester4_mask =
+					((struct sockaddr_in *)i->ifa_netmask)->sin_addr;
+		} else if (i->ifa_addr->sa_family == AF_INET6) {
 			struct in6_addr *x = &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
 			if (!IN6_IS_ADDR_LINKLOCAL(x))
 				k->peer.tester6 = *x;
@@ -493,13 +505,17 @@ static int prepare(struct sessions *k, struct dl_error *err)
 		sh->weight = r->mix[s].weight;
 		snprintf(sh->check_name, sizeof(sh->check_name), "%s.check", sp->name);
 		sh->first = k->template_count;
-		size_t links = sp->parallel && r->session_links ? r->session_links : 1;
+		size_t links = sp->links                          ? sp->links(&k->peer)
+			       : sp->parallel && r->session_links ? r->session_links
+								  : 1;
 		sh->slots = calloc(links, sizeof(*sh->slots));
 		if (!sh->slots)
 			return dl_error_set(err, DL_ENOMEM, "robustness: out of memory");
 		sh->slot_count = links;
-		for (size_t i = 0; i < links; i++)
+		for (size_t i = 0; i < links; i++) {
 			session_link_init(&sh->slots[i].link, &k->peer);
+			sh->slots[i].link.index = (unsigned)i;
+		}
 		use_slot(sh, 0);
 		if (sp->prepare) {
 			int rc = sp->prepare(&k->peer, k->config, err);
@@ -530,6 +546,7 @@ static int prepare(struct sessions *k, struct dl_error *err)
 			struct mutation_options o = options;
 			if (ct->template->frame_max)
 				o.frame_max = ct->template->frame_max;
+			o.fragments = ct->template->fragments;
 			mutate_plan_build(ct->plan, ct->valid, &ct->template->base, &o);
 		}
 		sh->count = k->template_count - sh->first;
@@ -562,6 +579,39 @@ static int make_case(struct sessions *k, uint64_t index, struct session_case_tem
 
 #define LOG_ISN 0x10000000u /* the sent log's TCP sequence numbers start here, each session */
 
+/* A case's frames (one, or a fragment case's several) on l, in order, each commented with the
+ * case; *seq follows on. */
+static int write_case_frames(struct pcapng_writer *w, struct packet *scratch,
+			     const struct session_link *l, uint32_t *seq,
+			     const struct packet *frames, size_t count, const char *comment,
+			     struct dl_error *err)
+{
+	int rc = 0;
+	for (size_t f = 0; !rc && f < count; f++) {
+		rc = write_frame(w, scratch, l, *seq, frames[f].bytes, frames[f].length, comment,
+				 err);
+		*seq += frames[f].length;
+	}
+	return rc;
+}
+
+/* What sp's send wrote behind the case in frame on l (its trailer: BGP's ROUTE-REFRESH
+ * barrier), as one more frame after the case's. */
+static int write_trailer(struct pcapng_writer *w, struct packet *scratch,
+			 const struct session_protocol *sp, const struct session_link *l,
+			 uint32_t *seq, const struct packet *frame, struct dl_error *err)
+{
+	size_t n = sp->trailer ? sp->trailer(l, frame->bytes, frame->length) : 0;
+	if (n == 0 || n > l->trailer_length)
+		return 0;
+	int rc = write_frame(w, scratch, l, *seq, l->trailer, n,
+			     "written behind the case by the session: the barrier whose answer "
+			     "proves the case was read (BGP: ROUTE-REFRESH, RFC 7313)",
+			     err);
+	*seq += (uint32_t)n;
+	return rc;
+}
+
 /* A new session's prefix into sent.pcapng. */
 static void log_prefix(struct sessions *k, struct session_share *sh)
 {
@@ -591,9 +641,10 @@ static void log_case(struct sessions *k, struct session_share *sh, const struct 
 	char comment[400];
 	fuzz_case_describe(record, comment, sizeof(comment));
 	struct dl_error ignored;
-	(void)write_frame(&k->sent_log, k->log_frame, sh->link, sh->slot->log_sequence,
-			  k->frame[0].bytes, k->frame[0].length, comment, &ignored);
-	sh->slot->log_sequence += k->frame[0].length;
+	(void)write_case_frames(&k->sent_log, k->log_frame, sh->link, &sh->slot->log_sequence,
+				k->frame, record->frame_count, comment, &ignored);
+	(void)write_trailer(&k->sent_log, k->log_frame, sh->protocol, sh->link,
+			    &sh->slot->log_sequence, k->frame, &ignored);
 }
 
 /* ---- health ---- */
@@ -859,13 +910,18 @@ static int check_share(struct sessions *k, struct session_share *sh, unsigned se
 	return 0;
 }
 
-/* The case in frame on sh's established session, by the protocol's send hook when it has one. */
+/* The case's count frames (a fragment case's several: all, in order) on sh's established
+ * session, by the protocol's send hook when it has one. */
 static int send_case(struct session_share *sh, const struct session_case_template *t,
-		     const struct packet *frame, struct dl_error *err)
+		     const struct packet *frames, size_t count, struct dl_error *err)
 {
-	if (sh->protocol->send)
-		return sh->protocol->send(sh->link, t->template, frame->bytes, frame->length, err);
-	return session_link_send(sh->link, frame->bytes, frame->length, false, err);
+	int rc = 0;
+	for (size_t f = 0; !rc && f < count; f++)
+		rc = sh->protocol->send ? sh->protocol->send(sh->link, t->template, frames[f].bytes,
+							     frames[f].length, err)
+					: session_link_send(sh->link, frames[f].bytes,
+							    frames[f].length, false, err);
+	return rc;
 }
 
 struct recovery {
@@ -956,6 +1012,8 @@ static void keep_session(struct session_link *to, const struct session_link *fro
 	to->local4 = from->local4;
 	to->local_port = from->local_port;
 	to->remote_port = from->remote_port;
+	memcpy(to->trailer, from->trailer, from->trailer_length);
+	to->trailer_length = from->trailer_length;
 }
 
 /* Where a failure's window starts: the first case sent since at_ns (the ring of send times: the
@@ -1036,7 +1094,7 @@ static int replay_range(struct sessions *k, uint64_t first, uint64_t last, unsig
 			if (!(*used & bit))
 				keep_session(&k->replayed[t->share], sh->link);
 			*used |= bit;
-			sent = send_case(sh, t, k->frame, &why) == 0;
+			sent = send_case(sh, t, k->frame, record.frame_count, &why) == 0;
 			if (!sent) /* the DUT reset the session after the last case: again */
 				sh->protocol->close(sh->link);
 		}
@@ -1158,6 +1216,13 @@ static int write_reproducer(struct sessions *k, uint64_t index, const struct ses
 	fuzz_case_describe(&record, text, sizeof(text));
 	rc = session_write_frames(&w, l, LOG_ISN, k->frame[0].bytes, k->frame[0].length, prefix,
 				  text, err);
+	uint32_t seq = LOG_ISN + 1 + (uint32_t)(l->prefix_length + k->frame[0].length);
+	if (!rc) /* a fragment case's other frames */
+		rc = write_case_frames(&w, k->log_frame, l, &seq, k->frame + 1,
+				       record.frame_count - 1, text, err);
+	if (!rc)
+		rc = write_trailer(&w, k->log_frame, k->shares[t->share].protocol, l, &seq,
+				   k->frame, err);
 	struct dl_error close_err;
 	if (pcapng_close(&w, &close_err) != 0 && !rc)
 		rc = dl_error_set(err, close_err.code, "%s", close_err.message);
@@ -1213,11 +1278,16 @@ static int write_range_reproducer(struct sessions *k, uint64_t first, uint64_t l
 						  k->frame[0].length, prefix, text, err);
 			seq[t->share] += (uint32_t)(l->prefix_length + k->frame[0].length);
 			prefixed = true;
-			continue;
-		}
-		rc = write_frame(&w, k->log_frame, l, seq[t->share], k->frame[0].bytes,
-				 k->frame[0].length, text, err);
-		seq[t->share] += k->frame[0].length;
+			if (!rc) /* a fragment case's other frames */
+				rc = write_case_frames(&w, k->log_frame, l, &seq[t->share],
+						       k->frame + 1, record.frame_count - 1, text,
+						       err);
+		} else
+			rc = write_case_frames(&w, k->log_frame, l, &seq[t->share], k->frame,
+					       record.frame_count, text, err);
+		if (!rc)
+			rc = write_trailer(&w, k->log_frame, k->shares[t->share].protocol, l,
+					   &seq[t->share], k->frame, err);
 	}
 	struct dl_error close_err;
 	if (pcapng_close(&w, &close_err) != 0 && !rc)
@@ -1412,7 +1482,7 @@ static int run_case(struct sessions *k, uint64_t index, struct dl_error *err)
 					      "re-establishing the session", why.message, trying, 0,
 					      err);
 		sent_ns = monotonic_ns();
-		if (send_case(sh, t, k->frame, &why) == 0)
+		if (send_case(sh, t, k->frame, record.frame_count, &why) == 0)
 			break;
 		/* the DUT reset the session after the last case: a reset, then again */
 		sh->resets++;

@@ -68,6 +68,7 @@ struct scope;
 #define SESSION_PROTOCOLS_MAX 8
 #define SESSION_STATE_BYTES 16384 /* the most per-link protocol state (state_size) */
 #define SESSION_EVIDENCE_MAX 512  /* a check's evidence, with its terminating NUL */
+#define SESSION_TRAILER_MAX 64    /* what a protocol may write behind a case (trailer) */
 #define SESSION_CHECKPOINT_KEY "robustness.sessions.checkpoint" /* in campaign.db */
 
 /* What a protocol needs to reach the DUT. */
@@ -81,6 +82,9 @@ struct session_peer {
 	 * both MACs, the DUT's IPv4 and IPv6 (dut.addresses) and the tester's; zero until their
 	 * prepare hook learnt them (campaign_addresses) */
 	struct template_addresses frame;
+	/* tester4's network mask on the port (its prefix: OSPF's hellos carry it), or 0.0.0.0:
+	 * unknown */
+	struct in_addr tester4_mask;
 };
 
 /* How the DUT reacted to what it was sent. */
@@ -101,8 +105,11 @@ struct session_reaction {
 /* One session with the DUT; the protocol keeps its state in it. */
 struct session_link {
 	const struct session_peer *peer;
-	int fd;         /* -1: no session */
-	unsigned state; /* the protocol state establish reached (valid while fd >= 0) */
+	unsigned index;         /* which of its protocol's links it is (0: the first, the one
+				   replays and checks use) */
+	struct in_addr source4; /* session_link_connect's local address (0: the kernel's) */
+	int fd;                 /* -1: no session */
+	unsigned state;         /* the protocol state establish reached (valid while fd >= 0) */
 	/* the state-building prefix: what establish sent, message by message (messages past
 	 * SESSION_PREFIX_MAX or SESSION_PREFIX_BYTES are sent, not recorded: prefix_full) */
 	uint8_t prefix[SESSION_PREFIX_BYTES];
@@ -120,6 +127,11 @@ struct session_link {
 	/* the messages are whole Ethernet frames (ipv4, ipv6): the reproducer and the sent log
 	 * write them as they are */
 	bool frames;
+	/* what the protocol writes behind a case on this session (BGP: a ROUTE-REFRESH whose
+	 * answer proves the case was read, session-bgp.c), set by establish; the protocol's
+	 * trailer hook says which cases it follows; 0: none. The reproducer writes it too. */
+	uint8_t trailer[SESSION_TRAILER_MAX];
+	size_t trailer_length;
 	unsigned hold_time;   /* negotiated, seconds; 0: no keepalives */
 	int64_t keepalive_ns; /* when the next keepalive is due */
 	/*
@@ -152,6 +164,11 @@ struct session_template {
 	/* the longest a growing anomaly may make the message; 0: SESSION_MESSAGE_MAX (a frame:
 	 * the port's MTU and Ethernet header, MUTATION_FRAME_DEFAULT, as the packet campaign) */
 	uint32_t frame_max;
+	/* the multi-frame anomalies are drawn too (mutation_options.fragments: IPv4/IPv6
+	 * fragments that overlap or leave gaps, the frames plug-ins): a case may be up to
+	 * MUTATION_FRAMES_MAX messages, which the engine sends in order (the send hook once
+	 * each), logs, replays and writes to the reproducer together, as one case */
+	bool fragments;
 };
 
 /*
@@ -224,6 +241,14 @@ struct session_protocol {
 	 * is there (several links: each adds its own); the frames plug-ins: frames_sent,
 	 * frames_refused (by the scope guard, or longer than the port takes) */
 	void (*observe)(const struct session_link *l, struct json_object *po);
+	/* Optional: how many bytes of l->trailer its send wrote behind the case data (0: none),
+	 * decided from l's generic fields and the case alone (the reproducer asks on a session
+	 * that kept no protocol state): the reproducer writes them after the case */
+	size_t (*trailer)(const struct session_link *l, const uint8_t *data, size_t length);
+	/* Optional: how many links it keeps with this peer, whatever parallel says (BGP: one per
+	 * tester address robustness.bgp.sources names, the DUT keeping one session per peer
+	 * address); NULL: robustness.session_links when parallel, else 1 */
+	size_t (*links)(const struct session_peer *peer);
 };
 
 extern const struct session_protocol session_bgp;
@@ -246,8 +271,8 @@ const struct session_protocol *session_protocol_find(const char *name);
 /* A fresh link (fd -1, nothing recorded, state 0, protocol_state pointing at its zeroed
  * storage). */
 void session_link_init(struct session_link *l, const struct session_peer *peer);
-/* Connect by TCP to the DUT's port (md5_key: TCP-MD5, RFC 2385, or NULL),
- * note the local address and port. */
+/* Connect by TCP to the DUT's port (md5_key: TCP-MD5, RFC 2385, or NULL) from l->source4
+ * when it is set, note the local address and port. */
 int session_link_connect(struct session_link *l, uint16_t port, const char *md5_key,
 			 int64_t deadline_ns, struct dl_error *err);
 /* Open a UDP socket from the tester's address and local_port (RIP answers only from and to

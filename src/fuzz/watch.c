@@ -34,6 +34,16 @@ int watch_start(struct watch *w, const struct profile *p, const char *directory,
 				return rc;
 		}
 	}
+	/* a lab that wants failures seen sooner (or a slow DUT probed less often) */
+	for (size_t i = 0; i < h->choice_count; i++) {
+		if (r->monitor_interval_ms)
+			h->choices[i].interval_ms = r->monitor_interval_ms;
+		if (r->monitor_timeout_ms)
+			h->choices[i].timeout_ms = r->monitor_timeout_ms;
+	}
+	if (r->monitor_interval_ms && r->monitor_interval_ms < 250)
+		h->poll_interval_ms =
+			r->monitor_interval_ms; /* the set polls no slower than them */
 	if (r->tcp_port)
 		h->tcp_port = (uint16_t)r->tcp_port;
 	if (r->syslog_port)

@@ -281,10 +281,40 @@ int sock_tcp_connect_keyed(const struct scope *scope, const struct sock_address 
 			   const char *interface, const char *md5_key, int64_t deadline_ns,
 			   int *fd_out, struct dl_error *err)
 {
+	return sock_tcp_connect_from(scope, destination, NULL, interface, md5_key, deadline_ns,
+				     fd_out, err);
+}
+
+int sock_tcp_connect_from(const struct scope *scope, const struct sock_address *destination,
+			  const struct sock_address *source, const char *interface,
+			  const char *md5_key, int64_t deadline_ns, int *fd_out,
+			  struct dl_error *err)
+{
 	int fd = -1;
+	if (source) {
+		struct dl_error why;
+		if (scope_permit(scope, (const struct sockaddr *)&source->storage, source->length,
+				 interface, &why) != 0)
+			return dl_error_set(err, DL_ESCOPE, "source address: %s", why.message);
+	}
 	int rc = sock_open(scope, destination, SOCK_STREAM, 0, interface, &fd, err);
 	if (rc < 0)
 		return rc;
+	if (source && bind(fd, (const struct sockaddr *)&source->storage, source->length) != 0) {
+		char text[INET6_ADDRSTRLEN] = "?";
+		const struct sockaddr_in *in = (const struct sockaddr_in *)&source->storage;
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&source->storage;
+		if (in->sin_family == AF_INET)
+			inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
+		else
+			inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text));
+		rc = dl_error_set(err, DL_EIO,
+				  "cannot connect from %s: %s (add the address to the tester "
+				  "port, or remove it from the profile)",
+				  text, strerror(errno));
+		close(fd);
+		return rc;
+	}
 	/* the key signs the SYN already: set before connect() */
 	if (md5_key && (rc = sock_tcp_md5(fd, destination, md5_key, err)) != 0) {
 		close(fd);

@@ -95,6 +95,15 @@ int sock_tcp_connect_keyed(const struct scope *scope, const struct sock_address 
 			   const char *interface, const char *md5_key, int64_t deadline_ns,
 			   int *fd_out, struct dl_error *err);
 
+/* The same from the local address source (its port 0: any; NULL: the kernel's choice): a
+ * tester with several addresses on the port holds one session per address with a DUT that
+ * keeps one per peer (BGP). The source must be inside the scope too (on interface), as a
+ * destination: DL_ESCOPE otherwise; DL_EIO when it cannot be bound (not the host's). */
+int sock_tcp_connect_from(const struct scope *scope, const struct sock_address *destination,
+			  const struct sock_address *source, const char *interface,
+			  const char *md5_key, int64_t deadline_ns, int *fd_out,
+			  struct dl_error *err);
+
 /* Sign fd's segments to or from peer with key (1 to 80 bytes): on a socket
  * before connect(), or on a listener for that peer. 0, DL_EINVAL or DL_EIO. */
 int sock_tcp_md5(int fd, const struct sock_address *peer, const char *key, struct dl_error *err);

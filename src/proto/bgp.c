@@ -47,7 +47,7 @@ static const struct field_value bgp_capability_codes[] = {
 	{64, "Graceful Restart"},
 	{BGP_CAP_AS4, "4-octet AS number"},
 	{BGP_CAP_ADD_PATH, "ADD-PATH"},
-	{70, "Enhanced Route Refresh"},
+	{BGP_CAP_ENHANCED_ROUTE_REFRESH, "Enhanced Route Refresh"},
 	{128, "Route Refresh (Cisco)"},
 	{0, NULL},
 };
@@ -267,6 +267,7 @@ static int bgp_capability_check(struct cursor *c, uint8_t code, uint8_t length)
 				   : cursor_fail_value(
 					     c, "multiprotocol capability length is not 4", length);
 	case BGP_CAP_ROUTE_REFRESH:
+	case BGP_CAP_ENHANCED_ROUTE_REFRESH:
 		return length == 0 ? 0
 				   : cursor_fail_value(
 					     c, "route refresh capability length is not 0", length);
@@ -290,6 +291,7 @@ static const char *bgp_capability_name(uint8_t code)
 	case BGP_CAP_ROUTE_REFRESH: return "bgp.capability.route_refresh";
 	case BGP_CAP_AS4: return "bgp.capability.as4";
 	case BGP_CAP_ADD_PATH: return "bgp.capability.add_path";
+	case BGP_CAP_ENHANCED_ROUTE_REFRESH: return "bgp.capability.enhanced_route_refresh";
 	default: return "bgp.capability.other";
 	}
 }
@@ -349,6 +351,7 @@ static int bgp_capabilities(struct packet *p, struct cursor *c)
 			bgp_number(p, "bgp.capability.asn", FIELD_UINT, o, 4, FIELD_KEY, NULL);
 			break;
 		case BGP_CAP_ROUTE_REFRESH:
+		case BGP_CAP_ENHANCED_ROUTE_REFRESH:
 		case BGP_CAP_ADD_PATH: break;
 		default:
 			if (length)
@@ -948,6 +951,10 @@ int bgp_build_open(struct packet *p, const struct bgp_open_fields *f)
 			bgp_put8(&w, BGP_SAFI_UNICAST);
 			bgp_put8(&w, 3); /* send and receive */
 		}
+		if (caps & BGP_OPEN_CAP_ENHANCED_REFRESH) {
+			bgp_put8(&w, BGP_CAP_ENHANCED_ROUTE_REFRESH);
+			bgp_put8(&w, 0);
+		}
 		bgp_put_length8(&w, parameter);
 	}
 	bgp_put_length8(&w, parameters);
@@ -1143,10 +1150,15 @@ int bgp_build_notification(struct packet *p, uint8_t code, uint8_t subcode, cons
 
 int bgp_build_route_refresh(struct packet *p, uint16_t afi, uint8_t safi)
 {
+	return bgp_build_route_refresh_subtype(p, afi, safi, BGP_REFRESH_REQUEST);
+}
+
+int bgp_build_route_refresh_subtype(struct packet *p, uint16_t afi, uint8_t safi, uint8_t subtype)
+{
 	struct bgp_writer w;
 	bgp_write_begin(&w, BGP_ROUTE_REFRESH);
 	bgp_put16(&w, afi ? afi : BGP_AFI_IPV4);
-	bgp_put8(&w, 0);
+	bgp_put8(&w, subtype);
 	bgp_put8(&w, safi ? safi : BGP_SAFI_UNICAST);
 	return bgp_write_end(p, &w);
 }
@@ -1170,7 +1182,8 @@ static int bgp_parse(struct packet *p, struct cursor *c, struct layer_parse_resu
 const struct proto_layer bgp_layer = {
 	.name = "bgp",
 	.title = "BGP-4 (RFC 4271) with multiprotocol (RFC 4760), 4-octet AS (RFC 6793), "
-		 "route refresh (RFC 2918) and ADD-PATH (RFC 7911) capabilities",
+		 "route refresh (RFC 2918, enhanced RFC 7313) and ADD-PATH (RFC 7911) "
+		 "capabilities",
 	.fixup = NULL,
 	.parse = bgp_parse,
 };

@@ -16,11 +16,13 @@
  *   REPEATABLE elements bgp.parameter.<capabilities|other> (bgp.parameter.type
  *   ENUM, bgp.parameter.length LENGTH of the parameter - 2); a capabilities
  *   parameter (RFC 5492 4) holds REPEATABLE elements bgp.capability.<
- *   multiprotocol|route_refresh|as4|add_path|other> with bgp.capability.code
+ *   multiprotocol|route_refresh|as4|add_path|enhanced_route_refresh|other> with
+ *   bgp.capability.code
  *   ENUM KEY, bgp.capability.length LENGTH of the capability - 2 and
  *   .afi ENUM, .reserved, .safi ENUM (RFC 4760 8); nothing (RFC 2918 2);
  *   .asn UINT KEY (RFC 6793 3); REPEATABLE elements bgp.capability.add_path.
- *   family of .afi, .safi, .send_receive ENUM (RFC 7911 4); or .data BYTES;
+ *   family of .afi, .safi, .send_receive ENUM (RFC 7911 4); nothing (RFC 7313 3);
+ *   or .data BYTES;
  *   any other parameter .data BYTES.
  * UPDATE (4.3): bgp.update.withdrawn_length LENGTH of the list
  *   bgp.update.withdrawn, bgp.update.attributes_length LENGTH of the list
@@ -48,8 +50,8 @@
  *   bgp.prefix.address ADDRESS KEY of the minimal bytes.
  * NOTIFICATION (4.5): bgp.notification.code ENUM KEY, .subcode ENUM KEY
  *   (the code's table), .data BYTES. KEEPALIVE (4.4): the header alone.
- * ROUTE-REFRESH (RFC 2918 3): bgp.route_refresh.afi ENUM KEY, .reserved,
- *   .safi ENUM KEY.
+ * ROUTE-REFRESH (RFC 2918 3): bgp.route_refresh.afi ENUM KEY, .reserved
+ *   (RFC 7313 3.2's Message Subtype: 0 request, 1 BoRR, 2 EoRR), .safi ENUM KEY.
  *
  * The parser refuses, with the reason: a marker not all ones, a length under
  * 19 or over 4096 or past the bytes, a type not 1 to 5, a length wrong for
@@ -85,10 +87,18 @@ enum bgp_type {
 
 /* Capability codes (IANA "Capability Codes") */
 enum bgp_capability_code {
-	BGP_CAP_MULTIPROTOCOL = 1, /* RFC 4760 8 */
-	BGP_CAP_ROUTE_REFRESH = 2, /* RFC 2918 2 */
-	BGP_CAP_AS4 = 65,          /* RFC 6793 3 */
-	BGP_CAP_ADD_PATH = 69,     /* RFC 7911 4 */
+	BGP_CAP_MULTIPROTOCOL = 1,           /* RFC 4760 8 */
+	BGP_CAP_ROUTE_REFRESH = 2,           /* RFC 2918 2 */
+	BGP_CAP_AS4 = 65,                    /* RFC 6793 3 */
+	BGP_CAP_ADD_PATH = 69,               /* RFC 7911 4 */
+	BGP_CAP_ENHANCED_ROUTE_REFRESH = 70, /* RFC 7313 3 */
+};
+
+/* The ROUTE-REFRESH Message Subtype (RFC 7313 3.2: the RFC 2918 Reserved byte) */
+enum bgp_refresh_subtype {
+	BGP_REFRESH_REQUEST = 0, /* a normal route refresh request */
+	BGP_REFRESH_BORR = 1,    /* Beginning of Route Refresh */
+	BGP_REFRESH_EORR = 2,    /* End of Route Refresh */
 };
 
 /* Path attribute type codes (RFC 4271 5.1, RFC 1997, RFC 4760) */
@@ -138,8 +148,9 @@ enum bgp_error_code {
 #define BGP_OPEN_CAP_IPV6_UNICAST 0x02u /* multiprotocol IPv6 unicast */
 #define BGP_OPEN_CAP_ROUTE_REFRESH 0x04u
 #define BGP_OPEN_CAP_AS4 0x08u
-#define BGP_OPEN_CAP_ADD_PATH 0x10u /* IPv4 unicast, send and receive */
-#define BGP_OPEN_CAP_NONE 0x80u     /* no optional parameter at all */
+#define BGP_OPEN_CAP_ADD_PATH 0x10u         /* IPv4 unicast, send and receive */
+#define BGP_OPEN_CAP_ENHANCED_REFRESH 0x20u /* enhanced route refresh (RFC 7313), after AS4 */
+#define BGP_OPEN_CAP_NONE 0x80u             /* no optional parameter at all */
 #define BGP_OPEN_CAP_DEFAULT                                                                       \
 	(BGP_OPEN_CAP_IPV4_UNICAST | BGP_OPEN_CAP_IPV6_UNICAST | BGP_OPEN_CAP_ROUTE_REFRESH |      \
 	 BGP_OPEN_CAP_AS4)
@@ -230,6 +241,9 @@ int bgp_build_notification(struct packet *p, uint8_t code, uint8_t subcode, cons
 			   size_t data_length);
 /* afi 0: IPv4, safi 0: unicast. */
 int bgp_build_route_refresh(struct packet *p, uint16_t afi, uint8_t safi);
+/* The same with RFC 7313's Message Subtype in the Reserved byte (enum bgp_refresh_subtype:
+ * a request, BoRR or EoRR; any other value is sent as it is). */
+int bgp_build_route_refresh_subtype(struct packet *p, uint16_t afi, uint8_t safi, uint8_t subtype);
 
 extern const struct proto_layer bgp_layer;
 

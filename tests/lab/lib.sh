@@ -1,4 +1,4 @@
-# lib.sh: what the lab test scripts share: ok / not ok lines and their count, paths, the root check, the scratch directory, topology lookups and the check helpers.
+# lib.sh: what the lab test scripts share: ok / not ok lines and their count, paths, the root check, the scratch directory, topology lookups, the check helpers and a session campaign's reproducer.
 # shellcheck shell=bash
 #
 # Sourced, never executed, by the scripts under tests/lab before anything else:
@@ -163,4 +163,25 @@ within() {
 	done
 	printf '%s\n' "$out" | tail -5
 	return 1
+}
+
+# session_reproducer CAMPAIGN DUT: of the robustness.sessions run in CAMPAIGN (a finished
+# campaign of DUT), $observation (its JSON in campaign.db), $pcap (its first failure's
+# reproducer, relative to CAMPAIGN) and $file (that file); with none saved: not ok, the
+# summary, and the script exits.
+session_reproducer() {
+	observation=$(sqlite3 "$1/campaign.db" \
+		"SELECT observation FROM collector_run WHERE collector_id='robustness.sessions'")
+	pcap=$(printf '%s' "$observation" | python3 -c '
+import json, sys
+o = json.load(sys.stdin)
+f = o["failures"][0] if o.get("failures") else {}
+print(f.get("reproducer", ""))')
+	if [ -z "$pcap" ] || [ ! -f "$1/$pcap" ]; then
+		not_ok "$2: the session campaign saved a reproducer" "observation: ${observation:0:300}"
+		summary "$2 session reproducer: "
+		exit
+	fi
+	# shellcheck disable=SC2034 # the caller's
+	file=$1/$pcap
 }

@@ -133,8 +133,8 @@ relay_script() {
 }
 
 # The lab scripts that need nothing of the campaigns' DUTs (their own servers and
-# namespaces): they run in the second lane once its campaigns are done, while mgmt-good's
-# paced login campaigns go on in the first.
+# namespaces): they run in mgmt-good2's lane once its campaign is done, while mgmt-good's
+# paced login campaigns go on in its own.
 self_contained_scripts() {
 	# The TLS audit agrees with sslscan on every server of the TLS matrix (tlslab-servers).
 	run_script_later "tls vs sslscan" "$root/tests/lab/tls/compare-sslscan.sh" "$build"
@@ -180,8 +180,16 @@ camera_tests() {
 		bad=$(tshark -r "$scan" -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE -Y \
 			"$ours && (_ws.malformed || _ws.expert.severity >= 6291456 || tcp.checksum.status==0 || ip.checksum.status==0)" \
 			2>/dev/null | wc -l)
-		if [ "$total" -ge 65535 ] && [ "$bad" -eq 0 ]; then
+		# A capture that lost packets under load is complete enough when the scan says so
+		# (its observation's note names the kernel's drops); the SYNs it holds must be clean.
+		address=$(basename "$scan" -tcp-scan.pcapng | sed 's/__/::/; s/_/:/g')
+		dropped=$(sqlite3 "$work/camera-bad/campaign.db" \
+			"SELECT observation FROM collector_run WHERE collector_id='discovery.scan'" |
+			grep -o "capture of $address: the kernel dropped [0-9]*" | grep -o '[0-9]*$' | head -1)
+		if [ "$bad" -eq 0 ] && [ "$total" -ge 65535 ]; then
 			ok "$(basename "$scan"): $total SYNs dutlab built, none malformed, none with an expert warning or a bad checksum"
+		elif [ "$bad" -eq 0 ] && [ "$((total + ${dropped:-0}))" -ge 65535 ]; then
+			ok "$(basename "$scan"): $total SYNs dutlab built, none malformed or flagged; the report notes the $dropped packets the kernel's capture dropped"
 		else
 			not_ok "$(basename "$scan") dissects cleanly" "$bad of $total SYNs malformed or flagged"
 		fi
@@ -460,16 +468,16 @@ lane() {
 	done
 	return 0
 }
-# Seven lanes: mgmt-good alone, its NCC campaign first; mgmt-good2 (a second unit of it,
-# for TS-0014-1); mgmt-bad; the firewalls and switches (their robustness campaigns), then
-# their reproducers and the resume test; the routers and Open vSwitches, then their
-# reproducers and the layer-2/3 DUT test; the routing DUTs (sessions), then their reproducer,
-# the session health test and the routing DUT test; and the
-# cameras, streaming cameras and controllers, then the camera tests, the streaming DUTs' tests
-# and the self-contained scripts. The user-enumeration tests compare login
+# Seven lanes, balanced by the timeline printed at the end: mgmt-good alone, its NCC campaign
+# first; mgmt-good2 (a second unit of it, for TS-0014-1), then the self-contained scripts;
+# mgmt-bad; the firewalls and switches (their robustness campaigns), then their reproducers
+# and the resume test; the routers and Open vSwitches, then their reproducers and the
+# layer-2/3 DUT test; the routing DUTs (sessions), then their reproducer, the session health
+# test and the routing DUT test, then the streaming cameras and their tests; and the cameras
+# and controllers, then the camera tests. The user-enumeration tests compare login
 # latencies of existing and unknown users, interleaved, so the other lanes' load falls on
 # both sides alike.
-good="" good2="" bad="" net="" routers="" routing="" rest=""
+good="" good2="" bad="" net="" routers="" routing="" stream="" rest=""
 for dut in $duts; do
 	case $dut in
 	mgmt-good) good="$good $dut" ;;
@@ -478,9 +486,15 @@ for dut in $duts; do
 	firewall-* | switch-*) net="$net $dut" ;;
 	router-* | ovs-*) routers="$routers $dut" ;;
 	routing-*) routing="$routing $dut" ;;
+	stream-*) stream="$stream $dut" ;;
 	*) rest="$rest $dut" ;;
 	esac
 done
+# the streaming cameras follow the routing DUTs in their lane, or the cameras without them
+if [ -z "${routing// /}" ]; then
+	rest="$rest $stream"
+	stream=""
+fi
 lane_pids=""
 for group in "$good" "$good2" "$bad" "$net" "$routers" "$routing" "$rest"; do
 	# shellcheck disable=SC2086 # a list of DUT names
@@ -514,13 +528,20 @@ for group in "$good" "$good2" "$bad" "$net" "$routers" "$routing" "$rest"; do
 			{
 				lane $group
 				routing_tests >"$work/routing-tests.log" 2>&1
+				# shellcheck disable=SC2086 # a list of DUT names
+				lane $stream
+				stream_tests
 				timeline "lane${group// /,}" "$lane_start"
 			} &
 		elif [ "$group" = "$rest" ]; then
 			{
 				lane $group
 				camera_tests >"$work/camera-tests.log" 2>&1
-				stream_tests
+				timeline "lane${group// /,}" "$lane_start"
+			} &
+		elif [ "$group" = "$good2" ]; then
+			{
+				lane $group
 				self_contained_scripts
 				timeline "lane${group// /,}" "$lane_start"
 			} &
@@ -635,8 +656,7 @@ for dut in $duts; do
 	fi
 done
 
-# What the cameras' lane ran beside mgmt-good's campaigns (camera_tests,
-# self_contained_scripts).
+# What the cameras' lane ran beside mgmt-good's campaigns (camera_tests).
 relay "$work/camera-tests.log"
 [ -f "$work/camera-tests.done" ] ||
 	not_ok "the camera tests ran to their end" "$(tail -5 "$work/camera-tests.log")"

@@ -2,8 +2,11 @@
 # sessions-health.sh: the session campaign watches the DUT while it fuzzes BGP on routing-frr: its check (the DUT still advertises the routes the profile expects) passes on a healthy DUT and fails, with evidence, on one that stops advertising them; a DUT that goes dead while the session is re-established is noticed by its monitors, not at the establish bound; OSPF dropped fails the OSPF check; a killed campaign resumes at its checkpoint; every case is in sessions-sent.pcapng.
 #
 # Usage (as root): tests/lab/robustness/sessions-health.sh BUILD   (routing-frr up)
-# Each part runs `dutlab fuzz --sessions` with a profile of its own (bgp only, icmp monitor,
-# no power cycle) inside dl-tester; the DUT is changed only in ways undone at once: a BGP
+# SESSIONS_HEALTH_DUT=NAME runs it against another FRR DUT of the same configuration, a private
+# copy of routing-frr on other addresses: they, the port and the routes are read from its
+# topology (a /24 and a /64; the keys and AS numbers are routing-frr's).
+# Each part runs `dutlab fuzz --sessions` with a profile of its own (bgp or ospf only, icmp
+# monitor, no power cycle) inside dl-tester; the DUT is changed only in ways undone at once: a BGP
 # network statement removed and put back (vtysh), its BGP and ICMP dropped for a while (an nft
 # table in its namespace; OSPF and RIP go on), or its OSPF dropped the same way. Parts: good,
 # withdrawn, dead, ospf, resume.
@@ -17,9 +20,15 @@ need_command sessions-health.sh tshark
 need_command sessions-health.sh sqlite3
 lab_build "${1:-}"
 lab_work sessions-health
-dut=routing-frr
+dut=${SESSIONS_HEALTH_DUT:-routing-frr}
 ns=dl-$dut
 vty() { ip netns exec "$ns" vtysh --vty_socket "/run/dutlab-lab/$dut/frr" "$@"; }
+port=$(topo "$dut" tester_if)
+tester4=$(addr "$dut" tester_ipv4)
+tester6=$(addr "$dut" tester_ipv6)
+dut4=$(addr "$dut" dut_ipv4)
+dut6=$(addr "$dut" dut_ipv6)
+read -r route4 route6 <<<"$(topo "$dut" announce)"
 
 if ! "$root/lab/lab" status "$dut" >/dev/null 2>&1; then
 	not_ok "$dut is up" "lab/lab up $dut first"
@@ -27,33 +36,45 @@ if ! "$root/lab/lab" status "$dut" >/dev/null 2>&1; then
 	exit
 fi
 
-# profile NAME DURATION ESTABLISH CHECK [HOLD]: a bgp-only session profile for routing-frr.
+# profile NAME PROTOCOL DURATION RATE ESTABLISH CHECK [HOLD]: a one-protocol session profile
+# (bgp or ospf) for the DUT; HOLD: BGP's hold time (90 s).
 profile() {
-	cat >"$work/$1.yaml" <<EOF
+	{
+		cat <<EOF
 dutlab_profile: 1
 identity: {vendor: Acme, model: BR-700, firmware: 8.4.4, serial: BR7F000001, product_type: router}
 targets:
   - {standard: ncc-ci-ict}
 scope:
-  networks: [198.18.24.0/24, "fd00:198:0:24::/64"]
-  interfaces: [trt-frr]
+  networks: [${tester4%.*}.0/24, "${tester6%::*}::/64"]
+  interfaces: [$port]
 dut:
-  addresses: [198.18.24.2, "fd00:198:0:24::2"]
-services:
-  - {proto: tcp, port: 179, name: bgp}
+  addresses: [$dut4, "$dut6"]
+EOF
+		if [ "$2" = bgp ]; then
+			printf 'services:\n  - {proto: tcp, port: 179, name: bgp}\n'
+		fi
+		cat <<EOF
 robustness:
-  interface: trt-frr
-  duration: $2
-  rate: 50
+  interface: $port
+  duration: $3
+  rate: $4
   seed: 7
-  mix: {bgp: 1}
+  mix: {$2: 1}
   monitors: [icmp]
   recovery: 40
-  session_establish: $3
-  session_check: $4
-  bgp: {local_as: 65001, peer_as: 65000, password: Lab-Bgp-Md5-24, hold_time: ${5:-90},
-        expect_routes: [198.18.24.128/25, "fd00:198:0:24:1::/80"]}
+  session_establish: $5
+  session_check: $6
 EOF
+		if [ "$2" = bgp ]; then
+			cat <<EOF
+  bgp: {local_as: 65001, peer_as: 65000, password: Lab-Bgp-Md5-24, hold_time: ${7:-90},
+        expect_routes: [$route4, "$route6"]}
+EOF
+		else
+			echo '  ospf: {password: LabOspf24, key_id: 1, hello: 2, dead: 8}'
+		fi
+	} >"$work/$1.yaml"
 }
 
 # fuzz NAME [ARGS]: the campaign in the tester namespace, its output in $work/NAME.
@@ -64,29 +85,68 @@ fuzz() {
 		--sessions "$@" >"$work/$name.out" 2>"$work/$name.err"
 }
 
-# judge NAME PYTHON: run PYTHON on NAME's robustness.json (o); its output is the detail.
+# judge NAME PYTHON [PROTOCOL]: run PYTHON on NAME's robustness.json (o) and its PROTOCOL's
+# counts (b; default bgp), the DUT's routes in route4 and route6; its output is the detail.
 judge() {
-	python3 - "$work/$1/robustness.json" >"$work/$1.check" 2>&1 <<PY
+	python3 - "$work/$1/robustness.json" "${3:-bgp}" "$route4" "$route6" >"$work/$1.check" 2>&1 <<PY
 import json, sys
 o = json.load(open(sys.argv[1]))
-b = o["protocols"]["bgp"]
+b = o["protocols"][sys.argv[2]]
+route4, route6 = sys.argv[3], sys.argv[4]
 $2
 PY
+}
+
+# during NAME SECONDS COMMAND...: campaign NAME in the background, COMMAND run 6 s into it, the
+# DUT as it was (cleanup) SECONDS later; the status is the campaign's.
+during() {
+	local name=$1 seconds=$2 pid
+	shift 2
+	fuzz "$name" &
+	pid=$!
+	sleep 6
+	"$@"
+	sleep "$seconds"
+	cleanup
+	wait "$pid"
+}
+
+# drop RULE...: the DUT's input filtered by RULEs (nft, in a table cleanup deletes).
+drop() {
+	local rule
+	{
+		printf 'table inet dutlab-test {\n\tchain input {\n'
+		printf '\t\ttype filter hook input priority 0; policy accept;\n'
+		for rule in "$@"; do printf '\t\t%s drop\n' "$rule"; done
+		printf '\t}\n}\n'
+	} | ip netns exec "$ns" nft -f -
+}
+
+# withdraw: the DUT's IPv4 route no longer announced (cleanup puts it back).
+withdraw() {
+	vty -c 'configure terminal' -c 'router bgp 65000' -c 'address-family ipv4 unicast' \
+		-c "no network $route4" >"$work/withdrawn.vty" 2>&1
+}
+
+# silence: BGP and ICMP from the tester dropped, every BGP session reset.
+silence() {
+	drop "ip saddr $tester4 tcp dport 179" "ip saddr $tester4 icmp type echo-request"
+	vty -c 'clear bgp *' >/dev/null 2>&1
 }
 
 # cleanup: the DUT as it was (lab_exit calls it)
 cleanup() {
 	vty -c 'configure terminal' -c 'router bgp 65000' -c 'address-family ipv4 unicast' \
-		-c 'network 198.18.24.128/25' >/dev/null 2>&1
+		-c "network $route4" >/dev/null 2>&1
 	ip netns exec "$ns" nft delete table inet dutlab-test 2>/dev/null
 }
 
 # ---- good: the check passes all along, every case in the sent log ----
-profile good 20 20 4
+profile good bgp 20 50 20 4
 if fuzz good && judge good '
 assert o["completed"] and not o["failures"], "stopped: %s, failures %s" % (o.get("stopped"), o["failures"])
 assert b["checks"] >= 3 and b["checks_failed"] == 0, "checks %d, failed %d" % (b["checks"], b["checks_failed"])
-assert "198.18.24.128/25 fd00:198:0:24:1::/80 advertised" in b["last_check"], b["last_check"]
+assert "%s %s advertised" % (route4, route6) in b["last_check"], b["last_check"]
 assert o["session_establish_s"] == 20 and o["session_check_s"] == 4
 print("%d cases, %d checks, the last: %s" % (o["cases"], b["checks"], b["last_check"]))
 '; then
@@ -106,21 +166,14 @@ else
 fi
 
 # ---- withdrawn: the DUT stops advertising a route: bgp.check fails with that evidence ----
-profile withdrawn 30 6 2
-fuzz withdrawn &
-pid=$!
-sleep 6
-vty -c 'configure terminal' -c 'router bgp 65000' -c 'address-family ipv4 unicast' \
-	-c 'no network 198.18.24.128/25' >"$work/withdrawn.vty" 2>&1
-sleep 14
-cleanup
-wait "$pid"
+profile withdrawn bgp 30 50 6 2
+during withdrawn 14 withdraw
 status=$?
 if [ "$status" -eq 0 ] && judge withdrawn '
 f = o["failures"][0] if o["failures"] else {}
 assert f.get("monitor") == "bgp.check", "failures: %s" % o["failures"]
 assert f.get("during") == "checking the protocol", f.get("during")
-assert "198.18.24.128/25 not advertised" in f["evidence"], f["evidence"]
+assert "%s not advertised" % route4 in f["evidence"], f["evidence"]
 assert f.get("recovery") == "recovered", f.get("recovery")
 assert b["checks_failed"] >= 1
 print("after %.0f s: %s; %s" % (f["at_s"], f["evidence"], f["recovery"]))
@@ -133,23 +186,8 @@ fi
 # ---- dead: BGP and ICMP dropped, then the session reset: the icmp monitor says so while the
 # session is awaited, long before the 60 s establish bound (a hold time of 9 s: the DUT's side
 # of a session the drop stranded expires before the recovery ends) ----
-profile dead 30 60 30 9
-fuzz dead &
-pid=$!
-sleep 6
-ip netns exec "$ns" nft -f - <<'EOF'
-table inet dutlab-test {
-	chain input {
-		type filter hook input priority 0; policy accept;
-		ip saddr 198.18.24.1 tcp dport 179 drop
-		ip saddr 198.18.24.1 icmp type echo-request drop
-	}
-}
-EOF
-vty -c 'clear bgp *' >/dev/null 2>&1
-sleep 16
-cleanup
-wait "$pid"
+profile dead bgp 30 50 60 30 9
+during dead 16 silence
 status=$?
 if [ "$status" -eq 0 ] && judge dead '
 f = o["failures"][0] if o["failures"] else {}
@@ -168,62 +206,25 @@ fi
 # which brings a fresh adjacency to Full, fails with that evidence, and the DUT recovers once
 # the drop is lifted (the check proven the other way: tests/lab/routing/duts.sh and the
 # routing campaigns find the DUT Full) ----
-cat >"$work/ospf.yaml" <<EOF
-dutlab_profile: 1
-identity: {vendor: Acme, model: BR-700, firmware: 8.4.4, serial: BR7F000001, product_type: router}
-targets:
-  - {standard: ncc-ci-ict}
-scope:
-  networks: [198.18.24.0/24, "fd00:198:0:24::/64"]
-  interfaces: [trt-frr]
-dut:
-  addresses: [198.18.24.2, "fd00:198:0:24::2"]
-robustness:
-  interface: trt-frr
-  duration: 30
-  rate: 20
-  seed: 7
-  mix: {ospf: 1}
-  monitors: [icmp]
-  recovery: 40
-  session_establish: 8
-  session_check: 3
-  ospf: {password: LabOspf24, key_id: 1, hello: 2, dead: 8}
-EOF
-fuzz ospf &
-pid=$!
-sleep 6
-ip netns exec "$ns" nft -f - <<'EOF'
-table inet dutlab-test {
-	chain input {
-		type filter hook input priority 0; policy accept;
-		ip saddr 198.18.24.1 ip protocol 89 drop
-	}
-}
-EOF
-sleep 16
-cleanup
-wait "$pid"
+profile ospf ospf 30 20 8 3
+during ospf 16 drop "ip saddr $tester4 ip protocol 89"
 status=$?
-if [ "$status" -eq 0 ] && python3 - "$work/ospf/robustness.json" >"$work/ospf.check" 2>&1 <<'PY'; then
-import json, sys
-o = json.load(open(sys.argv[1]))
-p = o["protocols"]["ospf"]
+if [ "$status" -eq 0 ] && judge ospf '
 f = o["failures"][0] if o["failures"] else {}
 assert f.get("monitor", "").startswith("ospf"), "failures: %s" % o["failures"]
 assert f.get("during") in ("checking the protocol", "re-establishing the session"), f.get("during")
 assert "ospf: " in f["evidence"] and "Full" in f["evidence"], f["evidence"]
 assert f.get("recovery") == "recovered", f.get("recovery")
-assert p["checks"] >= 2 and p["checks_failed"] >= 1, "checks %d, failed %d" % (p["checks"], p["checks_failed"])
+assert b["checks"] >= 2 and b["checks_failed"] >= 1, "checks %d, failed %d" % (b["checks"], b["checks_failed"])
 print("%s after %.0f s, %s: %s; %s" % (f["monitor"], f["at_s"], f["during"], f["evidence"][:160], f["recovery"]))
-PY
+' ospf; then
 	ok "ospf: OSPF dropped is an ospf failure, then recovered: $(cat "$work/ospf.check")"
 else
 	not_ok "ospf: OSPF dropped is an ospf failure" "status $status; $(tail -n 3 "$work/ospf.check" "$work/ospf.err")"
 fi
 
 # ---- resume: killed midway, the same command resumes at its checkpoint ----
-profile resume 24 20 10
+profile resume bgp 24 50 20 10
 ip netns exec dl-tester "$dutlab" fuzz --profile "$work/resume.yaml" --output "$work/resume" \
 	--sessions >"$work/resume-first.out" 2>&1 &
 pid=$!

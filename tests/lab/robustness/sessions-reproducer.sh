@@ -14,19 +14,7 @@ set -u
 need_root sessions-reproducer.sh
 need_command sessions-reproducer.sh tshark
 campaign=$1
-observation=$(sqlite3 "$campaign/campaign.db" \
-	"SELECT observation FROM collector_run WHERE collector_id='robustness.sessions'")
-pcap=$(printf '%s' "$observation" | python3 -c '
-import json, sys
-o = json.load(sys.stdin)
-f = o["failures"][0] if o.get("failures") else {}
-print(f.get("reproducer", ""))')
-if [ -z "$pcap" ] || [ ! -f "$campaign/$pcap" ]; then
-	not_ok "routing-bad: the session campaign saved a reproducer" "observation: ${observation:0:300}"
-	summary "routing-bad session reproducer: "
-	exit
-fi
-file=$campaign/$pcap
+session_reproducer "$campaign" routing-bad
 types=$(tshark -r "$file" -Y bgp -T fields -e bgp.type 2>/dev/null | tr '\n' ' ')
 if [ "$types" = "1 4 2 " ]; then
 	ok "routing-bad: $pcap is BGP OPEN, KEEPALIVE, UPDATE"

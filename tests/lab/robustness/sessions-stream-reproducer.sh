@@ -15,19 +15,7 @@ set -u
 need_root sessions-stream-reproducer.sh
 need_command sessions-stream-reproducer.sh tshark
 campaign=$1
-observation=$(sqlite3 "$campaign/campaign.db" \
-	"SELECT observation FROM collector_run WHERE collector_id='robustness.sessions'")
-pcap=$(printf '%s' "$observation" | python3 -c '
-import json, sys
-o = json.load(sys.stdin)
-f = o["failures"][0] if o.get("failures") else {}
-print(f.get("reproducer", ""))')
-if [ -z "$pcap" ] || [ ! -f "$campaign/$pcap" ]; then
-	not_ok "stream-bad: the session campaign saved a reproducer" "observation: ${observation:0:300}"
-	summary "stream-bad session reproducer: "
-	exit
-fi
-file=$campaign/$pcap
+session_reproducer "$campaign" stream-bad
 frames=$(tshark -r "$file" -T fields -e frame.number 2>/dev/null | wc -l)
 methods=$(tshark -r "$file" -Y rtsp.request -T fields -e rtsp.method 2>/dev/null | tr '\n' ' ')
 case $methods in

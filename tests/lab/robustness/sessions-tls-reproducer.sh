@@ -16,19 +16,7 @@ need_root sessions-tls-reproducer.sh
 need_command sessions-tls-reproducer.sh tshark
 campaign=$1
 dut=tlslab-fragile
-observation=$(sqlite3 "$campaign/campaign.db" \
-	"SELECT observation FROM collector_run WHERE collector_id='robustness.sessions'")
-pcap=$(printf '%s' "$observation" | python3 -c '
-import json, sys
-o = json.load(sys.stdin)
-f = o["failures"][0] if o.get("failures") else {}
-print(f.get("reproducer", ""))')
-if [ -z "$pcap" ] || [ ! -f "$campaign/$pcap" ]; then
-	not_ok "$dut: the session campaign saved a reproducer" "observation: ${observation:0:300}"
-	summary "$dut session reproducer: "
-	exit
-fi
-file=$campaign/$pcap
+session_reproducer "$campaign" "$dut"
 frames=$(tshark -r "$file" -T fields -e frame.number 2>/dev/null | wc -l)
 types=$(tshark -r "$file" -T fields -e tls.record.content_type 2>/dev/null | tr '\n' ' ')
 ports=$(tshark -r "$file" -T fields -e tcp.dstport 2>/dev/null | sort -u | tr '\n' ' ')

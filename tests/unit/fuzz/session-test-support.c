@@ -1,21 +1,32 @@
-/* session-test-support: the session plug-in tests' shared setup (peers, parsing, reproducers) */
+/* session-test-support: the session plug-in tests' shared setup (peers, fake DUTs, parsing,
+ * reproducers) */
 #include "core/compat.h"
 
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/monotonic.h"
+#include "core/store.h"
+#include "fuzz/campaign.h"
 #include "fuzz/mutate.h"
 #include "fuzz/session.h"
 #include "net/pcapng.h"
 #include "net/scope.h"
+#include "net/sock.h"
 #include "proto/cursor.h"
 #include "proto/layer.h"
 #include "proto/packet.h"
@@ -30,12 +41,28 @@ void session_test_peer(struct session_peer *peer, const char *tester4, const cha
 	peer->robustness = robustness;
 }
 
+void session_test_loopback_peer(struct session_peer *peer, struct scope *scope,
+				const struct profile_robustness *robustness)
+{
+	session_test_loopback_scope(scope);
+	session_test_peer(peer, "127.0.0.1", "127.0.0.1", robustness);
+	peer->scope = scope;
+}
+
 struct session_link *session_test_link(const struct session_peer *peer)
 {
 	struct session_link *l = malloc(sizeof(*l));
 	assert_non_null(l);
 	session_link_init(l, peer);
 	return l;
+}
+
+int session_test_link_pair(struct session_link *l)
+{
+	int pair[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
+	l->fd = pair[0];
+	return pair[1];
 }
 
 void session_test_loopback_scope(struct scope *scope)
@@ -57,6 +84,140 @@ int session_test_loopback_socket(uint16_t *port)
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &length), 0);
 	*port = ntohs(a.sin_port);
 	return fd;
+}
+
+int session_test_listen(uint16_t *port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	int on = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+				.sin_port = htons(*port)};
+	socklen_t length = sizeof(a);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &length) != 0 || listen(fd, 16) != 0) {
+		close(fd);
+		return -1;
+	}
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+int session_test_campaign(struct profile *p, const char *dir, unsigned seconds,
+			  struct json_object **o, struct dl_error *err)
+{
+	char evidence[256];
+	snprintf(evidence, sizeof(evidence), "%s/evidence", dir);
+	mkdir(dir, 0755);
+	mkdir(evidence, 0755);
+	struct store s;
+	assert_int_equal(store_open(&s, dir, true, err), 0);
+	store_close(&s);
+	struct campaign_config c = {.profile = p,
+				    .evidence_dir = evidence,
+				    .campaign_dir = dir,
+				    .deadline_ns = monotonic_ns() + (int64_t)seconds * 1000000000};
+	*o = NULL;
+	return session_run(&c, o, err);
+}
+
+SSL_CTX *session_test_tls_context(const char *common_name)
+{
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	X509 *cert = X509_new();
+	assert_true(key && cert);
+	ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+	X509_gmtime_adj(X509_getm_notBefore(cert), -60);
+	X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+	X509_set_pubkey(cert, key);
+	X509_NAME *name = X509_get_subject_name(cert);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)common_name, -1,
+				   -1, 0);
+	X509_set_issuer_name(cert, name);
+	assert_true(X509_sign(cert, key, EVP_sha256()) > 0);
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	assert_non_null(ctx);
+	assert_int_equal(SSL_CTX_use_certificate(ctx, cert), 1);
+	assert_int_equal(SSL_CTX_use_PrivateKey(ctx, key), 1);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	return ctx;
+}
+
+int session_test_conn_read(struct session_test_conn *c, void *buffer, size_t size)
+{
+	return c->ssl ? SSL_read(c->ssl, buffer, (int)size) : (int)read(c->fd, buffer, size);
+}
+
+void session_test_conn_write(struct session_test_conn *c, const void *data, size_t length)
+{
+	if (c->ssl)
+		(void)SSL_write(c->ssl, data, (int)length);
+	else
+		(void)!write(c->fd, data, length);
+}
+
+static void *server_run(void *arg)
+{
+	struct session_test_server *s = arg;
+	/* the server writes through a socket (a BIO for TLS): a client that reset gives it EPIPE,
+	 * not a SIGPIPE (blocked in this thread only: dutlab's own side must never raise one) */
+	sigset_t pipe;
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
+	for (int i = 0; i < s->connections; i++) {
+		int fd = accept(s->listener, NULL, NULL);
+		if (fd < 0)
+			return NULL;
+		struct timeval t = {.tv_sec = 3};
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &t, sizeof(t));
+		struct session_test_conn c = {.fd = fd};
+		if (s->ctx) {
+			c.ssl = SSL_new(s->ctx);
+			SSL_set_fd(c.ssl, fd);
+			if (SSL_accept(c.ssl) != 1) {
+				SSL_free(c.ssl);
+				close(fd);
+				continue;
+			}
+		}
+		s->serve(&c, s->data);
+		SSL_free(c.ssl);
+		close(fd);
+	}
+	return NULL;
+}
+
+void session_test_server_start(struct session_test_server *s)
+{
+	s->listener = session_test_loopback_socket(&s->port);
+	assert_int_equal(listen(s->listener, 4), 0);
+	assert_int_equal(pthread_create(&s->thread, NULL, server_run, s), 0);
+}
+
+void session_test_server_stop(struct session_test_server *s)
+{
+	assert_int_equal(pthread_join(s->thread, NULL), 0);
+	close(s->listener);
+	SSL_CTX_free(s->ctx);
+	s->ctx = NULL;
+}
+
+void session_test_check(const struct session_protocol *sp, struct session_link *l,
+			const struct session_peer *peer, unsigned ms, bool *healthy, char *evidence,
+			size_t size)
+{
+	struct dl_error err = {0};
+	session_link_init(l, peer);
+	evidence[0] = '\0';
+	int rc = sp->check(l, sock_now_ns() + (int64_t)ms * 1000000, healthy, evidence, size, &err);
+	sp->close(l);
+	if (rc != 0)
+		fail_msg("%s check: %s", sp->name, err.message);
 }
 
 int session_test_parse(const struct proto_layer *model, struct packet *p, const uint8_t *bytes,
@@ -147,7 +308,13 @@ void session_test_cases_close(struct session_test_cases *cases)
 void session_test_plan(struct session_test_cases *cases, const struct session_template *t,
 		       const struct session_peer *peer)
 {
-	struct mutation_options o = {.level = 1, .frame_max = SESSION_MESSAGE_MAX};
+	session_test_plan_max(cases, t, peer, SESSION_MESSAGE_MAX);
+}
+
+void session_test_plan_max(struct session_test_cases *cases, const struct session_template *t,
+			   const struct session_peer *peer, uint32_t frame_max)
+{
+	struct mutation_options o = {.level = 1, .frame_max = frame_max};
 	struct dl_error err = {0};
 	packet_init(cases->valid);
 	if (t->build(cases->valid, peer, &err) != 0)

@@ -3,7 +3,6 @@
 #include "core/compat.h"
 
 #include <arpa/inet.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include <sys/socket.h>
@@ -286,11 +285,6 @@ static void update_routes_seen(void **state)
 
 /* ---- the check against a fake DUT on 127.0.0.1 ---- */
 
-struct fake_dut {
-	int listener;
-	bool announce6; /* both routes, or only the IPv4 one */
-};
-
 static void send_message(int fd, struct packet *p)
 {
 	struct dl_error err = {0};
@@ -299,13 +293,12 @@ static void send_message(int fd, struct packet *p)
 			 0);
 }
 
-/* Accept one peer, send OPEN, KEEPALIVE and the UPDATEs, hold it until it closes. */
-static void *fake_dut_run(void *arg)
+/* A fake DUT's peer: send OPEN, KEEPALIVE and the UPDATEs (both routes when *data, the bool
+ * announce6, else only the IPv4 one), hold it until it closes. */
+static void fake_dut_serve(struct session_test_conn *c, void *data)
 {
-	struct fake_dut *d = arg;
-	int fd = accept(d->listener, NULL, NULL);
-	if (fd < 0)
-		return NULL;
+	const bool *announce6 = data;
+	int fd = c->fd;
 	struct packet *p = malloc(sizeof(*p));
 	packet_init(p);
 	struct bgp_open_fields of = {.my_as = 65000, .hold_time = 90};
@@ -317,7 +310,7 @@ static void *fake_dut_run(void *arg)
 	send_message(fd, p);
 	build_dut_update(p, true, false, false);
 	send_message(fd, p);
-	if (d->announce6) {
+	if (*announce6) {
 		build_dut_update(p, false, true, false);
 		send_message(fd, p);
 	}
@@ -325,8 +318,6 @@ static void *fake_dut_run(void *arg)
 	for (int i = 0; i < 100 && recv(fd, sink, sizeof(sink), 0) > 0; i++)
 		;
 	free(p);
-	close(fd);
-	return NULL;
 }
 
 /* The check on a fresh link: healthy with every expected route advertised; unhealthy, naming
@@ -335,40 +326,34 @@ static void check_against_a_fake_dut(void **state)
 {
 	(void)state;
 	struct scope scope;
-	session_test_loopback_scope(&scope);
-	struct dl_error err = {0};
 	struct profile_robustness r = {.bgp = {.declared = true,
 					       .local_as = 65001,
 					       .peer_as = 65000,
 					       .hold_time = 90,
 					       .expect_routes = (char **)lab_routes,
 					       .expect_route_count = 2}};
-	struct session_peer peer = {.scope = &scope, .robustness = &r};
-	inet_pton(AF_INET, "127.0.0.1", &peer.dut4);
-	inet_pton(AF_INET, "127.0.0.1", &peer.tester4);
+	struct session_peer peer;
+	session_test_loopback_peer(&peer, &scope, &r);
 	struct session_link *l = malloc(sizeof(*l));
 	assert_non_null(l);
 	assert_non_null(session_bgp.check);
 	for (int round = 0; round < 3; round++) {
-		uint16_t port = 0;
-		struct fake_dut d = {.listener = session_test_loopback_socket(&port),
-				     .announce6 = round == 0};
-		r.bgp.port = port;
-		pthread_t thread;
-		if (round < 2) {
-			assert_int_equal(listen(d.listener, 4), 0);
-			assert_int_equal(pthread_create(&thread, NULL, fake_dut_run, &d), 0);
-		}
-		session_link_init(l, &peer);
-		bool healthy = round != 0;
-		char evidence[SESSION_EVIDENCE_MAX] = "";
-		int rc = session_bgp.check(l, sock_now_ns() + 1500000000, &healthy, evidence,
-					   sizeof(evidence), &err);
-		session_bgp.close(l);
+		bool announce6 = round == 0;
+		struct session_test_server d = {
+			.connections = 1, .serve = fake_dut_serve, .data = &announce6};
 		if (round < 2)
-			assert_int_equal(pthread_join(thread, NULL), 0);
-		close(d.listener);
-		assert_int_equal(rc, 0);
+			session_test_server_start(&d);
+		else /* bound, not listening: no session */
+			d.listener = session_test_loopback_socket(&d.port);
+		r.bgp.port = d.port;
+		bool healthy = round != 0;
+		char evidence[SESSION_EVIDENCE_MAX];
+		session_test_check(&session_bgp, l, &peer, 1500, &healthy, evidence,
+				   sizeof(evidence));
+		if (round < 2)
+			session_test_server_stop(&d);
+		else
+			close(d.listener);
 		if (round == 0) {
 			if (!healthy)
 				fail_msg("unhealthy: %s", evidence);
@@ -386,6 +371,299 @@ static void check_against_a_fake_dut(void **state)
 	scope_release(&scope);
 }
 
+/* ---- the ROUTE-REFRESH barrier (RFC 7313) against a fake speaker ---- */
+
+/*
+ * A fake BGP speaker: OPEN (with enhanced route refresh and IPv4/IPv6 unicast when enhanced),
+ * KEEPALIVE, then each message read in order: a ROUTE-REFRESH request answered with BoRR and
+ * EoRR of its family (enhanced only); an UPDATE withdrawing something: NOTIFICATION 3/1 and
+ * close (the "malformed" case); anything else taken without a word. It counts the
+ * ROUTE-REFRESH requests it read.
+ */
+struct fake_speaker {
+	int listener;
+	bool enhanced;
+	int refreshes;  /* ROUTE-REFRESH requests read */
+	int last_afi;   /* of the last one */
+	int after_case; /* refreshes read right behind an UPDATE (in the same read) */
+};
+
+static void speaker_refresh(int fd, uint16_t afi, uint8_t subtype)
+{
+	struct packet *p = malloc(sizeof(*p));
+	packet_init(p);
+	bgp_build_route_refresh_subtype(p, afi, BGP_SAFI_UNICAST, subtype);
+	send_message(fd, p);
+	free(p);
+}
+
+static void *fake_speaker_run(void *arg)
+{
+	struct fake_speaker *d = arg;
+	int fd = accept(d->listener, NULL, NULL);
+	if (fd < 0)
+		return NULL;
+	struct packet *p = malloc(sizeof(*p));
+	packet_init(p);
+	struct bgp_open_fields of = {.my_as = 65000, .hold_time = 90};
+	of.capabilities = d->enhanced ? BGP_OPEN_CAP_DEFAULT | BGP_OPEN_CAP_ENHANCED_REFRESH
+				      : BGP_OPEN_CAP_DEFAULT;
+	bgp_build_open(p, &of);
+	send_message(fd, p);
+	packet_init(p);
+	bgp_build_keepalive(p);
+	send_message(fd, p);
+	static uint8_t in[65536];
+	size_t have = 0;
+	bool open = true;
+	for (int reads = 0; open && reads < 2000; reads++) {
+		ssize_t got = recv(fd, in + have, sizeof(in) - have, 0);
+		if (got <= 0)
+			break;
+		have += (size_t)got;
+		uint8_t last_type = 0;
+		while (open && have >= BGP_HEADER_LENGTH) {
+			size_t n = (size_t)in[16] << 8 | in[17];
+			if (n < BGP_HEADER_LENGTH || n > have)
+				break;
+			uint8_t type = in[18];
+			if (type == BGP_ROUTE_REFRESH && n == 23 && in[21] == BGP_REFRESH_REQUEST) {
+				d->refreshes++;
+				d->last_afi = in[19] << 8 | in[20];
+				d->after_case += last_type == BGP_UPDATE;
+				if (d->enhanced) {
+					speaker_refresh(fd, (uint16_t)d->last_afi,
+							BGP_REFRESH_BORR);
+					speaker_refresh(fd, (uint16_t)d->last_afi,
+							BGP_REFRESH_EORR);
+				}
+			} else if (type == BGP_UPDATE && n > 20 && (in[19] || in[20])) {
+				packet_init(p);
+				bgp_build_notification(p, BGP_ERROR_UPDATE, 1, NULL, 0);
+				send_message(fd, p);
+				open = false;
+			}
+			last_type = type;
+			memmove(in, in + n, have - n);
+			have -= n;
+		}
+	}
+	free(p);
+	close(fd);
+	return NULL;
+}
+
+/* The reaction to what was just sent, read as the engine's settle reads it: until the DUT
+ * reacted, the answer is whole, or wait_ms passed. */
+static struct session_reaction react(struct session_link *l, unsigned wait_ms, int64_t *took_ns)
+{
+	struct session_reaction re = {.kind = SESSION_ALIVE};
+	int64_t start = sock_now_ns(), until = start + (int64_t)wait_ms * 1000000;
+	for (unsigned rounds = 0; rounds < 64; rounds++) {
+		struct session_reaction one;
+		struct dl_error why;
+		assert_int_equal(session_bgp.tend(l,
+						  (unsigned)sock_remaining_ms(until, (int)wait_ms),
+						  &one, &why),
+				 0);
+		if (re.kind == SESSION_ALIVE && one.kind != SESSION_ALIVE) {
+			re.kind = one.kind;
+			re.code = one.code;
+			re.subcode = one.subcode;
+		}
+		re.complete = re.complete || one.complete;
+		if (re.kind != SESSION_ALIVE || re.complete || l->fd < 0 || sock_now_ns() >= until)
+			break;
+	}
+	*took_ns = sock_now_ns() - start;
+	return re;
+}
+
+/* A template's case, sent by the plug-in's send hook (the barrier behind it or not). */
+static void send_case(struct session_link *l, const struct session_peer *peer, size_t template,
+		      struct packet *p)
+{
+	struct dl_error err = {0};
+	packet_init(p);
+	const struct session_template *t = session_bgp.templates[template];
+	assert_int_equal(t->build(p, peer, &err), 0);
+	assert_int_equal(session_bgp.send(l, t, p->bytes, p->length, &err), 0);
+}
+
+struct barrier_fixture {
+	struct scope scope;
+	struct profile_robustness r;
+	struct session_peer peer;
+	struct session_link *l;
+	struct fake_speaker d;
+	pthread_t thread;
+	struct packet *p;
+};
+
+static void barrier_open(struct barrier_fixture *x, bool enhanced)
+{
+	memset(x, 0, sizeof(*x));
+	session_test_loopback_scope(&x->scope);
+	x->r = robustness;
+	uint16_t port = 0;
+	x->d = (struct fake_speaker){.listener = session_test_loopback_socket(&port),
+				     .enhanced = enhanced};
+	x->r.bgp.port = port;
+	x->peer = (struct session_peer){.scope = &x->scope, .robustness = &x->r};
+	inet_pton(AF_INET, "127.0.0.1", &x->peer.dut4);
+	inet_pton(AF_INET, "127.0.0.1", &x->peer.tester4);
+	assert_int_equal(listen(x->d.listener, 4), 0);
+	assert_int_equal(pthread_create(&x->thread, NULL, fake_speaker_run, &x->d), 0);
+	x->l = session_test_link(&x->peer);
+	struct dl_error err = {0};
+	if (session_bgp.establish(x->l, 0, sock_now_ns() + 2000000000, &err) != 0)
+		fail_msg("establish: %s", err.message);
+	x->p = malloc(sizeof(*x->p));
+	assert_non_null(x->p);
+}
+
+static void barrier_close(struct barrier_fixture *x)
+{
+	session_bgp.close(x->l);
+	assert_int_equal(pthread_join(x->thread, NULL), 0);
+	close(x->d.listener);
+	free(x->l);
+	free(x->p);
+	scope_release(&x->scope);
+}
+
+/* With enhanced route refresh: a case the DUT takes silently completes on the barrier's BoRR
+ * (far inside the window), the barrier asking for IPv6 unicast right behind the case; the
+ * reproducer's trailer is that barrier; a ROUTE-REFRESH case gets none; a case the DUT resets
+ * the session on is that case's NOTIFICATION, not a completion. */
+static void barrier_completes_silent_cases(void **state)
+{
+	(void)state;
+	struct barrier_fixture x;
+	barrier_open(&x, true);
+	assert_int_equal(x.l->trailer_length, 23);
+	assert_int_equal(x.l->trailer[18], BGP_ROUTE_REFRESH);
+	int64_t took = 0;
+	for (int i = 0; i < 3; i++) {
+		send_case(x.l, &x.peer, 0, x.p); /* bgp-update-ipv4: valid, no withdrawal */
+		assert_int_equal(session_bgp.trailer(x.l, x.p->bytes, x.p->length), 23);
+		struct session_reaction re = react(x.l, 2000, &took);
+		assert_int_equal(re.kind, SESSION_ALIVE);
+		assert_true(re.complete);
+		assert_true(took < 1000000000); /* the BoRR, not the window */
+	}
+	assert_int_equal(x.d.refreshes, 3);
+	assert_int_equal(x.d.after_case, 3);
+	assert_int_equal(x.d.last_afi, BGP_AFI_IPV6);
+	/* a ROUTE-REFRESH case: no barrier behind it (its own BoRR is no barrier's) */
+	send_case(x.l, &x.peer, 4, x.p);
+	assert_int_equal(session_bgp.trailer(x.l, x.p->bytes, x.p->length), 0);
+	struct session_reaction re = react(x.l, 50, &took);
+	assert_false(re.complete);
+	assert_int_equal(re.kind, SESSION_ALIVE);
+	/* a truncated case (its length says more): no barrier, the session ended by us */
+	packet_init(x.p);
+	struct dl_error err = {0};
+	assert_int_equal(session_bgp.templates[0]->build(x.p, &x.peer, &err), 0);
+	x.p->bytes[17] = (uint8_t)(x.p->bytes[17] + 8);
+	assert_int_equal(session_bgp.trailer(x.l, x.p->bytes, x.p->length), 0);
+	/* the withdrawal: the speaker's NOTIFICATION comes before any BoRR */
+	send_case(x.l, &x.peer, 3, x.p); /* bgp-update-withdraw */
+	re = react(x.l, 2000, &took);
+	assert_int_equal(re.kind, SESSION_NOTIFIED);
+	assert_int_equal(re.code, BGP_ERROR_UPDATE);
+	assert_int_equal(re.subcode, 1);
+	assert_false(re.complete);
+	barrier_close(&x);
+	/* the ROUTE-REFRESH case's; the withdrawal's barrier was never read: the speaker closed */
+	assert_int_equal(x.d.refreshes, 4);
+}
+
+/* A truncated case (its length field says more than it holds) is complete at once and its
+ * session ended by us: whatever came next would be read as the rest of it. */
+static void truncated_case_ends_its_session(void **state)
+{
+	(void)state;
+	struct barrier_fixture x;
+	barrier_open(&x, true);
+	packet_init(x.p);
+	struct dl_error err = {0};
+	assert_int_equal(session_bgp.templates[0]->build(x.p, &x.peer, &err), 0);
+	x.p->bytes[17] = (uint8_t)(x.p->bytes[17] + 8);
+	assert_int_equal(
+		session_bgp.send(x.l, session_bgp.templates[0], x.p->bytes, x.p->length, &err), 0);
+	int64_t took = 0;
+	struct session_reaction re = react(x.l, 2000, &took);
+	assert_int_equal(re.kind, SESSION_ALIVE);
+	assert_true(re.complete);
+	assert_int_equal(x.l->fd, -1);
+	assert_true(took < 1000000000);
+	barrier_close(&x);
+	assert_int_equal(x.d.refreshes, 0);
+}
+
+/* Without the capability: no barrier, no trailer, and a silent case waits the whole window. */
+static void window_without_the_capability(void **state)
+{
+	(void)state;
+	struct barrier_fixture x;
+	barrier_open(&x, false);
+	assert_int_equal(x.l->trailer_length, 0);
+	send_case(x.l, &x.peer, 0, x.p);
+	assert_int_equal(session_bgp.trailer(x.l, x.p->bytes, x.p->length), 0);
+	int64_t took = 0;
+	struct session_reaction re = react(x.l, 40, &took);
+	assert_int_equal(re.kind, SESSION_ALIVE);
+	assert_false(re.complete);
+	assert_true(took >= 39000000);
+	barrier_close(&x);
+	assert_int_equal(x.d.refreshes, 0);
+}
+
+/* robustness.bgp.sources: one link per address (capped by robustness.session_links), link i
+ * connecting from address i; a source outside the scope is refused by the scope guard before
+ * any socket is opened. */
+static void sources_are_links_and_scoped(void **state)
+{
+	(void)state;
+	struct scope scope;
+	session_test_loopback_scope(&scope);
+	struct profile_robustness r = robustness;
+	char *sources[] = {"127.0.0.2", "127.0.0.3", "198.18.26.9"};
+	r.bgp.sources = sources;
+	r.bgp.source_count = 3;
+	struct session_peer peer = {.scope = &scope, .robustness = &r};
+	inet_pton(AF_INET, "127.0.0.1", &peer.dut4);
+	assert_non_null(session_bgp.links);
+	assert_int_equal(session_bgp.links(&peer), 3);
+	r.session_links = 2;
+	assert_int_equal(session_bgp.links(&peer), 2);
+	r.session_links = 0;
+	r.bgp.source_count = 0;
+	assert_int_equal(session_bgp.links(&peer), 1);
+	r.bgp.source_count = 3;
+	uint16_t port = 0;
+	int listener = session_test_loopback_socket(&port);
+	assert_int_equal(listen(listener, 4), 0);
+	r.bgp.port = port;
+	struct session_link *l = session_test_link(&peer);
+	struct dl_error err = {0};
+	l->index = 2; /* 198.18.26.9: not in the scope (127.0.0.0/8 only) */
+	assert_int_equal(session_bgp.establish(l, 0, sock_now_ns() + 300000000, &err), DL_ESCOPE);
+	assert_non_null(strstr(err.message, "source address"));
+	assert_int_equal(l->fd, -1);
+	l->index = 4; /* 4 % 3: 127.0.0.3; nobody answers the OPEN: no session, but from there */
+	assert_int_equal(session_bgp.establish(l, 0, sock_now_ns() + 200000000, &err),
+			 DL_ETIMEDOUT);
+	char from[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &l->local4, from, sizeof(from));
+	assert_string_equal(from, "127.0.0.3");
+	session_bgp.close(l);
+	close(listener);
+	free(l);
+	scope_release(&scope);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +674,10 @@ int main(void)
 		cmocka_unit_test(routes_parse),
 		cmocka_unit_test(update_routes_seen),
 		cmocka_unit_test(check_against_a_fake_dut),
+		cmocka_unit_test(barrier_completes_silent_cases),
+		cmocka_unit_test(truncated_case_ends_its_session),
+		cmocka_unit_test(window_without_the_capability),
+		cmocka_unit_test(sources_are_links_and_scoped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

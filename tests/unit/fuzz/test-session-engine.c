@@ -2,7 +2,6 @@
  * prefix record and the reproducer frames of a raw IP link */
 #include "core/compat.h"
 
-#include <arpa/inet.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include <sys/socket.h>
@@ -18,10 +17,7 @@ static struct profile_robustness robustness;
 
 static void peer_init(struct session_peer *peer)
 {
-	memset(peer, 0, sizeof(*peer));
-	inet_pton(AF_INET, "198.18.24.10", &peer->tester4);
-	inet_pton(AF_INET, "198.18.24.1", &peer->dut4);
-	peer->robustness = &robustness;
+	session_test_peer(peer, "198.18.24.10", "198.18.24.1", &robustness);
 }
 
 /* Every listed plug-in fills the contract: the three hooks, state that fits a link, templates
@@ -80,9 +76,7 @@ static void prefix_recorded_until_full(void **state)
 	struct session_peer peer;
 	peer_init(&peer);
 	struct session_link *l = session_test_link(&peer);
-	int pair[2];
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
-	l->fd = pair[0];
+	int other = session_test_link_pair(l);
 	uint8_t message[10];
 	struct dl_error err = {0};
 	for (unsigned i = 0; i < SESSION_PREFIX_MAX + 4; i++) {
@@ -103,14 +97,14 @@ static void prefix_recorded_until_full(void **state)
 	uint8_t got[(SESSION_PREFIX_MAX + 5) * 10];
 	size_t have = 0;
 	while (have < sizeof(got)) {
-		ssize_t n = read(pair[1], got + have, sizeof(got) - have);
+		ssize_t n = read(other, got + have, sizeof(got) - have);
 		assert_true(n > 0);
 		have += (size_t)n;
 	}
 	for (unsigned i = 0; i < SESSION_PREFIX_MAX + 4; i++)
 		assert_int_equal(got[i * 10 + 9], i);
 	assert_int_equal(got[sizeof(got) - 1], 0xee);
-	close(pair[1]);
+	close(other);
 	session_link_close(l);
 	assert_int_equal(l->fd, -1);
 	free(l);
@@ -157,12 +151,10 @@ static void read_without_waiting(void **state)
 	struct session_peer peer;
 	peer_init(&peer);
 	struct session_link *l = session_test_link(&peer);
-	int sv[2];
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	l->fd = sv[0];
+	int other = session_test_link_pair(l);
 	static const uint8_t chunk[100] = {1};
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(write(sv[1], chunk, sizeof(chunk)), (ssize_t)sizeof(chunk));
+		assert_int_equal(write(other, chunk, sizeof(chunk)), (ssize_t)sizeof(chunk));
 	bool closed = true;
 	struct dl_error err = {0};
 	assert_int_equal(session_link_read(l, 0, &closed, &err), 0);
@@ -171,10 +163,10 @@ static void read_without_waiting(void **state)
 	assert_int_equal(session_link_read(l, 0, &closed, &err), 0); /* nothing more there */
 	assert_false(closed);
 	assert_int_equal(l->input_length, 3 * sizeof(chunk));
-	close(sv[1]);
+	close(other);
 	assert_int_equal(session_link_read(l, 0, &closed, &err), 0);
 	assert_true(closed);
-	close(sv[0]);
+	close(l->fd);
 	free(l);
 }
 

@@ -122,11 +122,9 @@ static void send_maps_channels(void **state)
 {
 	(void)state;
 	peer_init();
-	int sv[2];
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	static struct session_link l;
 	session_link_init(&l, &peer);
-	l.fd = sv[0];
+	int other = session_test_link_pair(&l);
 	struct rtsp_link *s = l.protocol_state;
 	s->rtp_channel = 6;
 	s->rtcp_channel = 7;
@@ -137,7 +135,7 @@ static void send_maps_channels(void **state)
 		session_rtcp.send(&l, session_rtcp.templates[0], built.bytes, built.length, &err),
 		0);
 	uint8_t got[SESSION_MESSAGE_MAX];
-	assert_int_equal(read(sv[1], got, sizeof(got)), (ssize_t)built.length);
+	assert_int_equal(read(other, got, sizeof(got)), (ssize_t)built.length);
 	assert_int_equal(got[1], 7);
 	assert_memory_equal(got + 2, built.bytes + 2, built.length - 2);
 	packet_init(&built);
@@ -145,17 +143,17 @@ static void send_maps_channels(void **state)
 	built.bytes[1] = 200; /* a mutated channel goes as it is */
 	assert_int_equal(
 		session_rtp.send(&l, session_rtp.templates[0], built.bytes, built.length, &err), 0);
-	assert_int_equal(read(sv[1], got, sizeof(got)), (ssize_t)built.length);
+	assert_int_equal(read(other, got, sizeof(got)), (ssize_t)built.length);
 	assert_int_equal(got[1], 200);
 	built.bytes[1] = 0;
 	assert_int_equal(
 		session_rtp.send(&l, session_rtp.templates[0], built.bytes, built.length, &err), 0);
-	assert_int_equal(read(sv[1], got, sizeof(got)), (ssize_t)built.length);
+	assert_int_equal(read(other, got, sizeof(got)), (ssize_t)built.length);
 	assert_int_equal(got[1], 6);
 	/* a state other than playing is not one of theirs */
 	assert_int_equal(session_rtp.establish(&l, 1, 0, &err), DL_EINVAL);
 	session_link_close(&l);
-	close(sv[1]);
+	close(other);
 }
 
 int main(void)

@@ -127,10 +127,7 @@ static void hook_init(struct hook *h, bool challenged, bool with_session)
 	h->l = malloc(sizeof(*h->l));
 	assert_non_null(h->l);
 	session_link_init(h->l, &h->peer);
-	int sv[2];
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	h->l->fd = sv[0];
-	h->other = sv[1];
+	h->other = session_test_link_pair(h->l);
 	struct rtsp_link *s = h->l->protocol_state;
 	s->config = (struct rtsp_link_config){
 		.port = 554, .path = "/stream", .user = "admin", .password = "Lab-Str!good-2026"};

@@ -8,8 +8,6 @@
 #include <arpa/inet.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
-#include <openssl/x509.h>
-#include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -106,60 +104,17 @@ static void udp_templates(void **state)
 /* ---- a fake camera: RTSP over TLS or in clear, RTP interleaved or to our UDP port ---- */
 
 struct camera {
-	int listener;
-	int connections;
-	SSL_CTX *ctx; /* NULL: RTSP in clear */
-	int udp;      /* the server_port socket: it counts what we send it */
+	struct session_test_server server; /* ctx NULL: RTSP in clear */
+	int udp;                           /* the server_port socket: it counts what we send it */
 	uint16_t udp_port;
 	unsigned requests, udp_setups, udp_received;
 	unsigned delay_ms; /* before answering a request after PLAY */
 };
 
-struct camera_conn {
-	int fd;
-	SSL *ssl;
-};
-
-static int conn_read(struct camera_conn *c, char *buf, size_t size)
-{
-	return c->ssl ? SSL_read(c->ssl, buf, (int)size) : (int)read(c->fd, buf, size);
-}
-
-static void conn_write(struct camera_conn *c, const void *data, size_t length)
-{
-	if (c->ssl)
-		(void)SSL_write(c->ssl, data, (int)length);
-	else
-		(void)!write(c->fd, data, length);
-}
-
-static SSL_CTX *camera_tls(void)
-{
-	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-	X509 *cert = X509_new();
-	assert_true(key && cert);
-	ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
-	X509_gmtime_adj(X509_getm_notBefore(cert), -60);
-	X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
-	X509_set_pubkey(cert, key);
-	X509_NAME *name = X509_get_subject_name(cert);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"cam.lab", -1,
-				   -1, 0);
-	X509_set_issuer_name(cert, name);
-	assert_true(X509_sign(cert, key, EVP_sha256()) > 0);
-	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-	assert_non_null(ctx);
-	assert_int_equal(SSL_CTX_use_certificate(ctx, cert), 1);
-	assert_int_equal(SSL_CTX_use_PrivateKey(ctx, key), 1);
-	X509_free(cert);
-	EVP_PKEY_free(key);
-	return ctx;
-}
-
 static const uint8_t rtp_packet[12] = {0x80, 0x1a, 0, 1, 0, 0, 0, 0, 0xca, 0xfe, 0, 1};
 
 /* RTP to the client: interleaved on channel 0, or a datagram to its RTP port. */
-static void camera_stream(struct camera *cam, struct camera_conn *c, uint16_t client_port)
+static void camera_stream(struct camera *cam, struct session_test_conn *c, uint16_t client_port)
 {
 	if (client_port) {
 		struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(client_port)};
@@ -170,17 +125,18 @@ static void camera_stream(struct camera *cam, struct camera_conn *c, uint16_t cl
 	}
 	uint8_t frame[4 + sizeof(rtp_packet)] = {'$', 0, 0, sizeof(rtp_packet)};
 	memcpy(frame + 4, rtp_packet, sizeof(rtp_packet));
-	conn_write(c, frame, sizeof(frame));
+	session_test_conn_write(c, frame, sizeof(frame));
 }
 
-static void camera_serve(struct camera *cam, struct camera_conn *c)
+static void camera_serve(struct session_test_conn *c, void *data)
 {
+	struct camera *cam = data;
 	char buf[4096];
 	size_t have = 0;
 	uint16_t client_port = 0;
 	bool playing = false;
 	for (unsigned rounds = 0; rounds < 1000; rounds++) {
-		int n = conn_read(c, buf + have, sizeof(buf) - 1 - have);
+		int n = session_test_conn_read(c, buf + have, sizeof(buf) - 1 - have);
 		if (n <= 0)
 			return;
 		have += (size_t)n;
@@ -234,7 +190,7 @@ static void camera_serve(struct camera *cam, struct camera_conn *c)
 					 "RTSP/1.0 200 OK\r\nCSeq: %u\r\nSession: CAFE1234\r\n\r\n",
 					 number);
 			}
-			conn_write(c, reply, strlen(reply));
+			session_test_conn_write(c, reply, strlen(reply));
 			if (strcmp(method, "PLAY") == 0)
 				playing = true;
 			if (playing)
@@ -248,53 +204,20 @@ static void camera_serve(struct camera *cam, struct camera_conn *c)
 	}
 }
 
-static void *camera_run(void *arg)
-{
-	struct camera *cam = arg;
-	sigset_t pipe;
-	sigemptyset(&pipe);
-	sigaddset(&pipe, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
-	for (int i = 0; i < cam->connections; i++) {
-		int fd = accept(cam->listener, NULL, NULL);
-		if (fd < 0)
-			return NULL;
-		struct timeval t = {.tv_sec = 3};
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &t, sizeof(t));
-		struct camera_conn c = {.fd = fd};
-		if (cam->ctx) {
-			c.ssl = SSL_new(cam->ctx);
-			SSL_set_fd(c.ssl, fd);
-			if (SSL_accept(c.ssl) != 1) {
-				SSL_free(c.ssl);
-				close(fd);
-				continue;
-			}
-		}
-		camera_serve(cam, &c);
-		SSL_free(c.ssl);
-		close(fd);
-	}
-	return NULL;
-}
-
 struct fixture {
 	struct scope scope;
 	struct profile_robustness r;
 	struct session_peer peer;
 	struct session_link *l;
 	struct camera cam;
-	pthread_t thread;
 };
 
 static void camera_start(struct fixture *f, bool tls, int connections)
 {
-	session_test_loopback_scope(&f->scope);
-	uint16_t port = 0;
-	f->cam = (struct camera){.listener = session_test_loopback_socket(&port),
-				 .connections = connections,
-				 .ctx = tls ? camera_tls() : NULL};
-	assert_true(f->cam.listener >= 0);
+	f->cam = (struct camera){.server = {.connections = connections,
+					    .ctx = tls ? session_test_tls_context("cam.lab") : NULL,
+					    .serve = camera_serve,
+					    .data = &f->cam}};
 	f->cam.udp = socket(AF_INET, SOCK_DGRAM, 0);
 	struct sockaddr_in me = {.sin_family = AF_INET};
 	inet_pton(AF_INET, "127.0.0.1", &me.sin_addr);
@@ -302,25 +225,32 @@ static void camera_start(struct fixture *f, bool tls, int connections)
 	socklen_t n = sizeof(me);
 	assert_int_equal(getsockname(f->cam.udp, (struct sockaddr *)&me, &n), 0);
 	f->cam.udp_port = ntohs(me.sin_port);
-	f->r = (struct profile_robustness){
-		.rtsp = {.declared = true, .port = port, .tls = tls, .path = "/stream"}};
-	f->peer = (struct session_peer){.scope = &f->scope, .robustness = &f->r};
-	inet_pton(AF_INET, "127.0.0.1", &f->peer.dut4);
-	inet_pton(AF_INET, "127.0.0.1", &f->peer.tester4);
 	f->l = malloc(sizeof(*f->l));
 	assert_non_null(f->l);
-	assert_int_equal(listen(f->cam.listener, 4), 0);
-	assert_int_equal(pthread_create(&f->thread, NULL, camera_run, &f->cam), 0);
+	session_test_server_start(&f->cam.server);
+	assert_true(f->cam.server.listener >= 0);
+	f->r = (struct profile_robustness){.rtsp = {.declared = true,
+						    .port = f->cam.server.port,
+						    .tls = tls,
+						    .path = "/stream"}};
+	session_test_loopback_peer(&f->peer, &f->scope, &f->r);
 }
 
 static void camera_stop(struct fixture *f)
 {
-	assert_int_equal(pthread_join(f->thread, NULL), 0);
-	close(f->cam.listener);
+	session_test_server_stop(&f->cam.server);
 	close(f->cam.udp);
-	SSL_CTX_free(f->cam.ctx);
 	free(f->l);
 	scope_release(&f->scope);
+}
+
+/* f's link, fresh, with sp's session in state 0 within 5 s (or the test fails). */
+static void establish(struct fixture *f, const struct session_protocol *sp)
+{
+	struct dl_error err = {0};
+	session_link_init(f->l, &f->peer);
+	if (sp->establish(f->l, 0, sock_now_ns() + 5000000000LL, &err) != 0)
+		fail_msg("establish %s: %s", sp->name, err.message);
 }
 
 static unsigned udp_pending(int fd)
@@ -347,22 +277,15 @@ static void rtsps_session(void **state)
 	struct session_link *l = f.l;
 	struct dl_error err = {0};
 
-	session_link_init(l, &f.peer);
 	bool healthy = false;
-	char evidence[SESSION_EVIDENCE_MAX] = "";
-	assert_int_equal(session_rtsp.check(l, sock_now_ns() + 5000000000LL, &healthy, evidence,
-					    sizeof(evidence), &err),
-			 0);
-	session_rtsp.close(l);
+	char evidence[SESSION_EVIDENCE_MAX];
+	session_test_check(&session_rtsp, l, &f.peer, 5000, &healthy, evidence, sizeof(evidence));
 	if (!healthy)
 		fail_msg("unhealthy: %s", evidence);
 	assert_non_null(strstr(evidence, "rtsps (TLS"));
 	assert_non_null(strstr(evidence, "RTP on channel 0"));
 
-	session_link_init(l, &f.peer);
-	int rc = session_rtsp.establish(l, 0, sock_now_ns() + 5000000000LL, &err);
-	if (rc)
-		fail_msg("establish: %s", err.message);
+	establish(&f, &session_rtsp);
 	struct rtsp_link *s = l->protocol_state;
 	assert_non_null(s->tls);
 	assert_non_null(strstr(s->url, "rtsps://127.0.0.1:"));
@@ -423,10 +346,7 @@ static void complete_rules(void **state)
 	camera_start(&f, false, 2);
 	struct session_link *l = f.l;
 	struct dl_error err = {0};
-	session_link_init(l, &f.peer);
-	int rc = session_rtsp.establish(l, 0, sock_now_ns() + 5000000000LL, &err);
-	if (rc)
-		fail_msg("establish: %s", err.message);
+	establish(&f, &session_rtsp);
 	struct rtsp_link *s = l->protocol_state;
 	assert_null(s->tls);
 	const char *mutated = "GET_PARAMETER rtsp://127.0.0.1/stream RTSP/1.0\r\nCSeq: "
@@ -442,10 +362,7 @@ static void complete_rules(void **state)
 	session_rtsp.close(l);
 
 	/* rtp over interleaved frames: no answer to wait for */
-	session_link_init(l, &f.peer);
-	rc = session_rtp.establish(l, 0, sock_now_ns() + 5000000000LL, &err);
-	if (rc)
-		fail_msg("establish rtp: %s", err.message);
+	establish(&f, &session_rtp);
 	struct packet *p = malloc(sizeof(*p));
 	assert_non_null(p);
 	packet_init(p);
@@ -474,23 +391,17 @@ static void udp_session(void **state)
 		struct session_link *l = f.l;
 		struct dl_error err = {0};
 
-		session_link_init(l, &f.peer);
 		bool healthy = false;
-		char evidence[SESSION_EVIDENCE_MAX] = "";
-		assert_int_equal(session_rtp_udp.check(l, sock_now_ns() + 5000000000LL, &healthy,
-						       evidence, sizeof(evidence), &err),
-				 0);
-		session_rtp_udp.close(l);
+		char evidence[SESSION_EVIDENCE_MAX];
+		session_test_check(&session_rtp_udp, l, &f.peer, 5000, &healthy, evidence,
+				   sizeof(evidence));
 		if (!healthy)
 			fail_msg("unhealthy: %s", evidence);
 		assert_non_null(strstr(evidence, "RTP on UDP port"));
 
 		const struct session_protocol *both[] = {&session_rtp_udp, &session_rtcp_udp};
 		for (size_t k = 0; k < 2; k++) {
-			session_link_init(l, &f.peer);
-			int rc = both[k]->establish(l, 0, sock_now_ns() + 5000000000LL, &err);
-			if (rc)
-				fail_msg("establish %s: %s", both[k]->name, err.message);
+			establish(&f, both[k]);
 			struct rtsp_link *s = l->protocol_state;
 			assert_true(s->udp_open);
 			assert_int_equal(s->client_port[0] % 2, 0);
@@ -525,10 +436,7 @@ static void udp_case_arrives(void **state)
 	camera_start(&f, false, 1);
 	struct session_link *l = f.l;
 	struct dl_error err = {0};
-	session_link_init(l, &f.peer);
-	int rc = session_rtp_udp.establish(l, 0, sock_now_ns() + 5000000000LL, &err);
-	if (rc)
-		fail_msg("establish: %s", err.message);
+	establish(&f, &session_rtp_udp);
 	struct packet *p = malloc(sizeof(*p));
 	assert_non_null(p);
 	packet_init(p);

@@ -26,6 +26,7 @@
 #include "net/sock.h"
 #include "proto/bgp.h"
 #include "proto/packet.h"
+#include "session-test-support.h"
 
 #define PEERS_MAX 16
 #define PEER_BYTES 8192
@@ -204,24 +205,8 @@ static void *fake_dut_run(void *arg)
 /* Listen on d->port (0: a free one, noted). false when the port cannot be had (yet). */
 static bool fake_dut_listen(struct fake_dut *d)
 {
-	d->listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (d->listener < 0)
-		return false;
-	int on = 1;
-	setsockopt(d->listener, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	struct sockaddr_in a = {.sin_family = AF_INET,
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-				.sin_port = htons(d->port)};
-	socklen_t length = sizeof(a);
-	if (bind(d->listener, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-	    getsockname(d->listener, (struct sockaddr *)&a, &length) != 0 ||
-	    listen(d->listener, 16) != 0) {
-		close(d->listener);
-		d->listener = -1;
-		return false;
-	}
-	d->port = ntohs(a.sin_port);
-	return true;
+	d->listener = session_test_listen(&d->port);
+	return d->listener >= 0;
 }
 
 static void fake_dut_start(struct fake_dut *d)
@@ -229,6 +214,20 @@ static void fake_dut_start(struct fake_dut *d)
 	greeting_build(d);
 	assert_true(fake_dut_listen(d));
 	assert_int_equal(pthread_create(&d->thread, NULL, fake_dut_run, d), 0);
+}
+
+/* A fragile speaker (d zeroed first): it dies 24 messages (cases and keepalives) or 0.4 s
+ * quiet after its culprit, an UPDATE hashing to residue modulo modulus, and listens again 5 s
+ * later (dead long enough for its monitor: 3 probes a second apart). */
+static void fragile_init(struct fake_dut *d, unsigned modulus, unsigned residue)
+{
+	memset(d, 0, sizeof(*d));
+	d->fragile = true;
+	d->modulus = modulus;
+	d->residue = residue;
+	d->die_after = 24;
+	d->die_after_ms = 400;
+	d->revive_ms = 2000;
 }
 
 static void fake_dut_stop(struct fake_dut *d)
@@ -241,10 +240,18 @@ static void fake_dut_stop(struct fake_dut *d)
 
 static char dir[64];
 
-/* A profile for the fake DUT: bgp on its port, the tcp monitor on the same port; four session
- * links asked, which BGP (one session per peer address) does not take. */
-static void profile_write(const char *path, uint16_t port, unsigned duration, unsigned establish)
+/* A campaign's robustness settings; max_failures and links 0: not written (the defaults). */
+struct run_settings {
+	unsigned duration, rate, seed, recovery, max_failures, establish, check, links;
+};
+
+/* A profile for the fake DUT on port, written to dir/name.yaml and loaded into p: bgp on its
+ * port, the tcp monitor on the same port. */
+static void profile_make(struct profile *p, const char *name, uint16_t port,
+			 const struct run_settings *rs)
 {
+	char path[128];
+	snprintf(path, sizeof(path), "%s/%s.yaml", dir, name);
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
 	fprintf(f,
@@ -255,32 +262,58 @@ static void profile_write(const char *path, uint16_t port, unsigned duration, un
 		"scope:\n  networks: [127.0.0.0/8]\n  interfaces: [lo]\n"
 		"dut:\n  addresses: [127.0.0.1]\n"
 		"services:\n  - {proto: tcp, port: %u, name: bgp}\n"
-		"robustness:\n  interface: lo\n  duration: %u\n  rate: 100\n  seed: 3\n"
-		"  mix: {bgp: 1}\n  monitors: [tcp]\n  tcp_port: %u\n  recovery: 1\n"
-		"  session_establish: %u\n  session_check: 1\n  session_links: 4\n"
+		"robustness:\n  interface: lo\n  duration: %u\n  rate: %u\n  seed: %u\n"
+		"  mix: {bgp: 1}\n  monitors: [tcp]\n  monitor_interval: 200\n"
+		"  monitor_timeout: 400\n  tcp_port: %u\n  recovery: %u\n",
+		port, rs->duration, rs->rate, rs->seed, port, rs->recovery);
+	if (rs->max_failures)
+		fprintf(f, "  max_failures: %u\n", rs->max_failures);
+	fprintf(f, "  session_establish: %u\n  session_check: %u\n", rs->establish, rs->check);
+	if (rs->links)
+		fprintf(f, "  session_links: %u\n", rs->links);
+	fprintf(f,
 		"  bgp: {local_as: 65001, peer_as: 65000, port: %u, "
 		"expect_routes: [198.18.24.128/25]}\n",
-		port, duration, port, establish, port);
+		port);
 	assert_int_equal(fclose(f), 0);
+	struct dl_error err = {0};
+	if (profile_load(p, path, &err) != 0)
+		fail_msg("%s", err.message);
+}
+
+/* The healthy speaker's campaigns': four session links asked, which BGP (one session per peer
+ * address) does not take. */
+static struct run_settings healthy_settings(unsigned duration, unsigned establish)
+{
+	return (struct run_settings){.duration = duration,
+				     .rate = 100,
+				     .seed = 3,
+				     .recovery = 1,
+				     .establish = establish,
+				     .check = 1,
+				     .links = 4};
+}
+
+/* The fragile speaker's campaigns': the first failure stops them, the check left to the
+ * monitor. */
+static struct run_settings fragile_settings(unsigned seed)
+{
+	return (struct run_settings){.duration = 60,
+				     .rate = 20,
+				     .seed = seed,
+				     .recovery = 10,
+				     .max_failures = 1,
+				     .establish = 3,
+				     .check = 60};
 }
 
 static struct json_object *campaign(struct profile *p, const char *name)
 {
-	char evidence[256], output[128];
+	char output[128];
 	snprintf(output, sizeof(output), "%s/%s", dir, name);
-	snprintf(evidence, sizeof(evidence), "%s/evidence", output);
-	mkdir(output, 0755);
-	mkdir(evidence, 0755);
-	struct store s;
+	struct json_object *o;
 	struct dl_error err = {0};
-	assert_int_equal(store_open(&s, output, true, &err), 0);
-	store_close(&s);
-	struct campaign_config c = {.profile = p,
-				    .evidence_dir = evidence,
-				    .campaign_dir = output,
-				    .deadline_ns = monotonic_ns() + 120 * 1000000000ll};
-	struct json_object *o = NULL;
-	if (session_run(&c, &o, &err) != 0)
+	if (session_test_campaign(p, output, 120, &o, &err) != 0)
 		fail_msg("%s", err.message);
 	return o;
 }
@@ -288,6 +321,21 @@ static struct json_object *campaign(struct profile *p, const char *name)
 static struct json_object *bgp_of(struct json_object *o)
 {
 	return json_read_object(json_read_object(o, "protocols"), "bgp");
+}
+
+/* The campaign's one failure (the test fails on none or several, or if its replay did not
+ * reproduce it), printed, its JSON text in *text. */
+static struct json_object *the_failure(struct json_object *o, const char **text)
+{
+	struct json_object *failures = json_read_array(o, "failures");
+	if (json_object_array_length(failures) != 1)
+		fail_msg("failures: %s", json_object_to_json_string(failures));
+	struct json_object *fo = json_object_array_get_idx(failures, 0);
+	*text = json_object_to_json_string(fo);
+	print_message("the failure: %s\n", *text);
+	if (!json_object_get_boolean(json_read_member(fo, "reproduced")))
+		fail_msg("not reproduced: %s", *text);
+	return fo;
 }
 
 /* Healthy: no failure, the check passing every second, every case in the sent log; the same
@@ -298,13 +346,9 @@ static void healthy_then_resumed(void **state)
 	static struct fake_dut d;
 	memset(&d, 0, sizeof(d));
 	fake_dut_start(&d);
-	char path[128];
-	snprintf(path, sizeof(path), "%s/healthy.yaml", dir);
-	profile_write(path, d.port, 3, 5);
 	struct profile p;
-	struct dl_error err = {0};
-	if (profile_load(&p, path, &err) != 0)
-		fail_msg("%s", err.message);
+	struct run_settings rs = healthy_settings(3, 5);
+	profile_make(&p, "healthy", d.port, &rs);
 	struct json_object *o = campaign(&p, "healthy");
 	struct json_object *bgp = bgp_of(o);
 	if (json_object_array_length(json_read_array(o, "failures")) != 0)
@@ -328,9 +372,8 @@ static void healthy_then_resumed(void **state)
 	json_object_put(o);
 	profile_release(&p);
 
-	profile_write(path, d.port, 5, 5);
-	if (profile_load(&p, path, &err) != 0)
-		fail_msg("%s", err.message);
+	rs.duration = 5;
+	profile_make(&p, "healthy", d.port, &rs);
 	o = campaign(&p, "healthy");
 	bgp = bgp_of(o);
 	assert_int_equal(json_read_int(o, "resumed_at_index", -1), cases);
@@ -365,13 +408,9 @@ static void dead_noticed_by_its_monitor(void **state)
 	static struct fake_dut d;
 	memset(&d, 0, sizeof(d));
 	fake_dut_start(&d);
-	char path[128];
-	snprintf(path, sizeof(path), "%s/dead.yaml", dir);
-	profile_write(path, d.port, 30, 60);
 	struct profile p;
-	struct dl_error err = {0};
-	if (profile_load(&p, path, &err) != 0)
-		fail_msg("%s", err.message);
+	struct run_settings rs = healthy_settings(30, 60);
+	profile_make(&p, "dead", d.port, &rs);
 	pthread_t killer;
 	assert_int_equal(pthread_create(&killer, NULL, kill_after_a_second, &d), 0);
 	int64_t started = monotonic_ns();
@@ -429,36 +468,15 @@ static size_t payloads(const char *path, uint8_t *out, size_t size, size_t start
 	return count;
 }
 
-/* The TCP payload of the last frame of a pcapng file (Ethernet/IPv4/TCP), into out. */
-static size_t last_payload(const char *path, uint8_t *out, size_t size)
+/* The TCP payload of the last frame of a pcapng file (Ethernet/IPv4/TCP): its bytes and, in
+ * *length, their count (0: no frame). */
+static const uint8_t *last_payload(const char *path, size_t *length)
 {
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	static uint8_t file[1 << 20];
-	size_t n = fread(file, 1, sizeof(file), f);
-	fclose(f);
-	size_t at = 0, found = 0;
-	for (unsigned blocks = 0; at + 12 <= n && blocks < 100000; blocks++) {
-		uint32_t type, length;
-		memcpy(&type, file + at, 4);
-		memcpy(&length, file + at + 4, 4);
-		if (length < 12 || at + length > n)
-			break;
-		if (type == 6 && length >= 28 + 54) {
-			uint32_t captured;
-			memcpy(&captured, file + at + 20, 4);
-			const uint8_t *frame = file + at + 28;
-			size_t ip = 14, tcp = ip + (size_t)(frame[ip] & 0x0f) * 4;
-			size_t payload = tcp + (size_t)(frame[tcp + 12] >> 4) * 4;
-			found = captured > payload && captured - payload <= size
-					? captured - payload
-					: 0;
-			if (found)
-				memcpy(out, frame + payload, found);
-		}
-		at += length;
-	}
-	return found;
+	static uint8_t bytes[1 << 20];
+	static size_t starts[FRAMES_MAX], ends[FRAMES_MAX];
+	size_t frames = payloads(path, bytes, sizeof(bytes), starts, ends);
+	*length = frames ? ends[frames - 1] - starts[frames - 1] : 0;
+	return bytes + (frames ? starts[frames - 1] : 0);
 }
 
 /* The culprit far from the failure: a fragile BGP speaker dies 24 messages (or 0.4 s quiet) after
@@ -470,50 +488,18 @@ static void culprit_found_far_behind(void **state)
 {
 	(void)state;
 	static struct fake_dut d;
-	memset(&d, 0, sizeof(d));
-	d.fragile = true;
-	d.modulus = 16;
-	d.residue = 7;
-	d.die_after = 24; /* cases (and keepalives) sent after the culprit, before it dies */
-	d.die_after_ms = 400;
-	d.revive_ms = 5000; /* dead long enough for its monitor (3 probes a second apart) */
+	fragile_init(&d, 16, 7);
 	fake_dut_start(&d);
-	char path[128];
-	snprintf(path, sizeof(path), "%s/culprit.yaml", dir);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f,
-		"dutlab_profile: 1\n"
-		"identity: {vendor: Acme, model: BR-700, firmware: '1.0', serial: T1, "
-		"product_type: router}\n"
-		"targets:\n  - {standard: ncc-ci-ict}\n"
-		"scope:\n  networks: [127.0.0.0/8]\n  interfaces: [lo]\n"
-		"dut:\n  addresses: [127.0.0.1]\n"
-		"services:\n  - {proto: tcp, port: %u, name: bgp}\n"
-		"robustness:\n  interface: lo\n  duration: 60\n  rate: 20\n  seed: 3\n"
-		"  mix: {bgp: 1}\n  monitors: [tcp]\n  tcp_port: %u\n  recovery: 10\n"
-		"  max_failures: 1\n  session_establish: 3\n  session_check: 60\n"
-		"  bgp: {local_as: 65001, peer_as: 65000, port: %u, "
-		"expect_routes: [198.18.24.128/25]}\n",
-		d.port, d.port, d.port);
-	assert_int_equal(fclose(f), 0);
 	struct profile p;
-	struct dl_error err = {0};
-	if (profile_load(&p, path, &err) != 0)
-		fail_msg("%s", err.message);
+	struct run_settings rs = fragile_settings(3);
+	profile_make(&p, "culprit", d.port, &rs);
 	struct json_object *o = campaign(&p, "culprit");
-	struct json_object *failures = json_read_array(o, "failures");
-	if (json_object_array_length(failures) != 1)
-		fail_msg("failures: %s", json_object_to_json_string(failures));
-	struct json_object *fo = json_object_array_get_idx(failures, 0);
-	const char *text = json_object_to_json_string(fo);
-	print_message("the failure: %s\n", text);
+	const char *text;
+	struct json_object *fo = the_failure(o, &text);
 	struct json_object *window = json_read_object(fo, "window");
 	struct json_object *minimal = json_read_object(fo, "minimal");
 	assert_non_null(window);
 	assert_non_null(minimal);
-	if (!json_object_get_boolean(json_read_member(fo, "reproduced")))
-		fail_msg("not reproduced: %s", text);
 	int64_t culprit = json_read_int(minimal, "first", -1);
 	if (culprit < 0 || json_read_int(minimal, "last", -2) != culprit)
 		fail_msg("not one case: %s", text);
@@ -534,8 +520,8 @@ static void culprit_found_far_behind(void **state)
 	char file[192];
 	snprintf(file, sizeof(file), "%s/culprit/evidence/robustness/session-failure-1.pcapng",
 		 dir);
-	static uint8_t payload[PEER_BYTES];
-	size_t n = last_payload(file, payload, sizeof(payload));
+	size_t n;
+	const uint8_t *payload = last_payload(file, &n);
 	assert_int_equal(n, d.killer_length);
 	assert_memory_equal(payload, d.killer, n);
 	json_object_put(o);
@@ -551,50 +537,18 @@ static void range_kept_when_two_cases_are_needed(void **state)
 {
 	(void)state;
 	static struct fake_dut d;
-	memset(&d, 0, sizeof(d));
-	d.fragile = true;
+	fragile_init(&d, 8, 5);
 	d.pair = true;
-	d.modulus = 8;
 	d.primer_residue = 2;
-	d.residue = 5;
-	d.die_after = 24;
-	d.die_after_ms = 400;
-	d.revive_ms = 5000;
 	fake_dut_start(&d);
-	char path[128];
-	snprintf(path, sizeof(path), "%s/pair.yaml", dir);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f,
-		"dutlab_profile: 1\n"
-		"identity: {vendor: Acme, model: BR-700, firmware: '1.0', serial: T1, "
-		"product_type: router}\n"
-		"targets:\n  - {standard: ncc-ci-ict}\n"
-		"scope:\n  networks: [127.0.0.0/8]\n  interfaces: [lo]\n"
-		"dut:\n  addresses: [127.0.0.1]\n"
-		"services:\n  - {proto: tcp, port: %u, name: bgp}\n"
-		"robustness:\n  interface: lo\n  duration: 60\n  rate: 20\n  seed: 5\n"
-		"  mix: {bgp: 1}\n  monitors: [tcp]\n  tcp_port: %u\n  recovery: 10\n"
-		"  max_failures: 1\n  session_establish: 3\n  session_check: 60\n"
-		"  bgp: {local_as: 65001, peer_as: 65000, port: %u, "
-		"expect_routes: [198.18.24.128/25]}\n",
-		d.port, d.port, d.port);
-	assert_int_equal(fclose(f), 0);
 	struct profile p;
-	struct dl_error err = {0};
-	if (profile_load(&p, path, &err) != 0)
-		fail_msg("%s", err.message);
+	struct run_settings rs = fragile_settings(5);
+	profile_make(&p, "pair", d.port, &rs);
 	struct json_object *o = campaign(&p, "pair");
-	struct json_object *failures = json_read_array(o, "failures");
-	if (json_object_array_length(failures) != 1)
-		fail_msg("failures: %s", json_object_to_json_string(failures));
-	struct json_object *fo = json_object_array_get_idx(failures, 0);
-	const char *text = json_object_to_json_string(fo);
-	print_message("the failure: %s\n", text);
+	const char *text;
+	struct json_object *fo = the_failure(o, &text);
 	struct json_object *minimal = json_read_object(fo, "minimal");
 	assert_non_null(minimal);
-	if (!json_object_get_boolean(json_read_member(fo, "reproduced")))
-		fail_msg("not reproduced: %s", text);
 	int64_t first = json_read_int(minimal, "first", -1),
 		last = json_read_int(minimal, "last", -1);
 	if (first < 0 || last <= first)

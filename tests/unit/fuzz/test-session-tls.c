@@ -5,10 +5,7 @@
 #include <arpa/inet.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
-#include <openssl/x509.h>
-#include <pthread.h>
 #include <setjmp.h>
-#include <signal.h>
 #include <cmocka.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -179,61 +176,13 @@ static void mutations_of_records(void **state)
 
 /* ---- against an OpenSSL server on 127.0.0.1 ---- */
 
-struct fake_server {
-	int listener;
-	int connections; /* accepted, each served until the client is done */
-	SSL_CTX *ctx;
-};
-
-static SSL_CTX *server_ctx(void)
+/* The fake server's answer: it reads whatever the client sends until the client is done. */
+static void drain(struct session_test_conn *c, void *data)
 {
-	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-	X509 *cert = X509_new();
-	assert_true(key && cert);
-	ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
-	X509_gmtime_adj(X509_getm_notBefore(cert), -60);
-	X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
-	X509_set_pubkey(cert, key);
-	X509_NAME *name = X509_get_subject_name(cert);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"dut.lab", -1,
-				   -1, 0);
-	X509_set_issuer_name(cert, name);
-	assert_true(X509_sign(cert, key, EVP_sha256()) > 0);
-	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-	assert_non_null(ctx);
-	assert_int_equal(SSL_CTX_use_certificate(ctx, cert), 1);
-	assert_int_equal(SSL_CTX_use_PrivateKey(ctx, key), 1);
-	X509_free(cert);
-	EVP_PKEY_free(key);
-	return ctx;
-}
-
-static void *fake_server_run(void *arg)
-{
-	struct fake_server *s = arg;
-	/* the fake server writes through a socket BIO: a client that reset gives it EPIPE, not a
-	 * SIGPIPE (blocked in this thread only: dutlab's own side must never raise one) */
-	sigset_t pipe;
-	sigemptyset(&pipe);
-	sigaddset(&pipe, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
-	for (int i = 0; i < s->connections; i++) {
-		int fd = accept(s->listener, NULL, NULL);
-		if (fd < 0)
-			return NULL;
-		struct timeval t = {.tv_sec = 3};
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &t, sizeof(t));
-		SSL *ssl = SSL_new(s->ctx);
-		SSL_set_fd(ssl, fd);
-		if (SSL_accept(ssl) == 1) {
-			char sink[256];
-			while (SSL_read(ssl, sink, sizeof(sink)) > 0)
-				;
-		}
-		SSL_free(ssl);
-		close(fd);
-	}
-	return NULL;
+	(void)data;
+	char sink[256];
+	while (session_test_conn_read(c, sink, sizeof(sink)) > 0)
+		;
 }
 
 /* State 1 is reached (ServerHello .. ServerHelloDone read), the client flight with a wrong
@@ -243,23 +192,17 @@ static void against_an_openssl_server(void **state)
 {
 	(void)state;
 	struct scope scope;
-	session_test_loopback_scope(&scope);
 	struct dl_error err = {0};
 	struct profile_robustness r = {.tls = {.declared = true, .server_name = "dut.lab"}};
-	struct session_peer peer = {.scope = &scope, .robustness = &r};
-	inet_pton(AF_INET, "127.0.0.1", &peer.dut4);
-	inet_pton(AF_INET, "127.0.0.1", &peer.tester4);
+	struct session_peer peer;
+	session_test_loopback_peer(&peer, &scope, &r);
 	struct session_link *l = malloc(sizeof(*l));
 	struct packet *p = malloc(sizeof(*p));
 	assert_true(l && p);
-	uint16_t port = 0;
-	struct fake_server s = {.listener = session_test_loopback_socket(&port),
-				.connections = 3,
-				.ctx = server_ctx()};
-	r.tls.port = port;
-	assert_int_equal(listen(s.listener, 4), 0);
-	pthread_t thread;
-	assert_int_equal(pthread_create(&thread, NULL, fake_server_run, &s), 0);
+	struct session_test_server s = {
+		.connections = 3, .ctx = session_test_tls_context("dut.lab"), .serve = drain};
+	session_test_server_start(&s);
+	r.tls.port = s.port;
 
 	/* state 1, then the client flight */
 	session_link_init(l, &peer);
@@ -291,15 +234,10 @@ static void against_an_openssl_server(void **state)
 	session_tls.close(l);
 
 	/* the check */
-	session_link_init(l, &peer);
 	bool healthy = false;
-	char evidence[SESSION_EVIDENCE_MAX] = "";
-	assert_int_equal(session_tls.check(l, sock_now_ns() + 3000000000LL, &healthy, evidence,
-					   sizeof(evidence), &err),
-			 0);
-	session_tls.close(l);
-	assert_int_equal(pthread_join(thread, NULL), 0);
-	close(s.listener);
+	char evidence[SESSION_EVIDENCE_MAX];
+	session_test_check(&session_tls, l, &peer, 3000, &healthy, evidence, sizeof(evidence));
+	session_test_server_stop(&s);
 	if (!healthy)
 		fail_msg("unhealthy: %s", evidence);
 	assert_non_null(strstr(evidence, "handshake with"));
@@ -307,13 +245,11 @@ static void against_an_openssl_server(void **state)
 
 	/* a TLS 1.3-only server never reaches state 1: alive, it refuses our TLS 1.2 hello, and the
 	 * case goes out on a fresh connection instead of counting as a failure */
-	struct fake_server s13 = {.listener = session_test_loopback_socket(&port),
-				  .connections = 2,
-				  .ctx = server_ctx()};
+	struct session_test_server s13 = {
+		.connections = 2, .ctx = session_test_tls_context("dut.lab"), .serve = drain};
 	SSL_CTX_set_min_proto_version(s13.ctx, TLS1_3_VERSION);
-	r.tls.port = port;
-	assert_int_equal(listen(s13.listener, 4), 0);
-	assert_int_equal(pthread_create(&thread, NULL, fake_server_run, &s13), 0);
+	session_test_server_start(&s13);
+	r.tls.port = s13.port;
 	session_link_init(l, &peer);
 	rc = session_tls.establish(l, 1, sock_now_ns() + 3000000000LL, &err);
 	if (rc)
@@ -321,23 +257,17 @@ static void against_an_openssl_server(void **state)
 	assert_true(l->fd >= 0);
 	assert_int_equal(l->prefix_count, 0);
 	session_tls.close(l);
-	assert_int_equal(pthread_join(thread, NULL), 0);
-	close(s13.listener);
-	SSL_CTX_free(s13.ctx);
+	session_test_server_stop(&s13);
 
 	/* a closed port */
+	uint16_t port = 0;
 	int closed = session_test_loopback_socket(&port);
 	close(closed);
 	r.tls.port = port;
-	session_link_init(l, &peer);
 	healthy = true;
-	assert_int_equal(session_tls.check(l, sock_now_ns() + 1000000000LL, &healthy, evidence,
-					   sizeof(evidence), &err),
-			 0);
-	session_tls.close(l);
+	session_test_check(&session_tls, l, &peer, 1000, &healthy, evidence, sizeof(evidence));
 	assert_false(healthy);
 	assert_non_null(strstr(evidence, "tls: no connection to port"));
-	SSL_CTX_free(s.ctx);
 	free(l);
 	free(p);
 	scope_release(&scope);

@@ -719,6 +719,8 @@ static void test_robustness_section(void **state)
 		"  dut_mac: '02:98:e2:52:f1:f5'\n"
 		"  mix: {ipv4: 3, icmpv6: 1}\n"
 		"  monitors: [tcp, syslog, flow]\n"
+		"  monitor_interval: 200\n"
+		"  monitor_timeout: 400\n"
 		"  syslog_port: 5514\n"
 		"  syslog_pattern: 'panic|watchdog'\n"
 		"  recovery: 5\n"
@@ -741,6 +743,8 @@ static void test_robustness_section(void **state)
 	assert_string_equal(r->mix[1].protocol, "icmpv6");
 	assert_int_equal(r->monitor_count, 3);
 	assert_string_equal(r->monitors[1], "syslog");
+	assert_int_equal(r->monitor_interval_ms, 200);
+	assert_int_equal(r->monitor_timeout_ms, 400);
 	assert_int_equal(r->syslog_port, 5514);
 	assert_string_equal(r->syslog_pattern, "panic|watchdog");
 	assert_int_equal(r->recovery_seconds, 5);
@@ -755,6 +759,8 @@ static void test_robustness_section(void **state)
 	assert_int_equal(p.robustness.rate, 1000);
 	assert_int_equal(p.robustness.level, 1);
 	assert_null(p.robustness.dut_mac);
+	assert_int_equal(p.robustness.monitor_interval_ms, 0); /* each monitor's own */
+	assert_int_equal(p.robustness.monitor_timeout_ms, 0);
 	profile_release(&p);
 
 	static const struct bad_section bad[] = {
@@ -789,6 +795,9 @@ static void test_robustness_section(void **state)
 			       "reboot\n",
 		 "found the operation 'reboot', which no exec adapter declares"},
 		{MIX("arp: 1") "  max_failures: 0\n", "expected an integer from 1 to 16"},
+		{MIX("arp: 1") "  monitor_interval: 10\n", "expected an integer from 50 to 60000"},
+		{MIX("arp: 1") "  monitor_timeout: 60001\n",
+		 "expected an integer from 50 to 60000"},
 		{"  interface: tndfw-good\n  duraton: 60\n  mix: {arp: 1}\n",
 		 "unknown key 'duraton'"},
 	};
@@ -996,8 +1005,11 @@ static void test_robustness_bgp(void **state)
 	load_ok(MIX("bgp: 1") "  session_establish: 75\n  session_check: 5\n  session_links: 4\n"
 			      "  bgp: {local_as: 65001, peer_as: 65000,\n"
 			      "        expect_routes: [198.18.24.128/25, "
-			      "'fd00:198:0:24:1::/80']}\n",
+			      "'fd00:198:0:24:1::/80'],\n"
+			      "        sources: [198.18.24.11, 198.18.24.12]}\n",
 		&p);
+	assert_int_equal(p.robustness.bgp.source_count, 2);
+	assert_string_equal(p.robustness.bgp.sources[1], "198.18.24.12");
 	assert_int_equal(p.robustness.session_establish_seconds, 75);
 	assert_int_equal(p.robustness.session_check_seconds, 5);
 	assert_int_equal(p.robustness.session_links, 4);
@@ -1028,6 +1040,14 @@ static void test_robustness_bgp(void **state)
 		{MIX("bgp: 1") "  bgp: {local_as: 65001, peer_as: 65000, expect_routes: "
 			       "198.18.24.0/24}\n",
 		 "robustness.bgp.expect_routes"},
+		{MIX("bgp: 1") "  bgp: {local_as: 65001, peer_as: 65000, sources: "
+			       "[198.18.24.11, 198.18.24.300]}\n",
+		 "found '198.18.24.300'; expected an IPv4 address of the tester"},
+		{MIX("bgp: 1") "  bgp: {local_as: 65001, peer_as: 65000, sources: "
+			       "[198.18.24.11, 198.18.24.11]}\n",
+		 "found '198.18.24.11'; expected each address once"},
+		{MIX("bgp: 1") "  bgp: {local_as: 65001, peer_as: 65000, sources: [fd00::1]}\n",
+		 "found 'fd00::1'; expected an IPv4 address"},
 		{MIX("bgp: 1") "  bgp: {local_as: 65001, peer_as: 65000}\n  session_establish: 0\n",
 		 "expected an integer from 1 to 3600"},
 		{MIX("bgp: 1") "  bgp: {local_as: 65001, peer_as: 65000}\n  session_check: 3601\n",

@@ -143,8 +143,9 @@ static int ssh_emit(uint8_t *buf, size_t cap, size_t *len, struct dl_error *err)
  * BGP messages (RFC 4271 4) appended to p by the builders (standalone or inside a TCP layer):
  * "bgp-open", "bgp-open-as4" (AS 4200000001, ADD-PATH), "bgp-update" (IPv4 and IPv6
  * routes, every attribute the model builds), "bgp-update-eor", "bgp-keepalive",
- * "bgp-notification", "bgp-route-refresh", and "bgp-session" (OPEN, KEEPALIVE, UPDATE and
- * ROUTE-REFRESH in one segment).
+ * "bgp-notification", "bgp-route-refresh", "bgp-open-enhanced" (enhanced route refresh,
+ * RFC 7313), "bgp-refresh-barrier" (an UPDATE, a ROUTE-REFRESH request, BoRR, EoRR), and
+ * "bgp-session" (OPEN, KEEPALIVE, UPDATE and ROUTE-REFRESH in one segment).
  */
 static int bgp_append(struct packet *p, const char *name)
 {
@@ -199,6 +200,21 @@ static int bgp_append(struct packet *p, const char *name)
 					    11);
 	} else if (strcmp(name, "bgp-route-refresh") == 0) {
 		rc = bgp_build_route_refresh(p, BGP_AFI_IPV6, BGP_SAFI_UNICAST);
+	} else if (strcmp(name, "bgp-open-enhanced") == 0) {
+		o.capabilities = BGP_OPEN_CAP_DEFAULT | BGP_OPEN_CAP_ENHANCED_REFRESH;
+		rc = bgp_build_open(p, &o);
+	} else if (strcmp(name, "bgp-refresh-barrier") == 0) {
+		/* a case, the session's barrier behind it, the DUT's BoRR and EoRR (RFC 7313) */
+		rc = bgp_build_update(p, &u);
+		if (rc == 0)
+			rc = bgp_build_route_refresh_subtype(p, BGP_AFI_IPV6, BGP_SAFI_UNICAST,
+							     BGP_REFRESH_REQUEST);
+		if (rc == 0)
+			rc = bgp_build_route_refresh_subtype(p, BGP_AFI_IPV6, BGP_SAFI_UNICAST,
+							     BGP_REFRESH_BORR);
+		if (rc == 0)
+			rc = bgp_build_route_refresh_subtype(p, BGP_AFI_IPV6, BGP_SAFI_UNICAST,
+							     BGP_REFRESH_EORR);
 	} else if (strcmp(name, "bgp-session") == 0) {
 		rc = bgp_build_open(p, &o);
 		if (rc == 0)

@@ -456,6 +456,41 @@ static void test_keepalive_notification_route_refresh(void **state)
 	assert_int_equal(value_of(&built, "bgp.route_refresh.afi", 0), BGP_AFI_IPV4);
 }
 
+/* RFC 7313: the enhanced route refresh capability (code 70, length 0) after the others, and the
+ * ROUTE-REFRESH Message Subtype in the Reserved byte: BoRR (1) for IPv6 unicast. */
+static void test_enhanced_route_refresh(void **state)
+{
+	(void)state;
+	static const uint8_t borr[] = {MARKER, 0x00, 0x17, 0x05, 0x00, 0x02, 0x01, 0x01};
+	packet_init(&built);
+	assert_int_equal(bgp_build_route_refresh_subtype(&built, BGP_AFI_IPV6, BGP_SAFI_UNICAST,
+							 BGP_REFRESH_BORR),
+			 0);
+	finish(&built);
+	check_vector(borr, sizeof(borr));
+	assert_int_equal(value_of(&parsed, "bgp.route_refresh.reserved", 0), BGP_REFRESH_BORR);
+
+	struct bgp_open_fields f = {.capabilities =
+					    BGP_OPEN_CAP_DEFAULT | BGP_OPEN_CAP_ENHANCED_REFRESH};
+	packet_init(&built);
+	assert_int_equal(bgp_build_open(&built, &f), 0);
+	finish(&built);
+	assert_int_equal(built.length, sizeof(open_default) + 2);
+	assert_memory_equal(built.bytes + built.length - 2, "\x46\x00", 2);
+	char why[256];
+	assert_int_equal(parse_messages(&parsed, built.bytes, built.length, why, sizeof(why)), 0);
+	assert_int_equal(value_of(&parsed, "bgp.parameter.length", 0), 22);
+	assert_int_equal(value_of(&parsed, "bgp.capability.code", 4),
+			 BGP_CAP_ENHANCED_ROUTE_REFRESH);
+	assert_int_equal(value_of(&parsed, "bgp.capability.length", 4), 0);
+	assert_int_not_equal(packet_find(&parsed, "bgp.capability.enhanced_route_refresh", 0),
+			     PACKET_NONE);
+	/* a length other than 0 is refused, as route refresh's */
+	built.bytes[built.length - 1] = 1;
+	assert_int_not_equal(parse_messages(&parsed, built.bytes, built.length, why, sizeof(why)),
+			     0);
+}
+
 /* Several messages back to back, standalone (what a session writes to its socket) and inside
  * Ethernet/IPv4/TCP to port 179, dissected by proto_dissect(). */
 static void test_several_and_frame(void **state)
@@ -665,6 +700,7 @@ int main(void)
 		cmocka_unit_test(test_update_fields),
 		cmocka_unit_test(test_update_lengths),
 		cmocka_unit_test(test_keepalive_notification_route_refresh),
+		cmocka_unit_test(test_enhanced_route_refresh),
 		cmocka_unit_test(test_several_and_frame),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_as_path_two_bytes),

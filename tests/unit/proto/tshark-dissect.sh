@@ -112,9 +112,20 @@ fi
 # session segment carries four messages, which tshark must read as OPEN, KEEPALIVE, UPDATE and
 # ROUTE-REFRESH in that order
 for name in bgp-open bgp-open-as4 bgp-update bgp-update-eor bgp-keepalive bgp-notification \
-	bgp-route-refresh bgp-session; do
+	bgp-route-refresh bgp-session bgp-open-enhanced bgp-refresh-barrier; do
 	check "$name" tcp 179 bgp
 done
+subtypes=$(tshark -n -r "$work/bgp-refresh-barrier.pcap" -T fields -e bgp.route_refresh.subtype 2>/dev/null | tail -1)
+if [ "$subtypes" = "0,1,2" ]; then echo "ok - bgp-refresh-barrier: tshark reads a request, BoRR and EoRR"; else
+	echo "not ok - bgp-refresh-barrier: tshark reads ROUTE-REFRESH subtypes '$subtypes', not 0,1,2"
+	failed=1
+fi
+if tshark -n -r "$work/bgp-open-enhanced.pcap" -V 2>/dev/null | grep -q "Enhanced route refresh"; then
+	echo "ok - bgp-open-enhanced: tshark reads the enhanced route refresh capability"
+else
+	echo "not ok - bgp-open-enhanced: tshark shows no enhanced route refresh capability"
+	failed=1
+fi
 types=$(tshark -n -r "$work/bgp-session.pcap" -T fields -e bgp.type 2>/dev/null | tail -1)
 if [ "$types" = "1,4,2,5" ]; then echo "ok - bgp-session holds OPEN, KEEPALIVE, UPDATE, ROUTE-REFRESH"; else
 	echo "not ok - bgp-session: tshark reads message types '$types', not 1,4,2,5"
