@@ -421,6 +421,19 @@ routing_tests() {
 	case " $duts " in *" routing-frr "*)
 		run_script "sessions health" "$root/tests/lab/robustness/sessions-health.sh" "$build" ;;
 	esac
+	# routing-frr's mixed 5.4.3.2 campaign sent the packet campaign's fragment cases whole:
+	# IPv4 fragments and IPv6 fragment headers in its sent log, as tshark reads them
+	case " $duts " in *" routing-frr "*)
+		local sent="$work/routing-frr/evidence/robustness/sessions-sent.pcapng" v4 v6
+		v4=$(tshark -r "$sent" -Y 'ip.flags.mf == 1 || ip.frag_offset > 0' 2>/dev/null | wc -l)
+		v6=$(tshark -r "$sent" -Y 'ipv6.fraghdr' 2>/dev/null | wc -l)
+		if [ "$v4" -ge 2 ] && [ "$v6" -ge 2 ]; then
+			ok "routing-frr: its mixed session campaign sent fragment cases ($v4 IPv4 fragments, $v6 IPv6 fragment headers in its sent log)"
+		else
+			not_ok "routing-frr: the mixed session campaign sends fragment cases" \
+				"$v4 IPv4 fragments, $v6 IPv6 fragment headers in $sent"
+		fi ;;
+	esac
 	# the routing DUTs (FRR with every protocol authenticated, BIRD, the fragile BGP
 	# speaker): sessions reach their state with our peers, from the DUT's view and ours
 	run_script "routing duts" "$root/tests/lab/routing/duts.sh" "$build"
