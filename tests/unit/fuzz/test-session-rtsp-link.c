@@ -243,20 +243,29 @@ static void serve(int fd)
 	_exit(0);
 }
 
-static void test_request(void **state)
+/* serve_on in a child on one end of a socket pair; *fd: the other end, for the link. */
+static pid_t forked_server(void (*serve_on)(int fd), int *fd)
 {
-	(void)state;
 	int sv[2];
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	pid_t child = fork();
 	assert_true(child >= 0);
 	if (child == 0) {
 		close(sv[0]);
-		serve(sv[1]);
+		serve_on(sv[1]);
 	}
 	close(sv[1]);
+	*fd = sv[0];
+	return child;
+}
+
+static void test_request(void **state)
+{
+	(void)state;
+	int fd;
+	pid_t child = forked_server(serve, &fd);
 	struct rtsp_link *s = fresh("u", "p");
-	link_.fd = sv[0];
+	link_.fd = fd;
 	s->rtp_channel = 4;
 	snprintf(s->url, sizeof(s->url), "rtsp://198.18.29.2:554/stream");
 	int status = 0;
@@ -318,17 +327,10 @@ static void serve_at_once(int fd)
 static void test_request_no_settle(void **state)
 {
 	(void)state;
-	int sv[2];
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	pid_t child = fork();
-	assert_true(child >= 0);
-	if (child == 0) {
-		close(sv[0]);
-		serve_at_once(sv[1]);
-	}
-	close(sv[1]);
+	int fd;
+	pid_t child = forked_server(serve_at_once, &fd);
 	struct rtsp_link *s = fresh(NULL, NULL);
-	link_.fd = sv[0];
+	link_.fd = fd;
 	snprintf(s->url, sizeof(s->url), "rtsp://198.18.29.2:554/stream");
 	struct dl_error err = {0};
 	int64_t start = sock_now_ns();
