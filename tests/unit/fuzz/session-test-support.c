@@ -8,6 +8,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <setjmp.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <cmocka.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 
 #include "core/error.h"
 #include "core/monotonic.h"
+#include "core/profile.h"
 #include "core/store.h"
 #include "fuzz/campaign.h"
 #include "fuzz/mutate.h"
@@ -336,4 +338,29 @@ void session_test_case(struct session_test_cases *cases, const char *name, uint6
 	assert_memory_equal(cases->a[0].bytes, cases->b[0].bytes, cases->a[0].length);
 	if (cases->a[0].length < 1 || cases->a[0].length > SESSION_MESSAGE_MAX)
 		fail_msg("%s #%" PRIu64 ": %u bytes", name, index, cases->a[0].length);
+}
+
+void session_test_loopback_profile(struct profile *p, const char *path, uint16_t port,
+				   const char *robustness_format, ...)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f,
+		"dutlab_profile: 1\n"
+		"identity: {vendor: Acme, model: RT-200, firmware: '1.0', serial: T1, "
+		"product_type: router}\n"
+		"targets:\n  - {standard: ncc-ci-ict}\n"
+		"scope:\n  networks: [127.0.0.0/8, '::1/128']\n  interfaces: [lo]\n"
+		"dut:\n  addresses: [127.0.0.1, '::1']\n"
+		"services:\n  - {proto: tcp, port: %u, name: http}\n"
+		"robustness:\n",
+		port);
+	va_list args;
+	va_start(args, robustness_format);
+	vfprintf(f, robustness_format, args);
+	va_end(args);
+	assert_int_equal(fclose(f), 0);
+	struct dl_error err = {0};
+	if (profile_load(p, path, &err) != 0)
+		fail_msg("%s", err.message);
 }

@@ -33,6 +33,13 @@ int session_test_loopback_socket(uint16_t *port);
  * fake DUT that died listens again on its port. -1 when the port cannot be had (yet). */
 int session_test_listen(uint16_t *port);
 
+/* p loaded from path, written first: a router on loopback (127.0.0.1 and ::1 in scope, an http
+ * service on port, the NCC target) whose robustness section (after "robustness:\n") is
+ * robustness_format's text; a refusal fails the test. */
+void session_test_loopback_profile(struct profile *p, const char *path, uint16_t port,
+				   const char *robustness_format, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* The session campaign of p, its store in dir and its evidence in dir/evidence (each made when
  * missing), ending within seconds: session_run's status, its summary in *o. */
 int session_test_campaign(struct profile *p, const char *dir, unsigned seconds,

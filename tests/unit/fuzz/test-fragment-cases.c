@@ -392,28 +392,17 @@ static void fragment_case_sent_replayed_and_saved_whole(void **state)
 	assert_non_null(mkdtemp(dir));
 	char path[128], evidence[128], file[256];
 	snprintf(path, sizeof(path), "%s/fragments.yaml", dir);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f,
-		"dutlab_profile: 1\n"
-		"identity: {vendor: Acme, model: RT-200, firmware: '1.0', serial: T1, "
-		"product_type: router}\n"
-		"targets:\n  - {standard: ncc-ci-ict}\n"
-		"scope:\n  networks: [127.0.0.0/8, '::1/128']\n  interfaces: [lo]\n"
-		"dut:\n  addresses: [127.0.0.1, '::1']\n"
-		"services:\n  - {proto: tcp, port: %u, name: http}\n"
-		"robustness:\n  interface: lo\n  duration: 60\n  rate: 5\n  seed: 9\n"
+	struct profile p;
+	session_test_loopback_profile(
+		&p, path, d.port,
+		"  interface: lo\n  duration: 60\n  rate: 5\n  seed: 9\n"
 		"  dut_mac: '%02x:%02x:%02x:%02x:%02x:%02x'\n"
 		"  mix: {ipv6: 1}\n  monitors: [tcp]\n  monitor_interval: 200\n  monitor_timeout: "
 		"400\n"
 		"  tcp_port: %u\n  recovery: 10\n"
 		"  max_failures: 1\n",
-		d.port, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], d.port);
-	assert_int_equal(fclose(f), 0);
-	struct profile p;
+		mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], d.port);
 	struct dl_error err = {0};
-	if (profile_load(&p, path, &err) != 0)
-		fail_msg("%s", err.message);
 	snprintf(evidence, sizeof(evidence), "%s/evidence", dir);
 	struct json_object *o = NULL;
 	if (session_test_campaign(&p, dir, 150, &o, &err) != 0)

@@ -286,25 +286,14 @@ static void campaign_mixes_frames(void **state)
 	assert_int_equal(listen(listener, 16), 0);
 	char path[128], evidence[128], robustness_dir[160], log[200];
 	snprintf(path, sizeof(path), "%s/frames.yaml", dir);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f,
-		"dutlab_profile: 1\n"
-		"identity: {vendor: Acme, model: RT-200, firmware: '1.0', serial: T1, "
-		"product_type: router}\n"
-		"targets:\n  - {standard: ncc-ci-ict}\n"
-		"scope:\n  networks: [127.0.0.0/8, '::1/128']\n  interfaces: [lo]\n"
-		"dut:\n  addresses: [127.0.0.1, '::1']\n"
-		"services:\n  - {proto: tcp, port: %u, name: http}\n"
-		"robustness:\n  interface: lo\n  duration: 2\n  rate: 200\n  seed: 5\n"
+	struct profile p;
+	session_test_loopback_profile(
+		&p, path, port,
+		"  interface: lo\n  duration: 2\n  rate: 200\n  seed: 5\n"
 		"  dut_mac: '02:00:00:00:00:02'\n"
 		"  mix: {ipv4: 1, ipv6: 1}\n  monitors: [tcp]\n  tcp_port: %u\n  recovery: 1\n",
-		port, port);
-	assert_int_equal(fclose(f), 0);
-	struct profile p;
+		port);
 	struct dl_error err = {0};
-	if (profile_load(&p, path, &err) != 0)
-		fail_msg("%s", err.message);
 	snprintf(evidence, sizeof(evidence), "%s/evidence", dir);
 	assert_int_equal(mkdir(evidence, 0755), 0);
 	struct json_object *o = NULL;
