@@ -321,9 +321,10 @@ static void serve_at_once(int fd)
 	_exit(0);
 }
 
-/* A request's read ends at its whole answer: no wait for what may follow it (the 2 ms each read
- * of session_link_read() waited after data, 40 % of a campaign's time against GStreamer). Any
- * such wait makes 100 requests last 200 ms at least; without it they take a few ms. */
+/* 100 requests in a row on one connection, each answer read whole and matched to its CSeq with
+ * nothing after it to end the read: the read ends at the answer (no wait for what may follow it,
+ * the 2 ms each read of session_link_read() waited, 40 % of a campaign's time against GStreamer;
+ * what that costs is measured by bench/sessions-vs-scapy.sh, not asserted here). */
 static void test_request_no_settle(void **state)
 {
 	(void)state;
@@ -333,7 +334,6 @@ static void test_request_no_settle(void **state)
 	link_.fd = fd;
 	snprintf(s->url, sizeof(s->url), "rtsp://198.18.29.2:554/stream");
 	struct dl_error err = {0};
-	int64_t start = sock_now_ns();
 	for (int i = 0; i < 100; i++) {
 		int status = 0;
 		int rc = rtsp_link_request(&link_, s, "OPTIONS", s->url, NULL, NULL, false,
@@ -342,9 +342,7 @@ static void test_request_no_settle(void **state)
 			fail_msg("%s", err.message);
 		assert_int_equal(status, 200);
 	}
-	int64_t took_ms = (sock_now_ns() - start) / 1000000;
 	assert_int_equal(s->cseq, 100);
-	assert_true(took_ms < 150);
 	session_link_close(&link_);
 	int wstatus;
 	assert_int_equal(waitpid(child, &wstatus, 0), child);
