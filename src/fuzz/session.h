@@ -118,6 +118,9 @@ struct session_link {
 	/* what the DUT sent, not yet read as messages */
 	uint8_t input[SESSION_INPUT_BYTES];
 	size_t input_length;
+	/* the engine's one poll of every link before a case found nothing to read on this one:
+	 * a read that would not wait skips a poll of its own (the engine's, session.c) */
+	bool quiet;
 	bool datagram;         /* a UDP (or raw IP) socket: each read takes one datagram */
 	bool connected;        /* connected to the DUT (else sendto, reads filtered on the DUT) */
 	uint8_t ip_protocol;   /* a raw IP link's protocol (OSPF's 89) for the reproducer's
