@@ -6,7 +6,7 @@
 # tester namespace proves each protocol with peers of our own (tests/lab/routing/bgp-peer.py:
 # a BGP session with TCP-MD5 where the DUT asks for it; igp-peer.py: OSPF hellos and RIP
 # packets, keyed MD5 where the DUT asks for it; dutlab's own OSPF session plug-in, which must
-# reach Full), asserting each from the DUT's own view
+# reach Full, and stop, naming both masks, on a broadcast link whose mask is not the DUT's), asserting each from the DUT's own view
 # (vtysh on its vty sockets, birdc on its control socket, the fixture's status port) and from
 # ours, and the authentication on the link with tshark. Then kills routing-bad's speaker with
 # its one malformed UPDATE, power-cycles it (lab restart), brings everything down and checks
@@ -233,6 +233,34 @@ if [ -x "$dutlab" ]; then
 else
 	not_ok "dutlab's OSPF peer" "no dutlab at $dutlab: build first, or pass the build directory"
 fi
+
+# 3c. A network mask that is not the DUT's, on a broadcast link: the DUT ignores such hellos
+# (RFC 2328 10.5), so our peer must not wait for an adjacency that cannot come. routing-bird's
+# tester port is made /25 for one OSPF campaign (session_establish 5 s; our hellos carry the
+# port's own mask): it stops before any case, naming both masks and what to change, and blames
+# no failure on the DUT. The port is /24 again afterwards.
+ospf_mask_mismatch() {
+	local i t4 port out="$work/ospf-mask" rc
+	i=$(topo routing-bird tester_if)
+	t4=$(addr routing-bird tester_ipv4)
+	port=$(topo routing-bird tester_ipv4) # with its length: /24
+	sed -e 's/^  duration: 12$/  duration: 6/' -e 's/^  recovery: 10$/  recovery: 10\n  session_establish: 5/' \
+		"$work/ospf-c-routing-bird.yaml" >"$out.yaml"
+	if ! { ip -n dl-tester addr del "$port" dev "$i" && ip -n dl-tester addr add "$t4/25" dev "$i"; }; then
+		not_ok "routing-bird: the tester port made /25 for the mask test" "ip addr failed"
+		return
+	fi
+	in_tester "$dutlab" fuzz --profile "$out.yaml" --output "$out" --sessions >"$out.json" 2>"$out.err"
+	rc=$?
+	ip -n dl-tester addr del "$t4/25" dev "$i"
+	ip -n dl-tester addr add "$port" dev "$i"
+	check "routing-bird: with the tester port /25, our OSPF peer stops (exit $rc, not 0) naming the DUT's mask and ours" \
+		bash -c "[ $rc -ne 0 ] && grep -q \"ospf: the DUT's hello network mask is 255.255.255.0, ours 255.255.255.128 (the tester port's prefix): on a broadcast link it ignores our hellos (RFC 2328 10.5); give $i the DUT's prefix length\" '$out.err'"
+	refuse "routing-bird: ... and records no DUT failure for it" \
+		bash -c "ls '$out'/evidence/robustness/failure-*.pcapng 2>/dev/null | grep -q ."
+	check "routing-bird: the tester port is $port again" has <(ip -n dl-tester -4 addr show dev "$i") " $port "
+}
+[ -x "$dutlab" ] && [ -f "$work/ospf-c-routing-bird.yaml" ] && ospf_mask_mismatch
 
 # 4. RIPv2: our response announcing a prefix is learned by the DUT (its own RIB says so)
 # only when authenticated as it asks; its own responses carry its prefix (and MD5 on FRR).
