@@ -301,6 +301,12 @@ static int write_frame(struct pcapng_writer *w, struct packet *p, const struct s
 		       uint32_t seq, const uint8_t *data, size_t length, const char *comment,
 		       struct dl_error *err)
 {
+	if (pcapng_full(w)) {
+		/* the sent log at its ceiling: at 10 000 BGP cases/s it is within 10 s, and
+		 * building frames that are not written was a tenth of the campaign's time */
+		pcapng_drop_packet(w);
+		return 0;
+	}
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (l->frames) /* a whole Ethernet frame already (ipv4, ipv6): as it was sent */

@@ -152,7 +152,7 @@ int pcapng_write_packet(struct pcapng_writer *w, int64_t seconds, uint32_t micro
 		captured = w->snaplen;
 	size_t comment_length = comment ? strnlen(comment, OPTION_TEXT_MAX) : 0;
 	uint64_t need = 32 + captured + 3 + (comment_length ? comment_length + 12 : 0);
-	if (w->max_bytes && w->bytes + need > w->max_bytes) {
+	if (w->max_bytes && (w->dropped || w->bytes + need > w->max_bytes)) {
 		w->dropped++;
 		return 0;
 	}
@@ -176,6 +176,16 @@ int pcapng_write_packet(struct pcapng_writer *w, int64_t seconds, uint32_t micro
 		w->last_us = ts;
 	}
 	return rc;
+}
+
+bool pcapng_full(const struct pcapng_writer *w)
+{
+	return w->max_bytes && w->dropped;
+}
+
+void pcapng_drop_packet(struct pcapng_writer *w)
+{
+	w->dropped++;
 }
 
 int pcapng_close(struct pcapng_writer *w, struct dl_error *err)

@@ -13,8 +13,9 @@ struct dl_error;
  * Writes the blocks of draft-ietf-opsawg-pcapng (section 4.1 SHB, 4.2 IDB,
  * 4.3 EPB) in host byte order, one interface per file, microsecond
  * timestamps (the IDB's default if_tsresol). Files stop growing at
- * max_bytes: packets past it are counted, not written, and the count goes
- * into a final comment when the file is closed.
+ * max_bytes: the first packet past it and every one after it are counted,
+ * not written, and the count goes into a final comment when the file is
+ * closed.
  */
 struct pcapng_writer {
 	FILE *file;
@@ -40,6 +41,13 @@ int pcapng_open(struct pcapng_writer *w, const char *path, int linktype, uint32_
 int pcapng_write_packet(struct pcapng_writer *w, int64_t seconds, uint32_t microseconds,
 			const uint8_t *data, uint32_t captured, uint32_t original,
 			const char *comment, struct dl_error *err);
+
+/* The file reached max_bytes: no packet is written any more, so a caller may skip building
+ * one and count it with pcapng_drop_packet(). */
+bool pcapng_full(const struct pcapng_writer *w);
+
+/* One packet past max_bytes, counted as pcapng_write_packet() would. */
+void pcapng_drop_packet(struct pcapng_writer *w);
 
 /* Flush and close; 0 or DL_EIO. The writer may be reopened after. */
 int pcapng_close(struct pcapng_writer *w, struct dl_error *err);

@@ -373,6 +373,7 @@ static void test_pcapng(void **state)
 	assert_int_equal(
 		pcapng_write_packet(&w, 1700000000, 6, frame, 120, 120, "dutlab: hello", &err), 0);
 	assert_int_equal(w.packets, 2);
+	assert_false(pcapng_full(&w)); /* no ceiling */
 	assert_int_equal(pcapng_close(&w, &err), 0);
 	struct blocks b = read_blocks(path);
 	assert_true(b.consistent);
@@ -392,6 +393,14 @@ static void test_pcapng(void **state)
 	assert_true(w.dropped > 0);
 	assert_true(w.packets < 10);
 	uint64_t kept = w.packets;
+	/* full from the first drop: a packet that would still fit is counted too, and a caller
+	 * that skips building one counts it the same way */
+	assert_true(pcapng_full(&w));
+	uint64_t dropped = w.dropped;
+	assert_int_equal(pcapng_write_packet(&w, 1700000000, 10, frame, 1, 1, NULL, &err), 0);
+	pcapng_drop_packet(&w);
+	assert_int_equal(w.packets, kept);
+	assert_int_equal(w.dropped, dropped + 2);
 	assert_int_equal(pcapng_close(&w, &err), 0);
 	b = read_blocks(path);
 	assert_true(b.consistent);
