@@ -365,6 +365,7 @@ static int media_send(struct session_link *l, const struct session_template *t, 
 				    length, SESSION_MESSAGE_MAX);
 	memcpy(copy, data, length);
 	copy[1] = agreed;
+	session_link_sent(l, copy, length); /* recorded on the channel it went on */
 	return rtsp_link_send(l, s, copy, length, false, err);
 }
 

@@ -24,7 +24,9 @@
  * challenge for the request line as sent, mutated method and URI included:
  * a mutation must reach the DUT's parsers behind its authentication; the
  * line dropped when the DUT never asked), and SETUP's URI (the SDP's control
- * URL). A mutated placeholder is sent as mutated: that is the case.
+ * URL). A mutated placeholder is sent as mutated: that is the case. The hook
+ * notes the patched copy (session_link_sent()): the sent log and the
+ * reproducer record the request as the DUT received it.
  *
  * States (the plug-in's numbering): 0 playing, where every method is sent
  * (RFC 2326 A.1: the server's Playing state); 1 ready (after SETUP): PLAY; 2
@@ -394,6 +396,7 @@ static int rtsp_send(struct session_link *l, const struct session_template *t, c
 	rc = rtsp_patch(s, url, data, length, &o, &cseq, err);
 	if (rc)
 		return rc;
+	session_link_sent(l, bytes, o.length); /* recorded as it goes, not as the placeholders */
 	rc = rtsp_link_send(l, s, bytes, o.length, false, err);
 	if (!rc)
 		rtsp_link_case_sent(s, cseq); /* its answer ends tend's wait */

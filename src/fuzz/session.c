@@ -49,6 +49,10 @@
 #define NOTIFICATION_KINDS 64
 #define SESSION_SENT_RING 65536   /* send times kept: a failure's window holds at most these */
 #define REPRODUCER_CASES_MAX 4096 /* cases written into one reproducer */
+/* a replay's patched case frames kept for its reproducer: past these, frames are written as
+ * mutated */
+#define WIRE_FRAMES_MAX REPRODUCER_CASES_MAX
+#define WIRE_BYTES (8u << 20)
 
 /* ---- the protocols ---- */
 
@@ -211,6 +215,14 @@ int session_link_send(struct session_link *l, const uint8_t *data, size_t length
 		return 0;
 	}
 	return sock_send_all(l->fd, data, length, sock_now_ns() + 1000000000, err);
+}
+
+void session_link_sent(struct session_link *l, const uint8_t *data, size_t length)
+{
+	if (length > sizeof(l->sent))
+		return;
+	memcpy(l->sent, data, length);
+	l->sent_length = length;
 }
 
 /* settle_ms: once something came, how long to wait for what follows it */
@@ -418,6 +430,23 @@ struct session_case_template {
 	uint64_t cases;
 };
 
+/*
+ * The case frames a send hook patched (session_link_sent()), as they went on the wire, by case
+ * index and frame: the sent log and the reproducers write them in place of the mutated frames,
+ * which keep the case's identity (its comment). One holds the case being sent, one a replay's
+ * cases (the recorded bytes of a replayed case are that replay's), one the last failing
+ * replay's. Past its frames_max or bytes_max a frame is not kept (written as mutated).
+ */
+struct session_wire {
+	uint8_t *bytes;
+	size_t used, bytes_max;
+	struct {
+		uint64_t index;
+		size_t frame, start, length;
+	} * frames;
+	size_t count, frames_max;
+};
+
 /* A case sent: its index (the ring slot's owner) and when it went out (0: not sent). */
 struct session_sent {
 	uint64_t index;
@@ -446,6 +475,8 @@ struct sessions {
 	 * failed the DUT: the reproducer's (SESSION_PROTOCOLS_MAX links each) */
 	struct session_link *replayed, *culprit;
 	struct packet *frame, *log_frame;
+	/* the patched frames of the case being sent, of the last replay, of the last failing one */
+	struct session_wire wire_case, wire_replayed, wire_culprit;
 	struct fuzz_coverage *coverage;
 	struct pcapng_writer sent_log;
 	bool sent_log_open;
@@ -588,20 +619,80 @@ static int make_case(struct sessions *k, uint64_t index, struct session_case_tem
 
 /* ---- what was sent ---- */
 
+static int wire_open(struct session_wire *w, size_t frames_max, size_t bytes_max)
+{
+	w->bytes = malloc(bytes_max);
+	w->frames = calloc(frames_max, sizeof(*w->frames));
+	w->bytes_max = bytes_max;
+	w->frames_max = frames_max;
+	w->used = w->count = 0;
+	return w->bytes && w->frames ? 0 : DL_ENOMEM;
+}
+
+static void wire_free(struct session_wire *w)
+{
+	free(w->bytes);
+	free(w->frames);
+	*w = (struct session_wire){0};
+}
+
+static void wire_clear(struct session_wire *w)
+{
+	w->used = w->count = 0;
+}
+
+/* Frame f of case index as l's send hook wrote it, when the hook noted a patched copy. */
+static void wire_add(struct session_wire *w, uint64_t index, size_t f, const struct session_link *l)
+{
+	if (l->sent_length == 0 || w->count == w->frames_max ||
+	    l->sent_length > w->bytes_max - w->used)
+		return;
+	memcpy(w->bytes + w->used, l->sent, l->sent_length);
+	w->frames[w->count].index = index;
+	w->frames[w->count].frame = f;
+	w->frames[w->count].start = w->used;
+	w->frames[w->count++].length = l->sent_length;
+	w->used += l->sent_length;
+}
+
+static void wire_copy(struct session_wire *to, const struct session_wire *from)
+{
+	memcpy(to->bytes, from->bytes, from->used);
+	memcpy(to->frames, from->frames, from->count * sizeof(*from->frames));
+	to->used = from->used;
+	to->count = from->count;
+}
+
+/* Frame f of case index as it went on the wire: w's patched copy (the last one sent, a case
+ * sent again after a reset), else the frame as mutated; its length in *length. */
+static const uint8_t *wire_frame(const struct session_wire *w, uint64_t index,
+				 const struct packet *frames, size_t f, size_t *length)
+{
+	for (size_t i = w->count; i-- > 0;)
+		if (w->frames[i].index == index && w->frames[i].frame == f) {
+			*length = w->frames[i].length;
+			return w->bytes + w->frames[i].start;
+		}
+	*length = frames[f].length;
+	return frames[f].bytes;
+}
+
 #define LOG_ISN 0x10000000u /* the sent log's TCP sequence numbers start here, each session */
 
-/* A case's frames (one, or a fragment case's several) on l, in order, each commented with the
- * case; *seq follows on. */
+/* Case index's frames from to count (one, or a fragment case's several) on l, in order, as
+ * they went on the wire (wire_frame()), each commented with the case; *seq follows on. */
 static int write_case_frames(struct pcapng_writer *w, struct packet *scratch,
 			     const struct session_link *l, uint32_t *seq,
-			     const struct packet *frames, size_t count, const char *comment,
-			     struct dl_error *err)
+			     const struct session_wire *wire, uint64_t index,
+			     const struct packet *frames, size_t from, size_t count,
+			     const char *comment, struct dl_error *err)
 {
 	int rc = 0;
-	for (size_t f = 0; !rc && f < count; f++) {
-		rc = write_frame(w, scratch, l, *seq, frames[f].bytes, frames[f].length, comment,
-				 err);
-		*seq += frames[f].length;
+	for (size_t f = from; !rc && f < count; f++) {
+		size_t length;
+		const uint8_t *data = wire_frame(wire, index, frames, f, &length);
+		rc = write_frame(w, scratch, l, *seq, data, length, comment, err);
+		*seq += (uint32_t)length;
 	}
 	return rc;
 }
@@ -644,8 +735,9 @@ static void log_prefix(struct sessions *k, struct session_share *sh)
 	}
 }
 
-/* A case sent, into sent.pcapng, commented with its id and mutations. */
-static void log_case(struct sessions *k, struct session_share *sh, const struct fuzz_case *record)
+/* A case sent, into sent.pcapng as it went on the wire, commented with its id and mutations. */
+static void log_case(struct sessions *k, struct session_share *sh, uint64_t index,
+		     const struct fuzz_case *record)
 {
 	if (!k->sent_log_open)
 		return;
@@ -653,7 +745,8 @@ static void log_case(struct sessions *k, struct session_share *sh, const struct 
 	fuzz_case_describe(record, comment, sizeof(comment));
 	struct dl_error ignored;
 	(void)write_case_frames(&k->sent_log, k->log_frame, sh->link, &sh->slot->log_sequence,
-				k->frame, record->frame_count, comment, &ignored);
+				&k->wire_case, index, k->frame, 0, record->frame_count, comment,
+				&ignored);
 	(void)write_trailer(&k->sent_log, k->log_frame, sh->protocol, sh->link,
 			    &sh->slot->log_sequence, k->frame, &ignored);
 }
@@ -922,17 +1015,23 @@ static int check_share(struct sessions *k, struct session_share *sh, unsigned se
 	return 0;
 }
 
-/* The case's count frames (a fragment case's several: all, in order) on sh's established
- * session, by the protocol's send hook when it has one. */
+/* Case index's count frames (a fragment case's several: all, in order) on sh's established
+ * session, by the protocol's send hook when it has one; each frame the hook patched kept in
+ * wire as it went. */
 static int send_case(struct session_share *sh, const struct session_case_template *t,
-		     const struct packet *frames, size_t count, struct dl_error *err)
+		     uint64_t index, const struct packet *frames, size_t count,
+		     struct session_wire *wire, struct dl_error *err)
 {
 	int rc = 0;
-	for (size_t f = 0; !rc && f < count; f++)
+	for (size_t f = 0; !rc && f < count; f++) {
+		sh->link->sent_length = 0;
 		rc = sh->protocol->send ? sh->protocol->send(sh->link, t->template, frames[f].bytes,
 							     frames[f].length, err)
 					: session_link_send(sh->link, frames[f].bytes,
 							    frames[f].length, false, err);
+		if (!rc)
+			wire_add(wire, index, f, sh->link);
+	}
 	return rc;
 }
 
@@ -1085,6 +1184,7 @@ static int replay_range(struct sessions *k, uint64_t first, uint64_t last, unsig
 	*failed = false;
 	for (size_t s = 0; s < k->share_count; s++)
 		close_share(&k->shares[s]); /* the window alone: no session left from before */
+	wire_clear(&k->wire_replayed);
 	for (uint64_t i = first; i <= last && monotonic_ns() < k->config->deadline_ns; i++) {
 		struct session_case_template *t;
 		struct fuzz_case record;
@@ -1106,7 +1206,8 @@ static int replay_range(struct sessions *k, uint64_t first, uint64_t last, unsig
 			if (!(*used & bit))
 				keep_session(&k->replayed[t->share], sh->link);
 			*used |= bit;
-			sent = send_case(sh, t, k->frame, record.frame_count, &why) == 0;
+			sent = send_case(sh, t, i, k->frame, record.frame_count, &k->wire_replayed,
+					 &why) == 0;
 			if (!sent) /* the DUT reset the session after the last case: again */
 				sh->protocol->close(sh->link);
 		}
@@ -1187,6 +1288,7 @@ static int session_reproduces(void *ctx, uint64_t first, uint64_t last, bool *fa
 	for (size_t s = 0; s < k->share_count; s++)
 		if (used & (1u << s))
 			keep_session(&k->culprit[s], &k->replayed[s]);
+	wire_copy(&k->wire_culprit, &k->wire_replayed);
 	x->sessions_kept = used;
 	/* every protocol replayed back (the first alone when none was sent) */
 	for (size_t s = 0; s < k->share_count && *back; s++) {
@@ -1202,7 +1304,8 @@ static int session_reproduces(void *ctx, uint64_t first, uint64_t last, bool *fa
 }
 
 static int write_reproducer(struct sessions *k, uint64_t index, const struct session_link *l,
-			    size_t number, char *relative, size_t size, struct dl_error *err)
+			    const struct session_wire *wire, size_t number, char *relative,
+			    size_t size, struct dl_error *err)
 {
 	struct session_case_template *t;
 	struct fuzz_case record;
@@ -1226,12 +1329,13 @@ static int write_reproducer(struct sessions *k, uint64_t index, const struct ses
 		 t->template->base.protocol, k->shares[t->share].protocol->title,
 		 t->template->state, l->prefix_full ? ", cut short" : "");
 	fuzz_case_describe(&record, text, sizeof(text));
-	rc = session_write_frames(&w, l, LOG_ISN, k->frame[0].bytes, k->frame[0].length, prefix,
-				  text, err);
-	uint32_t seq = LOG_ISN + 1 + (uint32_t)(l->prefix_length + k->frame[0].length);
+	size_t length;
+	const uint8_t *first = wire_frame(wire, index, k->frame, 0, &length);
+	rc = session_write_frames(&w, l, LOG_ISN, first, length, prefix, text, err);
+	uint32_t seq = LOG_ISN + 1 + (uint32_t)(l->prefix_length + length);
 	if (!rc) /* a fragment case's other frames */
-		rc = write_case_frames(&w, k->log_frame, l, &seq, k->frame + 1,
-				       record.frame_count - 1, text, err);
+		rc = write_case_frames(&w, k->log_frame, l, &seq, wire, index, k->frame, 1,
+				       record.frame_count, text, err);
 	if (!rc)
 		rc = write_trailer(&w, k->log_frame, k->shares[t->share].protocol, l, &seq,
 				   k->frame, err);
@@ -1250,8 +1354,9 @@ static int write_reproducer(struct sessions *k, uint64_t index, const struct ses
  * between) are written on one.
  */
 static int write_range_reproducer(struct sessions *k, uint64_t first, uint64_t last,
-				  const struct session_link *sessions, unsigned kept, size_t number,
-				  char *relative, size_t size, struct dl_error *err)
+				  const struct session_link *sessions, unsigned kept,
+				  const struct session_wire *wire, size_t number, char *relative,
+				  size_t size, struct dl_error *err)
 {
 	if (last - first >= REPRODUCER_CASES_MAX)
 		last = first + REPRODUCER_CASES_MAX - 1;
@@ -1286,17 +1391,17 @@ static int write_range_reproducer(struct sessions *k, uint64_t first, uint64_t l
 				 "state-building prefix: %s to %s (state %u)%s",
 				 t->template->base.protocol, k->shares[t->share].protocol->title,
 				 t->template->state, l->prefix_full ? ", cut short" : "");
-			rc = session_write_frames(&w, l, LOG_ISN, k->frame[0].bytes,
-						  k->frame[0].length, prefix, text, err);
-			seq[t->share] += (uint32_t)(l->prefix_length + k->frame[0].length);
+			size_t length;
+			const uint8_t *data = wire_frame(wire, i, k->frame, 0, &length);
+			rc = session_write_frames(&w, l, LOG_ISN, data, length, prefix, text, err);
+			seq[t->share] += (uint32_t)(l->prefix_length + length);
 			prefixed = true;
 			if (!rc) /* a fragment case's other frames */
-				rc = write_case_frames(&w, k->log_frame, l, &seq[t->share],
-						       k->frame + 1, record.frame_count - 1, text,
-						       err);
+				rc = write_case_frames(&w, k->log_frame, l, &seq[t->share], wire, i,
+						       k->frame, 1, record.frame_count, text, err);
 		} else
-			rc = write_case_frames(&w, k->log_frame, l, &seq[t->share], k->frame,
-					       record.frame_count, text, err);
+			rc = write_case_frames(&w, k->log_frame, l, &seq[t->share], wire, i,
+					       k->frame, 0, record.frame_count, text, err);
 		if (!rc)
 			rc = write_trailer(&w, k->log_frame, k->shares[t->share].protocol, l,
 					   &seq[t->share], k->frame, err);
@@ -1419,13 +1524,15 @@ static int handle_failure(struct sessions *k, struct session_share *sh, const ch
 		 * its confirmation replay found them */
 		const struct session_link *sessions = b.confirmed ? k->culprit : k->replayed;
 		unsigned kept = b.confirmed ? x.sessions_kept : x.replayed_used;
+		const struct session_wire *wire =
+			b.confirmed ? &k->wire_culprit : &k->wire_replayed;
 		struct session_case_template *t = draw(k, b.lo);
 		if (b.lo == b.hi && (kept & (1u << t->share)))
-			rc = write_reproducer(k, b.lo, &sessions[t->share], number, relative,
+			rc = write_reproducer(k, b.lo, &sessions[t->share], wire, number, relative,
 					      sizeof(relative), err);
 		else
-			rc = write_range_reproducer(k, b.lo, b.hi, sessions, kept, number, relative,
-						    sizeof(relative), err);
+			rc = write_range_reproducer(k, b.lo, b.hi, sessions, kept, wire, number,
+						    relative, sizeof(relative), err);
 		if (rc)
 			return rc;
 		json_object_object_add(f, "reproducer", json_object_new_string(relative));
@@ -1522,6 +1629,7 @@ static int run_polled_case(struct sessions *k, uint64_t index, struct dl_error *
 	settle(sh, sh->slot, true);
 	struct dl_error why;
 	int64_t sent_ns = 0, trying = monotonic_ns(); /* a session not back failed from here */
+	wire_clear(&k->wire_case);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		rc = ensure(k, sh, t->template->state, k->establish_seconds, &why);
 		if (rc == DL_ESCOPE || rc == DL_ENOMEM)
@@ -1531,7 +1639,7 @@ static int run_polled_case(struct sessions *k, uint64_t index, struct dl_error *
 					      "re-establishing the session", why.message, trying, 0,
 					      err);
 		sent_ns = monotonic_ns();
-		if (send_case(sh, t, k->frame, record.frame_count, &why) == 0)
+		if (send_case(sh, t, index, k->frame, record.frame_count, &k->wire_case, &why) == 0)
 			break;
 		/* the DUT reset the session after the last case: a reset, then again */
 		sh->resets++;
@@ -1542,7 +1650,7 @@ static int run_polled_case(struct sessions *k, uint64_t index, struct dl_error *
 	t->cases++;
 	sh->cases++;
 	coverage_add(k->coverage, &record);
-	log_case(k, sh, &record);
+	log_case(k, sh, index, &record);
 	struct session_slot *slot = sh->slot;
 	slot->pending = true;
 	slot->spends = t->template->spends_session;
@@ -1818,6 +1926,9 @@ static void release(struct sessions *k)
 	free(k->check_link);
 	free(k->replayed);
 	free(k->culprit);
+	wire_free(&k->wire_case);
+	wire_free(&k->wire_replayed);
+	wire_free(&k->wire_culprit);
 	free(k->sent);
 	free(k->coverage);
 	json_object_put(k->failures);
@@ -1838,7 +1949,11 @@ static int setup(struct sessions *k, const struct campaign_config *c, bool *resu
 	k->sent = calloc(SESSION_SENT_RING, sizeof(*k->sent));
 	k->coverage = malloc(sizeof(*k->coverage));
 	if (!k->failures || !k->frame || !k->log_frame || !k->check_link || !k->replayed ||
-	    !k->culprit || !k->sent || !k->coverage)
+	    !k->culprit || !k->sent || !k->coverage ||
+	    wire_open(&k->wire_case, MUTATION_FRAMES_MAX,
+		      MUTATION_FRAMES_MAX * (size_t)SESSION_SENT_BYTES) ||
+	    wire_open(&k->wire_replayed, WIRE_FRAMES_MAX, WIRE_BYTES) ||
+	    wire_open(&k->wire_culprit, WIRE_FRAMES_MAX, WIRE_BYTES))
 		return dl_error_set(err, DL_ENOMEM, "robustness: out of memory");
 	coverage_init(k->coverage);
 	session_link_init(k->check_link, &k->peer);

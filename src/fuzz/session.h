@@ -20,7 +20,7 @@
  * profile.robustness.rate: ensure a session in the template's state (a DUT
  * that answered the last case with a NOTIFICATION and a reset did the
  * right thing, RFC 4271 6.3, RFC 7606: counted as a reset, never a
- * failure), send the case (into sessions-sent.pcapng too), read the
+ * failure), send the case (into sessions-sent.pcapng too, as sent), read the
  * reaction (until the DUT's answer is whole, it reacts, or 20 ms), tend
  * every other open link without waiting, poll the health set (with
  * robustness.session_links N a parallel protocol keeps N links, each
@@ -37,9 +37,9 @@
  * in index order, each case on its protocol's session in its state, to
  * confirm the failure, then bisected (fuzz/bisect.h) to the culprit, or the
  * smallest range that still fails; save the prefix and the culprit (or the
- * range's cases) as a pcapng reproducer (Ethernet/IPv4 frames of one TCP
- * stream with plausible sequence numbers, or UDP, or the raw IP protocol;
- * each frame commented with its case).
+ * range's cases; each as its replay sent it) as a pcapng reproducer
+ * (Ethernet/IPv4 frames of one TCP stream with plausible sequence numbers,
+ * or UDP, or the raw IP protocol; each frame commented with its case).
  */
 
 #include <netinet/in.h>
@@ -69,6 +69,9 @@ struct scope;
 #define SESSION_STATE_BYTES 16384 /* the most per-link protocol state (state_size) */
 #define SESSION_EVIDENCE_MAX 512  /* a check's evidence, with its terminating NUL */
 #define SESSION_TRAILER_MAX 64    /* what a protocol may write behind a case (trailer) */
+/* a case frame as a send hook wrote it: the message and what the session patched in (RTSP's
+ * Digest line, a long control URL) */
+#define SESSION_SENT_BYTES (SESSION_MESSAGE_MAX + 2048)
 #define SESSION_CHECKPOINT_KEY "robustness.sessions.checkpoint" /* in campaign.db */
 
 /* What a protocol needs to reach the DUT. */
@@ -135,6 +138,12 @@ struct session_link {
 	 * trailer hook says which cases it follows; 0: none. The reproducer writes it too. */
 	uint8_t trailer[SESSION_TRAILER_MAX];
 	size_t trailer_length;
+	/* the case frame the send hook last wrote, when it wrote a patched copy (RTSP's CSeq,
+	 * Session and Digest answer): session_link_sent() notes it and the engine records it, in
+	 * the sent log and the reproducer, in place of the mutated frame; 0: the frame went as
+	 * given. The engine zeroes sent_length before each send. */
+	uint8_t sent[SESSION_SENT_BYTES];
+	size_t sent_length;
 	unsigned hold_time;   /* negotiated, seconds; 0: no keepalives */
 	int64_t keepalive_ns; /* when the next keepalive is due */
 	/*
@@ -206,8 +215,10 @@ struct session_protocol {
 	void (*close)(struct session_link *l);
 	/* Optional (NULL: session_link_send(l, data, length, false, err)): send
 	 * one case (t's message, mutated) on an established link; patches what
-	 * only this session knows into a copy (RTSP's Session ID and CSeq).
-	 * 0, or DL_EIO when the session is gone (the engine counts a reset). */
+	 * only this session knows into a copy (RTSP's Session ID and CSeq), and
+	 * notes that copy (session_link_sent()): the sent log and the reproducer
+	 * record what went on the wire. 0, or DL_EIO when the session is gone
+	 * (the engine counts a reset). */
 	int (*send)(struct session_link *l, const struct session_template *t, const uint8_t *data,
 		    size_t length, struct dl_error *err);
 	/* Optional: the protocol's own health, on a fresh link the engine gives
@@ -289,6 +300,10 @@ int session_link_open_udp(struct session_link *l, uint16_t local_port, uint16_t 
  * else prefix_full). 0 or DL_EIO. */
 int session_link_send(struct session_link *l, const uint8_t *data, size_t length, bool prefix,
 		      struct dl_error *err);
+/* A send hook's note: data is what it wrote for the case frame it was given (a patched copy),
+ * recorded as the case was sent (l->sent). A copy longer than SESSION_SENT_BYTES is not noted:
+ * the frame is recorded as mutated. */
+void session_link_sent(struct session_link *l, const uint8_t *data, size_t length);
 /* Read what arrived within wait_ms into l->input (a datagram link: one datagram at most,
  * appended). *closed: the peer closed or reset (UDP: its port is closed, ICMP port
  * unreachable). 0 or DL_EIO. */

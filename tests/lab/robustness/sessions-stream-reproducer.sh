@@ -1,14 +1,17 @@
 #!/bin/bash
-# sessions-stream-reproducer.sh: the session reproducer robustness.sessions saved for stream-bad is one RTSP session tshark reads (OPTIONS, DESCRIBE, SETUP, PLAY, then the culprit SETUP with its interleaved channel past 255), and its culprit alone kills the fragile RTSP responder again.
+# sessions-stream-reproducer.sh: the session reproducer robustness.sessions saved for stream-bad is one RTSP session tshark reads (OPTIONS, DESCRIBE, SETUP, PLAY, then the culprit SETUP with its interleaved channel past 255) as it went on the wire (the session's CSeq and Session, no placeholder), and its culprit alone kills the fragile RTSP responder again.
 #
 # Usage (as root): tests/lab/robustness/sessions-stream-reproducer.sh CAMPAIGN
 # CAMPAIGN is a finished campaign of stream-bad (lab/duts/stream/bad/profile.yaml) whose
 # robustness.sessions found the fragile RTSP responder. The checks: its first failure's
 # reproducer holds frames from the tester to tcp/554 that tshark dissects as RTSP, the
 # state-building prefix first (commented so), the culprit last, naming its
-# rtsp.transport.interleaved field; the culprit's request (the session's values left as the
-# placeholders the send hook fills) sent alone on a fresh connection kills stream-bad's
-# responder (tcp/554 refused, its log says interleaved-overrun); lab restart brings it back.
+# rtsp.transport.interleaved field; every request as the replay sent it: none holds a
+# template placeholder (CSeq 314159, Session DUTLAB0SESSION0ID, Authorization "Digest
+# dutlab-placeholder"), the CSeqs count up through the session and the culprit carries the
+# Session the prefix's PLAY did; the culprit's request sent alone on a fresh connection kills
+# stream-bad's responder (tcp/554 refused, its log says interleaved-overrun); lab restart
+# brings it back.
 set -u
 # shellcheck source=SCRIPTDIR/../lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -55,6 +58,36 @@ sys.exit(0 if m and max(int(m.group(1)), int(m.group(3) or 0)) > 255 else 1)'; t
 	ok "stream-bad: the culprit's Transport has a channel past 255: $transport"
 else
 	not_ok "stream-bad: the culprit's Transport has a channel past 255" "Transport: $transport"
+fi
+
+# The requests as they went on the wire: the replay's session values, not the templates'
+# placeholders the send hook replaces. CSeq is no field of tshark's: its header lines are read.
+headers=$(tshark -r "$file" -Y rtsp.request -O rtsp 2>/dev/null)
+sessions=$(tshark -r "$file" -Y rtsp.request -T fields -e rtsp.session 2>/dev/null)
+placeholders=$(printf '%s\n%s\n' "$headers" "$sessions" |
+	grep -E '314159|DUTLAB0SESSION0ID|dutlab-placeholder')
+if [ -z "$placeholders" ]; then
+	ok "stream-bad: no placeholder in the reproducer (CSeq 314159, Session DUTLAB0SESSION0ID, Digest dutlab-placeholder)"
+else
+	not_ok "stream-bad: no placeholder in the reproducer" "$(printf '%s' "$placeholders" | head -3)"
+fi
+cseqs=$(printf '%s\n' "$headers" | sed -n 's/^ *CSeq: *\([0-9][0-9]*\).*/\1/p' | tr '\n' ' ')
+requests=$(tshark -r "$file" -Y rtsp.request -T fields -e frame.number 2>/dev/null | wc -l)
+if python3 -c '
+import sys
+c = [int(x) for x in sys.argv[1].split()]
+sys.exit(0 if len(c) == int(sys.argv[2]) and c[0] < 100 and
+         all(a < b for a, b in zip(c, c[1:])) else 1)' "$cseqs" "$requests"; then
+	ok "stream-bad: the CSeqs count up through the session: $cseqs"
+else
+	not_ok "stream-bad: the CSeqs count up through the session" "CSeq per request: $cseqs($requests requests)"
+fi
+play=$(tshark -r "$file" -Y 'rtsp.method == "PLAY"' -T fields -e rtsp.session 2>/dev/null | tail -1)
+culprit_session=$(tshark -r "$file" -Y "frame.number == $frames" -T fields -e rtsp.session 2>/dev/null)
+if [ -n "$play" ] && [ "${culprit_session%%;*}" = "${play%%;*}" ]; then
+	ok "stream-bad: the culprit carries the session's id: $culprit_session"
+else
+	not_ok "stream-bad: the culprit carries the session's id" "PLAY: '$play', culprit: '$culprit_session'"
 fi
 
 # The culprit alone, on a fresh connection, kills the responder again.

@@ -1,5 +1,6 @@
 /* test-session-rtsps: the RTSP link over TLS and with RTP/RTCP over UDP, Transport's port pairs,
- * and a case's answer ending tend's wait, against a fake camera on 127.0.0.1 */
+ * a case's answer ending tend's wait, and a campaign's sent log and reproducer holding the
+ * requests as the camera received them, against a fake camera on 127.0.0.1 */
 #include "core/compat.h"
 
 #include <setjmp.h>
@@ -8,11 +9,17 @@
 #include <arpa/inet.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <json-c/json.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/json-read.h"
 #include "core/profile.h"
 #include "fuzz/session-rtsp-link.h"
 #include "fuzz/session.h"
@@ -109,7 +116,30 @@ struct camera {
 	uint16_t udp_port;
 	unsigned requests, udp_setups, udp_received;
 	unsigned delay_ms; /* before answering a request after PLAY */
+	/* with received set: every byte read, every connection in turn (RTSP in clear) */
+	uint8_t *received;
+	size_t received_length, received_size;
+	/* fragile: a GET_PARAMETER with its CSeq and Session lines whole kills it (died set, the
+	 * connection closed); killer: the request head it died on last */
+	bool fragile, died;
+	unsigned deaths;
+	char killer[4096];
 };
+
+/* The fragile camera's culprit: a GET_PARAMETER request (after what a body left in head) with
+ * one CSeq line and one Session line; *at: where its request line starts. */
+static bool fragile_trigger(const char *head, const char **at)
+{
+	*at = strstr(head, "GET_PARAMETER rtsp://");
+	if (!*at)
+		return false;
+	unsigned cseq = 0, session = 0;
+	for (const char *p = strstr(*at, "\r\nCSeq: "); p; p = strstr(p + 2, "\r\nCSeq: "))
+		cseq++;
+	for (const char *p = strstr(*at, "\r\nSession: "); p; p = strstr(p + 2, "\r\nSession: "))
+		session++;
+	return cseq == 1 && session == 1;
+}
 
 static const uint8_t rtp_packet[12] = {0x80, 0x1a, 0, 1, 0, 0, 0, 0, 0xca, 0xfe, 0, 1};
 
@@ -139,12 +169,23 @@ static void camera_serve(struct session_test_conn *c, void *data)
 		int n = session_test_conn_read(c, buf + have, sizeof(buf) - 1 - have);
 		if (n <= 0)
 			return;
+		if (cam->received && (size_t)n <= cam->received_size - cam->received_length) {
+			memcpy(cam->received + cam->received_length, buf + have, (size_t)n);
+			cam->received_length += (size_t)n;
+		}
 		have += (size_t)n;
 		buf[have] = '\0';
 		char *end;
 		while ((end = strstr(buf, "\r\n\r\n")) != NULL) {
 			*end = '\0';
 			cam->requests++;
+			const char *culprit;
+			if (cam->fragile && fragile_trigger(buf, &culprit)) {
+				snprintf(cam->killer, sizeof(cam->killer), "%s\r\n\r\n", culprit);
+				cam->deaths++;
+				cam->died = true;
+				return;
+			}
 			char method[32] = "";
 			size_t m = strcspn(buf, " ");
 			memcpy(method, buf, m < sizeof(method) - 1 ? m : sizeof(method) - 1);
@@ -467,14 +508,258 @@ static void rtsps_to_plain_port(void **state)
 	camera_stop(&f);
 }
 
+/* The TCP payloads of a pcapng file's frames (Ethernet/IPv4/TCP), each passed to check. */
+static size_t each_payload(const char *path, void (*check)(const uint8_t *, size_t, void *),
+			   void *data)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	static uint8_t file[4 << 20];
+	size_t n = fread(file, 1, sizeof(file), f);
+	fclose(f);
+	size_t at = 0, count = 0;
+	for (unsigned blocks = 0; at + 12 <= n && blocks < 100000; blocks++) {
+		uint32_t type, length, captured;
+		memcpy(&type, file + at, 4);
+		memcpy(&length, file + at + 4, 4);
+		if (length < 12 || at + length > n)
+			break;
+		if (type == 6 && length >= 28 + 54) {
+			memcpy(&captured, file + at + 20, 4);
+			const uint8_t *frame = file + at + 28;
+			size_t tcp = 14 + (size_t)(frame[14] & 0x0f) * 4;
+			size_t payload = tcp + (size_t)(frame[tcp + 12] >> 4) * 4;
+			if (captured > payload) {
+				check(frame + payload, captured - payload, data);
+				count++;
+			}
+		}
+		at += length;
+	}
+	return count;
+}
+
+struct wire_check {
+	const struct camera *cam;
+	unsigned real_cseq, real_session, placeholder_cseq;
+};
+
+/* A request in the sent log: the very bytes the camera read; its CSeq and Session counted. */
+static void request_as_received(const uint8_t *p, size_t n, void *data)
+{
+	struct wire_check *w = data;
+	/* the camera reads at most 4 KiB of a request: a longer one, its head */
+	size_t head = n < 2048 ? n : 1024;
+	if (!memmem(w->cam->received, w->cam->received_length, p, head))
+		fail_msg("the sent log holds a request the camera never received: %.*s",
+			 (int)(head < 300 ? head : 300), (const char *)p);
+	static const char cseq[] = "\r\nCSeq: ", session[] = "\r\nSession: CAFE1234\r\n";
+	const uint8_t *c = memmem(p, n, cseq, sizeof(cseq) - 1);
+	size_t after = c ? n - (size_t)(c - p) - (sizeof(cseq) - 1) : 0;
+	if (c && after >= 6 && memcmp(c + sizeof(cseq) - 1, "314159", 6) == 0)
+		w->placeholder_cseq++;
+	else if (c)
+		w->real_cseq++;
+	w->real_session += memmem(p, n, session, sizeof(session) - 1) != NULL;
+}
+
+/* A campaign against the camera: its sent log holds each request (the prefix's and every case)
+ * as it went on the wire, the session's CSeq and Session patched in, not the templates'
+ * placeholders (CSeq 314159, Session DUTLAB0SESSION0ID). */
+static void sent_log_is_the_wire(void **state)
+{
+	(void)state;
+	struct fixture f;
+	camera_start(&f, false, 100000);
+	f.cam.received_size = 8 << 20;
+	f.cam.received = malloc(f.cam.received_size);
+	assert_non_null(f.cam.received);
+	char dir[] = "/tmp/dutlab-test-session-rtsps-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	uint16_t quiet = 0; /* the tcp monitor's port: it listens, nobody answers */
+	int monitored = session_test_loopback_socket(&quiet);
+	assert_int_equal(listen(monitored, 16), 0);
+	char path[128], log[200];
+	snprintf(path, sizeof(path), "%s/rtsp.yaml", dir);
+	struct profile p;
+	session_test_loopback_profile(&p, path, quiet,
+				      "  interface: lo\n  duration: 2\n  rate: 50\n  seed: 1\n"
+				      "  mix: {rtsp: 1}\n  monitors: [tcp]\n  tcp_port: %u\n"
+				      "  recovery: 1\n  rtsp: {port: %u, path: /stream}\n",
+				      quiet, f.cam.server.port);
+	struct json_object *o = NULL;
+	struct dl_error err = {0};
+	if (session_test_campaign(&p, dir, 60, &o, &err) != 0)
+		fail_msg("%s", err.message);
+	struct json_object *rtsp = json_read_object(json_read_object(o, "protocols"), "rtsp");
+	int64_t cases = json_read_int(rtsp, "cases", 0);
+	assert_true(cases > 20);
+	shutdown(f.cam.server.listener, SHUT_RDWR); /* its thread's accept ends */
+	camera_stop(&f);
+	snprintf(log, sizeof(log), "%s/evidence/robustness/sessions-sent.pcapng", dir);
+	struct wire_check w = {.cam = &f.cam};
+	size_t frames = each_payload(log, request_as_received, &w);
+	print_message("%" PRId64 " cases, %zu requests logged: CSeq real %u, placeholder %u; "
+		      "Session real %u\n",
+		      cases, frames, w.real_cseq, w.placeholder_cseq, w.real_session);
+	assert_true(frames >= (size_t)cases);
+	assert_true(w.real_session > (unsigned)cases / 2);
+	assert_true(w.real_cseq > (unsigned)cases / 2);
+	json_object_put(o);
+	profile_release(&p);
+	close(monitored);
+	free(f.cam.received);
+	char command[128];
+	snprintf(command, sizeof(command), "rm -rf '%s'", dir);
+	assert_int_equal(system(command), 0);
+}
+
+/* The fragile camera's own server: camera_serve on each connection in turn; once it died, its
+ * port and its monitor's port closed (the tcp monitor refused) for revive_ms, then listening
+ * again on both. The monitor's port is never accepted: its backlog answers the probes. */
+struct fragile {
+	struct camera cam;
+	int listener, monitor;
+	uint16_t port, monitor_port;
+	unsigned revive_ms;
+	atomic_bool stop;
+	pthread_t thread;
+};
+
+static void fragile_listen(struct fragile *f)
+{
+	for (int tries = 0; tries < 100; tries++) {
+		f->listener = session_test_listen(&f->port);
+		f->monitor = session_test_listen(&f->monitor_port);
+		if (f->listener >= 0 && f->monitor >= 0 && listen(f->monitor, 4096) == 0)
+			return;
+		if (f->listener >= 0)
+			close(f->listener);
+		if (f->monitor >= 0)
+			close(f->monitor);
+		usleep(50000);
+	}
+	fail_msg("the fragile camera cannot listen on ports %u and %u again", f->port,
+		 f->monitor_port);
+}
+
+static void *fragile_run(void *arg)
+{
+	struct fragile *f = arg;
+	sigset_t pipe;
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
+	while (!atomic_load(&f->stop)) {
+		struct pollfd pfd = {.fd = f->listener, .events = POLLIN};
+		if (poll(&pfd, 1, 50) <= 0)
+			continue;
+		int fd = accept(f->listener, NULL, NULL);
+		if (fd < 0)
+			continue;
+		struct timeval t = {.tv_sec = 3};
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &t, sizeof(t));
+		struct session_test_conn c = {.fd = fd};
+		camera_serve(&c, &f->cam);
+		close(fd);
+		if (!f->cam.died)
+			continue;
+		f->cam.died = false;
+		close(f->listener);
+		close(f->monitor);
+		usleep(f->revive_ms * 1000);
+		fragile_listen(f);
+	}
+	return NULL;
+}
+
+/* The TCP payload of a pcapng file's last frame (each_payload() keeps it). */
+struct last_frame {
+	uint8_t bytes[SESSION_SENT_BYTES];
+	size_t length;
+};
+
+static void keep_last(const uint8_t *p, size_t n, void *data)
+{
+	struct last_frame *l = data;
+	l->length = n < sizeof(l->bytes) ? n : sizeof(l->bytes);
+	memcpy(l->bytes, p, l->length);
+}
+
+/* A camera that dies on a GET_PARAMETER (its CSeq and Session lines whole): the failure's
+ * culprit, replayed in a fresh session, is saved as that replay sent it: the replay's CSeq
+ * and Session, the very request the camera died on last, no placeholder. */
+static void reproducer_is_the_replay(void **state)
+{
+	(void)state;
+	static struct fragile f;
+	memset(&f, 0, sizeof(f));
+	f.cam.fragile = true;
+	f.revive_ms = 2000;
+	fragile_listen(&f);
+	assert_int_equal(pthread_create(&f.thread, NULL, fragile_run, &f), 0);
+	char dir[] = "/tmp/dutlab-test-session-rtsps-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[128], file[200];
+	snprintf(path, sizeof(path), "%s/rtsp.yaml", dir);
+	struct profile p;
+	session_test_loopback_profile(
+		&p, path, f.monitor_port,
+		"  interface: lo\n  duration: 40\n  rate: 20\n  seed: 1\n  mix: {rtsp: 1}\n"
+		"  monitors: [tcp]\n  monitor_interval: 200\n  monitor_timeout: 400\n"
+		"  tcp_port: %u\n  recovery: 10\n  max_failures: 1\n  session_establish: 3\n"
+		"  session_check: 60\n  rtsp: {port: %u, path: /stream}\n",
+		f.monitor_port, f.port);
+	struct json_object *o = NULL;
+	struct dl_error err = {0};
+	if (session_test_campaign(&p, dir, 120, &o, &err) != 0)
+		fail_msg("%s", err.message);
+	atomic_store(&f.stop, true);
+	assert_int_equal(pthread_join(f.thread, NULL), 0);
+	close(f.listener);
+	close(f.monitor);
+	struct json_object *failures = json_read_array(o, "failures");
+	if (json_object_array_length(failures) != 1)
+		fail_msg("failures: %s", json_object_to_json_string(failures));
+	struct json_object *fo = json_object_array_get_idx(failures, 0);
+	const char *text = json_object_to_json_string(fo);
+	print_message("the failure: %s\n", text);
+	struct json_object *minimal = json_read_object(fo, "minimal");
+	if (!json_object_get_boolean(json_read_member(fo, "reproduced")) ||
+	    json_read_int(minimal, "first", -1) != json_read_int(minimal, "last", -2))
+		fail_msg("not one case reproduced: %s", text);
+	assert_true(f.cam.deaths >= 2); /* in the campaign, and again in a replay */
+	snprintf(file, sizeof(file), "%s/%s", dir, json_read_text(fo, "reproducer", ""));
+	static struct last_frame last;
+	memset(&last, 0, sizeof(last));
+	assert_true(each_payload(file, keep_last, &last) >= 2);
+	size_t killer = strlen(f.cam.killer);
+	print_message("the culprit as saved: %.*s\n", (int)last.length, (const char *)last.bytes);
+	assert_true(last.length >= killer);
+	assert_memory_equal(last.bytes, f.cam.killer, killer);
+	assert_null(memmem(last.bytes, last.length, "314159", 6));
+	assert_null(memmem(last.bytes, last.length, "DUTLAB0SESSION0ID", 17));
+	assert_non_null(memmem(last.bytes, last.length, "\r\nSession: CAFE1234\r\n", 21));
+	json_object_put(o);
+	profile_release(&p);
+	char command[128];
+	snprintf(command, sizeof(command), "rm -rf '%s'", dir);
+	assert_int_equal(system(command), 0);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(transport_pairs),     cmocka_unit_test(udp_templates),
-		cmocka_unit_test(rtsps_session),       cmocka_unit_test(complete_rules),
-		cmocka_unit_test(udp_session),         cmocka_unit_test(udp_case_arrives),
+		cmocka_unit_test(transport_pairs),
+		cmocka_unit_test(udp_templates),
+		cmocka_unit_test(rtsps_session),
+		cmocka_unit_test(complete_rules),
+		cmocka_unit_test(udp_session),
+		cmocka_unit_test(udp_case_arrives),
 		cmocka_unit_test(rtsps_to_plain_port),
+		cmocka_unit_test(sent_log_is_the_wire),
+		cmocka_unit_test(reproducer_is_the_replay),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
