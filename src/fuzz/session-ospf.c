@@ -1028,6 +1028,7 @@ static int ospf_case_send(struct session_link *l, const struct session_template 
 	int rc = ospf_md5_digest(copy, packet, o->password, copy + packet, err);
 	if (rc)
 		return rc;
+	session_link_sent(l, copy, length); /* recorded with the sequence and digest it went with */
 	return ospf_send_bytes(l, copy, length, false, err);
 }
 
