@@ -8,10 +8,19 @@ in a lab, so routing-bad (lab/duts/routing/bad, lab/lib/routing.sh) runs this fi
 tcp/179 instead of FRR's bgpd. It is NOT a BGP implementation: no RIB, no best path, no
 policy, no collision detection, any peer is accepted. It answers an OPEN with OPEN +
 KEEPALIVE (BGP-4, its AS, hold time min(peer's, 90), its router id, capabilities
-multiprotocol IPv4 unicast and 4-octet AS), keeps the session with KEEPALIVEs every third of
-the hold time, announces its --announce prefixes (IPv4 NLRI: ORIGIN IGP, AS_PATH its AS,
-NEXT_HOP its address) and an End-of-RIB once Established, and parses every UPDATE it
-receives as a careless firmware would.
+multiprotocol IPv4 unicast, route refresh (2), enhanced route refresh (70) and 4-octet AS),
+keeps the session with KEEPALIVEs every third of the hold time, announces its --announce
+prefixes (IPv4 NLRI: ORIGIN IGP, AS_PATH its AS, NEXT_HOP its address) and an End-of-RIB once
+Established, and parses every UPDATE it receives as a careless firmware would.
+
+A ROUTE-REFRESH (RFC 2918, RFC 7313) whose body is not 4 bytes (AFI, subtype, SAFI) is refused
+with NOTIFICATION 7/1 (RFC 7313 5), in any state. A request (subtype 0) for IPv4 unicast
+(AFI 1, SAFI 1, the one family it serves) in an Established session is answered with its
+announcements again (no End-of-RIB); when the peer's OPEN offered enhanced route refresh too,
+they come between a BoRR (subtype 1) and an EoRR (subtype 2) of IPv4 unicast. A request for
+another family and one before Established are ignored, and so is every other subtype: the
+peer's BoRR and EoRR (it keeps none of the peer's routes to mark stale) and unknown ones
+(RFC 7313 5).
 
 With --die-on as-path-overrun it exits (status 70, logging "FIXTURE FAULT ..." with the
 message's bytes) on exactly this, and on nothing else:
@@ -32,16 +41,17 @@ message's bytes) on exactly this, and on nothing else:
 Every other malformation is refused the way a correct speaker does (RFC 4271 section 6): a
 NOTIFICATION (bad marker 1/1, bad message length 1/2, bad type 1/3, OPEN errors 2/x,
 malformed attribute list 3/1, attribute length 3/5, invalid ORIGIN 3/6, malformed AS_PATH
-3/11 - a later segment overrunning, a bad segment type -, FSM error 5/0), then the session
-closes and the speaker goes on serving. Without --die-on the same parser runs and never
-exits. When it dies, tcp/179 and the status port go with it: that is what a health monitor
-sees.
+3/11 - a later segment overrunning, a bad segment type -, FSM error 5/0, ROUTE-REFRESH
+length 7/1), then the session closes and the speaker goes on serving. Without --die-on the
+same parser runs and never exits. When it dies, tcp/179 and the status port go with it:
+that is what a health monitor sees.
 
 It also serves a status port (--mgmt-port, one HTTP status line: uptime, sessions and their
-states, UPDATEs parsed, malformations refused), as fragile-responder.py does for the
-layer-2/3 DUTs, and with --syslog HOST:PORT logs its start and its death as a device with a
-remote syslog server does. The status port, the syslog lines, the listeners and the
-arguments every fixture has come from fixture.py (installed beside it).
+states, UPDATEs parsed, malformations refused, route refreshes answered), as
+fragile-responder.py does for the layer-2/3 DUTs, and with --syslog HOST:PORT logs its start
+and its death as a device with a remote syslog server does. The status port, the syslog
+lines, the listeners and the arguments every fixture has come from fixture.py (installed
+beside it).
 
 usage: fragile-bgp.py --name NAME --address ADDR... --as AS --router-id A.B.C.D
                       [--port 179] [--mgmt-port PORT] [--announce PREFIX]...
@@ -63,7 +73,9 @@ MY_HOLD = 90
 MAX_SESSIONS = 16
 OPEN_WAIT = 30  # seconds a connection may stay without an OPEN
 OPEN, UPDATE, NOTIFICATION, KEEPALIVE, ROUTE_REFRESH = 1, 2, 3, 4, 5
-CAP_MP, CAP_AS4 = 1, 65
+CAP_MP, CAP_REFRESH, CAP_ENHANCED_REFRESH, CAP_AS4 = 1, 2, 70, 65
+REFRESH_REQUEST, REFRESH_BORR, REFRESH_EORR = 0, 1, 2  # ROUTE-REFRESH subtypes (RFC 7313 3.2)
+IPV4_UNICAST = (1, 1)  # AFI, SAFI: the one family it serves
 
 
 class Fatal(Exception):
@@ -99,6 +111,7 @@ class Session:
         self.state = "Connect"  # passive side: our OPEN goes out once theirs arrives
         self.hold = MY_HOLD
         self.as4 = False
+        self.refresh = self.enhanced = False  # the peer's OPEN offered route refresh, enhanced
         self.peer_as = 0
         self.last_rx = now
         self.next_keepalive = None
@@ -112,6 +125,7 @@ class Speaker:
         self.sessions = {}
         self.updates = 0
         self.refused = 0
+        self.refreshes = 0
         self.started = time.time()
         self.local4 = next((x for x in a.address if ":" not in x), "0.0.0.0")
 
@@ -141,6 +155,7 @@ class Speaker:
 
     def our_open(self):
         caps = bytes([CAP_MP, 4]) + struct.pack("!HBB", 1, 0, 1)
+        caps += bytes([CAP_REFRESH, 0, CAP_ENHANCED_REFRESH, 0])
         caps += bytes([CAP_AS4, 4]) + struct.pack("!I", self.a.asn)
         params = bytes([2, len(caps)]) + caps
         my_as = self.a.asn if self.a.asn < 65536 else 23456
@@ -149,6 +164,7 @@ class Speaker:
         return message(OPEN, body)
 
     def announcements(self, s):
+        """Its IPv4 UPDATE (none without --announce), no End-of-RIB."""
         out = []
         if self.a.announce:
             size = 4 if s.as4 else 2
@@ -159,7 +175,6 @@ class Speaker:
             nlri = b"".join(prefix_bytes(p) for p in self.a.announce)
             out.append(message(UPDATE, struct.pack("!H", 0) + struct.pack("!H", len(attrs))
                                + attrs + nlri))
-        out.append(message(UPDATE, struct.pack("!HH", 0, 0)))  # End-of-RIB, IPv4 unicast
         return out
 
     def on_open(self, s, body):
@@ -174,7 +189,7 @@ class Speaker:
             raise Refuse(2, 6, "hold time %d" % hold)
         if 10 + plen != len(body):
             raise Refuse(2, 0, "optional parameters length %d, %d bytes" % (plen, len(body) - 10))
-        i, end, as4 = 10, len(body), False
+        i, end, as4, refresh, enhanced = 10, len(body), False, False, False
         while i < end:  # each step advances by at least 2
             if i + 2 > end:
                 raise Refuse(2, 0, "truncated optional parameter")
@@ -188,16 +203,19 @@ class Speaker:
                         raise Refuse(2, 0, "capability overruns its parameter")
                     if body[j] == CAP_AS4 and body[j + 1] == 4:
                         as4 = True
+                    refresh = refresh or body[j] == CAP_REFRESH
+                    enhanced = enhanced or body[j] == CAP_ENHANCED_REFRESH
                     j += 2 + body[j + 1]
             i += 2 + pl
-        s.as4, s.peer_as = as4, peer_as
+        s.as4, s.peer_as, s.refresh, s.enhanced = as4, peer_as, refresh, enhanced
         s.hold = min(hold, MY_HOLD)
         self.send(s, self.our_open())
         self.send(s, message(KEEPALIVE))
         s.state = "OpenConfirm"
         if s.hold:
             s.next_keepalive = time.monotonic() + s.hold / 3
-        self.log("OPEN from %s: AS %d, hold %d, 4-octet AS %s" % (s.peer, peer_as, hold, as4))
+        self.log("OPEN from %s: AS %d, hold %d, 4-octet AS %s, route refresh %s, enhanced %s"
+                 % (s.peer, peer_as, hold, as4, refresh, enhanced))
 
     def on_keepalive(self, s, body):
         if body:
@@ -207,8 +225,23 @@ class Speaker:
             self.log("session with %s Established" % s.peer)
             for m in self.announcements(s):
                 self.send(s, m)
+            self.send(s, message(UPDATE, struct.pack("!HH", 0, 0)))  # End-of-RIB, IPv4 unicast
         elif s.state != "Established":
             raise Refuse(5, 0, "KEEPALIVE in state %s" % s.state)
+
+    def on_route_refresh(self, s, body):
+        if len(body) != 4:
+            raise Refuse(7, 1, "ROUTE-REFRESH of %d bytes" % len(body))
+        afi, subtype, safi = struct.unpack("!HBB", body)
+        if subtype != REFRESH_REQUEST or (afi, safi) != IPV4_UNICAST or s.state != "Established":
+            return
+        self.refreshes += 1  # not logged: dutlab asks after every case (its barrier)
+        out = self.announcements(s)
+        if s.enhanced:
+            out = ([message(ROUTE_REFRESH, struct.pack("!HBB", afi, REFRESH_BORR, safi))] + out
+                   + [message(ROUTE_REFRESH, struct.pack("!HBB", afi, REFRESH_EORR, safi))])
+        if out:
+            self.send(s, b"".join(out))
 
     def on_update(self, s, body):
         if s.state != "Established":
@@ -289,7 +322,7 @@ class Speaker:
         elif mtype == NOTIFICATION:
             self.close(s, "NOTIFICATION %s received" % body[:2].hex())
         elif mtype == ROUTE_REFRESH:
-            pass
+            self.on_route_refresh(s, body)
         else:
             raise Refuse(1, 3, "message type %d" % mtype)
 
@@ -310,8 +343,9 @@ class Speaker:
 
     def status(self):
         sess = ", ".join("%s %s" % (s.peer, s.state) for s in self.sessions.values()) or "none"
-        return "%s ok: up %d s, sessions: %s; %d UPDATEs parsed, %d malformations refused\n" % (
-            self.a.name, time.time() - self.started, sess, self.updates, self.refused)
+        return ("%s ok: up %d s, sessions: %s; %d UPDATEs parsed, %d malformations refused, "
+                "%d route refreshes answered\n" % (self.a.name, time.time() - self.started, sess,
+                                                     self.updates, self.refused, self.refreshes))
 
 
 def main():

@@ -197,15 +197,68 @@ def bgp():
         def message(kind, body=b""):
             return b"\xff" * 16 + struct.pack("!HB", 19 + len(body), kind) + body
 
+        def messages(sock):
+            """(type, body) of what sock has for us within 0.5 s."""
+            data, end = b"", time.monotonic() + 0.5
+            sock.settimeout(0.1)
+            while time.monotonic() < end:  # bounded by the time
+                try:
+                    chunk = sock.recv(65536)
+                except socket.timeout:
+                    continue
+                if not chunk:
+                    break
+                data += chunk
+            sock.settimeout(3)
+            out = []
+            while len(data) >= 19:  # each step takes at least 19 bytes
+                length = max(19, struct.unpack_from("!H", data, 16)[0])
+                out.append((data[18], data[19:length]))
+                data = data[length:]
+            return out
+
+        def established(caps):
+            sock = socket.create_connection(("127.0.0.1", 179), timeout=3)
+            sock.sendall(message(1, struct.pack("!BHH4sB", 4, 65001, 90,
+                                                socket.inet_aton("127.0.0.2"), len(caps)) + caps))
+            sock.sendall(message(4))
+            return sock, messages(sock)
+
+        def refresh(afi, subtype, safi):
+            return message(5, struct.pack("!HBB", afi, subtype, safi))
+
         caps = bytes([2, 6, 1, 4, 0, 1, 0, 1]) + bytes([2, 6, 65, 4, 0, 0, 0xfd, 0xe9])
-        s = socket.create_connection(("127.0.0.1", 179), timeout=3)
-        s.sendall(message(1, struct.pack("!BHH4sB", 4, 65001, 90, socket.inet_aton("127.0.0.2"),
-                                         len(caps)) + caps))
-        s.sendall(message(4))
-        time.sleep(0.5)
+        caps += bytes([2, 4, 2, 0, 70, 0])  # route refresh, enhanced route refresh
+        s, got = established(caps)
         line = status_line("::1", 18080)
         ok("%s: OPEN and KEEPALIVE: the status line says Established" % name,
            "127.0.0.1 Established" in line, line)
+        ok("%s: its OPEN offers route refresh (2) and enhanced route refresh (70)" % name,
+           got and got[0][0] == 1 and bytes([2, 0]) in got[0][1] and bytes([70, 0]) in got[0][1],
+           got[:1])
+        update = got[2] if len(got) == 4 else (2, b"?")
+        ok("%s: then KEEPALIVE, its UPDATE and End-of-RIB" % name,
+           got[1:] == [(4, b""), update, (2, b"\0\0\0\0")] and update[1].endswith(
+               bytes([24, 198, 18, 99])), got[1:])
+        s.sendall(refresh(1, 0, 1))
+        got = messages(s)
+        ok("%s: a ROUTE-REFRESH for IPv4 unicast: BoRR, its UPDATE, EoRR (RFC 7313)" % name,
+           got == [(5, b"\0\x01\x01\x01"), update, (5, b"\0\x01\x02\x01")], got)
+        s.sendall(refresh(2, 0, 1) + refresh(1, 1, 1) + refresh(1, 9, 1))
+        got = messages(s)
+        ok("%s: one for IPv6, a BoRR and an unknown subtype: ignored" % name, got == [], got)
+        plain, _ = established(caps[:16])
+        plain.sendall(refresh(1, 0, 1))
+        got = messages(plain)
+        ok("%s: a peer without enhanced route refresh: its UPDATE again, no BoRR" % name,
+           got == [update], got)
+        plain.sendall(message(5, struct.pack("!HBBB", 1, 0, 1, 0)))
+        got = messages(plain)
+        ok("%s: a ROUTE-REFRESH of 5 bytes: NOTIFICATION 7/1, the session closed" % name,
+           got == [(3, b"\x07\x01")], got)
+        line = status_line("::1", 18080)
+        ok("%s: the status line counts 2 route refreshes answered" % name,
+           "2 route refreshes answered" in line, line)
         attrs = bytes([0x40, 1, 1, 0]) + bytes([0x40, 2, 6, 2, 50]) + b"\0\0\0\x01"
         s.sendall(message(2, struct.pack("!HH", 0, len(attrs)) + attrs + bytes([24, 10, 0, 0])))
         good, detail = died(p, log, r"FIXTURE FAULT from 127\.0\.0\.1 \(as-path-overrun\): "
