@@ -411,7 +411,7 @@ router_tests() {
 # routing_tests: after the routing DUTs' session campaigns, in their lane (their tests wait on
 # BGP hold and recovery timers more than they use the CPU).
 routing_tests() {
-	# routing-bad's BGP session reproducer: the OPEN/KEEPALIVE prefix and the culprit UPDATE
+	# routing-bad's BGP session reproducer: the OPEN/KEEPALIVE prefix, the culprit UPDATE, the barrier
 	case " $duts " in *" routing-bad "*)
 		run_script "routing-bad session reproducer" \
 			"$root/tests/lab/robustness/sessions-reproducer.sh" "$work/routing-bad" ;;
