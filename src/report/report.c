@@ -527,6 +527,39 @@ static int load_findings(sqlite3 *db, const char *path, struct report_campaign *
 	return rc;
 }
 
+/* What went wrong without stopping a collector (its observation's "notes": a capture that
+ * lost packets or never started, a TLS context that could not be made) qualifies the data
+ * every clause built on it: a warning each, named by the collector. */
+static int load_collector_notes(sqlite3 *db, const char *path, struct report_campaign *c,
+				struct dl_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT collector_id, observation FROM collector_run"
+			       " WHERE observation LIKE '%\"notes\"%' ORDER BY seq",
+			       -1, &st, NULL))
+		return db_error(db, path, "table collector_run", err);
+	int rc = 0, step;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		struct json_object *o =
+			json_tokener_parse((const char *)sqlite3_column_text(st, 1));
+		struct json_object *notes = o ? json_read_array(o, "notes") : NULL;
+		size_t n = notes ? json_object_array_length(notes) : 0;
+		for (size_t i = 0; !rc && i < n; i++) {
+			const char *note =
+				json_object_get_string(json_object_array_get_idx(notes, i));
+			if (note && *note)
+				rc = warn(c, "%s: %s", id ? id : "a collector", note);
+		}
+		json_object_put(o);
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = db_error(db, path, "table collector_run", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int grade_campaign(struct report_campaign *c, struct dl_error *err)
 {
 	if (!report_meta(c, "standard_has_levels") ||
@@ -607,6 +640,8 @@ int report_load(const char *campaign_dir, struct report_campaign *out, struct dl
 		rc = load_evidence(db, path, out, err);
 	if (!rc)
 		rc = load_findings(db, path, out, err);
+	if (!rc)
+		rc = load_collector_notes(db, path, out, err);
 	if (!rc)
 		rc = check_evidence_files(campaign_dir, out);
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);

@@ -203,6 +203,17 @@ static int setup_levels(void **state)
 	       "INSERT INTO evidence(path, sha256, bytes, collector_id, description)"
 	       " VALUES(?1,?2,?3,?4,?5)",
 	       5, evidence);
+	/* a scan whose capture lost packets, and a collector with nothing to say: only the first
+	 * qualifies the data */
+	const char *scan_run[] = {
+		"discovery.scan", "1",
+		"{\"version\":1,\"notes\":[\"capture of 198.18.1.2: the kernel dropped 12 packets; "
+		"the evidence misses them\"],\"addresses\":[]}"};
+	const char *quiet_run[] = {"tls.channels", "2", "{\"version\":1,\"notes\":[]}"};
+	const char *run_sql = "INSERT INTO collector_run(collector_id, seq, state, observation)"
+			      " VALUES(?1,?2,'done',?3)";
+	insert(s.db, run_sql, 3, scan_run);
+	insert(s.db, run_sql, 3, quiet_run);
 	exec_sql(&s, "COMMIT");
 	store_close(&s);
 	*state = f;
@@ -365,6 +376,11 @@ static void test_json(void **state)
 	assert_non_null(strstr(warnings, "../outside.txt"));
 	/* the fixture's evidence row does not match the file's bytes */
 	assert_non_null(strstr(warnings, "evidence/scan.pcapng has changed since it was recorded"));
+	/* a collector's notes: the scan's lost packets, named by the collector */
+	assert_non_null(strstr(warnings,
+			       "discovery.scan: capture of 198.18.1.2: the kernel dropped "
+			       "12 packets; the evidence misses them"));
+	assert_null(strstr(warnings, "tls.channels"));
 	/* credentials and adapters of the profile never reach the report */
 	assert_null(strstr(json_object_to_json_string(root), "password"));
 	json_object_put(root);
