@@ -72,6 +72,19 @@ def media_configured(factory, media):
     media.connect("prepared", lambda m: GLib.idle_add(keep_prepared, m))
 
 
+def live_only(factory):
+    """Make the factory's media not seekable, as a live camera is. GStreamer 1.22 answers every
+    PLAY, even one without Range, Scale or Speed, with gst_rtsp_media_seek_trickmode on the
+    shared pipeline; at eight sessions' rate that seek deadlocks the server: the client thread
+    holds the media's state lock and waits in gst_rtsp_stream_set_blocked for the stream's
+    lock, the streaming threads wait for it in the stream's pad probe, the media's bus thread
+    waits for the state lock, and every client (one thread serves them all) goes unanswered.
+    A media that publishes its clock and offset (RFC 7273: a=ts-refclk and a=mediaclk in
+    the SDP, as many cameras announce) is never seekable to GStreamer (check_seekable), so
+    that seek returns before it takes a lock; PLAY is answered and streams as before."""
+    factory.set_publish_clock_mode(GstRtspServer.RTSPPublishClockMode.CLOCK_AND_OFFSET)
+
+
 class CameraAuth(GstRtspServer.RTSPAuth):
     """An RTSPAuth that lets every request for one mount point (and its streams) through
     without credentials, as a camera whose preview stream was left open."""
@@ -129,6 +142,7 @@ def main():
     factory = GstRtspServer.RTSPMediaFactory()
     factory.set_launch(PIPELINE)
     factory.set_shared(True)
+    live_only(factory)
     scheme = "rtsp"
     # An RTSPAuth checks every request once the server has one (and is where the TLS
     # certificate goes). Without --auth every request gets the default token, whose role
@@ -162,6 +176,7 @@ def main():
         open_factory = GstRtspServer.RTSPMediaFactory()
         open_factory.set_launch(PIPELINE)
         open_factory.set_shared(True)
+        live_only(open_factory)
     if args.tls_certificate:
         # With a certificate on its RTSPAuth the server speaks TLS on every connection it
         # accepts. Which versions and suites GnuTLS offers comes from G_TLS_GNUTLS_PRIORITY.
