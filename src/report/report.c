@@ -527,6 +527,42 @@ static int load_findings(sqlite3 *db, const char *path, struct report_campaign *
 	return rc;
 }
 
+/* " (the data of clauses A, B, C and N more)": the recorded clauses a check built on
+ * collector_id decided, so a reader knows which verdicts a note qualifies; "" for none. */
+static void collector_clauses(const struct report_campaign *c, const char *collector_id, char *out,
+			      size_t size)
+{
+	enum { CLAUSES_NAMED = 8 };
+	size_t named = 0, more = 0, used = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < c->clause_count; i++) {
+		const struct report_clause *k = &c->clauses[i];
+		bool uses = false;
+		for (size_t j = 0; j < k->check_count && !uses; j++) {
+			const struct check *check =
+				k->checks[j].check ? check_find(k->checks[j].check) : NULL;
+			uses = check && check->collector && check->collector->id &&
+			       strcmp(check->collector->id, collector_id) == 0;
+		}
+		if (!uses)
+			continue;
+		if (named == CLAUSES_NAMED) {
+			more++;
+			continue;
+		}
+		int n = snprintf(out + used, size - used, "%s%s",
+				 named ? ", " : " (the data of clauses ", k->id);
+		if (n < 0 || (size_t)n >= size - used) {
+			more++;
+			continue;
+		}
+		used += (size_t)n;
+		named++;
+	}
+	if (named)
+		snprintf(out + used, size - used, more ? " and %zu more)" : ")", more);
+}
+
 /* What went wrong without stopping a collector (its observation's "notes": a capture that
  * lost packets or never started, a TLS context that could not be made) qualifies the data
  * every clause built on it: a warning each, named by the collector. */
@@ -546,11 +582,13 @@ static int load_collector_notes(sqlite3 *db, const char *path, struct report_cam
 			json_tokener_parse((const char *)sqlite3_column_text(st, 1));
 		struct json_object *notes = o ? json_read_array(o, "notes") : NULL;
 		size_t n = notes ? json_object_array_length(notes) : 0;
+		char clauses[512];
+		collector_clauses(c, id ? id : "", clauses, sizeof(clauses));
 		for (size_t i = 0; !rc && i < n; i++) {
 			const char *note =
 				json_object_get_string(json_object_array_get_idx(notes, i));
 			if (note && *note)
-				rc = warn(c, "%s: %s", id ? id : "a collector", note);
+				rc = warn(c, "%s: %s%s", id ? id : "a collector", note, clauses);
 		}
 		json_object_put(o);
 	}

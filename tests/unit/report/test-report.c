@@ -381,6 +381,12 @@ static void test_json(void **state)
 			       "discovery.scan: capture of 198.18.1.2: the kernel dropped "
 			       "12 packets; the evidence misses them"));
 	assert_null(strstr(warnings, "tls.channels"));
+	/* and the clauses whose checks read that collector: the first eight, then a count */
+	char affected[96];
+	snprintf(affected, sizeof(affected), "the evidence misses them (the data of clauses %s, ",
+		 clause_id[0]);
+	assert_non_null(strstr(warnings, affected));
+	assert_non_null(strstr(warnings, " more)"));
 	/* credentials and adapters of the profile never reach the report */
 	assert_null(strstr(json_object_to_json_string(root), "password"));
 	json_object_put(root);
