@@ -6,13 +6,15 @@ build="meson ninja-build pkg-config gcc clang libclang-rt-14-dev clang-format cp
  libfyaml-dev libsqlite3-dev libcmocka-dev libssl-dev libcurl4-openssl-dev libpcap-dev
  libjson-c-dev libssh-dev sqlite3 openssl ent
  squashfs-tools unzip zip xz-utils bzip2"
+# cracklib-runtime: the dictionary pam_pwquality checks passwords against (only a Recommends of
+# libcrack2, which --no-install-recommends leaves out: mgmt-good then refuses every new password)
 lab="iproute2 procps psmisc nginx-light openssh-server openssh-client snmpd snmp
  avahi-daemon miniupnpd-nftables busybox-static python3 python3-gi gir1.2-gst-rtsp-server-1.0 glib-networking
  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools
  lighttpd lighttpd-mod-openssl dropbear-bin
  tshark nmap sslscan testssl.sh ssh-audit netcat-openbsd gdbserver iputils-ping curl util-linux
  strace time
- cockpit-ws cockpit-bridge libpam-pwquality hydra
+ cockpit-ws cockpit-bridge libpam-pwquality cracklib-runtime hydra
  nftables openvswitch-switch lldpd netsniff-ng dsniff python3-scapy
  frr bird2"
 
