@@ -1786,7 +1786,8 @@ static int load_robustness(struct loader *l, const struct yaml_value *root)
 	if (!rc)
 		rc = load_number(l, &section, "session_check", 1, 3600, &r->session_check_seconds);
 	if (!rc)
-		rc = load_number(l, &section, "session_links", 1, 64, &r->session_links);
+		rc = load_number(l, &section, "session_links", 1, PROFILE_SESSION_LINKS_MAX,
+				 &r->session_links);
 	if (!rc)
 		rc = yaml_child(l->doc, &section, "power_cycle", false, &field, &present);
 	if (!rc && present) {

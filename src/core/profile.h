@@ -149,7 +149,8 @@ struct profile_robustness_bgp {
 	size_t source_count;
 };
 
-#define PROFILE_BGP_SOURCES_MAX 64 /* robustness.bgp.sources, as robustness.session_links */
+#define PROFILE_SESSION_LINKS_MAX 64                      /* robustness.session_links */
+#define PROFILE_BGP_SOURCES_MAX PROFILE_SESSION_LINKS_MAX /* robustness.bgp.sources */
 
 /* robustness.rip: the RIPv2 exchange the session campaign holds with the DUT (NCC 5.4.3.2). */
 struct profile_robustness_rip {

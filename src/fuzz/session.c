@@ -53,6 +53,8 @@
  * mutated */
 #define WIRE_FRAMES_MAX REPRODUCER_CASES_MAX
 #define WIRE_BYTES (8u << 20)
+/* the links one poll covers: every protocol's, at robustness.session_links' most */
+#define POLLED_LINKS_MAX (SESSION_PROTOCOLS_MAX * PROFILE_SESSION_LINKS_MAX)
 
 /* ---- the protocols ---- */
 
@@ -517,9 +519,6 @@ static void interface_addresses(struct sessions *k)
 }
 
 /* The engine works on sh's link i from now on. */
-/* the links one poll covers: every protocol's at robustness.session_links' most */
-#define POLLED_LINKS_MAX (SESSION_PROTOCOLS_MAX * 64)
-
 static void use_slot(struct session_share *sh, size_t i)
 {
 	sh->slot = &sh->slots[i];
