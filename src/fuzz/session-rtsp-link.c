@@ -41,7 +41,6 @@
 #define RTSP_LINK_WWW_MAX 4 /* WWW-Authenticate headers kept from one response */
 #define RTSP_LINK_RETRY_503_MS 300
 #define RTSP_LINK_READS_MAX 4096
-#define RTSP_LINK_TIMEOUT_DEFAULT 60 /* RFC 2326 12.37 */
 #define RTSP_LINK_AGENT "dutlab/0.1"
 #define RTSP_LINK_TLS_ROUNDS 64 /* handshake round trips before we give up */
 #define RTSP_LINK_UDP_TRIES 32  /* port pairs tried for an even RTP port */
@@ -61,6 +60,7 @@ struct rtsp_link_head {
 	unsigned channel_rtp, channel_rtcp;
 	struct rtsp_link_pair server_port; /* RTP/AVP over UDP: where the DUT takes RTP, RTCP */
 	char content_base[RTSP_LINK_URL_MAX];
+	bool connection_close; /* "Connection: close" (RFC 2326 12.10): the server will close */
 	char server[128];
 	char www[RTSP_LINK_WWW_MAX][HTTP_AUTH_VALUE_MAX * 2];
 	size_t www_count;
@@ -99,19 +99,6 @@ void rtsp_link_case_sent(struct rtsp_link *s, uint32_t cseq)
 }
 
 /* ---- I/O: TCP, TLS, UDP ---- */
-
-/* data as the next prefix message while the prefix has room (session_link_send's rule). */
-static void record_prefix(struct session_link *l, const uint8_t *data, size_t length)
-{
-	if (l->prefix_count == SESSION_PREFIX_MAX ||
-	    length > SESSION_PREFIX_BYTES - l->prefix_length) {
-		l->prefix_full = true;
-		return;
-	}
-	memcpy(l->prefix + l->prefix_length, data, length);
-	l->prefix_length += length;
-	l->prefix_ends[l->prefix_count++] = l->prefix_length;
-}
 
 static void tls_free(struct rtsp_link *s)
 {
@@ -236,7 +223,7 @@ int rtsp_link_send(struct session_link *l, struct rtsp_link *s, const uint8_t *d
 	if (l->fd < 0)
 		return dl_error_set(err, DL_EIO, "rtsps: no connection to send on");
 	if (prefix)
-		record_prefix(l, data, length);
+		session_link_prefix_add(l, data, length);
 	size_t done = 0;
 	for (unsigned rounds = 0; rounds < 1024 && done < length; rounds++) {
 		size_t chunk = length - done < 16384 ? length - done : 16384;
@@ -550,6 +537,8 @@ static int parse_head(const uint8_t *in, size_t end, struct rtsp_link_head *h)
 			parse_transport(h, value, vl);
 		} else if (cursor_span_equals(name, nl, "Content-Base")) {
 			cursor_text_printable(h->content_base, sizeof(h->content_base), value, vl);
+		} else if (cursor_span_equals(name, nl, "Connection")) {
+			h->connection_close = cursor_span_equals(value, vl, "close");
 		} else if (cursor_span_equals(name, nl, "Server")) {
 			cursor_text_printable(h->server, sizeof(h->server), value, vl);
 		} else if (cursor_span_equals(name, nl, "WWW-Authenticate") &&
@@ -564,6 +553,19 @@ enum pump_result {
 	PUMP_MORE, /* l->input holds no whole message now */
 	PUMP_LOST, /* bytes that are neither a frame nor a message */
 };
+
+/* What the answer to the case said that the session's state follows. */
+static void take_case_answer(struct rtsp_link *s, const struct rtsp_link_head *h)
+{
+	struct rtsp_link_answer *a = &s->case_answer;
+	a->status = h->status;
+	text_copy(a->session, sizeof(a->session), h->session);
+	a->timeout = h->timeout;
+	a->has_interleaved = h->has_interleaved;
+	a->channel_rtp = h->channel_rtp;
+	a->channel_rtcp = h->channel_rtcp;
+	a->connection_close = h->connection_close;
+}
 
 /* Read every whole message out of l->input: frames counted, the awaited response kept. */
 static enum pump_result pump(struct session_link *l, struct rtsp_link *s, struct rtsp_link_wait *w)
@@ -639,6 +641,7 @@ static enum pump_result pump(struct session_link *l, struct rtsp_link *s, struct
 			    (s->case_cseq == 0 || (h.has_cseq && h.cseq == s->case_cseq))) {
 				s->case_awaited = false;
 				s->case_answered = true;
+				take_case_answer(s, &h);
 			}
 			if (w && !w->done && h.has_cseq && h.cseq == w->cseq) {
 				w->done = true;
@@ -778,11 +781,11 @@ static int take_challenge(struct rtsp_link *s, const struct rtsp_link_head *h, s
 		s->challenge = *digest;
 		s->basic = false;
 		s->nonce_count = 0;
-		s->has_challenge = true;
+		s->has_challenge = s->challenge_here = true;
 	} else if (basic) {
 		s->challenge = *basic;
 		s->basic = true;
-		s->has_challenge = true;
+		s->has_challenge = s->challenge_here = true;
 	} else {
 		rc = dl_error_set(err, DL_EPROTO,
 				  "rtsp: the DUT answered 401 without a Digest or Basic challenge "
@@ -811,13 +814,24 @@ static int send_request(struct session_link *l, struct rtsp_link *s, const char 
 	return rtsp_link_send(l, s, (const uint8_t *)text, n, *recorded, err);
 }
 
+/* The challenge is an earlier connection's and the DUT takes a nonce on its own connection
+ * only: a Digest line from it would be read (byte by byte, on GStreamer) and refused. */
+static bool stale_nonce(const struct rtsp_link *s)
+{
+	return s->nonce_per_connection && !s->challenge_here && !s->basic;
+}
+
 static int format_request(struct rtsp_link *s, const char *method, const char *uri,
 			  const char *extra, const char *body, char *out, size_t size,
 			  size_t *length, struct dl_error *err)
 {
 	char authorization[1024], session[RTSP_LINK_SESSION_MAX + 16] = "";
 	char content[48] = "";
-	int rc = rtsp_link_authorization(s, method, uri, authorization, sizeof(authorization), err);
+	int rc = 0;
+	authorization[0] = '\0';
+	if (!stale_nonce(s))
+		rc = rtsp_link_authorization(s, method, uri, authorization, sizeof(authorization),
+					     err);
 	if (rc)
 		return rc;
 	if (s->session[0])
@@ -876,6 +890,10 @@ static int request_head(struct session_link *l, struct rtsp_link *s, const char 
 	int rc = 0;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		size_t n;
+		/* a Digest line from an earlier connection's challenge: refused, the DUT's
+		 * nonces are its connections' */
+		bool earlier = s->has_challenge && !s->challenge_here && !s->basic &&
+			       !stale_nonce(s) && s->config.user;
 		rc = format_request(s, method, uri, extra, body, text, RTSP_LINK_REQUEST_MAX, &n,
 				    err);
 		bool recorded = false;
@@ -888,6 +906,8 @@ static int request_head(struct session_link *l, struct rtsp_link *s, const char 
 		rc = await(l, s, w, deadline_ns, method, err);
 		if (rc || w->head.status != 401 || attempt == 1 || !s->config.user)
 			break;
+		if (earlier)
+			s->nonce_per_connection = true;
 		/* answer the challenge once: the request again, with its Authorization */
 		if (recorded)
 			unrecord_last(l);
@@ -965,6 +985,120 @@ static int expect_200(const char *method, int status, struct dl_error *err)
 				    : "");
 }
 
+/* One request of the way in, answered 200 (a status w->head.status shows). */
+static int step_options(struct session_link *l, struct rtsp_link *s, int64_t deadline_ns,
+			struct rtsp_link_wait *w, struct dl_error *err)
+{
+	int rc = request_head(l, s, "OPTIONS", s->url, NULL, NULL, true, deadline_ns, w, err);
+	if (!rc)
+		rc = expect_200("OPTIONS", w->head.status, err);
+	if (!rc)
+		s->stage = RTSP_LINK_OPTIONS;
+	return rc;
+}
+
+static int step_describe(struct session_link *l, struct rtsp_link *s, int64_t deadline_ns,
+			 struct rtsp_link_wait *w, char *body, struct dl_error *err)
+{
+	w->copy = body;
+	w->copy_size = RTSP_LINK_RESPONSE_MAX;
+	int rc = 0;
+	for (int tries = 0; tries < 8; tries++) {
+		rc = request_head(l, s, "DESCRIBE", s->url, "Accept: application/sdp\r\n", NULL,
+				  true, deadline_ns, w, err);
+		if (rc || w->head.status != 503 ||
+		    sock_remaining_ms(deadline_ns, 1000) < RTSP_LINK_RETRY_503_MS)
+			break;
+		/* GStreamer's shared media of the last session is still going down */
+		unrecord_last(l);
+		struct timespec pause = {0, RTSP_LINK_RETRY_503_MS * 1000000L};
+		nanosleep(&pause, NULL);
+	}
+	w->copy = NULL;
+	w->copy_size = 0;
+	if (!rc)
+		rc = expect_200("DESCRIBE", w->head.status, err);
+	if (rc)
+		return rc;
+	const char *sdp = body + w->head.header_length;
+	if (w->head.header_length > strlen(body))
+		sdp = "";
+	const char *base = w->head.content_base[0] ? w->head.content_base : s->url;
+	sdp_control(sdp, base, s->control, sizeof(s->control));
+	s->stage = RTSP_LINK_DESCRIBED;
+	return 0;
+}
+
+/* SETUP of s->control; *refused: the DUT answered, but not 200 (nor 401). */
+static int step_setup(struct session_link *l, struct rtsp_link *s, int64_t deadline_ns,
+		      struct rtsp_link_wait *w, bool *refused, struct dl_error *err)
+{
+	*refused = false;
+	char transport[96] = "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n";
+	if (s->config.udp) {
+		int rc = s->udp_open ? 0 : udp_open(l, s, err);
+		if (rc)
+			return rc;
+		snprintf(transport, sizeof(transport),
+			 "Transport: RTP/AVP;unicast;client_port=%u-%u\r\n", s->client_port[0],
+			 s->client_port[1]);
+	}
+	int rc =
+		request_head(l, s, "SETUP", s->control, transport, NULL, true, deadline_ns, w, err);
+	if (!rc) {
+		*refused = w->head.status != 200 && w->head.status != 401;
+		rc = expect_200("SETUP", w->head.status, err);
+	}
+	if (!rc && !w->head.session[0])
+		rc = dl_error_set(err, DL_EPROTO, "rtsp: SETUP answered 200 without a Session");
+	if (!rc && !s->config.udp && !w->head.has_interleaved)
+		rc = dl_error_set(err, DL_EPROTO,
+				  "rtsp: SETUP answered 200 without interleaved channels: "
+				  "the DUT does not stream RTP over the RTSP connection");
+	if (!rc && s->config.udp &&
+	    (!w->head.server_port.found || w->head.server_port.first == 0 ||
+	     w->head.server_port.second == 0))
+		rc = dl_error_set(err, DL_EPROTO,
+				  "rtsp: SETUP over UDP answered 200 without server_port: "
+				  "the DUT names no port to take our RTP and RTCP on");
+	if (rc)
+		return rc;
+	if (s->config.udp) {
+		s->server_port[0] = (uint16_t)w->head.server_port.first;
+		s->server_port[1] = (uint16_t)w->head.server_port.second;
+	}
+	text_copy(s->session, sizeof(s->session), w->head.session);
+	s->session_timeout = w->head.timeout ? w->head.timeout : RTSP_LINK_TIMEOUT_DEFAULT;
+	s->rtp_channel = (uint8_t)w->head.channel_rtp;
+	s->rtcp_channel = (uint8_t)w->head.channel_rtcp;
+	s->keepalive_ns = sock_now_ns() + (int64_t)s->session_timeout * 500000000;
+	s->stage = RTSP_LINK_READY;
+	return 0;
+}
+
+static int step_play(struct session_link *l, struct rtsp_link *s, int64_t deadline_ns,
+		     struct rtsp_link_wait *w, struct dl_error *err)
+{
+	/* no Range (RFC 2326 10.5: optional; a live stream plays from now): GStreamer seeks a
+	 * shared live media to a Range every viewer shares, and a seek racing another
+	 * session's setup or teardown deadlocks its server (seen as OPTIONS unanswered) */
+	int rc = request_head(l, s, "PLAY", s->url, NULL, NULL, true, deadline_ns, w, err);
+	if (!rc)
+		rc = expect_200("PLAY", w->head.status, err);
+	if (rc)
+		return rc;
+	s->stage = RTSP_LINK_PLAYING;
+	s->playing_ns = sock_now_ns();
+	return 0;
+}
+
+/*
+ * From the link's stage on to stage, on its connection. The first session describes
+ * (OPTIONS, DESCRIBE); a later one sets the control URL the first DESCRIBE gave up at
+ * once (RFC 2326 10.4 asks no DESCRIBE before SETUP): GStreamer reads every request
+ * byte by byte, and the two requests were half of what a new session cost it. A DUT that
+ * refuses that SETUP is described first from then on; a replay always is.
+ */
 static int establish_steps(struct session_link *l, struct rtsp_link *s, enum rtsp_link_stage stage,
 			   int64_t deadline_ns, struct dl_error *err)
 {
@@ -975,94 +1109,28 @@ static int establish_steps(struct session_link *l, struct rtsp_link *s, enum rts
 		rc = dl_error_set(err, DL_ENOMEM, "rtsp: out of memory");
 		goto out;
 	}
-	if (stage >= RTSP_LINK_OPTIONS) {
-		rc = request_head(l, s, "OPTIONS", s->url, NULL, NULL, true, deadline_ns, w, err);
-		if (!rc)
-			rc = expect_200("OPTIONS", w->head.status, err);
-		if (rc)
+	bool refused = false;
+	bool shortcut = !l->replaying && s->control[0] && !s->direct_setup_refused;
+	if (shortcut && stage >= RTSP_LINK_READY && s->stage < RTSP_LINK_DESCRIBED) {
+		size_t recorded = l->prefix_count;
+		rc = step_setup(l, s, deadline_ns, w, &refused, err);
+		if (rc && !refused)
 			goto out;
-		s->stage = RTSP_LINK_OPTIONS;
-	}
-	if (stage >= RTSP_LINK_DESCRIBED) {
-		w->copy = body;
-		w->copy_size = RTSP_LINK_RESPONSE_MAX;
-		for (int tries = 0; tries < 8; tries++) {
-			rc = request_head(l, s, "DESCRIBE", s->url, "Accept: application/sdp\r\n",
-					  NULL, true, deadline_ns, w, err);
-			if (rc || w->head.status != 503 ||
-			    sock_remaining_ms(deadline_ns, 1000) < RTSP_LINK_RETRY_503_MS)
-				break;
-			/* GStreamer's shared media of the last session is still going down */
-			unrecord_last(l);
-			struct timespec pause = {0, RTSP_LINK_RETRY_503_MS * 1000000L};
-			nanosleep(&pause, NULL);
+		if (rc) {
+			s->direct_setup_refused = true; /* described first, now and from now on */
+			while (l->prefix_count > recorded)
+				unrecord_last(l);
+			rc = 0;
 		}
-		if (!rc)
-			rc = expect_200("DESCRIBE", w->head.status, err);
-		if (rc)
-			goto out;
-		const char *sdp = body + w->head.header_length;
-		if (w->head.header_length > strlen(body))
-			sdp = "";
-		const char *base = w->head.content_base[0] ? w->head.content_base : s->url;
-		sdp_control(sdp, base, s->control, sizeof(s->control));
-		s->stage = RTSP_LINK_DESCRIBED;
-		w->copy = NULL;
-		w->copy_size = 0;
 	}
-	if (stage >= RTSP_LINK_READY) {
-		char transport[96] = "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n";
-		if (s->config.udp) {
-			rc = udp_open(l, s, err);
-			if (rc)
-				goto out;
-			snprintf(transport, sizeof(transport),
-				 "Transport: RTP/AVP;unicast;client_port=%u-%u\r\n",
-				 s->client_port[0], s->client_port[1]);
-		}
-		rc = request_head(l, s, "SETUP", s->control, transport, NULL, true, deadline_ns, w,
-				  err);
-		if (!rc)
-			rc = expect_200("SETUP", w->head.status, err);
-		if (!rc && !w->head.session[0])
-			rc = dl_error_set(err, DL_EPROTO,
-					  "rtsp: SETUP answered 200 without a Session");
-		if (!rc && !s->config.udp && !w->head.has_interleaved)
-			rc = dl_error_set(err, DL_EPROTO,
-					  "rtsp: SETUP answered 200 without interleaved channels: "
-					  "the DUT does not stream RTP over the RTSP connection");
-		if (!rc && s->config.udp &&
-		    (!w->head.server_port.found || w->head.server_port.first == 0 ||
-		     w->head.server_port.second == 0))
-			rc = dl_error_set(err, DL_EPROTO,
-					  "rtsp: SETUP over UDP answered 200 without server_port: "
-					  "the DUT names no port to take our RTP and RTCP on");
-		if (rc)
-			goto out;
-		if (s->config.udp) {
-			s->server_port[0] = (uint16_t)w->head.server_port.first;
-			s->server_port[1] = (uint16_t)w->head.server_port.second;
-		}
-		text_copy(s->session, sizeof(s->session), w->head.session);
-		s->session_timeout = w->head.timeout ? w->head.timeout : RTSP_LINK_TIMEOUT_DEFAULT;
-		s->rtp_channel = (uint8_t)w->head.channel_rtp;
-		s->rtcp_channel = (uint8_t)w->head.channel_rtcp;
-		s->keepalive_ns = sock_now_ns() + (int64_t)s->session_timeout * 500000000;
-		s->stage = RTSP_LINK_READY;
-	}
-	if (stage >= RTSP_LINK_PLAYING) {
-		/* no Range (RFC 2326 10.5: optional; a live stream plays from now): GStreamer
-		 * seeks a shared live media to a Range every viewer shares, and a seek racing
-		 * another session's setup or teardown deadlocks its server (seen as OPTIONS
-		 * unanswered) */
-		rc = request_head(l, s, "PLAY", s->url, NULL, NULL, true, deadline_ns, w, err);
-		if (!rc)
-			rc = expect_200("PLAY", w->head.status, err);
-		if (rc)
-			goto out;
-		s->stage = RTSP_LINK_PLAYING;
-		s->playing_ns = sock_now_ns();
-	}
+	if (!shortcut && stage >= RTSP_LINK_OPTIONS && s->stage < RTSP_LINK_OPTIONS)
+		rc = step_options(l, s, deadline_ns, w, err);
+	if (!rc && stage >= RTSP_LINK_DESCRIBED && s->stage < RTSP_LINK_DESCRIBED)
+		rc = step_describe(l, s, deadline_ns, w, body, err);
+	if (!rc && stage >= RTSP_LINK_READY && s->stage < RTSP_LINK_READY)
+		rc = step_setup(l, s, deadline_ns, w, &refused, err);
+	if (!rc && stage >= RTSP_LINK_PLAYING && s->stage < RTSP_LINK_PLAYING)
+		rc = step_play(l, s, deadline_ns, w, err);
 out:
 	free(w);
 	free(body);
@@ -1073,11 +1141,15 @@ int rtsp_link_establish(struct session_link *l, struct rtsp_link *s,
 			const struct rtsp_link_config *config, enum rtsp_link_stage stage,
 			int64_t deadline_ns, struct dl_error *err)
 {
-	/* the challenge outlives a session: a DUT's nonce stays good until it says stale */
+	/* the challenge outlives a session: a DUT's nonce stays good until it says stale (or
+	 * proved to be one connection's); so do the control URL and what the DUT refused */
 	struct http_auth_challenge challenge = s->challenge;
 	bool has_challenge = s->has_challenge, basic = s->basic;
+	bool per_connection = s->nonce_per_connection, refused = s->direct_setup_refused;
 	uint32_t nonce_count = s->nonce_count;
 	uint64_t stalls = s->stalls;
+	char control[RTSP_LINK_URL_MAX];
+	memcpy(control, s->control, sizeof(control));
 	tls_free(s);
 	udp_close(s);
 	memset(s, 0, sizeof(*s));
@@ -1087,7 +1159,10 @@ int rtsp_link_establish(struct session_link *l, struct rtsp_link *s,
 	s->challenge = challenge;
 	s->has_challenge = has_challenge;
 	s->basic = basic;
+	s->nonce_per_connection = per_connection;
+	s->direct_setup_refused = refused;
 	s->nonce_count = nonce_count;
+	memcpy(s->control, control, sizeof(s->control));
 	s->rtp_channel = 0;
 	s->rtcp_channel = 1;
 	const char *path = config->path && config->path[0] ? config->path : "/";
@@ -1117,6 +1192,36 @@ int rtsp_link_establish(struct session_link *l, struct rtsp_link *s,
 		s->session[0] = '\0';
 	}
 	return rc;
+}
+
+int rtsp_link_advance(struct session_link *l, struct rtsp_link *s, enum rtsp_link_stage stage,
+		      int64_t deadline_ns, struct dl_error *err)
+{
+	if (l->fd < 0)
+		return dl_error_set(err, DL_EIO, "rtsp: no connection to advance on");
+	if (stage == s->stage)
+		return 0;
+	/* the last case unanswered: the DUT may still be reading it (a Content-Length past its
+	 * body), and would take our request for the rest of it */
+	if (s->case_awaited)
+		return dl_error_set(err, DL_EUNSUPPORTED,
+				    "rtsp: the last case is not answered: the connection may be "
+				    "inside it");
+	if (stage < s->stage || s->stage < RTSP_LINK_DESCRIBED)
+		return dl_error_set(err, DL_EUNSUPPORTED,
+				    "rtsp: from stage %d back to %d takes a new connection (a "
+				    "TEARDOWN's answer closes GStreamer's)",
+				    (int)s->stage, (int)stage);
+	unsigned steps = (stage >= RTSP_LINK_READY && s->stage < RTSP_LINK_READY) +
+			 (stage >= RTSP_LINK_PLAYING && s->stage < RTSP_LINK_PLAYING);
+	/* recorded after the prefix or not at all: a fresh session's prefix is whole */
+	if (l->prefix_full || l->prefix_count + steps > SESSION_PREFIX_MAX ||
+	    SESSION_PREFIX_BYTES - l->prefix_length < steps * (RTSP_LINK_REQUEST_MAX / 2))
+		return dl_error_set(err, DL_EUNSUPPORTED,
+				    "rtsp: the state-building prefix has no room for %u more "
+				    "requests",
+				    steps);
+	return establish_steps(l, s, stage, deadline_ns, err);
 }
 
 /* ---- tending, closing, checking ---- */

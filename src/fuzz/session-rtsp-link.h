@@ -70,6 +70,10 @@ struct session_reaction;
 #define RTSP_LINK_CHECK_MS 3000   /* after PLAY, RTP must arrive within this */
 #define RTSP_LINK_STALL_MS 3000   /* a playing stream silent this long has stalled */
 #define RTSP_LINK_RESPONSE_MAX 8192
+#define RTSP_LINK_TIMEOUT_DEFAULT                                                                  \
+	60                      /* a session's timeout when SETUP says none (RFC 2326 12.37)       \
+				 */
+#define RTSP_LINK_METHOD_MAX 24 /* the longest method a case's state follows (GET_PARAMETER) */
 
 /* Where and as whom (robustness.rtsp {port, path, user, password}). */
 struct rtsp_link_config {
@@ -115,6 +119,16 @@ struct rtsp_link {
 	struct http_auth_challenge challenge;
 	bool has_challenge, basic;
 	uint32_t nonce_count; /* RFC 7616 3.4: nc, for a qop=auth challenge */
+	/* the challenge was made on this connection (else it is an earlier one's) */
+	bool challenge_here;
+	/* the DUT refused the last connection's nonce on a new one (GStreamer keeps a nonce
+	 * per connection): a connection's first request then goes without Authorization,
+	 * its 401 the challenge, not a Digest line the DUT cannot take (kept across
+	 * sessions, as the challenge is) */
+	bool nonce_per_connection;
+	/* the DUT refused a SETUP of the control URL an earlier session's DESCRIBE gave
+	 * without a DESCRIBE on the connection: every session describes first (kept) */
+	bool direct_setup_refused;
 	/* what tend and rtsp_link_request read */
 	int last_status;              /* the last response's status */
 	uint64_t responses, refusals; /* refusals: 4xx and 5xx answers */
@@ -138,6 +152,17 @@ struct rtsp_link {
 	bool case_awaited, case_answered;
 	uint32_t case_cseq;      /* 0: its CSeq was mutated (any answer but a keepalive's) */
 	uint32_t keepalive_cseq; /* tend's own OPTIONS, whose answer is not the case's */
+	/* the case's method as sent, and what its answer said, for the session's state: a
+	 * PLAY 200 plays, a SETUP 200 makes a session (its id, timeout and channels), a
+	 * TEARDOWN 200 ends it, "Connection: close" ends the connection */
+	char case_method[RTSP_LINK_METHOD_MAX];
+	struct rtsp_link_answer {
+		int status;
+		char session[RTSP_LINK_SESSION_MAX];
+		unsigned timeout;
+		bool has_interleaved, connection_close;
+		unsigned channel_rtp, channel_rtcp;
+	} case_answer;
 };
 
 /* The profile's robustness.rtsp for this peer. */
@@ -157,6 +182,16 @@ void rtsp_link_config_from_peer(const struct session_peer *peer, struct rtsp_lin
 int rtsp_link_establish(struct session_link *l, struct rtsp_link *s,
 			const struct rtsp_link_config *config, enum rtsp_link_stage stage,
 			int64_t deadline_ns, struct dl_error *err);
+
+/*
+ * Bring an established link on to stage on its connection (SETUP, PLAY), each request
+ * recorded after the prefix: 0; DL_EUNSUPPORTED when stage is behind the link's (a
+ * TEARDOWN's answer closes GStreamer's connection: that takes a new one), the last case
+ * is unanswered (the DUT may be reading a body it announced) or the prefix has no room to
+ * record it; else the DUT's error, the reason in err (the caller closes).
+ */
+int rtsp_link_advance(struct session_link *l, struct rtsp_link *s, enum rtsp_link_stage stage,
+		      int64_t deadline_ns, struct dl_error *err);
 
 /* Parse key's pair out of a Transport header value (key "interleaved", "client_port",
  * "server_port", matched as a whole parameter). Exposed for the unit test. */

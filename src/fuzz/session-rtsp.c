@@ -9,6 +9,7 @@
 #include "core/text.h"
 #include "fuzz/session-rtsp-link.h"
 #include "fuzz/session.h"
+#include "net/sock.h"
 #include "proto/packet.h"
 #include "proto/rtsp-message.h"
 
@@ -398,9 +399,17 @@ static int rtsp_send(struct session_link *l, const struct session_template *t, c
 		return rc;
 	session_link_sent(l, bytes, o.length); /* recorded as it goes, not as the placeholders */
 	rc = rtsp_link_send(l, s, bytes, o.length, false, err);
-	if (!rc)
-		rtsp_link_case_sent(s, cseq); /* its answer ends tend's wait */
-	return rc;
+	if (rc)
+		return rc;
+	rtsp_link_case_sent(s, cseq); /* its answer ends tend's wait */
+	/* the method as sent: its answer may move the session (rtsp_follow) */
+	size_t m = 0;
+	while (m < o.length && m < sizeof(s->case_method) - 1 && bytes[m] != ' ' &&
+	       bytes[m] != '\r')
+		m++;
+	memcpy(s->case_method, bytes, m);
+	s->case_method[m] = '\0';
+	return 0;
 }
 
 /* ---- the session: session-rtsp-link.c's ---- */
@@ -423,10 +432,67 @@ static int rtsp_establish(struct session_link *l, unsigned state, int64_t deadli
 				   err);
 }
 
+/*
+ * Where the answer to the case moved the session, as RFC 2326 A.1's server state machine
+ * has it: a PLAY answered 200 in Ready plays; a SETUP 200 in Described (no session yet)
+ * makes one, Ready (its id and channels taken); a TEARDOWN 200 leaves the connection
+ * Described, unless the DUT said it closes it (GStreamer does: the engine then ends it as a
+ * spent session). A PAUSE 200 readies a playing session. The case that moved it joins the
+ * state-building prefix: the requests after it stand on it. Any other answer (a 4xx, none
+ * in time) leaves the state as it was.
+ */
+static void rtsp_follow(struct session_link *l, struct rtsp_link *s, struct session_reaction *out)
+{
+	const struct rtsp_link_answer *a = &s->case_answer;
+	if (out->kind != SESSION_ALIVE || !out->complete || a->status != 200 || l->fd < 0)
+		return;
+	unsigned to = l->state;
+	if (strcmp(s->case_method, "PLAY") == 0 && l->state == RTSP_STATE_READY && s->session[0]) {
+		to = RTSP_STATE_PLAYING;
+		s->stage = RTSP_LINK_PLAYING;
+		s->playing_ns = sock_now_ns();
+	} else if (strcmp(s->case_method, "PAUSE") == 0 && l->state == RTSP_STATE_PLAYING) {
+		to = RTSP_STATE_READY;
+		s->stage = RTSP_LINK_READY;
+	} else if (strcmp(s->case_method, "TEARDOWN") == 0 && l->state != RTSP_STATE_DESCRIBED &&
+		   !a->connection_close) {
+		to = RTSP_STATE_DESCRIBED;
+		s->stage = RTSP_LINK_DESCRIBED;
+		s->session[0] = '\0';
+	} else if (strcmp(s->case_method, "SETUP") == 0 && l->state == RTSP_STATE_DESCRIBED &&
+		   a->session[0] && a->has_interleaved && !s->config.udp) {
+		to = RTSP_STATE_READY;
+		s->stage = RTSP_LINK_READY;
+		text_copy(s->session, sizeof(s->session), a->session);
+		s->session_timeout = a->timeout ? a->timeout : RTSP_LINK_TIMEOUT_DEFAULT;
+		s->keepalive_ns = sock_now_ns() + (int64_t)s->session_timeout * 500000000;
+		s->rtp_channel = (uint8_t)a->channel_rtp;
+		s->rtcp_channel = (uint8_t)a->channel_rtcp;
+	}
+	if (to == l->state)
+		return;
+	if (l->sent_length)
+		session_link_prefix_add(l, l->sent, l->sent_length);
+	else
+		l->prefix_full = true; /* the case went unnoted: the prefix lacks it */
+	out->moved = true;
+	out->state = to;
+}
+
 static int rtsp_tend(struct session_link *l, unsigned wait_ms, struct session_reaction *out,
 		     struct dl_error *err)
 {
-	return rtsp_link_tend(l, rtsp_link_of(l), wait_ms, out, err);
+	struct rtsp_link *s = rtsp_link_of(l);
+	int rc = rtsp_link_tend(l, s, wait_ms, out, err);
+	if (!rc)
+		rtsp_follow(l, s, out);
+	return rc;
+}
+
+static int rtsp_advance(struct session_link *l, unsigned state, int64_t deadline_ns,
+			struct dl_error *err)
+{
+	return rtsp_link_advance(l, rtsp_link_of(l), rtsp_stage(state), deadline_ns, err);
 }
 
 static void rtsp_close(struct session_link *l)
@@ -454,6 +520,7 @@ const struct session_protocol session_rtsp = {
 	.templates = rtsp_templates,
 	.template_count = DL_ARRAY_SIZE(rtsp_templates),
 	.establish = rtsp_establish,
+	.advance = rtsp_advance,
 	.tend = rtsp_tend,
 	.close = rtsp_close,
 	.send = rtsp_send,

@@ -191,20 +191,26 @@ int session_link_open_udp(struct session_link *l, uint16_t local_port, uint16_t 
 	return 0;
 }
 
+void session_link_prefix_add(struct session_link *l, const uint8_t *data, size_t length)
+{
+	/* a long handshake still runs: the reproducer then says its prefix is cut */
+	if (l->prefix_count == SESSION_PREFIX_MAX ||
+	    length > SESSION_PREFIX_BYTES - l->prefix_length) {
+		l->prefix_full = true;
+		return;
+	}
+	memcpy(l->prefix + l->prefix_length, data, length);
+	l->prefix_length += length;
+	l->prefix_ends[l->prefix_count++] = l->prefix_length;
+}
+
 int session_link_send(struct session_link *l, const uint8_t *data, size_t length, bool prefix,
 		      struct dl_error *err)
 {
 	if (l->fd < 0)
 		return dl_error_set(err, DL_EIO, "session: no connection to send on");
-	/* a long handshake still runs: the reproducer then says its prefix is cut */
-	if (prefix && (l->prefix_count == SESSION_PREFIX_MAX ||
-		       length > SESSION_PREFIX_BYTES - l->prefix_length))
-		l->prefix_full = true;
-	else if (prefix) {
-		memcpy(l->prefix + l->prefix_length, data, length);
-		l->prefix_length += length;
-		l->prefix_ends[l->prefix_count++] = l->prefix_length;
-	}
+	if (prefix)
+		session_link_prefix_add(l, data, length);
 	if (l->datagram && !l->connected) {
 		struct sockaddr_in to = {.sin_family = AF_INET,
 					 .sin_addr = l->peer->dut4,
@@ -415,6 +421,9 @@ struct session_share {
 	struct session_slot *slot; /* the one the engine works on now */
 	struct session_link *link; /* its link */
 	uint64_t cases, sessions, resets, silent_closes, checks, checks_failed;
+	/* sessions brought to another state on their connection (the protocol's advance), and
+	 * the advances the DUT refused (a fresh session followed) */
+	uint64_t advances, advances_refused;
 	struct {
 		uint8_t code, subcode;
 		uint64_t count;
@@ -779,6 +788,60 @@ static int wait_watching(struct sessions *k, unsigned ms, struct dl_error *err)
 	return 0;
 }
 
+/* sh's link advanced from its state to state: the messages it recorded into sent.pcapng. */
+static void log_advance(struct sessions *k, struct session_share *sh, size_t first, unsigned from)
+{
+	struct session_link *l = sh->link;
+	if (!k->sent_log_open)
+		return;
+	char comment[160];
+	snprintf(comment, sizeof(comment),
+		 "%s session %" PRIu64 ": from state %u to %u on the same connection (the "
+		 "state-building prefix goes on)",
+		 sh->protocol->name, sh->sessions, from, l->state);
+	size_t start = first ? l->prefix_ends[first - 1] : 0;
+	struct dl_error ignored;
+	for (size_t i = first; i < l->prefix_count; i++) {
+		size_t end = l->prefix_ends[i];
+		(void)write_frame(&k->sent_log, k->log_frame, l, sh->slot->log_sequence,
+				  l->prefix + start, end - start, comment, &ignored);
+		sh->slot->log_sequence += (uint32_t)(end - start);
+		start = end;
+	}
+}
+
+/*
+ * sh's open link brought to state on its connection (the protocol's advance), within
+ * one establish attempt's time: 0 there; 1 not (refused, or not this way: the caller
+ * closes it and establishes afresh); DL_ESCOPE or DL_ENOMEM, dutlab's own.
+ */
+static int advance(struct sessions *k, struct session_share *sh, unsigned state,
+		   struct dl_error *err)
+{
+	struct session_link *l = sh->link;
+	unsigned from = l->state;
+	size_t first = l->prefix_count;
+	unsigned attempt_ms =
+		sh->protocol->establish_ms ? sh->protocol->establish_ms : SESSION_CONNECT_MS;
+	int64_t until = monotonic_ns() + (int64_t)attempt_ms * 1000000;
+	if (until > k->config->deadline_ns)
+		until = k->config->deadline_ns;
+	struct dl_error why = {0};
+	int rc = sh->protocol->advance(l, state, until, &why);
+	if (rc == DL_ESCOPE || rc == DL_ENOMEM)
+		return dl_error_set(err, rc, "%s", why.message);
+	if (rc == DL_EUNSUPPORTED)
+		return 1;
+	if (rc) {
+		sh->advances_refused++;
+		return 1;
+	}
+	l->state = state;
+	sh->advances++;
+	log_advance(k, sh, first, from);
+	return 0;
+}
+
 /*
  * A session for sh in state within seconds, trying again while the DUT
  * refuses, the monitors polled between the attempts. 0 up; DL_ETIMEDOUT
@@ -793,6 +856,11 @@ static int ensure(struct sessions *k, struct session_share *sh, unsigned state, 
 	k->failed_monitor = NULL;
 	if (sh->link->fd >= 0 && sh->link->state == state)
 		return 0;
+	if (sh->link->fd >= 0 && sh->protocol->advance) {
+		int rc = advance(k, sh, state, err);
+		if (rc <= 0)
+			return rc;
+	}
 	sh->protocol->close(sh->link); /* down, or another state's session: a fresh one */
 	int64_t deadline = monotonic_ns() + (int64_t)seconds * 1000000000;
 	if (deadline > k->config->deadline_ns)
@@ -878,6 +946,17 @@ static void merge_reaction(struct session_reaction *re, const struct session_rea
 		re->subcode = one->subcode;
 	}
 	re->complete = re->complete || one->complete;
+	if (one->moved) {
+		re->moved = true;
+		re->state = one->state;
+	}
+}
+
+/* l's state after re: where the answer moved the session (a link still open). */
+static void follow_move(struct session_link *l, const struct session_reaction *re)
+{
+	if (re->moved && l->fd >= 0)
+		l->state = re->state;
 }
 
 /*
@@ -911,7 +990,8 @@ static void settle(struct session_share *sh, struct session_slot *slot, bool wai
 		return;
 	slot->pending = false;
 	count_reaction(sh, &slot->link, &slot->reaction);
-	if (slot->spends)
+	follow_move(&slot->link, &slot->reaction);
+	if (slot->spends && !slot->reaction.moved)
 		sh->protocol->close(&slot->link); /* the session cannot go on after it */
 }
 
@@ -940,6 +1020,7 @@ static void tend_idle(struct sessions *k, const struct session_slot *busy)
 			struct dl_error why;
 			(void)sh->protocol->tend(&slot->link, 0, &re, &why);
 			count_reaction(sh, &slot->link, &re);
+			follow_move(&slot->link, &re); /* a late answer to a settled case */
 		}
 	}
 }
@@ -1153,18 +1234,20 @@ static void replay_reaction(struct session_share *sh, struct session_link *l, bo
 			    unsigned wait_ms)
 {
 	int64_t until = monotonic_ns() + (int64_t)wait_ms * 1000000;
-	bool ended = false;
+	struct session_reaction re = {.kind = SESSION_ALIVE};
 	for (unsigned rounds = 0; rounds < 64 && l->fd >= 0; rounds++) {
 		struct session_reaction one = {.kind = SESSION_ALIVE};
 		struct dl_error why;
 		(void)sh->protocol->tend(l, (unsigned)sock_remaining_ms(until, (int)wait_ms), &one,
 					 &why);
-		ended = one.kind != SESSION_ALIVE;
-		if (ended || one.complete || monotonic_ns() >= until)
+		merge_reaction(&re, &one);
+		if (re.kind != SESSION_ALIVE || one.complete || monotonic_ns() >= until)
 			break;
 	}
-	if (ended || spends)
+	if (re.kind != SESSION_ALIVE || (spends && !re.moved))
 		sh->protocol->close(l);
+	else
+		follow_move(l, &re);
 }
 
 /*
@@ -1176,13 +1259,11 @@ static void replay_reaction(struct session_share *sh, struct session_link *l, bo
  * shares a case went to (bits); each one's session (its prefix) kept in k->replayed as its
  * first case found it.
  */
-static int replay_range(struct sessions *k, uint64_t first, uint64_t last, unsigned *used,
+static int replay_cases(struct sessions *k, uint64_t first, uint64_t last, unsigned *used,
 			unsigned *dead, bool *failed, struct dl_error *err)
 {
 	*used = *dead = 0;
 	*failed = false;
-	for (size_t s = 0; s < k->share_count; s++)
-		close_share(&k->shares[s]); /* the window alone: no session left from before */
 	wire_clear(&k->wire_replayed);
 	for (uint64_t i = first; i <= last && monotonic_ns() < k->config->deadline_ns; i++) {
 		struct session_case_template *t;
@@ -1226,6 +1307,21 @@ static int replay_range(struct sessions *k, uint64_t first, uint64_t last, unsig
 				first == last ? REPLAY_REACTION_MS : REACTION_MS);
 	}
 	return 0;
+}
+
+/* replay_cases with every protocol's sessions ended first and its first link marked replaying:
+ * a replay's sessions take the full way in, the state-building prefix the reproducer shows. */
+static int replay_range(struct sessions *k, uint64_t first, uint64_t last, unsigned *used,
+			unsigned *dead, bool *failed, struct dl_error *err)
+{
+	for (size_t s = 0; s < k->share_count; s++) {
+		close_share(&k->shares[s]); /* the window alone: no session left from before */
+		k->shares[s].link->replaying = true;
+	}
+	int rc = replay_cases(k, first, last, used, dead, failed, err);
+	for (size_t s = 0; s < k->share_count; s++)
+		k->shares[s].link->replaying = false;
+	return rc;
 }
 
 struct replay_context {
@@ -1739,6 +1835,13 @@ static struct json_object *observation(struct sessions *k, double seconds_run, b
 		json_object_object_add(po, "hit", json_object_new_int64((int64_t)hit));
 		json_object_object_add(po, "sessions",
 				       json_object_new_int64((int64_t)sh->sessions));
+		if (sh->protocol->advance) {
+			json_object_object_add(po, "advances",
+					       json_object_new_int64((int64_t)sh->advances));
+			json_object_object_add(
+				po, "advances_refused",
+				json_object_new_int64((int64_t)sh->advances_refused));
+		}
 		json_object_object_add(po, "links", json_object_new_int64((int64_t)sh->slot_count));
 		json_object_object_add(po, "resets", json_object_new_int64((int64_t)sh->resets));
 		json_object_object_add(po, "silent_closes",
@@ -1803,6 +1906,10 @@ static void checkpoint(struct sessions *k, int64_t now)
 		struct json_object *po = json_object_new_object();
 		json_object_object_add(po, "sessions",
 				       json_object_new_int64((int64_t)sh->sessions));
+		json_object_object_add(po, "advances",
+				       json_object_new_int64((int64_t)sh->advances));
+		json_object_object_add(po, "advances_refused",
+				       json_object_new_int64((int64_t)sh->advances_refused));
 		json_object_object_add(po, "resets", json_object_new_int64((int64_t)sh->resets));
 		json_object_object_add(po, "silent_closes",
 				       json_object_new_int64((int64_t)sh->silent_closes));
@@ -1864,6 +1971,8 @@ static int resume_counts(struct sessions *k, struct dl_error *err)
 		if (!po)
 			continue;
 		sh->sessions = count_of(po, "sessions");
+		sh->advances = count_of(po, "advances");
+		sh->advances_refused = count_of(po, "advances_refused");
 		sh->resets = count_of(po, "resets");
 		sh->silent_closes = count_of(po, "silent_closes");
 		sh->checks = count_of(po, "checks");

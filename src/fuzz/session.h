@@ -103,6 +103,12 @@ struct session_reaction {
 	/* the DUT's whole answer to the case has been read (an RTSP response to the
 	 * request): the engine need not wait longer for this case's reaction */
 	bool complete;
+	/* the answer moved the session to protocol state `state` on the same connection
+	 * (RTSP: a PLAY answered 200 in Ready plays, a PAUSE 200 readies, a TEARDOWN 200
+	 * leaves the connection described): the engine's l->state follows, and a
+	 * spends_session case so answered is not closed */
+	bool moved;
+	unsigned state;
 };
 
 /* One session with the DUT; the protocol keeps its state in it. */
@@ -124,6 +130,10 @@ struct session_link {
 	/* the engine's one poll of every link before a case found nothing to read on this one:
 	 * a read that would not wait skips a poll of its own (the engine's, session.c) */
 	bool quiet;
+	/* the engine replays a failure's window on this link: establish builds the whole
+	 * state-building prefix, no shortcut the campaign takes for its pace (RTSP's SETUP
+	 * without a DESCRIBE on the connection): the reproducer shows the full way in */
+	bool replaying;
 	bool datagram;         /* a UDP (or raw IP) socket: each read takes one datagram */
 	bool connected;        /* connected to the DUT (else sendto, reads filtered on the DUT) */
 	uint8_t ip_protocol;   /* a raw IP link's protocol (OSPF's 89) for the reproducer's
@@ -185,9 +195,10 @@ struct session_template {
 
 /*
  * The engine's rule: before a case, if the link is down or l->state is
- * not the template's state, close it and establish a fresh one at the
- * template's state; send the case (send, or session_link_send); read the
- * reaction (tend); after a spends_session case, close.
+ * not the template's state, advance it there (when the protocol can) or
+ * close it and establish a fresh one at the template's state; send the
+ * case (send, or session_link_send); read the reaction (tend: its answer
+ * may move l->state); after a spends_session case not so moved, close.
  */
 struct session_protocol {
 	const char *name;  /* "bgp": the mix's name */
@@ -201,6 +212,17 @@ struct session_protocol {
 	 * the reason in err. */
 	int (*establish)(struct session_link *l, unsigned state, int64_t deadline_ns,
 			 struct dl_error *err);
+	/* Optional: bring an open session from l->state to state on the same connection
+	 * by valid messages (RTSP: PLAY, SETUP, TEARDOWN), each recorded after the prefix
+	 * (session_link_send with prefix true), before deadline_ns. Cheaper for the DUT
+	 * than a new session (GStreamer's cost is the bytes it reads, one per system
+	 * call, and the session it builds and tears down). 0 (the engine then sets
+	 * l->state); DL_EUNSUPPORTED: not this way (the prefix has no room left
+	 * to record it: a fresh session's prefix stays whole); DL_ESCOPE and DL_ENOMEM are
+	 * dutlab's own; any other error is the DUT's (a status not 200), the reason
+	 * in err. On any error the engine closes the link and establishes afresh. */
+	int (*advance)(struct session_link *l, unsigned state, int64_t deadline_ns,
+		       struct dl_error *err);
 	/* Keep the session (keepalives when due) and read what the DUT said for
 	 * up to wait_ms (0: only what is there; the engine tends every idle link
 	 * so, every case). It may return before wait_ms once it has the whole
@@ -296,6 +318,9 @@ int session_link_connect(struct session_link *l, uint16_t port, const char *md5_
  * only). 0, DL_ESCOPE or DL_EIO (the port taken, or no right to bind it). */
 int session_link_open_udp(struct session_link *l, uint16_t local_port, uint16_t port,
 			  const struct in_addr *group, struct dl_error *err);
+/* data as the next prefix message, while the prefix has room (else prefix_full): a message a
+ * protocol sent its own way (through TLS), or a case whose answer moved the session. */
+void session_link_prefix_add(struct session_link *l, const uint8_t *data, size_t length);
 /* Send data; with prefix true it is recorded as a prefix message (while the prefix has room,
  * else prefix_full). 0 or DL_EIO. */
 int session_link_send(struct session_link *l, const uint8_t *data, size_t length, bool prefix,

@@ -1,0 +1,502 @@
+/* test-session-rtsp-states: an RTSP session moved by its cases' answers and advanced on its
+ * connection, a later session set up without DESCRIBE, a DUT's per-connection nonce met
+ * without a stale Digest line, and a campaign that advances, against a fake camera */
+#include "core/compat.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <json-c/json.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "core/json-read.h"
+#include "core/profile.h"
+#include "fuzz/session-rtsp-link.h"
+#include "fuzz/session.h"
+#include "net/scope.h"
+#include "net/sock.h"
+#include "proto/packet.h"
+#include "session-test-support.h"
+
+/* ---- a camera with Digest, a nonce per connection, and RFC 2326 A.1's server states ---- */
+
+#define LOG_MAX 256
+
+struct camera {
+	int listener;
+	uint16_t port;
+	atomic_bool stop;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	/* a SETUP on a connection that has not described is refused 455 (as some cameras do) */
+	bool describe_first;
+	/* TEARDOWN answered with "Connection: close", the connection closed (GStreamer) */
+	bool close_on_teardown;
+	unsigned connections;
+	/* every request: "METHOD x", x 'a' (Authorization with this connection's nonce), 's'
+	 * (another connection's) or '-' (none) */
+	char log[LOG_MAX][32];
+	size_t logged;
+};
+
+static void camera_note(struct camera *cam, const char *method, char auth)
+{
+	pthread_mutex_lock(&cam->lock);
+	if (cam->logged < LOG_MAX)
+		snprintf(cam->log[cam->logged++], sizeof(cam->log[0]), "%s %c", method, auth);
+	pthread_mutex_unlock(&cam->lock);
+}
+
+static void reply(int fd, const char *text)
+{
+	size_t n = strlen(text);
+	(void)send(fd, text, n, MSG_NOSIGNAL);
+}
+
+static void camera_serve(struct camera *cam, int fd, unsigned number)
+{
+	char nonce[16], session[16] = "", buf[8192];
+	snprintf(nonce, sizeof(nonce), "n%u", number);
+	bool described = false, playing = false;
+	size_t have = 0;
+	for (unsigned rounds = 0; rounds < 10000 && !atomic_load(&cam->stop); rounds++) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, 50) <= 0)
+			continue;
+		ssize_t n = recv(fd, buf + have, sizeof(buf) - 1 - have, 0);
+		if (n <= 0)
+			return;
+		have += (size_t)n;
+		buf[have] = '\0';
+		char *end;
+		while ((end = strstr(buf, "\r\n\r\n")) != NULL) {
+			*end = '\0';
+			char method[24] = "";
+			size_t m = strcspn(buf, " ");
+			memcpy(method, buf, m < sizeof(method) - 1 ? m : sizeof(method) - 1);
+			const char *c = strstr(buf, "CSeq: ");
+			unsigned cseq = c ? (unsigned)strtoul(c + 6, NULL, 10) : 0;
+			char want[32];
+			snprintf(want, sizeof(want), "nonce=\"%s\"", nonce);
+			const char *auth = strstr(buf, "\r\nAuthorization: Digest ");
+			char mark = !auth ? '-' : strstr(auth, want) ? 'a' : 's';
+			const char *s = strstr(buf, "\r\nSession: ");
+			bool ours =
+				s && session[0] && strncmp(s + 11, session, strlen(session)) == 0;
+			camera_note(cam, method, mark);
+			char out[1024];
+			bool close_after = false;
+			if (strcmp(method, "OPTIONS") != 0 && mark != 'a') {
+				snprintf(out, sizeof(out),
+					 "RTSP/1.0 401 Unauthorized\r\nCSeq: "
+					 "%u\r\nWWW-Authenticate: "
+					 "Digest realm=\"cam\", nonce=\"%s\"\r\n\r\n",
+					 cseq, nonce);
+			} else if (strcmp(method, "DESCRIBE") == 0) {
+				static const char sdp[] = "v=0\r\nm=video 0 RTP/AVP 26\r\n"
+							  "a=control:track0\r\n";
+				described = true;
+				snprintf(out, sizeof(out),
+					 "RTSP/1.0 200 OK\r\nCSeq: %u\r\nContent-Type: "
+					 "application/sdp\r\nContent-Length: %zu\r\n\r\n%s",
+					 cseq, sizeof(sdp) - 1, sdp);
+			} else if (strcmp(method, "SETUP") == 0 && cam->describe_first &&
+				   !described) {
+				snprintf(out, sizeof(out),
+					 "RTSP/1.0 455 Method Not Valid in This State\r\nCSeq: "
+					 "%u\r\n\r\n",
+					 cseq);
+			} else if (strcmp(method, "SETUP") == 0) {
+				snprintf(session, sizeof(session), "S%u%u", number, cseq);
+				snprintf(out, sizeof(out),
+					 "RTSP/1.0 200 OK\r\nCSeq: %u\r\nSession: %s;timeout=60\r\n"
+					 "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n",
+					 cseq, session);
+			} else if (strcmp(method, "OPTIONS") == 0) {
+				snprintf(out, sizeof(out), "RTSP/1.0 200 OK\r\nCSeq: %u\r\n\r\n",
+					 cseq);
+			} else if (!ours) {
+				snprintf(out, sizeof(out),
+					 "RTSP/1.0 454 Session Not Found\r\nCSeq: %u\r\n\r\n",
+					 cseq);
+			} else if (strcmp(method, "TEARDOWN") == 0) {
+				close_after = cam->close_on_teardown;
+				snprintf(out, sizeof(out), "RTSP/1.0 200 OK\r\nCSeq: %u\r\n%s\r\n",
+					 cseq, close_after ? "Connection: close\r\n" : "");
+				session[0] = '\0';
+				playing = false;
+			} else {
+				if (strcmp(method, "PLAY") == 0)
+					playing = true;
+				if (strcmp(method, "PAUSE") == 0)
+					playing = false;
+				snprintf(out, sizeof(out),
+					 "RTSP/1.0 200 OK\r\nCSeq: %u\r\nSession: %s\r\n\r\n", cseq,
+					 session);
+			}
+			reply(fd, out);
+			if (playing) { /* one RTP frame: a playing stream that never stalls */
+				static const char rtp[] = {'$', 0, 0, 12, (char)0x80, 26, 0, 1,
+							   0,   0, 0, 0,  0,          0,  0, 1};
+				(void)send(fd, rtp, sizeof(rtp), MSG_NOSIGNAL);
+			}
+			if (close_after)
+				return;
+			size_t used = (size_t)(end + 4 - buf);
+			memmove(buf, buf + used, have - used + 1);
+			have -= used;
+		}
+	}
+}
+
+static void *camera_run(void *arg)
+{
+	struct camera *cam = arg;
+	sigset_t pipe;
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
+	while (!atomic_load(&cam->stop)) {
+		struct pollfd p = {.fd = cam->listener, .events = POLLIN};
+		if (poll(&p, 1, 50) <= 0)
+			continue;
+		int fd = accept(cam->listener, NULL, NULL);
+		if (fd < 0)
+			continue;
+		camera_serve(cam, fd, ++cam->connections);
+		close(fd);
+	}
+	return NULL;
+}
+
+static void camera_start(struct camera *cam)
+{
+	memset(cam, 0, sizeof(*cam));
+	pthread_mutex_init(&cam->lock, NULL);
+	cam->listener = session_test_listen(&cam->port);
+	assert_true(cam->listener >= 0);
+	assert_int_equal(listen(cam->listener, 16), 0);
+	assert_int_equal(pthread_create(&cam->thread, NULL, camera_run, cam), 0);
+}
+
+static void camera_stop(struct camera *cam)
+{
+	atomic_store(&cam->stop, true);
+	assert_int_equal(pthread_join(cam->thread, NULL), 0);
+	close(cam->listener);
+	pthread_mutex_destroy(&cam->lock);
+}
+
+/* The camera's log from entry first on, joined by ", ". */
+static void camera_log(struct camera *cam, size_t first, char *out, size_t size)
+{
+	out[0] = '\0';
+	pthread_mutex_lock(&cam->lock);
+	for (size_t i = first; i < cam->logged; i++)
+		snprintf(out + strlen(out), size - strlen(out), "%s%s", i > first ? ", " : "",
+			 cam->log[i]);
+	pthread_mutex_unlock(&cam->lock);
+}
+
+static size_t camera_logged(struct camera *cam)
+{
+	pthread_mutex_lock(&cam->lock);
+	size_t n = cam->logged;
+	pthread_mutex_unlock(&cam->lock);
+	return n;
+}
+
+struct fixture {
+	struct camera cam;
+	struct scope scope;
+	struct profile_robustness r;
+	struct session_peer peer;
+	struct session_link *l;
+	struct packet *p;
+};
+
+static void fixture_start(struct fixture *f)
+{
+	camera_start(&f->cam);
+	f->r = (struct profile_robustness){.rtsp = {.declared = true,
+						    .port = f->cam.port,
+						    .path = "/stream",
+						    .user = "admin",
+						    .password = "pw"}};
+	session_test_loopback_peer(&f->peer, &f->scope, &f->r);
+	f->l = session_test_link(&f->peer);
+	f->p = malloc(sizeof(*f->p));
+	assert_non_null(f->p);
+}
+
+static void fixture_stop(struct fixture *f)
+{
+	session_rtsp.close(f->l);
+	camera_stop(&f->cam);
+	free(f->l);
+	free(f->p);
+	scope_release(&f->scope);
+}
+
+/* f's link established in state (the plug-in's numbering) within 5 s; the requests the camera
+ * saw for it in out. */
+static void establish(struct fixture *f, unsigned state, char *out, size_t size)
+{
+	size_t first = camera_logged(&f->cam);
+	struct dl_error err = {0};
+	if (session_rtsp.establish(f->l, state, sock_now_ns() + 5000000000LL, &err) != 0)
+		fail_msg("establish state %u: %s", state, err.message);
+	f->l->state = state; /* as the engine does */
+	camera_log(&f->cam, first, out, size);
+}
+
+static const struct session_template *template_named(const char *name)
+{
+	for (size_t i = 0; i < session_rtsp.template_count; i++)
+		if (strcmp(session_rtsp.templates[i]->base.name, name) == 0)
+			return session_rtsp.templates[i];
+	fail_msg("no template %s", name);
+	return NULL;
+}
+
+/* Template name sent as built on f's link, its answer read: the reaction (the session still
+ * standing, unless may_close). */
+static struct session_reaction send_case_closing(struct fixture *f, const char *name,
+						 bool may_close)
+{
+	const struct session_template *t = template_named(name);
+	struct dl_error err = {0};
+	packet_init(f->p);
+	assert_int_equal(t->build(f->p, &f->peer, &err), 0);
+	f->l->sent_length = 0; /* as the engine does before each send */
+	assert_int_equal(session_rtsp.send(f->l, t, f->p->bytes, f->p->length, &err), 0);
+	struct session_reaction re = {0};
+	assert_int_equal(session_rtsp.tend(f->l, 2000, &re, &err), 0);
+	if (!may_close)
+		assert_int_equal(re.kind, SESSION_ALIVE);
+	assert_true(re.complete);
+	if (re.moved)
+		f->l->state = re.state;
+	return re;
+}
+
+static struct session_reaction send_case(struct fixture *f, const char *name)
+{
+	return send_case_closing(f, name, false);
+}
+
+/* The prefix's message i starts with text. */
+static void assert_prefix_starts(const struct session_link *l, size_t i, const char *text)
+{
+	assert_true(i < l->prefix_count);
+	size_t start = i ? l->prefix_ends[i - 1] : 0;
+	if (l->prefix_ends[i] - start < strlen(text) ||
+	    memcmp(l->prefix + start, text, strlen(text)) != 0)
+		fail_msg("prefix message %zu is not '%s...': %.*s", i, text,
+			 (int)(l->prefix_ends[i] - start), (const char *)l->prefix + start);
+}
+
+/* The first session describes; a later one sets the control URL up at once. The camera's
+ * nonces are its connections': the first SETUP of the second session carries the old one
+ * and is refused, so the third one's first request goes without Authorization. A replay
+ * always takes the full way in. */
+static void later_sessions_set_up_at_once(void **state)
+{
+	(void)state;
+	static struct fixture f;
+	fixture_start(&f);
+	char log[1024];
+	establish(&f, 0, log, sizeof(log));
+	assert_string_equal(log, "OPTIONS -, DESCRIBE -, DESCRIBE a, SETUP a, PLAY a");
+	assert_int_equal(f.l->prefix_count, 4);
+	struct rtsp_link *s = f.l->protocol_state;
+	assert_false(s->nonce_per_connection);
+
+	establish(&f, 0, log, sizeof(log));
+	assert_string_equal(log, "SETUP s, SETUP a, PLAY a");
+	assert_true(s->nonce_per_connection);
+	assert_int_equal(f.l->prefix_count, 2);
+	assert_prefix_starts(f.l, 0, "SETUP rtsp://127.0.0.1:");
+	assert_non_null(memmem(f.l->prefix, f.l->prefix_ends[0], "/stream/track0 ", 15));
+	assert_prefix_starts(f.l, 1, "PLAY ");
+
+	establish(&f, 0, log, sizeof(log));
+	assert_string_equal(log, "SETUP -, SETUP a, PLAY a");
+
+	/* Ready, and Described: a SETUP alone, a DESCRIBE alone (no OPTIONS) */
+	establish(&f, 1, log, sizeof(log));
+	assert_string_equal(log, "SETUP -, SETUP a");
+	establish(&f, 2, log, sizeof(log));
+	assert_string_equal(log, "DESCRIBE -, DESCRIBE a");
+
+	f.l->replaying = true;
+	establish(&f, 0, log, sizeof(log));
+	assert_string_equal(log, "OPTIONS -, DESCRIBE -, DESCRIBE a, SETUP a, PLAY a");
+	assert_int_equal(f.l->prefix_count, 4);
+	assert_prefix_starts(f.l, 0, "OPTIONS ");
+	fixture_stop(&f);
+}
+
+/* A camera that takes SETUP only after DESCRIBE on the connection: the refused SETUP leaves
+ * no trace in the prefix, the session is described and set up on the same connection, and
+ * later sessions describe first. */
+static void refused_setup_describes_first(void **state)
+{
+	(void)state;
+	static struct fixture f;
+	fixture_start(&f);
+	f.cam.describe_first = true;
+	char log[1024];
+	establish(&f, 0, log, sizeof(log));
+	assert_string_equal(log, "OPTIONS -, DESCRIBE -, DESCRIBE a, SETUP a, PLAY a");
+	unsigned connections = f.cam.connections;
+	establish(&f, 0, log, sizeof(log));
+	assert_string_equal(log, "SETUP s, SETUP a, DESCRIBE a, SETUP a, PLAY a");
+	assert_int_equal(f.cam.connections, connections + 1); /* on the same connection */
+	struct rtsp_link *s = f.l->protocol_state;
+	assert_true(s->direct_setup_refused);
+	assert_int_equal(f.l->prefix_count, 3);
+	assert_prefix_starts(f.l, 0, "DESCRIBE ");
+	assert_prefix_starts(f.l, 1, "SETUP ");
+	establish(&f, 0, log, sizeof(log));
+	assert_string_equal(log, "OPTIONS -, DESCRIBE -, DESCRIBE a, SETUP a, PLAY a");
+	fixture_stop(&f);
+}
+
+/* RFC 2326 A.1 as the cases' answers drive it: a PLAY 200 in Ready plays, a SETUP 200 in
+ * Described makes the session Ready (its id taken), a PAUSE 200 readies, a TEARDOWN 200
+ * describes unless the camera closes; each moving case joins the prefix. advance goes on
+ * from there by SETUP and PLAY, never back, never past an unanswered case. */
+static void answers_move_and_advance_goes_on(void **state)
+{
+	(void)state;
+	static struct fixture f;
+	fixture_start(&f);
+	struct rtsp_link *s = f.l->protocol_state;
+	char log[1024];
+	struct dl_error err = {0};
+	int64_t deadline = sock_now_ns() + 5000000000LL;
+
+	establish(&f, 1, log, sizeof(log));
+	assert_int_equal(f.l->prefix_count, 3); /* OPTIONS, DESCRIBE, SETUP */
+	struct session_reaction re = send_case(&f, "rtsp-play-ready");
+	assert_true(re.moved);
+	assert_int_equal(re.state, 0);
+	assert_int_equal(s->stage, RTSP_LINK_PLAYING);
+	assert_int_equal(f.l->prefix_count, 4);
+	assert_prefix_starts(f.l, 3, "PLAY ");
+	re = send_case(&f, "rtsp-options"); /* an ordinary answer moves nothing */
+	assert_false(re.moved);
+	assert_int_equal(f.l->prefix_count, 4);
+	/* back to Ready on this connection: not this way */
+	assert_int_equal(session_rtsp.advance(f.l, 1, deadline, &err), DL_EUNSUPPORTED);
+
+	re = send_case(&f, "rtsp-pause");
+	assert_true(re.moved);
+	assert_int_equal(re.state, 1);
+	size_t first = camera_logged(&f.cam);
+	assert_int_equal(session_rtsp.advance(f.l, 0, deadline, &err), 0);
+	camera_log(&f.cam, first, log, sizeof(log));
+	assert_string_equal(log, "PLAY a");
+	assert_int_equal(s->stage, RTSP_LINK_PLAYING);
+	assert_prefix_starts(f.l, f.l->prefix_count - 1, "PLAY ");
+
+	/* Described (a later session: DESCRIBE alone), then the case's SETUP makes one */
+	establish(&f, 2, log, sizeof(log));
+	assert_int_equal(f.l->prefix_count, 1);
+	re = send_case(&f, "rtsp-setup-new");
+	assert_true(re.moved);
+	assert_int_equal(re.state, 1);
+	assert_true(s->session[0] == 'S');
+	f.l->state = 1;
+	first = camera_logged(&f.cam);
+	assert_int_equal(session_rtsp.advance(f.l, 0, deadline, &err), 0);
+	camera_log(&f.cam, first, log, sizeof(log));
+	assert_string_equal(log, "PLAY a"); /* the case's session played: no 454 */
+	assert_int_equal(f.l->prefix_count, 3);
+	assert_prefix_starts(f.l, 1, "SETUP ");
+	assert_prefix_starts(f.l, 2, "PLAY ");
+
+	/* a case not answered yet: the camera may still be reading it */
+	establish(&f, 1, log, sizeof(log));
+	const struct session_template *t = template_named("rtsp-play-ready");
+	packet_init(f.p);
+	assert_int_equal(t->build(f.p, &f.peer, &err), 0);
+	assert_int_equal(session_rtsp.send(f.l, t, f.p->bytes, f.p->length, &err), 0);
+	assert_int_equal(session_rtsp.advance(f.l, 0, deadline, &err), DL_EUNSUPPORTED);
+	assert_non_null(strstr(err.message, "not answered"));
+
+	/* TEARDOWN: Described on a camera that keeps the connection, spent on one that closes */
+	establish(&f, 0, log, sizeof(log));
+	re = send_case(&f, "rtsp-teardown");
+	assert_true(re.moved);
+	assert_int_equal(re.state, 2);
+	assert_int_equal(s->session[0], '\0');
+	f.cam.close_on_teardown = true;
+	establish(&f, 0, log, sizeof(log));
+	re = send_case_closing(&f, "rtsp-teardown", true);
+	assert_false(re.moved);
+	fixture_stop(&f);
+}
+
+/* The engine: a campaign on the camera advances links instead of setting up new sessions
+ * (the play-ready and setup-new cases leave their links playing after one PLAY), none
+ * refused, and counts it in the observation. */
+static void campaign_advances(void **state)
+{
+	(void)state;
+	static struct camera cam;
+	camera_start(&cam);
+	char dir[] = "/tmp/dutlab-test-session-rtsp-states-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[128];
+	snprintf(path, sizeof(path), "%s/rtsp.yaml", dir);
+	struct profile p;
+	session_test_loopback_profile(
+		&p, path, cam.port,
+		"  interface: lo\n  duration: 3\n  rate: 300\n  seed: 7\n  mix: {rtsp: 1}\n"
+		"  monitors: [tcp]\n  tcp_port: %u\n  session_establish: 3\n"
+		"  session_check: 60\n"
+		"  rtsp: {port: %u, path: /stream, user: admin, password: pw}\n",
+		cam.port, cam.port);
+	struct json_object *o = NULL;
+	struct dl_error err = {0};
+	if (session_test_campaign(&p, dir, 30, &o, &err) != 0)
+		fail_msg("%s", err.message);
+	camera_stop(&cam);
+	struct json_object *po = json_read_object(json_read_object(o, "protocols"), "rtsp");
+	assert_non_null(po);
+	int64_t cases = json_read_int(po, "cases", 0), sessions = json_read_int(po, "sessions", 0);
+	int64_t advances = json_read_int(po, "advances", -1);
+	print_message("%" PRId64 " cases, %" PRId64 " sessions, %" PRId64 " advances, %" PRId64
+		      " refused, %u connections\n",
+		      cases, sessions, advances, json_read_int(po, "advances_refused", -1),
+		      cam.connections);
+	assert_true(cases > 100);
+	assert_true(advances > 0);
+	assert_int_equal(json_read_int(po, "advances_refused", -1), 0);
+	assert_int_equal(json_object_array_length(json_read_array(o, "failures")), 0);
+	json_object_put(o);
+	profile_release(&p);
+	char command[128];
+	snprintf(command, sizeof(command), "rm -rf '%s'", dir);
+	assert_int_equal(system(command), 0);
+}
+
+int main(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(later_sessions_set_up_at_once),
+		cmocka_unit_test(refused_setup_describes_first),
+		cmocka_unit_test(answers_move_and_advance_goes_on),
+		cmocka_unit_test(campaign_advances),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
