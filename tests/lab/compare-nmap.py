@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""compare-nmap: the open TCP ports and answering UDP services dutlab found must equal nmap's, per address."""
+"""compare-nmap: the open TCP ports and answering UDP services dutlab found must equal nmap's, per address, and its scan counts what its capture lost (capture_kernel_drops)."""
 import json
 import re
 import sqlite3
@@ -28,6 +28,11 @@ for address in observation["addresses"]:
     nmap_udp = sorted(int(p) for p in re.findall(r"(\d+)/open/udp", udp))
     print("%s tcp: dutlab %s, nmap %s" % (ip, ours_tcp, nmap_tcp))
     print("%s udp (%s): dutlab %s, nmap %s" % (ip, udp_ports, ours_udp, nmap_udp))
+    # the capture's loss as a number (the report's warning is its note)
+    drops = address.get("capture_kernel_drops")
+    print("%s capture: the kernel dropped %s packets" % (ip, drops))
+    if not isinstance(drops, int) or drops < 0:
+        problems.append("%s: the scan's observation has no capture_kernel_drops count" % ip)
     if ours_tcp != nmap_tcp:
         problems.append("%s: TCP ports differ" % ip)
     if ours_udp != nmap_udp:

@@ -239,6 +239,9 @@ static int scan_address(struct scan_run *r, const char *address_text, struct jso
 	}
 	if (r->capture) {
 		uint64_t drops = capture_kernel_drops(r->capture);
+		/* the count for tools that read the observation; the note for the report */
+		json_object_object_add(a, "capture_kernel_drops",
+				       json_object_new_int64((int64_t)drops));
 		if (drops)
 			scan_note(r,
 				  "capture of %s: the kernel dropped %" PRIu64
