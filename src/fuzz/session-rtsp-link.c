@@ -659,6 +659,11 @@ static enum pump_result pump(struct session_link *l, struct rtsp_link *s, struct
 	return PUMP_MORE;
 }
 
+int rtsp_link_walk_input(struct session_link *l, struct rtsp_link *s)
+{
+	return pump(l, s, NULL) == PUMP_LOST ? DL_EPROTO : 0;
+}
+
 /* ---- authorization ---- */
 
 static const EVP_MD *digest_md(const char *algorithm)

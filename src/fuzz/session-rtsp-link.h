@@ -198,6 +198,12 @@ int rtsp_link_advance(struct session_link *l, struct rtsp_link *s, enum rtsp_lin
 struct rtsp_link_pair rtsp_link_transport_pair(const uint8_t *value, size_t length,
 					       const char *key);
 
+/* Walk what the DUT sent that l->input holds, as tend does: whole interleaved frames counted,
+ * whole responses noted (the case's answer taken into s->case_answer), consumed; a message not
+ * all here left. 0, or DL_EPROTO once the bytes are neither a frame nor an RTSP message (the
+ * stream is lost). Exposed for the fuzz target (untrusted input: the DUT's). */
+int rtsp_link_walk_input(struct session_link *l, struct rtsp_link *s);
+
 /* Send on the link: through TLS on an RTSPS link, else session_link_send(). prefix: record
  * data (the plaintext) as a prefix message while it has room. 0 or DL_EIO. */
 int rtsp_link_send(struct session_link *l, struct rtsp_link *s, const uint8_t *data, size_t length,
