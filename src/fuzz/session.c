@@ -976,7 +976,7 @@ static void settle(struct session_share *sh, struct session_slot *slot, bool wai
 	int64_t until = slot->sent_ns + (int64_t)REACTION_MS * 1000000;
 	bool done = false;
 	for (unsigned rounds = 0; rounds < 64 && !done; rounds++) {
-		struct session_reaction one;
+		struct session_reaction one = {.kind = SESSION_ALIVE};
 		struct dl_error why;
 		int ms = wait ? sock_remaining_ms(until, REACTION_MS) : 0;
 		(void)sh->protocol->tend(&slot->link, (unsigned)ms, &one, &why);
@@ -1016,7 +1016,7 @@ static void tend_idle(struct sessions *k, const struct session_slot *busy)
 				settle(sh, slot, false);
 				continue;
 			}
-			struct session_reaction re;
+			struct session_reaction re = {.kind = SESSION_ALIVE};
 			struct dl_error why;
 			(void)sh->protocol->tend(&slot->link, 0, &re, &why);
 			count_reaction(sh, &slot->link, &re);
@@ -1033,7 +1033,7 @@ static void close_share(struct session_share *sh)
 		struct session_slot *slot = &sh->slots[i];
 		slot->link.quiet = false; /* what came since the engine's poll is read */
 		if (slot->pending && slot->link.fd >= 0) {
-			struct session_reaction re;
+			struct session_reaction re = {.kind = SESSION_ALIVE};
 			struct dl_error why;
 			(void)sh->protocol->tend(&slot->link, 0, &re, &why);
 			merge_reaction(&slot->reaction, &re);
