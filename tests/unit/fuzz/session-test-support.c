@@ -162,15 +162,30 @@ void session_test_conn_write(struct session_test_conn *c, const void *data, size
 		(void)!write(c->fd, data, length);
 }
 
-static void *server_run(void *arg)
+void session_test_block_sigpipe(void)
 {
-	struct session_test_server *s = arg;
-	/* the server writes through a socket (a BIO for TLS): a client that reset gives it EPIPE,
-	 * not a SIGPIPE (blocked in this thread only: dutlab's own side must never raise one) */
+	/* a fake DUT writes through a socket (a BIO for TLS): a client that reset gives it EPIPE,
+	 * not a SIGPIPE (blocked in its thread only: dutlab's own side must never raise one) */
 	sigset_t pipe;
 	sigemptyset(&pipe);
 	sigaddset(&pipe, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
+}
+
+const struct session_template *session_test_template(const struct session_protocol *sp,
+						     const char *name)
+{
+	for (size_t i = 0; i < sp->template_count; i++)
+		if (strcmp(sp->templates[i]->base.name, name) == 0)
+			return sp->templates[i];
+	fail_msg("%s has no template %s", sp->name, name);
+	return NULL;
+}
+
+static void *server_run(void *arg)
+{
+	struct session_test_server *s = arg;
+	session_test_block_sigpipe();
 	for (int i = 0; i < s->connections; i++) {
 		int fd = accept(s->listener, NULL, NULL);
 		if (fd < 0)

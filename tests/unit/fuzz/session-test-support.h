@@ -81,6 +81,13 @@ int session_test_conn_read(struct session_test_conn *c, void *buffer, size_t siz
 /* data to c, as much as it takes (a client gone is no error of the fake DUT's). */
 void session_test_conn_write(struct session_test_conn *c, const void *data, size_t length);
 
+/* SIGPIPE blocked in the calling thread: a fake DUT's, whose client may reset. */
+void session_test_block_sigpipe(void);
+
+/* sp's template called name (the test fails when there is none). */
+const struct session_template *session_test_template(const struct session_protocol *sp,
+						     const char *name);
+
 /* A fake DUT on 127.0.0.1 in a thread of its own: it accepts connections, one after the other
  * (over TLS when ctx is set; one whose handshake fails is dropped), and serve answers each until
  * it returns. SIGPIPE is blocked in that thread: a client that reset gives the server EPIPE. */

@@ -158,10 +158,7 @@ static void camera_serve(struct camera *cam, int fd, unsigned number)
 static void *camera_run(void *arg)
 {
 	struct camera *cam = arg;
-	sigset_t pipe;
-	sigemptyset(&pipe);
-	sigaddset(&pipe, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
+	session_test_block_sigpipe();
 	while (!atomic_load(&cam->stop)) {
 		struct pollfd p = {.fd = cam->listener, .events = POLLIN};
 		if (poll(&p, 1, 50) <= 0)
@@ -258,11 +255,7 @@ static void establish(struct fixture *f, unsigned state, char *out, size_t size)
 
 static const struct session_template *template_named(const char *name)
 {
-	for (size_t i = 0; i < session_rtsp.template_count; i++)
-		if (strcmp(session_rtsp.templates[i]->base.name, name) == 0)
-			return session_rtsp.templates[i];
-	fail_msg("no template %s", name);
-	return NULL;
+	return session_test_template(&session_rtsp, name);
 }
 
 /* Template name sent as built on f's link, its answer read: the reaction (the session still

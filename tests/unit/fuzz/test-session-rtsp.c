@@ -39,11 +39,7 @@ static int parse(struct packet *p, const uint8_t *bytes, size_t length)
 
 static const struct session_template *template_named(const char *name)
 {
-	for (size_t i = 0; i < session_rtsp.template_count; i++)
-		if (strcmp(session_rtsp.templates[i]->base.name, name) == 0)
-			return session_rtsp.templates[i];
-	fail_msg("no template %s", name);
-	return NULL;
+	return session_test_template(&session_rtsp, name);
 }
 
 static void plug_in_is_listed(void **state)

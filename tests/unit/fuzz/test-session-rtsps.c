@@ -646,10 +646,7 @@ static void fragile_listen(struct fragile *f)
 static void *fragile_run(void *arg)
 {
 	struct fragile *f = arg;
-	sigset_t pipe;
-	sigemptyset(&pipe);
-	sigaddset(&pipe, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
+	session_test_block_sigpipe();
 	while (!atomic_load(&f->stop)) {
 		struct pollfd pfd = {.fd = f->listener, .events = POLLIN};
 		if (poll(&pfd, 1, 50) <= 0)
