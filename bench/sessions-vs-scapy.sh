@@ -9,7 +9,7 @@
 #   TABLE      also write the result table (Markdown) to this file
 #   RTSP_LINKS robustness.session_links of dutlab's rtsp run (default 16): the sessions it
 #              keeps at once with a DUT that takes several from one address (GStreamer's
-#              camera, 12 s runs: 16 links 1 190 to 1 705 cases/s, 8 links 917 to 992)
+#              camera with 4 client threads, 12 s runs: 16 links 1 640 to 2 074 cases/s)
 #   BGP_LINKS  the same for bgp (default 1): BGP keeps one session per
 #              robustness.bgp.sources address of its profile, at most BGP_LINKS when above
 #              1: give BGP_PROFILE a profile that lists them, and the DUT those peers, e.g.

@@ -362,6 +362,7 @@ MACs hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com"
 # UI's certificate, TLS 1.2/1.3 with ECDHE and AES-GCM only (TS-0014-1 5.5.2.1).
 # rtsp_auth=basic|digest: the stream asks for the admin account (admin_password) by that
 # scheme; rtsp_open_path=/live also serves the stream there to anyone (a preview left open).
+# rtsp_client_threads=N serves clients on up to N threads (0: all on one main loop).
 svc_rtsp() {
 	local d="$STATE/rtsp" port=554 tls=() auth=()
 	mkdir -p "$d"
@@ -385,7 +386,7 @@ svc_rtsp() {
 		setpriv --reuid=nobody --regid=nogroup --clear-groups \
 		--inh-caps=+net_bind_service --ambient-caps=+net_bind_service \
 		"$PYTHON" "$STATE/bin/rtsp-camera.py" --address :: --port "$port" --path /stream \
-		"${tls[@]}" "${auth[@]}"
+		--client-threads "$T_RTSP_CLIENT_THREADS" "${tls[@]}" "${auth[@]}"
 	expect rtsp tcp "$port"
 }
 

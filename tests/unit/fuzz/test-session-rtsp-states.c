@@ -38,6 +38,9 @@ struct camera {
 	bool describe_first;
 	/* TEARDOWN answered with "Connection: close", the connection closed (GStreamer) */
 	bool close_on_teardown;
+	/* a valid PLAY after the connection's first is read and never answered (as a DUT still
+	 * inside an earlier frame or body swallows it) */
+	bool mute_later_plays;
 	unsigned connections;
 	/* every request: "METHOD x", x 'a' (Authorization with this connection's nonce), 's'
 	 * (another connection's) or '-' (none) */
@@ -64,6 +67,7 @@ static void camera_serve(struct camera *cam, int fd, unsigned number)
 	char nonce[16], session[16] = "", buf[8192];
 	snprintf(nonce, sizeof(nonce), "n%u", number);
 	bool described = false, playing = false;
+	unsigned plays = 0;
 	size_t have = 0;
 	for (unsigned rounds = 0; rounds < 10000 && !atomic_load(&cam->stop); rounds++) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -91,7 +95,7 @@ static void camera_serve(struct camera *cam, int fd, unsigned number)
 				s && session[0] && strncmp(s + 11, session, strlen(session)) == 0;
 			camera_note(cam, method, mark);
 			char out[1024];
-			bool close_after = false;
+			bool close_after = false, mute = false;
 			if (strcmp(method, "OPTIONS") != 0 && mark != 'a') {
 				snprintf(out, sizeof(out),
 					 "RTSP/1.0 401 Unauthorized\r\nCSeq: "
@@ -131,17 +135,24 @@ static void camera_serve(struct camera *cam, int fd, unsigned number)
 					 cseq, close_after ? "Connection: close\r\n" : "");
 				session[0] = '\0';
 				playing = false;
+			} else if (strcmp(method, "PLAY") == 0 && cam->mute_later_plays &&
+				   plays > 0) {
+				mute = true;
 			} else {
-				if (strcmp(method, "PLAY") == 0)
+				if (strcmp(method, "PLAY") == 0) {
 					playing = true;
+					plays++;
+				}
 				if (strcmp(method, "PAUSE") == 0)
 					playing = false;
 				snprintf(out, sizeof(out),
 					 "RTSP/1.0 200 OK\r\nCSeq: %u\r\nSession: %s\r\n\r\n", cseq,
 					 session);
 			}
-			reply(fd, out);
-			if (playing) { /* one RTP frame: a playing stream that never stalls */
+			if (!mute)
+				reply(fd, out);
+			if (playing &&
+			    !mute) { /* one RTP frame: a playing stream that never stalls */
 				static const char rtp[] = {'$', 0, 0, 12, (char)0x80, 26, 0, 1,
 							   0,   0, 0, 0,  0,          0,  0, 1};
 				(void)send(fd, rtp, sizeof(rtp), MSG_NOSIGNAL);
@@ -482,6 +493,53 @@ static void campaign_advances(void **state)
 	assert_int_equal(system(command), 0);
 }
 
+/* The engine: an advance the DUT never answers is given up within a fraction of the
+ * establish bound (5 s for RTSP), a fresh session taken instead, and its reason kept: with
+ * the camera leaving every PLAY after a connection's first unanswered, a 3 s campaign gives
+ * up several advances (waiting out the bound, it could give up at most one). */
+static void campaign_gives_up_an_unanswered_advance(void **state)
+{
+	(void)state;
+	static struct camera cam;
+	camera_start(&cam);
+	cam.mute_later_plays = true;
+	char dir[] = "/tmp/dutlab-test-session-rtsp-states-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[128];
+	snprintf(path, sizeof(path), "%s/rtsp.yaml", dir);
+	struct profile p;
+	session_test_loopback_profile(
+		&p, path, cam.port,
+		"  interface: lo\n  duration: 3\n  rate: 300\n  seed: 7\n  mix: {rtsp: 1}\n"
+		"  monitors: [tcp]\n  tcp_port: %u\n  session_establish: 3\n"
+		"  session_check: 60\n"
+		"  rtsp: {port: %u, path: /stream, user: admin, password: pw}\n",
+		cam.port, cam.port);
+	struct json_object *o = NULL;
+	struct dl_error err = {0};
+	if (session_test_campaign(&p, dir, 30, &o, &err) != 0)
+		fail_msg("%s", err.message);
+	camera_stop(&cam);
+	struct json_object *po = json_read_object(json_read_object(o, "protocols"), "rtsp");
+	assert_non_null(po);
+	int64_t refused = json_read_int(po, "advances_refused", -1);
+	const char *why = json_read_text(po, "last_advance_refused", "");
+	print_message("%" PRId64 " cases, %" PRId64 " advances, %" PRId64
+		      " refused (last: %s), %u connections\n",
+		      json_read_int(po, "cases", 0), json_read_int(po, "advances", -1), refused,
+		      why, cam.connections);
+	assert_true(refused >= 2);
+	if (!strstr(why, "no answer to PLAY"))
+		fail_msg("last advance refused for '%s', not an unanswered PLAY", why);
+	assert_true(json_read_int(po, "cases", 0) > 100);
+	assert_int_equal(json_object_array_length(json_read_array(o, "failures")), 0);
+	json_object_put(o);
+	profile_release(&p);
+	char command[128];
+	snprintf(command, sizeof(command), "rm -rf '%s'", dir);
+	assert_int_equal(system(command), 0);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -490,6 +548,7 @@ int main(void)
 		cmocka_unit_test(refused_setup_describes_first),
 		cmocka_unit_test(answers_move_and_advance_goes_on),
 		cmocka_unit_test(campaign_advances),
+		cmocka_unit_test(campaign_gives_up_an_unanswered_advance),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
