@@ -554,10 +554,9 @@ enum pump_result {
 	PUMP_LOST, /* bytes that are neither a frame nor a message */
 };
 
-/* What the answer to the case said that the session's state follows. */
-static void take_case_answer(struct rtsp_link *s, const struct rtsp_link_head *h)
+/* What an answer said that the session's state follows. */
+static void answer_of(const struct rtsp_link_head *h, struct rtsp_link_answer *a)
 {
-	struct rtsp_link_answer *a = &s->case_answer;
 	a->status = h->status;
 	text_copy(a->session, sizeof(a->session), h->session);
 	a->timeout = h->timeout;
@@ -565,6 +564,17 @@ static void take_case_answer(struct rtsp_link *s, const struct rtsp_link_head *h
 	a->channel_rtp = h->channel_rtp;
 	a->channel_rtcp = h->channel_rtcp;
 	a->connection_close = h->connection_close;
+}
+
+void rtsp_link_set_up(struct rtsp_link *s, const struct rtsp_link_answer *a)
+{
+	text_copy(s->session, sizeof(s->session), a->session);
+	s->session_timeout = a->timeout ? a->timeout : RTSP_LINK_TIMEOUT_DEFAULT;
+	s->rtp_channel = (uint8_t)a->channel_rtp;
+	s->rtcp_channel = (uint8_t)a->channel_rtcp;
+	/* RFC 2326 12.37: kept alive at half its timeout */
+	s->keepalive_ns = sock_now_ns() + (int64_t)s->session_timeout * 500000000;
+	s->stage = RTSP_LINK_READY;
 }
 
 /* Read every whole message out of l->input: frames counted, the awaited response kept. */
@@ -641,7 +651,7 @@ static enum pump_result pump(struct session_link *l, struct rtsp_link *s, struct
 			    (s->case_cseq == 0 || (h.has_cseq && h.cseq == s->case_cseq))) {
 				s->case_awaited = false;
 				s->case_answered = true;
-				take_case_answer(s, &h);
+				answer_of(&h, &s->case_answer);
 			}
 			if (w && !w->done && h.has_cseq && h.cseq == w->cseq) {
 				w->done = true;
@@ -1072,12 +1082,9 @@ static int step_setup(struct session_link *l, struct rtsp_link *s, int64_t deadl
 		s->server_port[0] = (uint16_t)w->head.server_port.first;
 		s->server_port[1] = (uint16_t)w->head.server_port.second;
 	}
-	text_copy(s->session, sizeof(s->session), w->head.session);
-	s->session_timeout = w->head.timeout ? w->head.timeout : RTSP_LINK_TIMEOUT_DEFAULT;
-	s->rtp_channel = (uint8_t)w->head.channel_rtp;
-	s->rtcp_channel = (uint8_t)w->head.channel_rtcp;
-	s->keepalive_ns = sock_now_ns() + (int64_t)s->session_timeout * 500000000;
-	s->stage = RTSP_LINK_READY;
+	struct rtsp_link_answer a;
+	answer_of(&w->head, &a);
+	rtsp_link_set_up(s, &a);
 	return 0;
 }
 

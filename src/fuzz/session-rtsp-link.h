@@ -218,6 +218,10 @@ int rtsp_link_send_udp(struct session_link *l, struct rtsp_link *s, bool rtcp, c
  * at its answer, reaction.complete. */
 void rtsp_link_case_sent(struct rtsp_link *s, uint32_t cseq);
 
+/* A SETUP answered 200 with a (the way in's, or a case's): the session it made is the link's,
+ * Ready, its keepalive due at half the session's timeout. */
+void rtsp_link_set_up(struct rtsp_link *s, const struct rtsp_link_answer *a);
+
 /* The CSeq of the next request (and counts it sent). */
 uint32_t rtsp_link_next_cseq(struct rtsp_link *s);
 

@@ -462,12 +462,7 @@ static void rtsp_follow(struct session_link *l, struct rtsp_link *s, struct sess
 	} else if (strcmp(s->case_method, "SETUP") == 0 && l->state == RTSP_STATE_DESCRIBED &&
 		   a->session[0] && a->has_interleaved && !s->config.udp) {
 		to = RTSP_STATE_READY;
-		s->stage = RTSP_LINK_READY;
-		text_copy(s->session, sizeof(s->session), a->session);
-		s->session_timeout = a->timeout ? a->timeout : RTSP_LINK_TIMEOUT_DEFAULT;
-		s->keepalive_ns = sock_now_ns() + (int64_t)s->session_timeout * 500000000;
-		s->rtp_channel = (uint8_t)a->channel_rtp;
-		s->rtcp_channel = (uint8_t)a->channel_rtcp;
+		rtsp_link_set_up(s, a);
 	}
 	if (to == l->state)
 		return;
