@@ -61,15 +61,29 @@ PY
 # 1. A syslog receiver for stream-bad, then both up.
 SYSLOG=$(topo stream-bad syslog)
 mkdir -p "$work"
-# (ip netns exec itself, not in_tester's subshell: $! is then the receiver's own pid, which
-# cleanup kills)
-ip netns exec dl-tester "$PY" -u -c '
-import socket, sys
+# (ip netns exec itself, exec'd, not in_tester's subshell: $! is then the receiver's own pid,
+# which cleanup kills.) Run alone, the tester's namespace and its address on stream-bad's
+# link come with the lab up below: the receiver waits for the one and binds as soon as the
+# other is there (30 s each), before stream-bad's responder starts.
+(
+	for _ in $(seq 1500); do
+		[ -e /run/netns/dl-tester ] && break
+		sleep 0.02
+	done
+	exec ip netns exec dl-tester "$PY" -u -c '
+import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind((sys.argv[1], int(sys.argv[2])))
+for attempt in range(1500):
+    try:
+        s.bind((sys.argv[1], int(sys.argv[2])))
+        break
+    except OSError:
+        if attempt == 1499:
+            raise
+        time.sleep(0.02)
 while True:
-    print(s.recv(2048).decode("latin-1", "replace"), flush=True)' "${SYSLOG%:*}" "${SYSLOG##*:}" \
-	>"$work/syslog.txt" 2>&1 &
+    print(s.recv(2048).decode("latin-1", "replace"), flush=True)' "${SYSLOG%:*}" "${SYSLOG##*:}"
+) >"$work/syslog.txt" 2>&1 &
 pids="$pids $!"
 for d in $DUTS; do
 	brought="$brought $d"
