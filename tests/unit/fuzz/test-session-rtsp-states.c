@@ -451,7 +451,7 @@ static void answers_move_and_advance_goes_on(void **state)
 
 /* The engine: a campaign on the camera advances links instead of setting up new sessions
  * (the play-ready and setup-new cases leave their links playing after one PLAY), none
- * refused, and counts it in the observation. */
+ * refused, and counts it in the observation; resumed, it carries the count over. */
 static void campaign_advances(void **state)
 {
 	(void)state;
@@ -486,6 +486,31 @@ static void campaign_advances(void **state)
 	assert_true(advances > 0);
 	assert_int_equal(json_read_int(po, "advances_refused", -1), 0);
 	assert_int_equal(json_object_array_length(json_read_array(o, "failures")), 0);
+	json_object_put(o);
+	profile_release(&p);
+
+	/* the same campaign for a second more resumes where it ended, its advances carried
+	 * over (a second's own are about a third of the first run's) */
+	camera_start(&cam);
+	session_test_loopback_profile(
+		&p, path, cam.port,
+		"  interface: lo\n  duration: 4\n  rate: 300\n  seed: 7\n  mix: {rtsp: 1}\n"
+		"  monitors: [tcp]\n  tcp_port: %u\n  session_establish: 3\n"
+		"  session_check: 60\n"
+		"  rtsp: {port: %u, path: /stream, user: admin, password: pw}\n",
+		cam.port, cam.port);
+	if (session_test_campaign(&p, dir, 30, &o, &err) != 0)
+		fail_msg("%s", err.message);
+	camera_stop(&cam);
+	po = json_read_object(json_read_object(o, "protocols"), "rtsp");
+	assert_non_null(po);
+	print_message("resumed at %" PRId64 ": %" PRId64 " cases, %" PRId64 " advances\n",
+		      json_read_int(o, "resumed_at_index", -1), json_read_int(po, "cases", 0),
+		      json_read_int(po, "advances", -1));
+	assert_int_equal(json_read_int(o, "resumed_at_index", -1), cases);
+	assert_true(json_read_int(po, "cases", 0) > cases);
+	assert_true(json_read_int(po, "advances", -1) >= advances);
+	assert_int_equal(json_read_int(po, "advances_refused", -1), 0);
 	json_object_put(o);
 	profile_release(&p);
 	char command[128];
