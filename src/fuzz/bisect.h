@@ -7,7 +7,7 @@
  * A campaign knows which cases were sent while the DUT failed (the window:
  * every case since the failure time less the monitors' lead), not which of
  * them failed it. The window is replayed whole first (a failure again
- * confirms it); then halves: the first half alone, else the second, else
+ * confirms it; none, once more); then halves: the first half alone, else the second, else
  * (neither failed) each once more, so a case lost to timing is not taken for
  * a failure that needs cases from both halves; the half that fails is kept,
  * down to one case, or to the smallest range no half of which fails alone.

@@ -19,8 +19,8 @@
 struct fake {
 	uint64_t culprits[CULPRITS_MAX];
 	size_t culprit_count;
-	unsigned miss_call; /* 0: none */
-	unsigned dies_at;   /* 0: always comes back */
+	unsigned miss_call, miss_call_too; /* 0: none */
+	unsigned dies_at;                  /* 0: always comes back */
 	unsigned sleep_ms;
 	int fail_with; /* an error of the campaign's own at the call numbered error_at */
 	unsigned error_at;
@@ -42,7 +42,7 @@ static int fake_reproduces(void *ctx, uint64_t first, uint64_t last, bool *faile
 	bool all = f->culprit_count > 0;
 	for (size_t i = 0; i < f->culprit_count; i++)
 		all = all && f->culprits[i] >= first && f->culprits[i] <= last;
-	if (f->calls == f->miss_call)
+	if (f->calls == f->miss_call || f->calls == f->miss_call_too)
 		all = false;
 	*failed = all;
 	*back = !all || !f->dies_at || f->calls < f->dies_at;
@@ -106,7 +106,8 @@ static void pair_from_both_halves(void **state)
 }
 
 /* A replay that should fail the DUT misses once (timing): the halves tried again find the
- * culprit all the same, and a miss on the confirmation leaves the window unconfirmed. */
+ * culprit all the same, and so does the confirmation tried again; two misses on it leave the
+ * window unconfirmed. */
 static void flaky_once(void **state)
 {
 	(void)state;
@@ -123,13 +124,22 @@ static void flaky_once(void **state)
 	assert_int_equal(b.replays, f.calls);
 	assert_int_equal(f.calls, 12);
 
+	/* calls: 1 confirm (missed), 2 confirm again (fails), then as for one culprit */
 	struct fake g = {.culprits = {41}, .culprit_count = 1, .miss_call = 1};
 	assert_int_equal(bisect_window(0, 63, fake_reproduces, &g, forever, &b, &err), 0);
+	assert_true(b.confirmed);
+	assert_int_equal(b.lo, 41);
+	assert_int_equal(b.hi, 41);
+	assert_int_equal(b.replays, g.calls);
+
+	struct fake h = {.culprits = {41}, .culprit_count = 1, .miss_call = 1, .miss_call_too = 2};
+	assert_int_equal(bisect_window(0, 63, fake_reproduces, &h, forever, &b, &err), 0);
 	assert_false(b.confirmed);
 	assert_int_equal(b.lo, 0);
 	assert_int_equal(b.hi, 63);
 	assert_int_equal(b.steps, 0);
-	assert_int_equal(g.calls, 1);
+	assert_int_equal(b.replays, 2);
+	assert_int_equal(h.calls, 2);
 }
 
 /* The DUT does not come back after a failing replay: the bisection stops there, the range it
