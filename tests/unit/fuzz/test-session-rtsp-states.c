@@ -449,6 +449,40 @@ static void answers_move_and_advance_goes_on(void **state)
 	fixture_stop(&f);
 }
 
+/* A campaign of duration seconds against cam (started by the caller, stopped here), its
+ * profile and store in dir (the same dir again: the campaign resumes): the observation (the
+ * caller puts it), its rtsp part in *rtsp. */
+static struct json_object *camera_campaign(struct camera *cam, const char *dir, unsigned duration,
+					   struct json_object **rtsp)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/rtsp.yaml", dir);
+	struct profile p;
+	session_test_loopback_profile(
+		&p, path, cam->port,
+		"  interface: lo\n  duration: %u\n  rate: 300\n  seed: 7\n  mix: {rtsp: 1}\n"
+		"  monitors: [tcp]\n  tcp_port: %u\n  session_establish: 3\n"
+		"  session_check: 60\n"
+		"  rtsp: {port: %u, path: /stream, user: admin, password: pw}\n",
+		duration, cam->port, cam->port);
+	struct json_object *o = NULL;
+	struct dl_error err = {0};
+	if (session_test_campaign(&p, dir, 30, &o, &err) != 0)
+		fail_msg("%s", err.message);
+	camera_stop(cam);
+	profile_release(&p);
+	*rtsp = json_read_object(json_read_object(o, "protocols"), "rtsp");
+	assert_non_null(*rtsp);
+	return o;
+}
+
+static void remove_dir(const char *dir)
+{
+	char command[128];
+	snprintf(command, sizeof(command), "rm -rf '%s'", dir);
+	assert_int_equal(system(command), 0);
+}
+
 /* The engine: a campaign on the camera advances links instead of setting up new sessions
  * (the play-ready and setup-new cases leave their links playing after one PLAY), none
  * refused, and counts it in the observation; resumed, it carries the count over. */
@@ -456,26 +490,10 @@ static void campaign_advances(void **state)
 {
 	(void)state;
 	static struct camera cam;
-	camera_start(&cam);
-	char dir[] = "/tmp/dutlab-test-session-rtsp-states-XXXXXX";
+	char dir[] = "/tmp/dutlab-test-session-rtsp-states-XXXXXX"; /* mkdtemp's template */
 	assert_non_null(mkdtemp(dir));
-	char path[128];
-	snprintf(path, sizeof(path), "%s/rtsp.yaml", dir);
-	struct profile p;
-	session_test_loopback_profile(
-		&p, path, cam.port,
-		"  interface: lo\n  duration: 3\n  rate: 300\n  seed: 7\n  mix: {rtsp: 1}\n"
-		"  monitors: [tcp]\n  tcp_port: %u\n  session_establish: 3\n"
-		"  session_check: 60\n"
-		"  rtsp: {port: %u, path: /stream, user: admin, password: pw}\n",
-		cam.port, cam.port);
-	struct json_object *o = NULL;
-	struct dl_error err = {0};
-	if (session_test_campaign(&p, dir, 30, &o, &err) != 0)
-		fail_msg("%s", err.message);
-	camera_stop(&cam);
-	struct json_object *po = json_read_object(json_read_object(o, "protocols"), "rtsp");
-	assert_non_null(po);
+	camera_start(&cam);
+	struct json_object *po, *o = camera_campaign(&cam, dir, 3, &po);
 	int64_t cases = json_read_int(po, "cases", 0), sessions = json_read_int(po, "sessions", 0);
 	int64_t advances = json_read_int(po, "advances", -1);
 	print_message("%" PRId64 " cases, %" PRId64 " sessions, %" PRId64 " advances, %" PRId64
@@ -487,23 +505,11 @@ static void campaign_advances(void **state)
 	assert_int_equal(json_read_int(po, "advances_refused", -1), 0);
 	assert_int_equal(json_object_array_length(json_read_array(o, "failures")), 0);
 	json_object_put(o);
-	profile_release(&p);
 
 	/* the same campaign for a second more resumes where it ended, its advances carried
 	 * over (a second's own are about a third of the first run's) */
 	camera_start(&cam);
-	session_test_loopback_profile(
-		&p, path, cam.port,
-		"  interface: lo\n  duration: 4\n  rate: 300\n  seed: 7\n  mix: {rtsp: 1}\n"
-		"  monitors: [tcp]\n  tcp_port: %u\n  session_establish: 3\n"
-		"  session_check: 60\n"
-		"  rtsp: {port: %u, path: /stream, user: admin, password: pw}\n",
-		cam.port, cam.port);
-	if (session_test_campaign(&p, dir, 30, &o, &err) != 0)
-		fail_msg("%s", err.message);
-	camera_stop(&cam);
-	po = json_read_object(json_read_object(o, "protocols"), "rtsp");
-	assert_non_null(po);
+	o = camera_campaign(&cam, dir, 4, &po);
 	print_message("resumed at %" PRId64 ": %" PRId64 " cases, %" PRId64 " advances\n",
 		      json_read_int(o, "resumed_at_index", -1), json_read_int(po, "cases", 0),
 		      json_read_int(po, "advances", -1));
@@ -512,10 +518,7 @@ static void campaign_advances(void **state)
 	assert_true(json_read_int(po, "advances", -1) >= advances);
 	assert_int_equal(json_read_int(po, "advances_refused", -1), 0);
 	json_object_put(o);
-	profile_release(&p);
-	char command[128];
-	snprintf(command, sizeof(command), "rm -rf '%s'", dir);
-	assert_int_equal(system(command), 0);
+	remove_dir(dir);
 }
 
 /* The engine: an advance the DUT never answers is given up within a fraction of the
@@ -526,27 +529,11 @@ static void campaign_gives_up_an_unanswered_advance(void **state)
 {
 	(void)state;
 	static struct camera cam;
+	char dir[] = "/tmp/dutlab-test-session-rtsp-states-XXXXXX"; /* mkdtemp's template */
+	assert_non_null(mkdtemp(dir));
 	camera_start(&cam);
 	cam.mute_later_plays = true;
-	char dir[] = "/tmp/dutlab-test-session-rtsp-states-XXXXXX";
-	assert_non_null(mkdtemp(dir));
-	char path[128];
-	snprintf(path, sizeof(path), "%s/rtsp.yaml", dir);
-	struct profile p;
-	session_test_loopback_profile(
-		&p, path, cam.port,
-		"  interface: lo\n  duration: 3\n  rate: 300\n  seed: 7\n  mix: {rtsp: 1}\n"
-		"  monitors: [tcp]\n  tcp_port: %u\n  session_establish: 3\n"
-		"  session_check: 60\n"
-		"  rtsp: {port: %u, path: /stream, user: admin, password: pw}\n",
-		cam.port, cam.port);
-	struct json_object *o = NULL;
-	struct dl_error err = {0};
-	if (session_test_campaign(&p, dir, 30, &o, &err) != 0)
-		fail_msg("%s", err.message);
-	camera_stop(&cam);
-	struct json_object *po = json_read_object(json_read_object(o, "protocols"), "rtsp");
-	assert_non_null(po);
+	struct json_object *po, *o = camera_campaign(&cam, dir, 3, &po);
 	int64_t refused = json_read_int(po, "advances_refused", -1);
 	const char *why = json_read_text(po, "last_advance_refused", "");
 	print_message("%" PRId64 " cases, %" PRId64 " advances, %" PRId64
@@ -559,10 +546,7 @@ static void campaign_gives_up_an_unanswered_advance(void **state)
 	assert_true(json_read_int(po, "cases", 0) > 100);
 	assert_int_equal(json_object_array_length(json_read_array(o, "failures")), 0);
 	json_object_put(o);
-	profile_release(&p);
-	char command[128];
-	snprintf(command, sizeof(command), "rm -rf '%s'", dir);
-	assert_int_equal(system(command), 0);
+	remove_dir(dir);
 }
 
 int main(void)
