@@ -18,6 +18,7 @@
 #include "core/json-read.h"
 #include "core/monotonic.h"
 #include "core/profile.h"
+#include "core/text.h"
 #include "fuzz/campaign.h"
 #include "fuzz/bisect.h"
 #include "fuzz/checkpoint.h"
@@ -819,14 +820,6 @@ static void log_advance(struct sessions *k, struct session_share *sh, size_t fir
 	}
 }
 
-/* from into to, cut to fit. */
-static void copy_text(char *to, size_t size, const char *from)
-{
-	size_t n = strnlen(from, size - 1);
-	memcpy(to, from, n);
-	to[n] = '\0';
-}
-
 /* A way in that took ns, into sh's moving mean (an eighth of the new one each time). */
 static void note_way_in(struct session_share *sh, int64_t ns)
 {
@@ -864,7 +857,8 @@ static int advance(struct sessions *k, struct session_share *sh, unsigned state,
 		return 1;
 	if (rc) {
 		sh->advances_refused++;
-		copy_text(sh->last_advance_refused, sizeof(sh->last_advance_refused), why.message);
+		(void)text_copy(sh->last_advance_refused, sizeof(sh->last_advance_refused),
+				why.message);
 		return 1;
 	}
 	note_way_in(sh, monotonic_ns() - start);
@@ -1102,7 +1096,7 @@ static int check_share(struct sessions *k, struct session_share *sh, unsigned se
 		int rc = sh->protocol->check(k->check_link, until, healthy, evidence, size, &why);
 		sh->protocol->close(k->check_link);
 		sh->checks++;
-		copy_text(sh->last_check, sizeof(sh->last_check), evidence);
+		(void)text_copy(sh->last_check, sizeof(sh->last_check), evidence);
 		if (rc)
 			return dl_error_set(err, rc, "%s", why.message);
 		if (*healthy)
@@ -1110,7 +1104,7 @@ static int check_share(struct sessions *k, struct session_share *sh, unsigned se
 		int64_t left_ms = (deadline - monotonic_ns()) / 1000000;
 		rc = wait_watching(k, left_ms > RETRY_PAUSE_MS ? RETRY_PAUSE_MS : 0, &why);
 		if (rc == DL_ETIMEDOUT && k->failed_monitor) {
-			copy_text(evidence, size, why.message); /* the monitor's evidence */
+			(void)text_copy(evidence, size, why.message); /* the monitor's evidence */
 			return 0;
 		}
 		if (rc)
@@ -1155,14 +1149,14 @@ static int session_back(void *ctx, unsigned seconds, bool *back, struct dl_error
 	if (rc == DL_ESCOPE || rc == DL_ENOMEM)
 		return dl_error_set(err, rc, "%s", why.message);
 	if (rc) {
-		copy_text(r->k->not_back, sizeof(r->k->not_back), why.message);
+		(void)text_copy(r->k->not_back, sizeof(r->k->not_back), why.message);
 		return 0;
 	}
 	char evidence[SESSION_EVIDENCE_MAX];
 	rc = check_share(r->k, r->sh, seconds, back, evidence, sizeof(evidence), err);
 	if (!rc && !*back) {
 		watch_note(&r->k->watch, r->sh->check_name, true, monotonic_ns(), evidence);
-		copy_text(r->k->not_back, sizeof(r->k->not_back), evidence);
+		(void)text_copy(r->k->not_back, sizeof(r->k->not_back), evidence);
 	}
 	return rc;
 }
