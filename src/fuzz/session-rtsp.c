@@ -439,12 +439,22 @@ static int rtsp_establish(struct session_link *l, unsigned state, int64_t deadli
  * Described, unless the DUT said it closes it (GStreamer does: the engine then ends it as a
  * spent session). A PAUSE 200 readies a playing session. The case that moved it joins the
  * state-building prefix: the requests after it stand on it. Any other answer (a 4xx, none
- * in time) leaves the state as it was.
+ * in time) leaves the state as it was; a 4xx on a connection the DUT keeps says so (kept): a
+ * TEARDOWN refused (its Session or URL mutated: 454, 404) has not spent the session, and
+ * the next case goes on it instead of on a new one, which costs GStreamer a connection, a
+ * 401, SETUP and PLAY.
  */
 static void rtsp_follow(struct session_link *l, struct rtsp_link *s, struct session_reaction *out)
 {
 	const struct rtsp_link_answer *a = &s->case_answer;
-	if (out->kind != SESSION_ALIVE || !out->complete || a->status != 200 || l->fd < 0)
+	if (out->kind != SESSION_ALIVE || !out->complete || l->fd < 0)
+		return;
+	if (a->status >= 400 && a->status < 500 && !a->connection_close) {
+		/* refused, not carried out: a TEARDOWN so answered spent nothing */
+		out->kept = true;
+		return;
+	}
+	if (a->status != 200)
 		return;
 	unsigned to = l->state;
 	if (strcmp(s->case_method, "PLAY") == 0 && l->state == RTSP_STATE_READY && s->session[0]) {

@@ -965,6 +965,7 @@ static void merge_reaction(struct session_reaction *re, const struct session_rea
 		re->subcode = one->subcode;
 	}
 	re->complete = re->complete || one->complete;
+	re->kept = re->kept || one->kept;
 	if (one->moved) {
 		re->moved = true;
 		re->state = one->state;
@@ -1010,7 +1011,7 @@ static void settle(struct session_share *sh, struct session_slot *slot, bool wai
 	slot->pending = false;
 	count_reaction(sh, &slot->link, &slot->reaction);
 	follow_move(&slot->link, &slot->reaction);
-	if (slot->spends && !slot->reaction.moved)
+	if (slot->spends && !slot->reaction.moved && !slot->reaction.kept)
 		sh->protocol->close(&slot->link); /* the session cannot go on after it */
 }
 
@@ -1263,7 +1264,7 @@ static void replay_reaction(struct session_share *sh, struct session_link *l, bo
 		if (re.kind != SESSION_ALIVE || one.complete || monotonic_ns() >= until)
 			break;
 	}
-	if (re.kind != SESSION_ALIVE || (spends && !re.moved))
+	if (re.kind != SESSION_ALIVE || (spends && !re.moved && !re.kept))
 		sh->protocol->close(l);
 	else
 		follow_move(l, &re);

@@ -109,6 +109,10 @@ struct session_reaction {
 	 * spends_session case so answered is not closed */
 	bool moved;
 	unsigned state;
+	/* the DUT refused the case in its answer and kept the session as it was (RTSP: a 4xx,
+	 * RFC 2326 7.1.1: the request was not carried out): a spends_session case so answered
+	 * has not spent it, and the link goes on in its state */
+	bool kept;
 };
 
 /* One session with the DUT; the protocol keeps its state in it. */
@@ -181,7 +185,8 @@ struct session_template {
 	 * numbering, 0 its main fuzzing state (BGP Established) */
 	unsigned state;
 	/* the session cannot go on after it (a TLS handshake message): the
-	 * engine closes the link after the case's reaction is read */
+	 * engine closes the link after the case's reaction is read, unless that
+	 * moved the session or refused the case and kept it (session_reaction) */
 	bool spends_session;
 	/* the longest a growing anomaly may make the message; 0: SESSION_MESSAGE_MAX (a frame:
 	 * the port's MTU and Ethernet header, MUTATION_FRAME_DEFAULT, as the packet campaign) */
@@ -198,7 +203,8 @@ struct session_template {
  * not the template's state, advance it there (when the protocol can) or
  * close it and establish a fresh one at the template's state; send the
  * case (send, or session_link_send); read the reaction (tend: its answer
- * may move l->state); after a spends_session case not so moved, close.
+ * may move l->state); after a spends_session case not so moved (nor refused
+ * with the session kept), close.
  */
 struct session_protocol {
 	const char *name;  /* "bgp": the mix's name */

@@ -451,6 +451,9 @@ stream_tests() {
 	run_script_later "stream duts" "$root/tests/lab/stream/duts.sh"
 	# RTP and RTCP cases by UDP to the ports SETUP negotiated (it brings both up and down)
 	run_script_later "stream udp sessions" "$root/tests/lab/stream/udp-sessions.sh" "$build"
+	# a TEARDOWN the camera refuses keeps its session for the next cases (tshark's view)
+	run_script_later "stream refused teardown" "$root/tests/lab/stream/refused-teardown.sh" \
+		"$build"
 }
 
 # --- one campaign per DUT and standard ---
@@ -683,7 +686,8 @@ relay "$work/router-tests.log"
 relay "$work/routing-tests.log"
 [ -f "$work/routing-tests.done" ] ||
 	not_ok "the routing DUT tests ran to their end" "$(tail -5 "$work/routing-tests.log")"
-for name in "stream-bad session reproducer" "stream duts" "stream udp sessions" "tls vs sslscan" \
+for name in "stream-bad session reproducer" "stream duts" "stream udp sessions" \
+	"stream refused teardown" "tls vs sslscan" \
 	"ssh vs ssh-audit" "tls hostile" "login drivers" "http drivers" "health monitors" "packet rings" \
 	"fragile fixtures"; do
 	relay_script "$name"

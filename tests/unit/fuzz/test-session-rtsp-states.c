@@ -41,6 +41,9 @@ struct camera {
 	/* a valid PLAY after the connection's first is read and never answered (as a DUT still
 	 * inside an earlier frame or body swallows it) */
 	bool mute_later_plays;
+	/* every TEARDOWN of the connection's session refused 454 (as one whose Session header a
+	 * case mutated is), the session and connection kept */
+	bool refuse_teardowns;
 	unsigned connections;
 	/* every request: "METHOD x", x 'a' (Authorization with this connection's nonce), 's'
 	 * (another connection's) or '-' (none) */
@@ -126,6 +129,10 @@ static void camera_serve(struct camera *cam, int fd, unsigned number)
 				snprintf(out, sizeof(out), "RTSP/1.0 200 OK\r\nCSeq: %u\r\n\r\n",
 					 cseq);
 			} else if (!ours) {
+				snprintf(out, sizeof(out),
+					 "RTSP/1.0 454 Session Not Found\r\nCSeq: %u\r\n\r\n",
+					 cseq);
+			} else if (strcmp(method, "TEARDOWN") == 0 && cam->refuse_teardowns) {
 				snprintf(out, sizeof(out),
 					 "RTSP/1.0 454 Session Not Found\r\nCSeq: %u\r\n\r\n",
 					 cseq);
@@ -446,6 +453,19 @@ static void answers_move_and_advance_goes_on(void **state)
 	establish(&f, 0, log, sizeof(log));
 	re = send_case_closing(&f, "rtsp-teardown", true);
 	assert_false(re.moved);
+	assert_false(re.kept);
+
+	/* a TEARDOWN refused on a connection the camera keeps: not carried out, the session
+	 * stands (kept), and the next case goes on it */
+	f.cam.close_on_teardown = false;
+	f.cam.refuse_teardowns = true;
+	establish(&f, 0, log, sizeof(log));
+	re = send_case(&f, "rtsp-teardown");
+	assert_false(re.moved);
+	assert_true(re.kept);
+	assert_true(s->session[0] == 'S');
+	re = send_case(&f, "rtsp-options");
+	assert_false(re.kept);
 	fixture_stop(&f);
 }
 
