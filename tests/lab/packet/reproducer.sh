@@ -39,7 +39,9 @@ else
 fi
 interface=$(sed -n 's/^tester_if=//p' "$root/lab/duts/${dut%-*}/${dut##*-}/topology")
 log=/run/dutlab-lab/$dut/log/responder.log
-"$lab" restart "$dut" >/dev/null 2>&1 || not_ok "$dut: lab restart" "it failed"
+if ! out=$("$lab" restart "$dut" 2>&1); then
+	not_ok "$dut: lab restart" "$(printf '%s\n' "$out" | tail -5)"
+fi
 before=$(grep -c "FIXTURE FAULT" "$log" 2>/dev/null)
 sleep 2 # the responder's packet socket opens after its port
 ip netns exec dl-tester /usr/bin/python3 -c '
