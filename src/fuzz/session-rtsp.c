@@ -533,4 +533,5 @@ const struct session_protocol session_rtsp = {
 	.state_size = sizeof(struct rtsp_link),
 	.establish_ms = 5000,
 	.parallel = true,
+	.ready_ahead = true,
 };

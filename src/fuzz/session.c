@@ -8,6 +8,8 @@
 #include <json-c/json.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -52,6 +54,13 @@
  * one 12 s campaign in five at 16 links, and each waited out the 5 s establish bound). */
 #define ADVANCE_SLACK 20
 #define ADVANCE_MIN_MS 250
+/* Links a protocol's sessions are set up on ahead, each in a thread of its own, while the
+ * engine sends on the others (session_protocol.ready_ahead): a new session is a few round
+ * trips the engine otherwise waits out alone. GStreamer with 4 client threads gives ways
+ * in from 4 clients at once 1.5 cores, from one 1.0; 8 at once did worse than 4
+ * (docs/robustness.md). */
+#define READY_AHEAD_MAX 4
+#define READY_STATES 8             /* the protocol states sessions are set up ahead in (RTSP's 3) */
 #define CHECK_ATTEMPT_MS 10000     /* one check's session and its answer */
 #define SENT_LOG_BYTES (64u << 20) /* sessions-sent.pcapng stops growing here */
 #define NOTIFICATION_KINDS 64
@@ -418,6 +427,16 @@ struct session_slot {
 	bool spends;                      /* that case spends its session */
 	int64_t sent_ns;                  /* when it was sent */
 	struct session_reaction reaction; /* what was read of its reaction so far */
+	/* a fresh session is being set up on the link in a thread of its own (ready_start): the
+	 * engine leaves the link alone until that thread is joined (ready_reap) */
+	bool readying;
+	pthread_t ready_thread;
+	atomic_bool ready_done; /* the thread's establish returned */
+	const struct session_protocol *ready_protocol;
+	unsigned ready_state;
+	int64_t ready_until_ns, ready_ns; /* its deadline; how long it took */
+	int ready_rc;
+	struct dl_error ready_why;
 };
 
 struct session_share {
@@ -433,6 +452,10 @@ struct session_share {
 	 * the advances the DUT refused (a fresh session followed) */
 	uint64_t advances, advances_refused;
 	char last_advance_refused[SESSION_EVIDENCE_MAX]; /* why the last one was refused */
+	/* sessions set up ahead in a thread (counted in sessions too), and those that failed
+	 * (the engine then sets that link up itself, when a case wants it) */
+	uint64_t sessions_ahead, sessions_ahead_failed;
+	size_t readying;   /* its links being set up ahead now */
 	int64_t way_in_ns; /* a moving mean of a way in: a fresh session's, or an advance's */
 	struct {
 		uint8_t code, subcode;
@@ -733,22 +756,23 @@ static int write_trailer(struct pcapng_writer *w, struct packet *scratch,
 }
 
 /* A new session's prefix into sent.pcapng. */
-static void log_prefix(struct sessions *k, struct session_share *sh)
+static void log_prefix(struct sessions *k, struct session_share *sh, struct session_slot *slot)
 {
-	sh->slot->log_sequence = LOG_ISN + 1;
+	const struct session_link *l = &slot->link;
+	slot->log_sequence = LOG_ISN + 1;
 	if (!k->sent_log_open)
 		return;
 	char comment[160];
 	snprintf(comment, sizeof(comment),
 		 "%s session %" PRIu64 ": state-building prefix (state %u)%s", sh->protocol->name,
-		 sh->sessions, sh->link->state, sh->link->prefix_full ? ", cut short" : "");
+		 sh->sessions, l->state, l->prefix_full ? ", cut short" : "");
 	size_t start = 0;
 	struct dl_error ignored;
-	for (size_t i = 0; i < sh->link->prefix_count; i++) {
-		size_t end = sh->link->prefix_ends[i];
-		(void)write_frame(&k->sent_log, k->log_frame, sh->link, sh->slot->log_sequence,
-				  sh->link->prefix + start, end - start, comment, &ignored);
-		sh->slot->log_sequence += (uint32_t)(end - start);
+	for (size_t i = 0; i < l->prefix_count; i++) {
+		size_t end = l->prefix_ends[i];
+		(void)write_frame(&k->sent_log, k->log_frame, l, slot->log_sequence,
+				  l->prefix + start, end - start, comment, &ignored);
+		slot->log_sequence += (uint32_t)(end - start);
 		start = end;
 	}
 }
@@ -907,7 +931,7 @@ static int ensure(struct sessions *k, struct session_share *sh, unsigned state, 
 			note_way_in(sh, monotonic_ns() - now);
 			sh->link->state = state;
 			sh->sessions++;
-			log_prefix(k, sh);
+			log_prefix(k, sh, sh->slot);
 			return 0;
 		}
 		if (rc == DL_ESCOPE || rc == DL_ENOMEM)
@@ -928,6 +952,130 @@ static int ensure(struct sessions *k, struct session_share *sh, unsigned state, 
 			    "the DUT's %s session could not be re-established within %u s (last "
 			    "attempt: %s)",
 			    sh->protocol->name, seconds, why.message);
+}
+
+/* ---- sessions set up ahead ---- */
+
+static void *ready_run(void *arg)
+{
+	struct session_slot *slot = arg;
+	int64_t start = monotonic_ns();
+	slot->ready_rc = slot->ready_protocol->establish(&slot->link, slot->ready_state,
+							 slot->ready_until_ns, &slot->ready_why);
+	slot->ready_ns = monotonic_ns() - start;
+	atomic_store(&slot->ready_done, true);
+	return NULL;
+}
+
+/*
+ * A fresh session in state on slot's closed link, set up in a thread of its own while the
+ * engine goes on: within the advance's bound (ADVANCE_SLACK usual ways in), as a slow one
+ * is better set up again by the engine, which watches the monitors meanwhile. false when no
+ * thread could be started (the engine sets the link up itself when a case wants it).
+ */
+static bool ready_start(struct session_share *sh, struct session_slot *slot, unsigned state)
+{
+	unsigned attempt_ms =
+		sh->protocol->establish_ms ? sh->protocol->establish_ms : SESSION_CONNECT_MS;
+	int64_t bound_ns = sh->way_in_ns * ADVANCE_SLACK;
+	if (bound_ns < (int64_t)ADVANCE_MIN_MS * 1000000)
+		bound_ns = (int64_t)ADVANCE_MIN_MS * 1000000;
+	if (bound_ns > (int64_t)attempt_ms * 1000000)
+		bound_ns = (int64_t)attempt_ms * 1000000;
+	slot->ready_protocol = sh->protocol;
+	slot->ready_state = state;
+	slot->ready_until_ns = monotonic_ns() + bound_ns;
+	slot->ready_rc = 0;
+	slot->ready_why = (struct dl_error){0};
+	atomic_store(&slot->ready_done, false);
+	if (pthread_create(&slot->ready_thread, NULL, ready_run, slot) != 0)
+		return false;
+	slot->readying = true;
+	sh->readying++;
+	return true;
+}
+
+/* slot's thread joined, when it is done (or at once with wait); true when it was, the link
+ * the engine's again. Its session counts as one the engine set up; a failed one is closed,
+ * set up again by the engine when a case wants it (its monitors watched meanwhile). */
+static bool ready_reap(struct sessions *k, struct session_share *sh, struct session_slot *slot,
+		       bool wait)
+{
+	if (!slot->readying)
+		return true;
+	if (!wait && !atomic_load(&slot->ready_done))
+		return false;
+	(void)pthread_join(slot->ready_thread, NULL);
+	slot->readying = false;
+	sh->readying--;
+	if (slot->ready_rc == 0) {
+		slot->link.state = slot->ready_state;
+		sh->sessions++;
+		sh->sessions_ahead++;
+		note_way_in(sh, slot->ready_ns);
+		log_prefix(k, sh, slot);
+	} else {
+		sh->sessions_ahead_failed++;
+		sh->protocol->close(&slot->link);
+	}
+	return true;
+}
+
+/*
+ * sh's closed links with no case pending set up ahead (READY_AHEAD_MAX at once, one link
+ * always left to the engine), each in the state of one of the next cases of sh (after case
+ * index: the draw is a function of the index) that no link offers yet, open or being set
+ * up: a session in a state no case wants would be closed again for one that is.
+ */
+static void ready_ahead(struct sessions *k, struct session_share *sh, uint64_t index)
+{
+	if (!sh->protocol->ready_ahead || sh->slot_count < 2)
+		return;
+	size_t most = sh->slot_count - 1 < READY_AHEAD_MAX ? sh->slot_count - 1 : READY_AHEAD_MAX;
+	if (sh->readying >= most)
+		return;
+	unsigned offered[READY_STATES] = {0};
+	size_t closed[PROFILE_SESSION_LINKS_MAX], closed_count = 0;
+	for (size_t i = 0; i < sh->slot_count; i++) {
+		const struct session_slot *slot = &sh->slots[i];
+		unsigned state = slot->readying ? slot->ready_state : slot->link.state;
+		if (slot->readying || slot->link.fd >= 0) {
+			if (state < READY_STATES)
+				offered[state]++;
+		} else if (!slot->pending && slot != sh->slot &&
+			   closed_count < PROFILE_SESSION_LINKS_MAX) {
+			closed[closed_count++] = i;
+		}
+	}
+	size_t used = 0;
+	uint64_t last = index + 2 * (uint64_t)sh->slot_count;
+	for (uint64_t i = index + 1; i <= last && used < closed_count && sh->readying < most; i++) {
+		const struct session_case_template *t = draw(k, i);
+		if (&k->shares[t->share] != sh || t->template->state >= READY_STATES)
+			continue;
+		unsigned state = t->template->state;
+		if (offered[state]) {
+			offered[state]--;
+			continue;
+		}
+		if (!ready_start(sh, &sh->slots[closed[used++]], state))
+			return;
+	}
+}
+
+/* Every thread of sh joined and its link closed: the engine takes every link back (a
+ * check, a recovery, a replay, the campaign's end). */
+static void ready_drop(struct session_share *sh)
+{
+	for (size_t i = 0; i < sh->slot_count; i++) {
+		struct session_slot *slot = &sh->slots[i];
+		if (!slot->readying)
+			continue;
+		(void)pthread_join(slot->ready_thread, NULL);
+		slot->readying = false;
+		sh->readying--;
+		sh->protocol->close(&slot->link);
+	}
 }
 
 /* re, what the DUT did on sh's link l: a reset (an error message, a close) ends the session. */
@@ -1030,6 +1178,8 @@ static void tend_idle(struct sessions *k, const struct session_slot *busy)
 		struct session_share *sh = &k->shares[s];
 		for (size_t i = 0; i < sh->slot_count; i++) {
 			struct session_slot *slot = &sh->slots[i];
+			if (!ready_reap(k, sh, slot, false))
+				continue; /* its session is still being set up */
 			if (slot == busy || slot->link.fd < 0)
 				continue;
 			if (slot->pending) {
@@ -1049,6 +1199,7 @@ static void tend_idle(struct sessions *k, const struct session_slot *busy)
  * settled on what is there; the engine back on its first link. */
 static void close_share(struct session_share *sh)
 {
+	ready_drop(sh);
 	for (size_t i = 0; i < sh->slot_count; i++) {
 		struct session_slot *slot = &sh->slots[i];
 		slot->link.quiet = false; /* what came since the engine's poll is read */
@@ -1539,6 +1690,8 @@ static int handle_failure(struct sessions *k, struct session_share *sh, const ch
 			  const char *during, const char *evidence, int64_t at_ns,
 			  unsigned consecutive, struct dl_error *err)
 {
+	for (size_t s = 0; s < k->share_count; s++)
+		ready_drop(&k->shares[s]); /* every link the engine's for the failure's handling */
 	size_t number = ++k->failure_count;
 	struct json_object *f = json_object_new_object();
 	json_object_array_add(k->failures, f);
@@ -1668,17 +1821,62 @@ static const char *failure_source(const struct sessions *k, const char *fallback
  * again: an RTSP template of another state costs a new session), else the
  * first with no case pending (established again, cheaper than waiting out a
  * reaction window), else the one whose pending case was sent first (its
- * reaction is waited for).
+ * reaction is waited for), else, every link being set up ahead, the first of
+ * them once its thread is done. A link whose session was set up ahead is
+ * taken back (ready_reap) as soon as its thread is done.
  */
-static size_t pick_slot(struct session_share *sh, unsigned state)
+/*
+ * Every link of sh has a case pending (or is being set up): the first that comes free, its
+ * answer read or its reaction window over, or a session set up ahead that is done. Waiting
+ * on oldest alone left the answers of the others unread while it ran out its window (a
+ * case the DUT never answers: an unfinished body).
+ */
+static size_t wait_any(struct sessions *k, struct session_share *sh, size_t oldest)
 {
-	size_t n = sh->slot_count, free_one = n, oldest = sh->next_slot;
+	size_t n = sh->slot_count;
+	for (unsigned rounds = 0; rounds < 1000; rounds++) {
+		struct pollfd fds[PROFILE_SESSION_LINKS_MAX];
+		size_t at[PROFILE_SESSION_LINKS_MAX], count = 0;
+		for (size_t i = 0; i < n && count < PROFILE_SESSION_LINKS_MAX; i++) {
+			struct session_slot *slot = &sh->slots[i];
+			if (!ready_reap(k, sh, slot, false))
+				continue;
+			settle(sh, slot, false);
+			if (!slot->pending)
+				return i;
+			if (slot->link.fd >= 0) {
+				fds[count] = (struct pollfd){.fd = slot->link.fd, .events = POLLIN};
+				at[count++] = i;
+			}
+		}
+		int64_t until = sh->slots[oldest].sent_ns + (int64_t)REACTION_MS * 1000000;
+		int ms = sock_remaining_ms(until, REACTION_MS);
+		if (sh->readying && ms > 1)
+			ms = 1; /* a thread's end is not polled: looked at every millisecond */
+		if (count == 0 || poll(fds, count, ms) < 0)
+			break;
+		for (size_t j = 0; j < count; j++)
+			if (fds[j].revents)
+				sh->slots[at[j]].link.quiet =
+					false; /* read again: something came */
+	}
+	return oldest;
+}
+
+static size_t pick_slot(struct sessions *k, struct session_share *sh, unsigned state)
+{
+	size_t n = sh->slot_count, free_one = n, oldest = n, readying = n;
 	for (size_t j = 0; j < n; j++) {
 		size_t i = (sh->next_slot + j) % n;
 		struct session_slot *slot = &sh->slots[i];
+		if (!ready_reap(k, sh, slot, false)) {
+			if (readying == n)
+				readying = i;
+			continue;
+		}
 		settle(sh, slot, false);
 		if (slot->pending) {
-			if (!sh->slots[oldest].pending || slot->sent_ns < sh->slots[oldest].sent_ns)
+			if (oldest == n || slot->sent_ns < sh->slots[oldest].sent_ns)
 				oldest = i;
 			continue;
 		}
@@ -1687,7 +1885,12 @@ static size_t pick_slot(struct session_share *sh, unsigned state)
 		if (free_one == n)
 			free_one = i;
 	}
-	return free_one < n ? free_one : oldest;
+	if (free_one < n)
+		return free_one;
+	if (oldest < n)
+		return wait_any(k, sh, oldest);
+	(void)ready_reap(k, sh, &sh->slots[readying], true); /* every link is being set up */
+	return readying;
 }
 
 /*
@@ -1706,6 +1909,8 @@ static void poll_links(struct sessions *k)
 	for (size_t s = 0; s < k->share_count; s++)
 		for (size_t i = 0; i < k->shares[s].slot_count; i++) {
 			struct session_link *l = &k->shares[s].slots[i].link;
+			if (k->shares[s].slots[i].readying)
+				continue; /* its thread's until joined */
 			l->quiet = false;
 			if (l->fd < 0 || n == POLLED_LINKS_MAX)
 				continue;
@@ -1737,7 +1942,7 @@ static int run_polled_case(struct sessions *k, uint64_t index, struct dl_error *
 		return rc;
 	struct session_share *sh = &k->shares[t->share];
 	/* the link it goes on, once the case that link carries has its reaction read */
-	size_t at = pick_slot(sh, t->template->state);
+	size_t at = pick_slot(k, sh, t->template->state);
 	use_slot(sh, at);
 	sh->link->quiet = false; /* its reaction is read to the end of its window */
 	sh->next_slot = (at + 1) % sh->slot_count;
@@ -1775,6 +1980,7 @@ static int run_polled_case(struct sessions *k, uint64_t index, struct dl_error *
 	if (sh->slot_count == 1)
 		settle(sh, slot, true);
 	tend_idle(k, slot);
+	ready_ahead(k, sh, index);
 	return 0;
 }
 
@@ -1855,6 +2061,13 @@ static struct json_object *observation(struct sessions *k, double seconds_run, b
 		json_object_object_add(po, "hit", json_object_new_int64((int64_t)hit));
 		json_object_object_add(po, "sessions",
 				       json_object_new_int64((int64_t)sh->sessions));
+		if (sh->protocol->ready_ahead) {
+			json_object_object_add(po, "sessions_ahead",
+					       json_object_new_int64((int64_t)sh->sessions_ahead));
+			json_object_object_add(
+				po, "sessions_ahead_failed",
+				json_object_new_int64((int64_t)sh->sessions_ahead_failed));
+		}
 		if (sh->protocol->advance) {
 			json_object_object_add(po, "advances",
 					       json_object_new_int64((int64_t)sh->advances));
@@ -1934,6 +2147,10 @@ static void checkpoint(struct sessions *k, int64_t now)
 				       json_object_new_int64((int64_t)sh->advances));
 		json_object_object_add(po, "advances_refused",
 				       json_object_new_int64((int64_t)sh->advances_refused));
+		json_object_object_add(po, "sessions_ahead",
+				       json_object_new_int64((int64_t)sh->sessions_ahead));
+		json_object_object_add(po, "sessions_ahead_failed",
+				       json_object_new_int64((int64_t)sh->sessions_ahead_failed));
 		json_object_object_add(po, "resets", json_object_new_int64((int64_t)sh->resets));
 		json_object_object_add(po, "silent_closes",
 				       json_object_new_int64((int64_t)sh->silent_closes));
@@ -1997,6 +2214,8 @@ static int resume_counts(struct sessions *k, struct dl_error *err)
 		sh->sessions = count_of(po, "sessions");
 		sh->advances = count_of(po, "advances");
 		sh->advances_refused = count_of(po, "advances_refused");
+		sh->sessions_ahead = count_of(po, "sessions_ahead");
+		sh->sessions_ahead_failed = count_of(po, "sessions_ahead_failed");
 		sh->resets = count_of(po, "resets");
 		sh->silent_closes = count_of(po, "silent_closes");
 		sh->checks = count_of(po, "checks");
@@ -2040,6 +2259,7 @@ static void release(struct sessions *k)
 	/* a share prepare() left half made has its slots too */
 	for (size_t s = 0; s < SESSION_PROTOCOLS_MAX; s++) {
 		struct session_share *sh = &k->shares[s];
+		ready_drop(sh);
 		for (size_t i = 0; i < sh->slot_count; i++)
 			sh->protocol->close(&sh->slots[i].link);
 		free(sh->slots);
@@ -2255,6 +2475,8 @@ int session_run(const struct campaign_config *c, struct json_object **out, struc
 				c->progress(c->progress_opaque, k->next_index, total, what);
 			}
 		}
+		for (size_t s = 0; s < k->share_count; s++)
+			ready_drop(&k->shares[s]); /* a session set up too late for any case */
 		now = monotonic_ns();
 		seconds_run = (double)(now - k->started_ns) / 1e9;
 		if (!rc)

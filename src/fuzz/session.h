@@ -273,6 +273,11 @@ struct session_protocol {
 	 * case outstanding per link). false (BGP: one session per peer address; RIP's port 520;
 	 * OSPF's one adjacency): one link */
 	bool parallel;
+	/* establish touches nothing but the link it is given (and reads the peer): with several
+	 * links, the engine sets sessions up ahead, in threads of their own, in the states the
+	 * next cases want, on links the DUT closed, while it sends cases on the others (RTSP: a new
+	 * session is four round trips the engine would otherwise wait out alone) */
+	bool ready_ahead;
 	/* Optional: called once before the campaign builds the protocol's templates, to learn
 	 * what they need from the DUT into peer (the frames plug-ins: the MACs, by ARP, and the
 	 * DUT's IPv6 address). 0, or an error that stops the campaign (dutlab's or the

@@ -44,6 +44,9 @@ struct camera {
 	/* every TEARDOWN of the connection's session refused 454 (as one whose Session header a
 	 * case mutated is), the session and connection kept */
 	bool refuse_teardowns;
+	/* each connection served in a thread of its own (several links at once) */
+	bool threaded;
+	atomic_uint serving; /* connections served now (threaded) */
 	unsigned connections;
 	/* every request: "METHOD x", x 'a' (Authorization with this connection's nonce), 's'
 	 * (another connection's) or '-' (none) */
@@ -173,6 +176,23 @@ static void camera_serve(struct camera *cam, int fd, unsigned number)
 	}
 }
 
+struct camera_connection {
+	struct camera *cam;
+	int fd;
+	unsigned number;
+};
+
+static void *camera_connection_run(void *arg)
+{
+	struct camera_connection *c = arg;
+	session_test_block_sigpipe();
+	camera_serve(c->cam, c->fd, c->number);
+	close(c->fd);
+	atomic_fetch_sub(&c->cam->serving, 1);
+	free(c);
+	return NULL;
+}
+
 static void *camera_run(void *arg)
 {
 	struct camera *cam = arg;
@@ -184,9 +204,25 @@ static void *camera_run(void *arg)
 		int fd = accept(cam->listener, NULL, NULL);
 		if (fd < 0)
 			continue;
-		camera_serve(cam, fd, ++cam->connections);
+		unsigned number = ++cam->connections;
+		struct camera_connection *c = cam->threaded ? malloc(sizeof(*c)) : NULL;
+		pthread_t thread;
+		if (c) {
+			*c = (struct camera_connection){cam, fd, number};
+			atomic_fetch_add(&cam->serving, 1);
+			if (pthread_create(&thread, NULL, camera_connection_run, c) == 0) {
+				pthread_detach(thread);
+				continue;
+			}
+			atomic_fetch_sub(&cam->serving, 1);
+			free(c);
+		}
+		camera_serve(cam, fd, number);
 		close(fd);
 	}
+	/* the connections' threads see stop within a poll's 50 ms */
+	for (unsigned waits = 0; waits < 200 && atomic_load(&cam->serving); waits++)
+		usleep(10000);
 	return NULL;
 }
 
@@ -472,8 +508,20 @@ static void answers_move_and_advance_goes_on(void **state)
 /* A campaign of duration seconds against cam (started by the caller, stopped here), its
  * profile and store in dir (the same dir again: the campaign resumes): the observation (the
  * caller puts it), its rtsp part in *rtsp. */
+static struct json_object *camera_campaign_links(struct camera *cam, const char *dir,
+						 unsigned duration, unsigned links,
+						 struct json_object **rtsp);
+
 static struct json_object *camera_campaign(struct camera *cam, const char *dir, unsigned duration,
 					   struct json_object **rtsp)
+{
+	return camera_campaign_links(cam, dir, duration, 1, rtsp);
+}
+
+/* camera_campaign on links links (robustness.session_links) */
+static struct json_object *camera_campaign_links(struct camera *cam, const char *dir,
+						 unsigned duration, unsigned links,
+						 struct json_object **rtsp)
 {
 	char path[128];
 	snprintf(path, sizeof(path), "%s/rtsp.yaml", dir);
@@ -482,9 +530,9 @@ static struct json_object *camera_campaign(struct camera *cam, const char *dir, 
 		&p, path, cam->port,
 		"  interface: lo\n  duration: %u\n  rate: 300\n  seed: 7\n  mix: {rtsp: 1}\n"
 		"  monitors: [tcp]\n  tcp_port: %u\n  session_establish: 3\n"
-		"  session_check: 60\n"
+		"  session_check: 60\n  session_links: %u\n"
 		"  rtsp: {port: %u, path: /stream, user: admin, password: pw}\n",
-		duration, cam->port, cam->port);
+		duration, cam->port, links, cam->port);
 	struct json_object *o = NULL;
 	struct dl_error err = {0};
 	if (session_test_campaign(&p, dir, 30, &o, &err) != 0)
@@ -569,6 +617,44 @@ static void campaign_gives_up_an_unanswered_advance(void **state)
 	remove_dir(dir);
 }
 
+/* The engine on several links: the sessions of the links the camera ended are set up ahead,
+ * each in a thread of its own, while the engine sends on the others; they count as sessions,
+ * none fails, and the campaign finds no failure. One link: none is set up ahead. */
+static void campaign_sets_sessions_up_ahead(void **state)
+{
+	(void)state;
+	static struct camera cam;
+	char dir[] = "/tmp/dutlab-test-session-rtsp-states-XXXXXX"; /* mkdtemp's template */
+	assert_non_null(mkdtemp(dir));
+	camera_start(&cam);
+	cam.threaded = true;
+	cam.close_on_teardown = true; /* GStreamer's way: each TEARDOWN case ends a session */
+	struct json_object *po, *o = camera_campaign_links(&cam, dir, 3, 4, &po);
+	int64_t cases = json_read_int(po, "cases", 0), sessions = json_read_int(po, "sessions", 0);
+	int64_t ahead = json_read_int(po, "sessions_ahead", -1);
+	print_message("%" PRId64 " cases, %" PRId64 " sessions, %" PRId64 " set up ahead, %" PRId64
+		      " of them failed, %u connections\n",
+		      cases, sessions, ahead, json_read_int(po, "sessions_ahead_failed", -1),
+		      cam.connections);
+	assert_true(cases > 100);
+	assert_true(ahead > 0);
+	assert_true(ahead < sessions);
+	assert_int_equal(json_read_int(po, "sessions_ahead_failed", -1), 0);
+	assert_int_equal(json_read_int(po, "links", 0), 4);
+	assert_int_equal(json_object_array_length(json_read_array(o, "failures")), 0);
+	json_object_put(o);
+	remove_dir(dir);
+
+	char one[] = "/tmp/dutlab-test-session-rtsp-states-XXXXXX"; /* mkdtemp's template */
+	assert_non_null(mkdtemp(one));
+	camera_start(&cam);
+	cam.close_on_teardown = true;
+	o = camera_campaign(&cam, one, 2, &po);
+	assert_int_equal(json_read_int(po, "sessions_ahead", -1), 0);
+	json_object_put(o);
+	remove_dir(one);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -578,6 +664,7 @@ int main(void)
 		cmocka_unit_test(answers_move_and_advance_goes_on),
 		cmocka_unit_test(campaign_advances),
 		cmocka_unit_test(campaign_gives_up_an_unanswered_advance),
+		cmocka_unit_test(campaign_sets_sessions_up_ahead),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
