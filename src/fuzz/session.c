@@ -850,6 +850,21 @@ static void note_way_in(struct session_share *sh, int64_t ns)
 	sh->way_in_ns = sh->way_in_ns ? sh->way_in_ns + (ns - sh->way_in_ns) / 8 : ns;
 }
 
+/* How long a way in the engine does not wait on alone may take (an advance, a session set
+ * up ahead): ADVANCE_SLACK usual ways in, at least ADVANCE_MIN_MS, at most one establish
+ * attempt's time. */
+static int64_t quick_bound_ns(const struct session_share *sh)
+{
+	unsigned attempt_ms =
+		sh->protocol->establish_ms ? sh->protocol->establish_ms : SESSION_CONNECT_MS;
+	int64_t bound_ns = sh->way_in_ns * ADVANCE_SLACK;
+	if (bound_ns < (int64_t)ADVANCE_MIN_MS * 1000000)
+		bound_ns = (int64_t)ADVANCE_MIN_MS * 1000000;
+	if (bound_ns > (int64_t)attempt_ms * 1000000)
+		bound_ns = (int64_t)attempt_ms * 1000000;
+	return bound_ns;
+}
+
 /*
  * sh's open link brought to state on its connection (the protocol's advance), within
  * ADVANCE_SLACK usual ways in (at most one establish attempt's time): 0 there; 1 not
@@ -863,13 +878,7 @@ static int advance(struct sessions *k, struct session_share *sh, unsigned state,
 	unsigned from = l->state;
 	size_t first = l->prefix_count;
 	int64_t start = monotonic_ns();
-	unsigned attempt_ms =
-		sh->protocol->establish_ms ? sh->protocol->establish_ms : SESSION_CONNECT_MS;
-	int64_t bound_ns = sh->way_in_ns * ADVANCE_SLACK;
-	if (bound_ns < (int64_t)ADVANCE_MIN_MS * 1000000)
-		bound_ns = (int64_t)ADVANCE_MIN_MS * 1000000;
-	if (bound_ns > (int64_t)attempt_ms * 1000000)
-		bound_ns = (int64_t)attempt_ms * 1000000;
+	int64_t bound_ns = quick_bound_ns(sh);
 	int64_t until = start + bound_ns;
 	if (until > k->config->deadline_ns)
 		until = k->config->deadline_ns;
@@ -975,13 +984,7 @@ static void *ready_run(void *arg)
  */
 static bool ready_start(struct session_share *sh, struct session_slot *slot, unsigned state)
 {
-	unsigned attempt_ms =
-		sh->protocol->establish_ms ? sh->protocol->establish_ms : SESSION_CONNECT_MS;
-	int64_t bound_ns = sh->way_in_ns * ADVANCE_SLACK;
-	if (bound_ns < (int64_t)ADVANCE_MIN_MS * 1000000)
-		bound_ns = (int64_t)ADVANCE_MIN_MS * 1000000;
-	if (bound_ns > (int64_t)attempt_ms * 1000000)
-		bound_ns = (int64_t)attempt_ms * 1000000;
+	int64_t bound_ns = quick_bound_ns(sh);
 	slot->ready_protocol = sh->protocol;
 	slot->ready_state = state;
 	slot->ready_until_ns = monotonic_ns() + bound_ns;
