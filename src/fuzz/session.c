@@ -998,6 +998,14 @@ static bool ready_start(struct session_share *sh, struct session_slot *slot, uns
 	return true;
 }
 
+/* slot's thread joined: the link is the engine's again. */
+static void ready_join(struct session_share *sh, struct session_slot *slot)
+{
+	(void)pthread_join(slot->ready_thread, NULL);
+	slot->readying = false;
+	sh->readying--;
+}
+
 /* slot's thread joined, when it is done (or at once with wait); true when it was, the link
  * the engine's again. Its session counts as one the engine set up; a failed one is closed,
  * set up again by the engine when a case wants it (its monitors watched meanwhile). */
@@ -1008,9 +1016,7 @@ static bool ready_reap(struct sessions *k, struct session_share *sh, struct sess
 		return true;
 	if (!wait && !atomic_load(&slot->ready_done))
 		return false;
-	(void)pthread_join(slot->ready_thread, NULL);
-	slot->readying = false;
-	sh->readying--;
+	ready_join(sh, slot);
 	if (slot->ready_rc == 0) {
 		slot->link.state = slot->ready_state;
 		sh->sessions++;
@@ -1074,9 +1080,7 @@ static void ready_drop(struct session_share *sh)
 		struct session_slot *slot = &sh->slots[i];
 		if (!slot->readying)
 			continue;
-		(void)pthread_join(slot->ready_thread, NULL);
-		slot->readying = false;
-		sh->readying--;
+		ready_join(sh, slot);
 		sh->protocol->close(&slot->link);
 	}
 }
@@ -1858,10 +1862,10 @@ static size_t wait_any(struct sessions *k, struct session_share *sh, size_t olde
 			ms = 1; /* a thread's end is not polled: looked at every millisecond */
 		if (count == 0 || poll(fds, count, ms) < 0)
 			break;
+		/* something came: read again */
 		for (size_t j = 0; j < count; j++)
 			if (fds[j].revents)
-				sh->slots[at[j]].link.quiet =
-					false; /* read again: something came */
+				sh->slots[at[j]].link.quiet = false;
 	}
 	return oldest;
 }
@@ -1913,7 +1917,7 @@ static void poll_links(struct sessions *k)
 		for (size_t i = 0; i < k->shares[s].slot_count; i++) {
 			struct session_link *l = &k->shares[s].slots[i].link;
 			if (k->shares[s].slots[i].readying)
-				continue; /* its thread's until joined */
+				continue; /* its thread's until joined (ready_reap) */
 			l->quiet = false;
 			if (l->fd < 0 || n == POLLED_LINKS_MAX)
 				continue;
