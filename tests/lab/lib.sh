@@ -185,3 +185,23 @@ print(f.get("reproducer", ""))')
 	# shellcheck disable=SC2034 # the caller's
 	file=$1/$pcap
 }
+
+# captured_sessions DUT PROFILE SECONDS FILTER [TSHARK-OPTION...]: `dutlab fuzz --sessions` of
+# PROFILE for SECONDS inside dl-tester, output in $work/DUT and its log in $work/DUT.out, while
+# tshark captures DUT's tester port (capture filter FILTER) into $work/DUT.pcapng; the capture
+# starts before the first session and stops after the last answer. Returns dutlab's status.
+captured_sessions() {
+	local d=$1 profile=$2 seconds=$3 filter=$4 cap status
+	shift 4
+	ip netns exec dl-tester timeout $((seconds + 30)) tshark -q -i "$(topo "$d" tester_if)" \
+		"$@" -w "$work/$d.pcapng" -f "$filter" >/dev/null 2>&1 &
+	cap=$!
+	sleep 1.5
+	in_tester "$dutlab" fuzz --profile "$profile" --output "$work/$d" --duration "$seconds" \
+		--sessions >"$work/$d.out" 2>&1
+	status=$?
+	sleep 1
+	kill "$cap" 2>/dev/null
+	wait "$cap" 2>/dev/null
+	return "$status"
+}

@@ -44,16 +44,8 @@ r["max_failures"] = 1
 yaml.safe_dump(p, open(sys.argv[2], "w"), sort_keys=False)
 PY
 
-ip netns exec dl-tester timeout $((SECONDS_RUN + 30)) tshark -q -i "$(topo "$d" tester_if)" \
-	-s 512 -w "$work/$d.pcapng" -f 'tcp port 554' >/dev/null 2>&1 &
-cap=$!
-sleep 1.5
-in_tester "$dutlab" fuzz --profile "$work/$d.yaml" --output "$work/$d" --duration "$SECONDS_RUN" \
-	--sessions >"$work/$d.out" 2>&1
+captured_sessions "$d" "$work/$d.yaml" "$SECONDS_RUN" 'tcp port 554' -s 512
 status=$?
-sleep 1
-kill "$cap" 2>/dev/null
-wait "$cap" 2>/dev/null
 o=$work/$d/robustness.json
 if [ "$status" -ne 0 ] || [ ! -f "$o" ]; then
 	not_ok "$d: the RTSP session campaign ran" "exit $status: $(tail -3 "$work/$d.out")"

@@ -55,16 +55,8 @@ d=stream-good
 dut=$(topo "$d" dut_ipv4)
 dut=${dut%/*}
 profile "$d" "$work/$d.yaml"
-ip netns exec dl-tester timeout $((SECONDS_RUN + 30)) tshark -q -i "$(topo "$d" tester_if)" \
-	-w "$work/$d.pcapng" -f 'udp and not port 5514' >/dev/null 2>&1 &
-cap=$!
-sleep 1.5
-in_tester "$dutlab" fuzz --profile "$work/$d.yaml" --output "$work/$d" --duration "$SECONDS_RUN" \
-	--sessions >"$work/$d.out" 2>&1
+captured_sessions "$d" "$work/$d.yaml" "$SECONDS_RUN" 'udp and not port 5514'
 status=$?
-sleep 1
-kill "$cap" 2>/dev/null
-wait "$cap" 2>/dev/null
 o=$work/$d/robustness.json
 if [ "$status" -ne 0 ] || [ ! -f "$o" ]; then
 	not_ok "$d: the UDP session campaign ran" "exit $status: $(tail -3 "$work/$d.out")"
