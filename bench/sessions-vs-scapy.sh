@@ -7,9 +7,11 @@
 #   PROTOCOLS  the sessions to compare (default "bgp rtsp"; one missing its DUT, profile or
 #              dutlab plug-in is reported as skipped, with why)
 #   TABLE      also write the result table (Markdown) to this file
-#   RTSP_LINKS robustness.session_links of dutlab's rtsp run (default 16): the sessions it
+#   RTSP_LINKS robustness.session_links of dutlab's rtsp run (default 32): the sessions it
 #              keeps at once with a DUT that takes several from one address (GStreamer's
-#              camera with 4 client threads, 12 s runs: 16 links 1 640 to 2 074 cases/s)
+#              camera with 4 client threads, 12 s runs pinned as below: 16 links 2 150 to
+#              2 400 cases/s, the camera at 0.9 to 1.25 cores, waiting on the answers; 32
+#              links 2 935 to 3 650, the camera at its 1.5; unpinned, 48 and 64 did worse)
 #   BGP_LINKS  the same for bgp (default 1): BGP keeps one session per
 #              robustness.bgp.sources address of its profile, at most BGP_LINKS when above
 #              1: give BGP_PROFILE a profile that lists them, and the DUT those peers, e.g.
@@ -54,7 +56,7 @@ PROTOCOLS=${PROTOCOLS:-bgp rtsp}
 TABLE=${TABLE:-}
 WHERE=${WHERE:-10}
 TOOLS=${TOOLS:-dutlab scapy}
-RTSP_LINKS=${RTSP_LINKS:-${LINKS:-16}}
+RTSP_LINKS=${RTSP_LINKS:-${LINKS:-32}}
 BGP_LINKS=${BGP_LINKS:-${LINKS:-1}}
 NS=dl-tester
 HERE=$(cd "$(dirname "$0")" && pwd)

@@ -276,7 +276,9 @@ struct session_protocol {
 	/* establish touches nothing but the link it is given (and reads the peer): with several
 	 * links, the engine sets sessions up ahead, in threads of their own, in the states the
 	 * next cases want, on links the DUT closed, while it sends cases on the others (RTSP: a new
-	 * session is four round trips the engine would otherwise wait out alone) */
+	 * session is four round trips the engine would otherwise wait out alone); a case finding
+	 * its link closed hands it to a thread too, and waits (at most a way in) for a link of
+	 * its state rather than setting one up or advancing one itself */
 	bool ready_ahead;
 	/* Optional: called once before the campaign builds the protocol's templates, to learn
 	 * what they need from the DUT into peer (the frames plug-ins: the MACs, by ARP, and the

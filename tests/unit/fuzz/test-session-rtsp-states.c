@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/error.h"
@@ -27,6 +28,8 @@
 /* ---- a camera with Digest, a nonce per connection, and RFC 2326 A.1's server states ---- */
 
 #define LOG_MAX 256
+
+#define SLOW_SETUP_MS 20
 
 struct camera {
 	int listener;
@@ -46,6 +49,15 @@ struct camera {
 	bool refuse_teardowns;
 	/* each connection served in a thread of its own (several links at once) */
 	bool threaded;
+	/* after this many ms the camera is gone: its listener closed, every connection ended
+	 * (a DUT that died) */
+	unsigned die_after_ms;
+	/* the connection closed after answering a request other than a way in's (OPTIONS,
+	 * DESCRIBE, SETUP, PLAY): as GStreamer closes one after its 400 to a malformed case */
+	bool close_after_others;
+	/* a SETUP that makes a session answered after SLOW_SETUP_MS (a camera building its
+	 * stream): a way in costs far more than a case */
+	bool slow_setups;
 	atomic_uint serving; /* connections served now (threaded) */
 	unsigned connections;
 	/* every request: "METHOD x", x 'a' (Authorization with this connection's nonce), 's'
@@ -123,6 +135,8 @@ static void camera_serve(struct camera *cam, int fd, unsigned number)
 					 "%u\r\n\r\n",
 					 cseq);
 			} else if (strcmp(method, "SETUP") == 0) {
+				if (cam->slow_setups)
+					usleep(SLOW_SETUP_MS * 1000);
 				snprintf(session, sizeof(session), "S%u%u", number, cseq);
 				snprintf(out, sizeof(out),
 					 "RTSP/1.0 200 OK\r\nCSeq: %u\r\nSession: %s;timeout=60\r\n"
@@ -167,6 +181,10 @@ static void camera_serve(struct camera *cam, int fd, unsigned number)
 							   0,   0, 0, 0,  0,          0,  0, 1};
 				(void)send(fd, rtp, sizeof(rtp), MSG_NOSIGNAL);
 			}
+			if (cam->close_after_others && strcmp(method, "OPTIONS") != 0 &&
+			    strcmp(method, "DESCRIBE") != 0 && strcmp(method, "SETUP") != 0 &&
+			    strcmp(method, "PLAY") != 0)
+				close_after = true;
 			if (close_after)
 				return;
 			size_t used = (size_t)(end + 4 - buf);
@@ -197,7 +215,19 @@ static void *camera_run(void *arg)
 {
 	struct camera *cam = arg;
 	session_test_block_sigpipe();
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (!atomic_load(&cam->stop)) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (cam->die_after_ms &&
+		    (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >=
+			    cam->die_after_ms) {
+			atomic_store(&cam->stop, true); /* its connections end within 50 ms */
+			close(cam->listener);
+			cam->listener = -1;
+			break;
+		}
 		struct pollfd p = {.fd = cam->listener, .events = POLLIN};
 		if (poll(&p, 1, 50) <= 0)
 			continue;
@@ -240,7 +270,8 @@ static void camera_stop(struct camera *cam)
 {
 	atomic_store(&cam->stop, true);
 	assert_int_equal(pthread_join(cam->thread, NULL), 0);
-	close(cam->listener);
+	if (cam->listener >= 0)
+		close(cam->listener);
 	pthread_mutex_destroy(&cam->lock);
 }
 
@@ -518,10 +549,11 @@ static struct json_object *camera_campaign(struct camera *cam, const char *dir, 
 	return camera_campaign_links(cam, dir, duration, 1, rtsp);
 }
 
-/* camera_campaign on links links (robustness.session_links) */
-static struct json_object *camera_campaign_links(struct camera *cam, const char *dir,
+/* camera_campaign on links links (robustness.session_links), extra (lines of the
+ * robustness section) added */
+static struct json_object *camera_campaign_extra(struct camera *cam, const char *dir,
 						 unsigned duration, unsigned links,
-						 struct json_object **rtsp)
+						 const char *extra, struct json_object **rtsp)
 {
 	char path[128];
 	snprintf(path, sizeof(path), "%s/rtsp.yaml", dir);
@@ -531,8 +563,8 @@ static struct json_object *camera_campaign_links(struct camera *cam, const char 
 		"  interface: lo\n  duration: %u\n  rate: 300\n  seed: 7\n  mix: {rtsp: 1}\n"
 		"  monitors: [tcp]\n  tcp_port: %u\n  session_establish: 3\n"
 		"  session_check: 60\n  session_links: %u\n"
-		"  rtsp: {port: %u, path: /stream, user: admin, password: pw}\n",
-		duration, cam->port, links, cam->port);
+		"  rtsp: {port: %u, path: /stream, user: admin, password: pw}\n%s",
+		duration, cam->port, links, cam->port, extra);
 	struct json_object *o = NULL;
 	struct dl_error err = {0};
 	if (session_test_campaign(&p, dir, 30, &o, &err) != 0)
@@ -542,6 +574,13 @@ static struct json_object *camera_campaign_links(struct camera *cam, const char 
 	*rtsp = json_read_object(json_read_object(o, "protocols"), "rtsp");
 	assert_non_null(*rtsp);
 	return o;
+}
+
+static struct json_object *camera_campaign_links(struct camera *cam, const char *dir,
+						 unsigned duration, unsigned links,
+						 struct json_object **rtsp)
+{
+	return camera_campaign_extra(cam, dir, duration, links, "", rtsp);
 }
 
 static void remove_dir(const char *dir)
@@ -655,6 +694,74 @@ static void campaign_sets_sessions_up_ahead(void **state)
 	remove_dir(one);
 }
 
+/* The engine on several links, with sessions slow to set up and the camera closing the
+ * connection after every case but a way in's: a link the camera closed is handed to a
+ * thread while the engine goes on with the others, and the engine sets up few sessions
+ * itself, under 30 % (it set up 45 %, each holding every link for the SETUP's 20 ms). */
+static void campaign_hands_closed_links_off(void **state)
+{
+	(void)state;
+	static struct camera cam;
+	char dir[] = "/tmp/dutlab-test-session-rtsp-states-XXXXXX"; /* mkdtemp's template */
+	assert_non_null(mkdtemp(dir));
+	camera_start(&cam);
+	cam.threaded = true;
+	cam.close_after_others = true;
+	cam.slow_setups = true;
+	struct json_object *po, *o = camera_campaign_links(&cam, dir, 3, 4, &po);
+	int64_t cases = json_read_int(po, "cases", 0), sessions = json_read_int(po, "sessions", 0);
+	int64_t ahead = json_read_int(po, "sessions_ahead", -1);
+	print_message("%" PRId64 " cases, %" PRId64 " sessions, %" PRId64
+		      " set up ahead, %u connections\n",
+		      cases, sessions, ahead, cam.connections);
+	assert_true(cases > 100);
+	assert_int_equal(json_read_int(po, "sessions_ahead_failed", -1), 0);
+	if ((sessions - ahead) * 10 > sessions * 3) /* 17 to 20 %; 44 to 47 % before */
+		fail_msg("the engine set up %" PRId64 " of %" PRId64 " sessions itself",
+			 sessions - ahead, sessions);
+	assert_int_equal(json_object_array_length(json_read_array(o, "failures")), 0);
+	json_object_put(o);
+	remove_dir(dir);
+}
+
+/* Bad input: the camera dies while sessions are being set up ahead and handed off: the
+ * campaign records the failure its tcp monitor saw, the threads' failed sessions counted,
+ * and stops within its bound, not hung in a wait for a link. */
+static void campaign_survives_a_camera_dying_with_sessions_ahead(void **state)
+{
+	(void)state;
+	static struct camera cam;
+	char dir[] = "/tmp/dutlab-test-session-rtsp-states-XXXXXX"; /* mkdtemp's template */
+	assert_non_null(mkdtemp(dir));
+	camera_start(&cam);
+	cam.threaded = true;
+	cam.close_on_teardown = true;
+	cam.slow_setups = true;
+	cam.die_after_ms = 1500;
+	int64_t start = sock_now_ns();
+	struct json_object *po, *o = camera_campaign_extra(&cam, dir, 4, 4, "  recovery: 2\n", &po);
+	double seconds = (double)(sock_now_ns() - start) / 1e9;
+	struct json_object *failures = json_read_array(o, "failures");
+	print_message("%.1f s, %" PRId64 " cases, %" PRId64 " sessions, %" PRId64
+		      " set up ahead, %" PRId64 " failed, %zu failures\n",
+		      seconds, json_read_int(po, "cases", 0), json_read_int(po, "sessions", 0),
+		      json_read_int(po, "sessions_ahead", -1),
+		      json_read_int(po, "sessions_ahead_failed", -1),
+		      failures ? json_object_array_length(failures) : 0);
+	assert_non_null(failures);
+	assert_true(json_object_array_length(failures) >= 1);
+	struct json_object *first = json_object_array_get_idx(failures, 0);
+	print_message("failure: %s\n", json_object_to_json_string(first));
+	assert_string_equal(json_read_text(first, "monitor", ""), "tcp");
+	if (!strstr(json_read_text(first, "evidence", ""), "refused"))
+		fail_msg("the failure's evidence does not say the camera refused: %s",
+			 json_read_text(first, "evidence", ""));
+	assert_true(json_read_int(po, "sessions_ahead", -1) > 0);
+	assert_true(seconds < 15); /* 1.5 s, the monitor's verdict, 2 s of recovery */
+	json_object_put(o);
+	remove_dir(dir);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -665,6 +772,8 @@ int main(void)
 		cmocka_unit_test(campaign_advances),
 		cmocka_unit_test(campaign_gives_up_an_unanswered_advance),
 		cmocka_unit_test(campaign_sets_sessions_up_ahead),
+		cmocka_unit_test(campaign_hands_closed_links_off),
+		cmocka_unit_test(campaign_survives_a_camera_dying_with_sessions_ahead),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
