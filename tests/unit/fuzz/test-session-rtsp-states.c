@@ -656,6 +656,28 @@ static void campaign_gives_up_an_unanswered_advance(void **state)
 	remove_dir(dir);
 }
 
+/* A 3 s campaign on 4 links against cam (started, its flags set; stopped after), its counts
+ * printed; over 100 cases, every session set up ahead up, no failure. */
+static void camera_campaign_ahead(struct camera *cam, int64_t *sessions, int64_t *ahead)
+{
+	char dir[] = "/tmp/dutlab-test-session-rtsp-states-XXXXXX"; /* mkdtemp's template */
+	assert_non_null(mkdtemp(dir));
+	struct json_object *po, *o = camera_campaign_links(cam, dir, 3, 4, &po);
+	int64_t cases = json_read_int(po, "cases", 0);
+	*sessions = json_read_int(po, "sessions", 0);
+	*ahead = json_read_int(po, "sessions_ahead", -1);
+	print_message("%" PRId64 " cases, %" PRId64 " sessions, %" PRId64 " set up ahead, %" PRId64
+		      " of them failed, %u connections\n",
+		      cases, *sessions, *ahead, json_read_int(po, "sessions_ahead_failed", -1),
+		      cam->connections);
+	assert_true(cases > 100);
+	assert_int_equal(json_read_int(po, "sessions_ahead_failed", -1), 0);
+	assert_int_equal(json_read_int(po, "links", 0), 4);
+	assert_int_equal(json_object_array_length(json_read_array(o, "failures")), 0);
+	json_object_put(o);
+	remove_dir(dir);
+}
+
 /* The engine on several links: the sessions of the links the camera ended are set up ahead,
  * each in a thread of its own, while the engine sends on the others; they count as sessions,
  * none fails, and the campaign finds no failure. One link: none is set up ahead. */
@@ -663,32 +685,19 @@ static void campaign_sets_sessions_up_ahead(void **state)
 {
 	(void)state;
 	static struct camera cam;
-	char dir[] = "/tmp/dutlab-test-session-rtsp-states-XXXXXX"; /* mkdtemp's template */
-	assert_non_null(mkdtemp(dir));
+	int64_t sessions, ahead;
 	camera_start(&cam);
 	cam.threaded = true;
 	cam.close_on_teardown = true; /* GStreamer's way: each TEARDOWN case ends a session */
-	struct json_object *po, *o = camera_campaign_links(&cam, dir, 3, 4, &po);
-	int64_t cases = json_read_int(po, "cases", 0), sessions = json_read_int(po, "sessions", 0);
-	int64_t ahead = json_read_int(po, "sessions_ahead", -1);
-	print_message("%" PRId64 " cases, %" PRId64 " sessions, %" PRId64 " set up ahead, %" PRId64
-		      " of them failed, %u connections\n",
-		      cases, sessions, ahead, json_read_int(po, "sessions_ahead_failed", -1),
-		      cam.connections);
-	assert_true(cases > 100);
+	camera_campaign_ahead(&cam, &sessions, &ahead);
 	assert_true(ahead > 0);
 	assert_true(ahead < sessions);
-	assert_int_equal(json_read_int(po, "sessions_ahead_failed", -1), 0);
-	assert_int_equal(json_read_int(po, "links", 0), 4);
-	assert_int_equal(json_object_array_length(json_read_array(o, "failures")), 0);
-	json_object_put(o);
-	remove_dir(dir);
 
 	char one[] = "/tmp/dutlab-test-session-rtsp-states-XXXXXX"; /* mkdtemp's template */
 	assert_non_null(mkdtemp(one));
 	camera_start(&cam);
 	cam.close_on_teardown = true;
-	o = camera_campaign(&cam, one, 2, &po);
+	struct json_object *po, *o = camera_campaign(&cam, one, 2, &po);
 	assert_int_equal(json_read_int(po, "sessions_ahead", -1), 0);
 	json_object_put(o);
 	remove_dir(one);
@@ -702,26 +711,15 @@ static void campaign_hands_closed_links_off(void **state)
 {
 	(void)state;
 	static struct camera cam;
-	char dir[] = "/tmp/dutlab-test-session-rtsp-states-XXXXXX"; /* mkdtemp's template */
-	assert_non_null(mkdtemp(dir));
+	int64_t sessions, ahead;
 	camera_start(&cam);
 	cam.threaded = true;
 	cam.close_after_others = true;
 	cam.slow_setups = true;
-	struct json_object *po, *o = camera_campaign_links(&cam, dir, 3, 4, &po);
-	int64_t cases = json_read_int(po, "cases", 0), sessions = json_read_int(po, "sessions", 0);
-	int64_t ahead = json_read_int(po, "sessions_ahead", -1);
-	print_message("%" PRId64 " cases, %" PRId64 " sessions, %" PRId64
-		      " set up ahead, %u connections\n",
-		      cases, sessions, ahead, cam.connections);
-	assert_true(cases > 100);
-	assert_int_equal(json_read_int(po, "sessions_ahead_failed", -1), 0);
+	camera_campaign_ahead(&cam, &sessions, &ahead);
 	if ((sessions - ahead) * 10 > sessions * 3) /* 17 to 20 %; 44 to 47 % before */
 		fail_msg("the engine set up %" PRId64 " of %" PRId64 " sessions itself",
 			 sessions - ahead, sessions);
-	assert_int_equal(json_object_array_length(json_read_array(o, "failures")), 0);
-	json_object_put(o);
-	remove_dir(dir);
 }
 
 /* Bad input: the camera dies while sessions are being set up ahead and handed off: the
