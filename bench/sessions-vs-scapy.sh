@@ -164,6 +164,8 @@ run_dutlab() {
 		"$(json "$obs" "len(o['failures'])")" >>"$work/rows"
 	echo "dutlab $protocol $(json "$obs" "o['protocols']['$protocol'].get('notifications', {})")" >>"$work/kinds"
 	echo "$protocol: dutlab held $(json "$obs" "o['protocols']['$protocol'].get('links', 1)") session(s) at once" >>"$work/links"
+	# what each judged failure was: the work directory goes at the end
+	json "$obs" "'\\n'.join('$protocol: dutlab failure %d at %.1f s, %s: %s (during %s)' % (i + 1, f.get('at_s', 0), f.get('monitor') or f.get('source', '?'), f.get('evidence', ''), f.get('during', '-')) for i, f in enumerate(o['failures']))" | sed '/^$/d' >>"$work/links"
 }
 
 # run_scapy PROTOCOL DRIVER ARGS...: the scapy driver, its JSON in $work/PROTOCOL-scapy.json.
