@@ -11,6 +11,7 @@
 #include "checks/discovery/scan-view.h"
 #include "core/error.h"
 #include "core/profile.h"
+#include "net/sigpipe.h"
 #include "net/sock.h"
 #include "net/udp.h"
 #include "proto/rtsp.h"
@@ -85,7 +86,10 @@ static bool stream_open(struct unauth_service *u, bool tls, struct stream *st, c
 		return false;
 	}
 	for (;;) {
+		struct sigpipe_hold hold; /* OpenSSL writes to the socket itself */
+		sigpipe_hold(&hold);
 		int rc = SSL_connect(st->ssl);
+		sigpipe_release(&hold);
 		if (rc == 1)
 			return true;
 		if (!tls_wait(st->ssl, st->fd, rc, st->deadline_ns)) {
@@ -104,7 +108,10 @@ static bool stream_send(struct stream *st, const void *data, size_t length)
 	}
 	size_t sent = 0;
 	while (sent < length) {
+		struct sigpipe_hold hold; /* OpenSSL writes to the socket itself */
+		sigpipe_hold(&hold);
 		int rc = SSL_write(st->ssl, (const uint8_t *)data + sent, (int)(length - sent));
+		sigpipe_release(&hold);
 		if (rc > 0)
 			sent += (size_t)rc;
 		else if (!tls_wait(st->ssl, st->fd, rc, st->deadline_ns))
@@ -126,7 +133,10 @@ static void stream_recv(struct stream *st, uint8_t *buf, size_t cap, size_t *got
 	}
 	int64_t quiet_until = 0;
 	while (*got < cap) {
+		struct sigpipe_hold hold; /* OpenSSL writes to the socket itself */
+		sigpipe_hold(&hold);
 		int rc = SSL_read(st->ssl, buf + *got, (int)(cap - *got));
+		sigpipe_release(&hold);
 		if (rc > 0) {
 			*got += (size_t)rc;
 			quiet_until = sock_now_ns() + (int64_t)quiet_ms * 1000000;

@@ -12,6 +12,7 @@
 #include "checks/discovery/scan-internal.h"
 #include "core/error.h"
 #include "net/capture.h"
+#include "net/sigpipe.h"
 #include "net/sock.h"
 
 #define BANNER_WAIT_MS 800  /* services that speak first do so at once */
@@ -52,6 +53,10 @@ static void tls_exchange(struct scan_run *r, const struct sock_address *a, const
 	struct dl_error err = {0};
 	if (sock_tcp_connect(r->ctx->scope, a, r->interface, deadline_ns, &fd, &err) < 0)
 		return;
+	/* OpenSSL writes to the socket itself: a port that resets the probe (BGP's) must not
+	 * kill us with SIGPIPE */
+	struct sigpipe_hold hold;
+	sigpipe_hold(&hold);
 	SSL *ssl = SSL_new(r->tls);
 	if (!ssl || SSL_set_fd(ssl, fd) != 1)
 		goto out;
@@ -90,6 +95,7 @@ out:
 		SSL_shutdown(ssl);
 		SSL_free(ssl);
 	}
+	sigpipe_release(&hold);
 	sock_close_reset(fd);
 }
 
