@@ -1882,21 +1882,18 @@ static size_t pick_slot(struct sessions *k, struct session_share *sh, unsigned s
 				    slot->link.state == state)
 					return i;
 			}
-			if (slot->readying) {
+			if (!slot->readying && !slot->pending && slot->link.fd < 0 &&
+			    !hand_off(sh, slot, state)) {
+				if (closed == n)
+					closed = i; /* no thread to set it up: the engine's */
+				continue;
+			}
+			if (slot->readying) { /* handed off before, or just now */
 				bool wanted = slot->ready_state == state;
 				coming += wanted;
 				if (readying == n ||
 				    (wanted && sh->slots[readying].ready_state != state))
 					readying = i;
-				continue;
-			}
-			if (!slot->pending && slot->link.fd < 0 && !hand_off(sh, slot, state)) {
-				if (closed == n)
-					closed = i; /* no thread to set it up: the engine's */
-				continue;
-			}
-			if (slot->readying) { /* handed off just now */
-				coming++;
 				continue;
 			}
 			if (!slot->pending) {
